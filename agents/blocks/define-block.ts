@@ -1,0 +1,98 @@
+import type { z } from "zod";
+import type { NodePorts, PortSpec } from "../graph/ports";
+
+export const BLOCK_CATEGORIES = [
+  "Inputs & Outputs",
+  "Prompts",
+  "Models",
+  "Agents",
+  "Memory",
+  "Tools",
+  "Knowledge",
+  "Logic",
+  "Workloads",
+] as const;
+export type BlockCategory = (typeof BLOCK_CATEGORIES)[number];
+
+/** Static ports, or ports computed from the block's (valid) config, like prompt variables. */
+// Method syntax keeps the function parameter bivariant, so every definition fits AnyBlockDefinition.
+type PortsFromConfig<TConfig> = { ports(config: TConfig): readonly PortSpec[] }["ports"];
+export type PortList<TConfig> = readonly PortSpec[] | PortsFromConfig<TConfig>;
+
+/**
+ * Everything the canvas, the compiler and the runtime need to know about a block, in one
+ * place. Isomorphic: types and zod only, so the browser imports it too.
+ */
+export type BlockDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType> = {
+  type: TType;
+  /** Bumped when the config shape changes; `migrate` brings older configs up to date. */
+  version: number;
+  title: string;
+  category: BlockCategory;
+  /** One line, shown in the palette. */
+  description: string;
+  /** A lucide icon name (kebab-case), e.g. "message-square". */
+  icon: string;
+  inputs: PortList<z.output<TSchema>>;
+  outputs: PortList<z.output<TSchema>>;
+  /** The config schema, with defaults; it drives the config form. */
+  config: TSchema;
+  /** Steps from version N to N+1, keyed by N. */
+  migrate?: Readonly<Record<number, (config: unknown) => unknown>>;
+};
+
+export type AnyBlockDefinition = BlockDefinition<string, z.ZodType>;
+
+export function defineBlock<const TType extends string, TSchema extends z.ZodType>(
+  definition: BlockDefinition<TType, TSchema>,
+): BlockDefinition<TType, TSchema> {
+  return definition;
+}
+
+export type ConfigParseResult<T> =
+  | { ok: true; config: T }
+  | { ok: false; issues: { path: string; message: string }[] };
+
+/**
+ * Brings a stored config up to the block's current version and validates it. Missing
+ * migration steps and invalid values come back as issues, never as exceptions.
+ */
+export function parseBlockConfig<TSchema extends z.ZodType>(
+  block: BlockDefinition<string, TSchema>,
+  version: number,
+  raw: unknown,
+): ConfigParseResult<z.output<TSchema>> {
+  if (version > block.version) {
+    return { ok: false, issues: [{ path: "", message: `This block was saved by a newer Skyloom (version ${version}; this one knows ${block.version}).` }] };
+  }
+  let config: unknown = raw ?? {};
+  for (let v = version; v < block.version; v++) {
+    const step = block.migrate?.[v];
+    if (!step) {
+      return { ok: false, issues: [{ path: "", message: `No upgrade from version ${v} of ${block.type}.` }] };
+    }
+    config = step(config);
+  }
+  const parsed = block.config.safeParse(config);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+  };
+}
+
+/** The default config of a block, as a new node on the canvas gets it. */
+export function defaultConfig<TSchema extends z.ZodType>(block: BlockDefinition<string, TSchema>): z.output<TSchema> {
+  return block.config.parse({});
+}
+
+/**
+ * The ports of a block for a given stored config. A config that does not parse falls back to
+ * the defaults, so a half-edited node keeps its static ports.
+ */
+export function blockPorts(block: AnyBlockDefinition, version: number, raw: unknown): NodePorts {
+  const parsed = parseBlockConfig(block, version, raw);
+  const config = parsed.ok ? parsed.config : defaultConfig(block);
+  const resolve = (list: PortList<unknown>) => (typeof list === "function" ? list(config) : list);
+  return { inputs: resolve(block.inputs), outputs: resolve(block.outputs) };
+}

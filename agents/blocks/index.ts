@@ -1,0 +1,23 @@
+/**
+ * The client-safe block registry: every block Skyloom knows, in palette order. Adding a
+ * block means one new folder and one line here (and its runner in index.server.ts).
+ */
+import { chatInputBlock } from "./io-chat-input/block";
+import { chatOutputBlock } from "./io-chat-output/block";
+import { modelOpenAiBlock } from "./model-openai/block";
+import { promptTemplateBlock } from "./prompt-template/block";
+import { createBlockRegistry, type DuplicateType } from "./registry";
+
+export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock] as const;
+
+/** Fails the typecheck when two blocks in BLOCKS share a type. */
+type AssertNoDuplicates<T extends never> = T;
+export type RegisteredBlocksAreUnique = AssertNoDuplicates<DuplicateType<typeof BLOCKS>>;
+
+export type BlockType = (typeof BLOCKS)[number]["type"];
+
+export const blockRegistry = createBlockRegistry(BLOCKS);
+
+export { defineBlock, parseBlockConfig, defaultConfig, blockPorts, BLOCK_CATEGORIES } from "./define-block";
+export type { BlockDefinition, AnyBlockDefinition, BlockCategory } from "./define-block";
+export type { BlockSummary, BlockRegistry } from "./registry";

@@ -1,0 +1,46 @@
+/**
+ * The one catalog of diagnostic codes. Every problem the kernel reports about a graph has a
+ * code here, so the canvas, the API and the CLI can all show and filter it the same way.
+ * E1xx: graph structure and wiring. E2xx: block configuration and inputs. E3xx: workloads.
+ */
+export const DIAGNOSTIC_CODES = {
+  E101: "Unknown block type",
+  E102: "Duplicate node id",
+  E103: "Duplicate edge id",
+  E104: "Edge points at a node that does not exist",
+  E105: "Edge points at a port that does not exist",
+  E106: "Port types do not match",
+  E107: "Input already connected",
+  E108: "Edge connects a node to itself",
+  E109: "Edge would create a cycle",
+  E110: "Edge already exists",
+  E201: "Invalid block configuration",
+  E202: "Required input is not connected",
+  E203: "Block version cannot be upgraded",
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+export type Diagnostic = {
+  code: DiagnosticCode;
+  severity: "error" | "warning";
+  /** The node the canvas should mark; absent only for graph-wide problems. */
+  node?: string;
+  edge?: string;
+  port?: string;
+  message: string;
+};
+
+export function diagnostic(
+  code: DiagnosticCode,
+  message: string,
+  where: { node?: string; edge?: string; port?: string } = {},
+  severity: Diagnostic["severity"] = "error",
+): Diagnostic {
+  return { code, severity, ...where, message };
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const at = d.node ? ` (node ${d.node}${d.port ? `, port ${d.port}` : ""})` : "";
+  return `${d.code}${at}: ${d.message}`;
+}

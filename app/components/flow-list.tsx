@@ -1,0 +1,168 @@
+import * as Menu from "@radix-ui/react-dropdown-menu";
+import { Link, useNavigate, useRevalidator } from "@remix-run/react";
+import { Copy, MoreHorizontal, Pencil, Trash2, Workflow } from "lucide-react";
+import { useState } from "react";
+import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
+import { useAction } from "#app/lib/use-action";
+import { Button } from "./ui/button";
+import { Dialog } from "./ui/dialog";
+import { FormError, TextField } from "./ui/field";
+
+// Loaders hand over real Dates; JSON over tRPC gives strings. The list takes either.
+type FlowRow = Omit<RouterOutputs["flow"]["list"][number], "updatedAt" | "createdAt"> & {
+  updatedAt: Date | string;
+  createdAt: Date | string;
+};
+
+const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" });
+
+/** The dashboard's flow cards with create, rename, duplicate and delete. */
+export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolean }) {
+  const client = useTRPCClient();
+  const navigate = useNavigate();
+  const revalidator = useRevalidator();
+  const [dialog, setDialog] = useState<
+    { kind: "create" } | { kind: "rename"; flow: FlowRow } | { kind: "delete"; flow: FlowRow } | null
+  >(null);
+  const [name, setName] = useState("");
+
+  const create = useAction(async () => {
+    const flow = await client.flow.create.mutate({ name });
+    navigate(`/flows/${flow.id}`);
+  });
+  const rename = useAction(async (id: string) => {
+    await client.flow.rename.mutate({ id, name });
+    setDialog(null);
+    revalidator.revalidate();
+  });
+  const duplicate = useAction(async (id: string) => {
+    await client.flow.duplicate.mutate({ id });
+    revalidator.revalidate();
+  });
+  const remove = useAction(async (id: string) => {
+    await client.flow.remove.mutate({ id });
+    setDialog(null);
+    revalidator.revalidate();
+  });
+
+  const open = (next: NonNullable<typeof dialog>) => {
+    setName(next.kind === "rename" ? next.flow.name : "");
+    create.clearError();
+    rename.clearError();
+    setDialog(next);
+  };
+
+  return (
+    <section>
+      <div className="flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">Flows</h1>
+        {canEdit && <Button onClick={() => open({ kind: "create" })}>New flow</Button>}
+      </div>
+      <FormError message={duplicate.error?.message} />
+
+      {flows.length === 0 ? (
+        <div className="mt-10 rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
+          <Workflow className="mx-auto mb-3 text-slate-400" />
+          No flows in this team yet. {canEdit ? "Create one to start building." : "Ask an editor to create one."}
+        </div>
+      ) : (
+        <ul className="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label="Flows">
+          {flows.map((flow) => (
+            <li key={flow.id} className="group relative rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-500">
+              <Link to={`/flows/${flow.id}`} className="block pr-8">
+                <h2 className="font-medium text-slate-900 group-hover:text-brand-700">{flow.name}</h2>
+                {flow.description && <p className="mt-1 line-clamp-2 text-sm text-slate-600">{flow.description}</p>}
+                <p className="mt-3 text-xs text-slate-500">
+                  {flow.nodeCount} blocks · {flow.edgeCount} connections · updated {dateFormat.format(new Date(flow.updatedAt))}
+                </p>
+              </Link>
+              {canEdit && (
+                <Menu.Root>
+                  <Menu.Trigger
+                    className="absolute right-2 top-2 rounded p-1 text-slate-500 hover:bg-slate-100"
+                    aria-label={`Actions for ${flow.name}`}
+                  >
+                    <MoreHorizontal size={18} />
+                  </Menu.Trigger>
+                  <Menu.Portal>
+                    <Menu.Content align="end" className="z-50 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg">
+                      <MenuItem onSelect={() => open({ kind: "rename", flow })} icon={<Pencil size={14} />} label="Rename" />
+                      <MenuItem onSelect={() => void duplicate.run(flow.id)} icon={<Copy size={14} />} label="Duplicate" />
+                      <MenuItem onSelect={() => open({ kind: "delete", flow })} icon={<Trash2 size={14} />} label="Delete" danger />
+                    </Menu.Content>
+                  </Menu.Portal>
+                </Menu.Root>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <Dialog
+        open={dialog?.kind === "create" || dialog?.kind === "rename"}
+        onOpenChange={(o) => !o && setDialog(null)}
+        title={dialog?.kind === "rename" ? "Rename flow" : "New flow"}
+      >
+        <form
+          className="space-y-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (dialog?.kind === "rename") void rename.run(dialog.flow.id);
+            else void create.run();
+          }}
+        >
+          <TextField
+            label="Flow name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            error={(dialog?.kind === "rename" ? rename : create).error?.fields.name?.[0]}
+            autoFocus
+          />
+          <FormError
+            message={(() => {
+              const err = (dialog?.kind === "rename" ? rename : create).error;
+              return err && !err.fields.name ? err.message : null;
+            })()}
+          />
+          <div className="flex justify-end gap-2">
+            <Button type="button" variant="secondary" onClick={() => setDialog(null)}>
+              Cancel
+            </Button>
+            <Button type="submit" busy={create.busy || rename.busy}>
+              {dialog?.kind === "rename" ? "Rename" : "Create flow"}
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+
+      <Dialog
+        open={dialog?.kind === "delete"}
+        onOpenChange={(o) => !o && setDialog(null)}
+        title="Delete flow?"
+        description={dialog?.kind === "delete" ? `“${dialog.flow.name}” and its versions will be deleted for everyone in the team.` : ""}
+      >
+        <FormError message={remove.error?.message} />
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={() => setDialog(null)}>
+            Cancel
+          </Button>
+          <Button variant="danger" busy={remove.busy} onClick={() => dialog?.kind === "delete" && void remove.run(dialog.flow.id)}>
+            Delete
+          </Button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}
+
+function MenuItem({ onSelect, icon, label, danger }: { onSelect: () => void; icon: React.ReactNode; label: string; danger?: boolean }) {
+  return (
+    <Menu.Item
+      onSelect={onSelect}
+      className={`flex cursor-pointer items-center gap-2 rounded px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-slate-100 ${danger ? "text-red-600" : ""}`}
+    >
+      {icon}
+      {label}
+    </Menu.Item>
+  );
+}

@@ -1,0 +1,16 @@
+import type { ServerCaller } from "#server/trpc/root";
+
+/**
+ * What the Node host hands every loader: a tRPC caller bound to the request's session, so
+ * pages read data through the same procedures (and the same tenancy checks) as the API.
+ */
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    trpc: ServerCaller;
+  }
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+export {};

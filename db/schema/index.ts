@@ -1,0 +1,5 @@
+export * from "./auth";
+export * from "./teams";
+export * from "./flows";
+export * from "./secrets";
+export * from "./audit";

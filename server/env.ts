@@ -1,0 +1,112 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * Skyloom's configuration: every setting has an embedded default so `npm start` needs
+ * nothing, and every default can be replaced by an environment variable. A bad value stops
+ * the start with a message that names the variable.
+ */
+const booleanFromEnv = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+export const ENV_VARIABLES = {
+  PORT: {
+    schema: z.coerce.number().int().min(0).max(65_535),
+    default: "3000",
+    description: "HTTP port.",
+  },
+  HOST: {
+    schema: z.string().min(1),
+    default: "127.0.0.1",
+    description: "Interface to listen on; 0.0.0.0 exposes Skyloom to the network.",
+  },
+  DATA_DIR: {
+    schema: z.string().min(1),
+    default: "./data",
+    description: "Folder for the SQLite file, the secret key file and other local state.",
+  },
+  DATABASE_URL: {
+    schema: z.string().regex(/^(file:)?[^\s]+$/, "must be a SQLite path such as file:./data/skyloom.db"),
+    default: undefined,
+    description: "SQLite database (default: file:<DATA_DIR>/skyloom.db). Setting it turns off the demo seed.",
+  },
+  SKYLOOM_SECRET_KEY: {
+    schema: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`"),
+    default: undefined,
+    description: "Key that encrypts credentials (default: generated into <DATA_DIR>/secret.key, mode 600).",
+  },
+  PUBLIC_URL: {
+    schema: z.url({ protocol: /^https?$/ }),
+    default: undefined,
+    description: "The address people reach Skyloom at, used in snippets (default: http://localhost:PORT).",
+  },
+  SECURE_COOKIES: {
+    schema: booleanFromEnv,
+    default: undefined,
+    description: "Mark cookies Secure (default: true when PUBLIC_URL is https).",
+  },
+  SEED_DEMO: {
+    schema: booleanFromEnv,
+    default: undefined,
+    description: "Create the demo account (default: only on the embedded database).",
+  },
+} as const;
+
+type Vars = typeof ENV_VARIABLES;
+type Name = keyof Vars;
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = "ConfigError";
+  }
+}
+
+export type ServerConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databasePath: string;
+  /** True when the operator chose the database (then no demo account is seeded). */
+  databaseConfigured: boolean;
+  secretKeyHex: string | undefined;
+  publicUrl: string;
+  secureCookies: boolean;
+  seedDemo: boolean;
+};
+
+function read<N extends Name>(env: NodeJS.ProcessEnv, name: N): z.output<Vars[N]["schema"]> | undefined {
+  const spec = ENV_VARIABLES[name];
+  const raw = env[name] === "" ? undefined : (env[name] ?? spec.default);
+  if (raw === undefined) return undefined;
+  const parsed = spec.schema.safeParse(raw);
+  if (!parsed.success) {
+    const why = parsed.error.issues[0]?.message ?? "is invalid";
+    throw new ConfigError(name, `${why} (got ${JSON.stringify(raw)}).`);
+  }
+  return parsed.data as z.output<Vars[N]["schema"]>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = read(env, "PORT") ?? 3000;
+  const dataDir = resolve(read(env, "DATA_DIR") ?? "./data");
+  const databaseUrl = read(env, "DATABASE_URL");
+  const publicUrl = (read(env, "PUBLIC_URL") ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  const databasePath = databaseUrl
+    ? databaseUrl.replace(/^file:/, "") === ":memory:"
+      ? ":memory:"
+      : resolve(databaseUrl.replace(/^file:/, ""))
+    : resolve(dataDir, "skyloom.db");
+  return {
+    port,
+    host: read(env, "HOST") ?? "127.0.0.1",
+    dataDir,
+    databasePath,
+    databaseConfigured: databaseUrl !== undefined,
+    secretKeyHex: read(env, "SKYLOOM_SECRET_KEY"),
+    publicUrl,
+    secureCookies: read(env, "SECURE_COOKIES") ?? publicUrl.startsWith("https:"),
+    seedDemo: read(env, "SEED_DEMO") ?? databaseUrl === undefined,
+  };
+}

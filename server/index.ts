@@ -1,0 +1,117 @@
+import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, { type Request, type Response } from "express";
+import { openDatabase } from "#db/client";
+import { migrationsFolder, projectRoot } from "#db/root";
+import { GRAPH_LIMITS } from "#agents/graph/index";
+import { loadConfig } from "./env";
+import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
+import { LoginLimiter } from "./services/login-limiter";
+import { loadSecretKey } from "./services/secret-key";
+import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
+import { createContext, type AppDeps } from "./trpc/context";
+import { appRouter, createCaller } from "./trpc/root";
+
+export type RunningSkyloom = {
+  url: string;
+  deps: AppDeps;
+  demoSeeded: boolean;
+  close(): Promise<void>;
+};
+
+/** Room for the largest graph plus the request envelope; larger bodies get 413. */
+const MAX_TRPC_BODY_BYTES = GRAPH_LIMITS.maxBytes + 1024 * 1024;
+
+function contextFor(deps: AppDeps, req: Request, res: Response) {
+  return createContext(deps, {
+    sessionToken: readCookie(req.headers.cookie, SESSION_COOKIE),
+    clientIp: clientIpOf(req),
+    cookies: sessionCookieJar(res, deps.config.secureCookies),
+  });
+}
+
+/**
+ * Starts Skyloom: configuration, data folder, secret key, database with migrations, demo seed,
+ * then the HTTP host (Remix pages, tRPC at /api/trpc, /healthz).
+ */
+export async function startSkyloom(env: NodeJS.ProcessEnv = process.env): Promise<RunningSkyloom> {
+  const config = loadConfig(env);
+  const secretKey = loadSecretKey(config);
+  const database = openDatabase(config.databasePath, migrationsFolder());
+  const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
+  const deps: AppDeps = { database, config, loginLimiter: new LoginLimiter(), secretKey };
+
+  const root = projectRoot();
+  const serverBuildPath = join(root, "build", "server", "index.js");
+  if (!existsSync(serverBuildPath)) {
+    throw new Error(`No app build at ${serverBuildPath}; run \`npm run build\` (npm start does this for you).`);
+  }
+  const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use((_req, res, next) => {
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("X-Frame-Options", "DENY");
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    try {
+      database.sqlite.prepare("select 1").get();
+      res.json({ status: "ok" });
+    } catch (error) {
+      res.status(503).json({ status: "error", message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+
+  app.use(
+    "/api/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      maxBodySize: MAX_TRPC_BODY_BYTES,
+      createContext: ({ req, res }) => contextFor(deps, req, res),
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
+      },
+    }),
+  );
+
+  const clientDir = join(root, "build", "client");
+  app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(clientDir, { maxAge: "1h" }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: "production",
+      getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)) }),
+    }),
+  );
+
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    deps,
+    demoSeeded,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      database.close();
+    },
+  };
+}
+
+export { DEMO_ACCOUNT };

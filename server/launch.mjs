@@ -1,0 +1,20 @@
+// `npm start`: builds Skyloom when no build exists yet, then runs the bundled host.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const host = join(root, "build", "host", "main.js");
+const app = join(root, "build", "server", "index.js");
+
+if (!existsSync(host) || !existsSync(app)) {
+  console.log("No build found: building Skyloom once (about half a minute)…");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = spawnSync(npm, ["run", "build"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error("The build failed; see the messages above.");
+    process.exit(result.status ?? 1);
+  }
+}
+await import(pathToFileURL(host).href);

@@ -1,0 +1,16 @@
+import { authRouter } from "../routers/auth";
+import { catalogRouter } from "../routers/catalog";
+import { flowRouter } from "../routers/flow";
+import { teamRouter } from "../routers/team";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  auth: authRouter,
+  team: teamRouter,
+  flow: flowRouter,
+  catalog: catalogRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
+export type ServerCaller = ReturnType<typeof createCaller>;

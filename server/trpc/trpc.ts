@@ -1,0 +1,68 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { z, ZodError } from "zod";
+import { TEAM_ROLES, type TeamRole } from "#db/schema";
+import { DomainError } from "../services/errors";
+import type { Context } from "./context";
+
+function describeZodError(error: ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
+}
+
+/** The only initTRPC in Skyloom. Zod problems reach the client as readable field errors. */
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      message: zodError ? describeZodError(zodError) : shape.message,
+      data: {
+        ...shape.data,
+        // The stack is for the server log, not for the browser.
+        stack: undefined,
+        fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null,
+      },
+    };
+  },
+});
+
+/** Turns services' domain errors into tRPC errors with the matching code. */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.kind, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.viewer) throw new TRPCError({ code: "UNAUTHORIZED", message: "Log in first." });
+  return next({ ctx: { ...ctx, viewer: ctx.viewer } });
+});
+
+const rank = (role: TeamRole) => TEAM_ROLES.indexOf(role);
+
+/**
+ * A procedure that acts inside the viewer's active team. The team always comes from the
+ * session, never from input, so one team's ids cannot reach another team's rows.
+ */
+export function teamProcedure(minRole: TeamRole) {
+  return authedProcedure.use(({ ctx, next }) => {
+    const membership = ctx.viewer.membership;
+    if (!membership) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any team." });
+    if (rank(membership.role) < rank(minRole)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `This needs the ${minRole} role in ${membership.teamName}; you are ${membership.role === "admin" || membership.role === "owner" || membership.role === "editor" ? "an" : "a"} ${membership.role}.`,
+      });
+    }
+    return next({ ctx: { ...ctx, team: { id: membership.teamId, role: membership.role, name: membership.teamName } } });
+  });
+}

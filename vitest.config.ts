@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+import { aliases } from "./vite.config";
+
+// Unit and integration tests only; browser tests live in test/e2e and run with Playwright.
+export default defineConfig({
+  resolve: { alias: aliases },
+  test: {
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
+    exclude: ["test/e2e/**", "node_modules/**"],
+    environment: "node",
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+  },
+});
