@@ -29,6 +29,11 @@ export type BlockDefinition<TType extends string = string, TSchema extends z.Zod
   version: number;
   title: string;
   category: BlockCategory;
+  /**
+   * "agent": runs in Skyloom's runtime and needs a runner (index.server.ts).
+   * "workload": compiles into deployment manifests and runs on the marketplace.
+   */
+  part: "agent" | "workload";
   /** One line, shown in the palette. */
   description: string;
   /** A lucide icon name (kebab-case), e.g. "message-square". */

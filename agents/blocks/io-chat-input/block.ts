@@ -7,6 +7,7 @@ export const chatInputBlock = defineBlock({
   version: 1,
   title: "Chat Input",
   category: "Inputs & Outputs",
+  part: "agent",
   description: "The message a person types in the chat; the start of an agent.",
   icon: "message-square",
   inputs: [],

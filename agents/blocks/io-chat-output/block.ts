@@ -7,6 +7,7 @@ export const chatOutputBlock = defineBlock({
   version: 1,
   title: "Chat Output",
   category: "Inputs & Outputs",
+  part: "agent",
   description: "Shows the answer in the chat; the end of an agent.",
   icon: "message-square-reply",
   inputs: [{ id: "message", label: "Message", type: "text", required: true }],

@@ -19,6 +19,7 @@ export const modelOpenAiBlock = defineBlock({
   version: 1,
   title: "Chat Model",
   category: "Models",
+  part: "agent",
   description: "Answers a prompt with any OpenAI-compatible chat model.",
   icon: "bot",
   inputs: [

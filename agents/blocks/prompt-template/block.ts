@@ -22,6 +22,7 @@ export const promptTemplateBlock = defineBlock({
   version: 1,
   title: "Prompt",
   category: "Prompts",
+  part: "agent",
   description: "Writes a prompt from a template; each {variable} becomes an input.",
   icon: "file-text",
   inputs: (config): PortSpec[] =>

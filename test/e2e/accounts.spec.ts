@@ -1,0 +1,27 @@
+import { expect, signUp, test, TEST_PASSWORD, uniqueEmail } from "./support/fixtures";
+
+test("sign up, create a flow, reload, log out and back in", async ({ page }) => {
+  const email = uniqueEmail("ada");
+  await signUp(page, email, "Ada");
+  await expect(page.getByTestId("current-user")).toHaveText(email);
+  await expect(page.getByText("No flows in this team yet")).toBeVisible();
+
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByLabel("Flow name").fill("Support bot");
+  await page.getByRole("button", { name: "Create flow" }).click();
+  await expect(page).toHaveURL(/\/flows\/flow_/);
+
+  await page.goto("/");
+  await page.reload();
+  await expect(page.getByRole("link", { name: /Support bot/ })).toBeVisible();
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("link", { name: /Support bot/ })).toBeVisible();
+});

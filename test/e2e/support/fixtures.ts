@@ -1,0 +1,31 @@
+import { test as base, expect, type Page } from "@playwright/test";
+
+/** Playwright's test with baseURL pointing at the Skyloom started by global-setup. */
+export const test = base.extend({
+  baseURL: async ({}, use) => {
+    const url = process.env.SKYLOOM_E2E_URL;
+    if (!url) throw new Error("SKYLOOM_E2E_URL is not set; run the suite with `npm run test:e2e`.");
+    await use(url);
+  },
+});
+
+export { expect };
+
+let counter = 0;
+/** A unique email per call, so specs never collide on the shared server. */
+export function uniqueEmail(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${process.pid}-${counter}@example.com`;
+}
+
+export const TEST_PASSWORD = "correct-horse-battery";
+
+/** Signs up through the real form and waits for the dashboard. */
+export async function signUp(page: Page, email: string, name = "Test User"): Promise<void> {
+  await page.goto("/signup");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByRole("heading", { name: "Flows" })).toBeVisible();
+}

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "#db/client";
+import { migrationsFolder } from "#db/root";
+import { loadConfig } from "#server/env";
+import { LoginLimiter } from "#server/services/login-limiter";
+import { createContext, type AppDeps } from "#server/trpc/context";
+import { createCaller, type ServerCaller } from "#server/trpc/root";
+
+/**
+ * A Skyloom backend on a temporary SQLite file, driven through real tRPC callers. Each
+ * `client()` is one browser: it keeps its own session cookie between calls.
+ */
+export type TestClient = { trpc: ServerCaller; ip: string; readonly token: string | undefined };
+
+export function createTestBackend(options: { ip?: string; loginLimiter?: LoginLimiter } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "skyloom-test-"));
+  const config = loadConfig({ DATA_DIR: dir });
+  const database = openDatabase(config.databasePath, migrationsFolder());
+  const deps: AppDeps = {
+    database,
+    config,
+    loginLimiter: options.loginLimiter ?? new LoginLimiter(),
+    secretKey: Buffer.alloc(32, 7),
+  };
+
+  function client(ip = options.ip ?? "127.0.0.1"): TestClient {
+    let token: string | undefined;
+    const cookies = {
+      set: (t: string) => {
+        token = t;
+      },
+      clear: () => {
+        token = undefined;
+      },
+    };
+    // A fresh context per call, as HTTP gives one per request, so logins take effect.
+    const trpc = new Proxy({} as ServerCaller, {
+      get(_target, key) {
+        const caller = createCaller(createContext(deps, { sessionToken: token, clientIp: ip, cookies }));
+        return (caller as unknown as Record<string | symbol, unknown>)[key];
+      },
+    });
+    return {
+      trpc,
+      ip,
+      get token() {
+        return token;
+      },
+    };
+  }
+
+  /** Signs a new person up and returns their logged-in client. */
+  async function signedUpClient(email: string, name?: string): Promise<TestClient> {
+    const c = client();
+    await c.trpc.auth.signup({ email, password: "correct-horse-battery", ...(name ? { name } : {}) });
+    return c;
+  }
+
+  return {
+    deps,
+    db: database.db,
+    sqlite: database.sqlite,
+    dir,
+    client,
+    signedUpClient,
+    close() {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestBackend = ReturnType<typeof createTestBackend>;
