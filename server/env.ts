@@ -76,7 +76,7 @@ export type ServerConfig = {
   seedDemo: boolean;
 };
 
-function read<N extends Name>(env: NodeJS.ProcessEnv, name: N): z.output<Vars[N]["schema"]> | undefined {
+function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
   const spec = ENV_VARIABLES[name];
   const raw = env[name] === "" ? undefined : (env[name] ?? spec.default);
   if (raw === undefined) return undefined;
@@ -88,7 +88,9 @@ function read<N extends Name>(env: NodeJS.ProcessEnv, name: N): z.output<Vars[N]
   return parsed.data as z.output<Vars[N]["schema"]>;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export type EnvSource = Record<string, string | undefined>;
+
+export function loadConfig(env: EnvSource = process.env): ServerConfig {
   const port = read(env, "PORT") ?? 3000;
   const dataDir = resolve(read(env, "DATA_DIR") ?? "./data");
   const databaseUrl = read(env, "DATABASE_URL");

@@ -9,7 +9,7 @@ import express, { type Request, type Response } from "express";
 import { openDatabase } from "#db/client";
 import { migrationsFolder, projectRoot } from "#db/root";
 import { GRAPH_LIMITS } from "#agents/graph/index";
-import { loadConfig } from "./env";
+import { loadConfig, type EnvSource } from "./env";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { LoginLimiter } from "./services/login-limiter";
 import { loadSecretKey } from "./services/secret-key";
@@ -39,7 +39,7 @@ function contextFor(deps: AppDeps, req: Request, res: Response) {
  * Starts Skyloom: configuration, data folder, secret key, database with migrations, demo seed,
  * then the HTTP host (Remix pages, tRPC at /api/trpc, /healthz).
  */
-export async function startSkyloom(env: NodeJS.ProcessEnv = process.env): Promise<RunningSkyloom> {
+export async function startSkyloom(env: EnvSource = process.env): Promise<RunningSkyloom> {
   const config = loadConfig(env);
   const secretKey = loadSecretKey(config);
   const database = openDatabase(config.databasePath, migrationsFolder());

@@ -2,6 +2,8 @@ import { test as base, expect, type Page } from "@playwright/test";
 
 /** Playwright's test with baseURL pointing at the Skyloom started by global-setup. */
 export const test = base.extend({
+  // Playwright reads fixture dependencies from the destructuring pattern, so it must be there.
+  // eslint-disable-next-line no-empty-pattern
   baseURL: async ({}, use) => {
     const url = process.env.SKYLOOM_E2E_URL;
     if (!url) throw new Error("SKYLOOM_E2E_URL is not set; run the suite with `npm run test:e2e`.");
