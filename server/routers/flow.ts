@@ -58,7 +58,13 @@ export const flowRouter = router({
       .input(z.object({ flowId: FlowId, versionId: FlowId }))
       .query(({ ctx, input }) => getFlowVersion(ctx.db, scopeOf(ctx), input)),
     create: teamProcedure("editor")
-      .input(z.object({ flowId: FlowId, message: z.string().trim().min(1, "Describe this version in a few words").max(500) }))
+      .input(
+        z.object({
+          flowId: FlowId,
+          message: z.string().trim().min(1, "Describe this version in a few words").max(500),
+          graph: StorableGraphSchema.optional(),
+        }),
+      )
       .mutation(({ ctx, input }) => createFlowVersion(ctx.db, scopeOf(ctx), input)),
     restore: teamProcedure("editor")
       .input(z.object({ flowId: FlowId, versionId: FlowId }))

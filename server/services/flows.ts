@@ -148,8 +148,15 @@ export function getFlowVersion(db: Db, scope: TeamScope, input: { flowId: string
   return { ...row, graph: parseStoredGraph(row.graph, `version ${row.id}`) };
 }
 
-/** Snapshots the flow's current graph as an immutable, numbered version. */
-export function createFlowVersion(db: Db, scope: TeamScope, input: { flowId: string; message: string }) {
+/**
+ * Snapshots a graph as an immutable, numbered version: the flow's stored graph, or the one
+ * given (so an editor that lost a save conflict can keep its copy without overwriting).
+ */
+export function createFlowVersion(
+  db: Db,
+  scope: TeamScope,
+  input: { flowId: string; message: string; graph?: GraphDoc },
+) {
   return db.transaction((tx) => {
     const flow = tx
       .select()
@@ -168,7 +175,7 @@ export function createFlowVersion(db: Db, scope: TeamScope, input: { flowId: str
       teamId: scope.teamId,
       number: (last?.n ?? 0) + 1,
       message: input.message,
-      graph: parseStoredGraph(flow.graph, `flow ${flow.id}`),
+      graph: input.graph ?? parseStoredGraph(flow.graph, `flow ${flow.id}`),
       authorId: scope.userId,
       createdAt: new Date(),
     };
