@@ -17,7 +17,6 @@ const t = initTRPC.context<Context>().create({
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     return {
       ...shape,
-      message: zodError ? describeZodError(zodError) : shape.message,
       data: {
         ...shape.data,
         // The stack is for the server log, not for the browser.
@@ -28,12 +27,18 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Turns services' domain errors into tRPC errors with the matching code. */
+/**
+ * Turns services' domain errors into tRPC errors with the matching code, and gives input
+ * validation errors a readable message (zod's own is JSON) for server-side callers too.
+ */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
+  if (!result.ok) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: cause.kind, message: cause.message, cause });
+    if (cause instanceof DomainError) throw new TRPCError({ code: cause.kind, message: cause.message, cause });
+    if (cause instanceof ZodError && result.error.code === "BAD_REQUEST") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: describeZodError(cause), cause });
+    }
   }
   return result;
 });
