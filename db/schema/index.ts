@@ -3,3 +3,4 @@ export * from "./teams";
 export * from "./flows";
 export * from "./secrets";
 export * from "./audit";
+export * from "./runs";
