@@ -71,6 +71,17 @@ export async function startSkyloom(env: EnvSource = process.env): Promise<Runnin
     }
   });
 
+  // Refuse oversized bodies up front, before auth or parsing; tRPC's own limit catches bodies
+  // sent without a Content-Length.
+  app.use("/api/trpc", (req, res, next) => {
+    if (Number(req.headers["content-length"] ?? 0) > MAX_TRPC_BODY_BYTES) {
+      res.status(413).json({
+        error: { message: `The request body is over ${MAX_TRPC_BODY_BYTES / 1024 / 1024} MB.`, code: "PAYLOAD_TOO_LARGE" },
+      });
+      return;
+    }
+    next();
+  });
   app.use(
     "/api/trpc",
     createExpressMiddleware({

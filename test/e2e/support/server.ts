@@ -9,8 +9,12 @@ export type StartedServer = { url: string; dataDir: string; process: ChildProces
  * Starts the built Skyloom host (build/host/main.js) on a free port with a fresh data folder,
  * exactly as `npm start` runs it, and resolves once it prints its address.
  */
-export async function startBuiltServer(env: Record<string, string> = {}): Promise<StartedServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "skyloom-e2e-"));
+export async function startBuiltServer(
+  env: Record<string, string> = {},
+  options: { dataDir?: string } = {},
+): Promise<StartedServer> {
+  // A caller-provided folder survives stop(), so a test can restart on the same data.
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "skyloom-e2e-"));
   const child = spawn(process.execPath, ["build/host/main.js"], {
     cwd: join(import.meta.dirname, "..", "..", ".."),
     env: { ...process.env, PORT: "0", DATA_DIR: dataDir, ...env },
@@ -44,7 +48,7 @@ export async function startBuiltServer(env: Record<string, string> = {}): Promis
         child.kill("SIGTERM");
         await exited;
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
