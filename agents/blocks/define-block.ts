@@ -23,7 +23,14 @@ export type PortList<TConfig> = readonly PortSpec[] | PortsFromConfig<TConfig>;
  * Everything the canvas, the compiler and the runtime need to know about a block, in one
  * place. Isomorphic: types and zod only, so the browser imports it too.
  */
-export type BlockDefinition<TType extends string = string, TSchema extends z.ZodType = z.ZodType> = {
+export type BlockPart = "agent" | "workload";
+
+export type BlockDefinition<
+  TType extends string = string,
+  TSchema extends z.ZodType = z.ZodType,
+  // Kept literal so the runner registry can require a runner for every agent block at compile time.
+  TPart extends BlockPart = BlockPart,
+> = {
   type: TType;
   /** Bumped when the config shape changes; `migrate` brings older configs up to date. */
   version: number;
@@ -33,7 +40,7 @@ export type BlockDefinition<TType extends string = string, TSchema extends z.Zod
    * "agent": runs in Skyloom's runtime and needs a runner (index.server.ts).
    * "workload": compiles into deployment manifests and runs on the marketplace.
    */
-  part: "agent" | "workload";
+  part: TPart;
   /** One line, shown in the palette. */
   description: string;
   /** A lucide icon name (kebab-case), e.g. "message-square". */
@@ -48,9 +55,9 @@ export type BlockDefinition<TType extends string = string, TSchema extends z.Zod
 
 export type AnyBlockDefinition = BlockDefinition<string, z.ZodType>;
 
-export function defineBlock<const TType extends string, TSchema extends z.ZodType>(
-  definition: BlockDefinition<TType, TSchema>,
-): BlockDefinition<TType, TSchema> {
+export function defineBlock<const TType extends string, TSchema extends z.ZodType, const TPart extends BlockPart = BlockPart>(
+  definition: BlockDefinition<TType, TSchema, TPart>,
+): BlockDefinition<TType, TSchema, TPart> {
   return definition;
 }
 
