@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { DeployResult } from "../compile/workload-spec";
 import type { NodePorts, PortSpec } from "../graph/ports";
 
 export const BLOCK_CATEGORIES = [
@@ -18,6 +19,9 @@ export type BlockCategory = (typeof BLOCK_CATEGORIES)[number];
 // Method syntax keeps the function parameter bivariant, so every definition fits AnyBlockDefinition.
 type PortsFromConfig<TConfig> = { ports(config: TConfig): readonly PortSpec[] }["ports"];
 export type PortList<TConfig> = readonly PortSpec[] | PortsFromConfig<TConfig>;
+
+/** A workload block's contribution to compilation (method syntax for the same bivariance). */
+type DeployFromConfig<TConfig> = { deploy(config: TConfig): DeployResult }["deploy"];
 
 /**
  * Everything the canvas, the compiler and the runtime need to know about a block, in one
@@ -51,6 +55,8 @@ export type BlockDefinition<
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */
   migrate?: Readonly<Record<number, (config: unknown) => unknown>>;
+  /** Workload blocks only: the target-neutral spec the compiler turns into manifests. */
+  deploy?: DeployFromConfig<z.output<TSchema>>;
 };
 
 export type AnyBlockDefinition = BlockDefinition<string, z.ZodType>;

@@ -4,11 +4,14 @@
  */
 import { chatInputBlock } from "./io-chat-input/block";
 import { chatOutputBlock } from "./io-chat-output/block";
+import { modelEndpointBlock } from "./model-endpoint/block";
 import { modelOpenAiBlock } from "./model-openai/block";
 import { promptTemplateBlock } from "./prompt-template/block";
 import { createBlockRegistry, type DuplicateType } from "./registry";
+import { workloadContainerBlock } from "./workload-container/block";
+import { workloadJobBlock } from "./workload-job/block";
 
-export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock] as const;
+export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock, modelEndpointBlock, workloadContainerBlock, workloadJobBlock] as const;
 
 /** Fails the typecheck when two blocks in BLOCKS share a type. */
 type AssertNoDuplicates<T extends never> = T;

@@ -1,0 +1,4 @@
+export * from "./gpus";
+export * from "./models";
+export * from "./runtimes";
+export * from "./select-gpu";

@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { DEPLOYMENT_TIERS, KNOWN_REGIONS } from "./workload-spec";
+
+/**
+ * Config fields every workload block shares (placement, price, duration, environment), so
+ * the three blocks ask for them the same way and the compiler reads them the same way.
+ */
+const REGION_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export const workloadNameField = z
+  .string()
+  .max(63)
+  .regex(/^([a-z]([-a-z0-9]{0,61}[a-z0-9])?)?$/, "Use lower-case letters, digits and hyphens, starting with a letter")
+  .default("")
+  .meta({ title: "Service name", description: "How the manifests name this workload; empty uses the block's id." });
+
+export const modeField = z
+  .enum(["provider", "fizz"])
+  .default("provider")
+  .meta({ title: "Mode", description: "provider: data-centre providers; fizz: community nodes (cheaper, with limits)." });
+
+export const tierField = z
+  .enum(DEPLOYMENT_TIERS)
+  .default("community")
+  .meta({ title: "Provider tier", description: "secured: audited providers; community: everyone." });
+
+export const regionField = z
+  .string()
+  .max(400)
+  .default("")
+  .refine(
+    (v) => splitRegions(v).every((r) => REGION_SLUG.test(r)),
+    "Regions are slugs like us-east, separated by ; or ,",
+  )
+  .meta({ title: "Regions", description: `Optional, e.g. ${KNOWN_REGIONS.slice(0, 3).join(";")}. Empty means anywhere.` });
+
+export const maxPriceField = z
+  .number()
+  .positive("The price cap must be above 0")
+  .max(100_000)
+  .nullable()
+  .default(null)
+  .meta({ title: "Max price (SPON/hour)", description: "The most this workload may cost per hour; empty uses the catalog estimate." });
+
+export const durationField = z
+  .number()
+  .int("Duration is a whole number of hours")
+  .min(1, "Duration is at least 1 hour")
+  .max(8_760, "Duration is at most a year (8,760 hours)")
+  .default(1)
+  .meta({ title: "Duration (hours)", description: "The lease length; the escrow must cover it." });
+
+export const replicasField = z
+  .number()
+  .int("Replicas is a whole number")
+  .min(1, "At least 1 replica")
+  .max(20, "At most 20 replicas")
+  .default(1)
+  .meta({ title: "Replicas" });
+
+export const envField = z
+  .array(
+    z.object({
+      name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "An environment variable name is letters, digits and _"),
+      value: z.string().max(8_192),
+    }),
+  )
+  .max(100)
+  .default([])
+  .meta({ title: "Environment", description: "Variables passed to the container (not for secrets yet: they are visible in the manifest)." });
+
+export const stringListField = (title: string) => z.array(z.string().max(4_096)).max(100).default([]).meta({ title });
+
+export function splitRegions(value: string): string[] {
+  return [...new Set(value.split(/[;,]/).map((r) => r.trim()).filter((r) => r !== ""))].sort();
+}
+
+/** `repo:tag` or `repo@sha256:…`, and the tag is not `latest` (providers cache images). */
+export function isPinnedImage(image: string): boolean {
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const colon = lastSegment.lastIndexOf(":");
+  if (colon < 1) return false;
+  const tag = lastSegment.slice(colon + 1);
+  return /^[\w][\w.-]{0,127}$/.test(tag) && tag !== "latest";
+}
+
+export const imageField = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, "Enter a container image")
+    .max(300)
+    .regex(/^[a-z0-9][a-z0-9._\-/:@]*$/, "An image reference is lower-case, e.g. redis:7.2-alpine")
+    .refine(isPinnedImage, "Pin the image to a version tag or digest (not :latest), e.g. redis:7.2-alpine")
+    .default(fallback)
+    .meta({ title: "Image" });
+
+export const SPON_MICRO = 1_000_000;
+
+export const toMicroSpon = (spon: number | null) => (spon === null ? null : Math.round(spon * SPON_MICRO));
