@@ -1,0 +1,68 @@
+import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+
+test("rename, duplicate and delete flows from the dashboard", async ({ page }) => {
+  await signUp(page, uniqueEmail("dash"));
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByLabel("Flow name").fill("Draft");
+  await page.getByRole("button", { name: "Create flow" }).click();
+  await expect(page.getByTestId("flow-name")).toHaveText("Draft");
+  await page.goto("/");
+
+  await page.getByRole("button", { name: "Actions for Draft" }).click();
+  await page.getByRole("menuitem", { name: "Rename" }).click();
+  await page.getByLabel("Flow name").fill("");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Give the flow a name");
+  await page.getByLabel("Flow name").fill("Support bot");
+  await page.getByRole("button", { name: "Rename" }).click();
+  await expect(page.getByRole("link", { name: /Support bot/ })).toBeVisible();
+
+  await page.getByRole("button", { name: "Actions for Support bot" }).click();
+  await page.getByRole("menuitem", { name: "Duplicate" }).click();
+  await expect(page.getByRole("link", { name: /Support bot \(copy\)/ })).toBeVisible();
+
+  await page.getByRole("button", { name: "Actions for Support bot (copy)" }).click();
+  await page.getByRole("menuitem", { name: "Delete" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("link", { name: /Support bot \(copy\)/ })).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.getByRole("list", { name: "Flows" }).getByRole("listitem")).toHaveCount(1);
+});
+
+test("create a team, switch between teams, and see only each team's flows", async ({ page }) => {
+  await signUp(page, uniqueEmail("teams"), "Grace");
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByLabel("Flow name").fill("Personal flow");
+  await page.getByRole("button", { name: "Create flow" }).click();
+  await page.goto("/");
+
+  await page.getByTestId("team-switcher").click();
+  await page.getByRole("menuitem", { name: "New team…" }).click();
+  await page.getByLabel("Team name").fill("Acme");
+  await page.getByRole("button", { name: "Create team" }).click();
+  await expect(page.getByTestId("team-switcher")).toContainText("Acme");
+  await expect(page.getByText("No flows in this team yet")).toBeVisible();
+
+  await page.getByTestId("team-switcher").click();
+  await page.getByRole("menuitem", { name: /Grace's team/ }).click();
+  await expect(page.getByTestId("team-switcher")).toContainText("Grace's team");
+  await expect(page.getByRole("link", { name: /Personal flow/ })).toBeVisible();
+});
+
+test("a flow of another team is a 404 page, not its data", async ({ page, browser }) => {
+  await signUp(page, uniqueEmail("owner"));
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByLabel("Flow name").fill("Private");
+  await page.getByRole("button", { name: "Create flow" }).click();
+  await expect(page).toHaveURL(/\/flows\/flow_/);
+  const url = page.url();
+
+  const other = await browser.newPage({ baseURL: new URL(url).origin });
+  await signUp(other, uniqueEmail("other"));
+  const response = await other.goto(url);
+  expect(response?.status()).toBe(404);
+  await expect(other.getByText("This flow does not exist in your current team.")).toBeVisible();
+  await expect(other.getByText("Private")).toHaveCount(0);
+  await other.close();
+});
