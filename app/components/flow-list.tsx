@@ -72,7 +72,8 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
               <Link to={`/flows/${flow.id}`} className="block pr-8">
                 <h2 className="font-medium text-slate-900 group-hover:text-brand-700">{flow.name}</h2>
                 {flow.description && <p className="mt-1 line-clamp-2 text-sm text-slate-600">{flow.description}</p>}
-                <p className="mt-3 text-xs text-slate-500">
+                {/* The server renders its own time zone; the browser re-renders in the person's. */}
+                <p className="mt-3 text-xs text-slate-500" suppressHydrationWarning>
                   {flow.nodeCount} blocks · {flow.edgeCount} connections · updated {dateFormat.format(new Date(flow.updatedAt))}
                 </p>
               </Link>
