@@ -4,3 +4,4 @@ export * from "./flows";
 export * from "./secrets";
 export * from "./audit";
 export * from "./runs";
+export * from "./publishing";

@@ -14,8 +14,15 @@ export const apiKeys = sqliteTable(
     /** The first characters of the key, shown so a person can tell keys apart. */
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull().unique(),
-    /** Agent slugs this key may call; null means every agent of the team. */
+    /** Ids of the published agents this key may call; null means every agent of the team. */
     allowedAgents: text("allowed_agents", { mode: "json" }).$type<string[] | null>(),
+    /**
+     * `secret` keys are for servers; `public` keys may sit in a web page (the chat widget): they
+     * call exactly one agent and only from `allowedOrigins`, checked on every request.
+     */
+    kind: text("kind", { enum: ["secret", "public"] }).notNull().default("secret"),
+    /** Browser origins (scheme://host[:port]) a public key may be used from. */
+    allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[] | null>(),
     requestsPerMinute: integer("requests_per_minute"),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
