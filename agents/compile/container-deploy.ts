@@ -6,7 +6,6 @@ import {
   maxPriceField,
   modeField,
   regionField,
-  replicasField,
   splitRegions,
   stringListField,
   tierField,

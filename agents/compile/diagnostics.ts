@@ -17,6 +17,17 @@ export const DIAGNOSTIC_CODES = {
   E201: "Invalid block configuration",
   E202: "Required input is not connected",
   E203: "Block version cannot be upgraded",
+  E302: "Model does not fit the chosen GPU",
+  E303: "No GPU in the catalog can hold the model",
+  E304: "Fizz-mode limit broken",
+  E305: "GPU not offered in fizz mode",
+  E306: "Runtime cannot serve this model",
+  E307: "Price cap below the estimated price",
+  E308: "Internal connection between separate deployments",
+  E309: "Workload name used twice",
+  E310: "Port exposed twice",
+  E311: "Nothing to deploy",
+  E312: "Region not known to Skyloom",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -7,7 +7,7 @@ import { checkGraphIntegrity } from "../graph/integrity";
 import type { CyclePolicy, NodePorts, PortResolver } from "../graph/ports";
 import { diagnostic, type Diagnostic } from "./diagnostics";
 import { parseNodeConfigs, type ParsedNode } from "./parse-nodes";
-import { checkWorkloads } from "./workload-checks";
+import { collectWorkloads, type CollectedWorkload } from "./workloads";
 
 export type ValidateOptions = {
   registry?: BlockRegistry;
@@ -19,6 +19,8 @@ export type GraphAnalysis = {
   diagnostics: Diagnostic[];
   /** Every node whose block is known, with its config parsed (or the parse issues). */
   nodes: ReadonlyMap<string, ParsedNode>;
+  /** Workload nodes whose config is valid, with their specs, names and prices. */
+  workloads: CollectedWorkload[];
 };
 
 /**
@@ -43,8 +45,9 @@ export function analyzeGraph(graph: GraphDoc, options: ValidateOptions = {}): Gr
   diagnostics.push(...checkEdges(graph, resolvePorts, brokenEdges));
   diagnostics.push(...checkRequiredInputs(graph, resolvePorts));
   diagnostics.push(...checkCycles(graph, brokenEdges, options.allowsCycles));
-  diagnostics.push(...checkWorkloads(graph, parsed.nodes));
-  return { diagnostics: sortDiagnostics(diagnostics), nodes: parsed.nodes };
+  const collected = collectWorkloads(graph, parsed.nodes);
+  diagnostics.push(...collected.diagnostics);
+  return { diagnostics: sortDiagnostics(diagnostics), nodes: parsed.nodes, workloads: collected.workloads };
 }
 
 /** Errors first, then by code and node, so the same graph always lists the same way. */
