@@ -1,5 +1,6 @@
 import { authRouter } from "../routers/auth";
 import { catalogRouter } from "../routers/catalog";
+import { compileRouter } from "../routers/compile";
 import { flowRouter } from "../routers/flow";
 import { teamRouter } from "../routers/team";
 import { createCallerFactory, router } from "./trpc";
@@ -9,6 +10,7 @@ export const appRouter = router({
   team: teamRouter,
   flow: flowRouter,
   catalog: catalogRouter,
+  compile: compileRouter,
 });
 
 export type AppRouter = typeof appRouter;
