@@ -23,7 +23,8 @@ export const modelOpenAiBlock = defineBlock({
   description: "Answers a prompt with any OpenAI-compatible chat model.",
   icon: "bot",
   inputs: [
-    { id: "prompt", label: "Prompt", type: "text", required: true },
+    // Optional: a model that only feeds an Agent (through its "Model" output) needs no prompt.
+    { id: "prompt", label: "Prompt", type: "text" },
     { id: "system", label: "System message", type: "text" },
     { id: "memory", label: "Memory", type: "memory" },
   ],

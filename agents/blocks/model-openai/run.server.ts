@@ -1,0 +1,47 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import { implement, optionalText } from "../../runtime/implement";
+import { HumanMessage, messageText, SystemMessage, streamChat, toLangChain } from "../../runtime/llm.server";
+import { isMemory, type ChatModelValue } from "../../runtime/values";
+import { modelOpenAiBlock } from "./block";
+
+/**
+ * Builds the chat model (base URL, credential, name, temperature, max tokens) and, when a
+ * prompt is connected, asks it and streams the answer. Without a prompt it only hands the
+ * model on, e.g. to an Agent.
+ */
+export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, inputs, ctx }) => {
+  const credential = config.credentialId ? await ctx.credentials.resolve(config.credentialId) : undefined;
+  const baseUrl = config.baseUrl || credential?.baseUrl || "";
+  const model = ctx.llm.chatModel({
+    baseUrl,
+    apiKey: credential?.secret,
+    model: config.model,
+    temperature: config.temperature,
+    maxTokens: config.maxTokens,
+    trusted: false,
+  });
+  const modelValue: ChatModelValue = {
+    kind: "chat-model",
+    model,
+    trace: { model: config.model, baseUrl: baseUrl || "default" },
+  };
+  const prompt = optionalText(inputs, "prompt");
+  if (prompt === undefined) return { model: modelValue };
+
+  const memory = isMemory(inputs.memory) ? inputs.memory : undefined;
+  const system = optionalText(inputs, "system");
+  const messages: BaseMessage[] = [
+    ...(system ? [new SystemMessage(system)] : []),
+    ...(memory ? toLangChain(await memory.load()) : []),
+    new HumanMessage(prompt),
+  ];
+  const answer = await streamChat(model, messages, ctx, config.model);
+  const text = messageText(answer);
+  if (memory) {
+    await memory.append([
+      { role: "user", content: prompt },
+      { role: "assistant", content: text },
+    ]);
+  }
+  return { text, model: modelValue };
+});

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { BlockRunError } from "../../runtime/context";
+import { implement, textInput } from "../../runtime/implement";
+import { HumanMessage, messageText, SystemMessage } from "../../runtime/llm.server";
+import { isChatModel } from "../../runtime/values";
+import { outputStructuredBlock } from "./block";
+
+/** The JSON inside a text: the whole text, a ```json fence, or the outermost {…} / […]. */
+export function findJson(text: string): unknown {
+  const candidates = [text.trim()];
+  const fence = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
+  if (fence?.[1]) candidates.push(fence[1].trim());
+  for (const [open, close] of [["{", "}"], ["[", "]"]] as const) {
+    const start = text.indexOf(open);
+    const end = text.lastIndexOf(close);
+    if (start >= 0 && end > start) candidates.push(text.slice(start, end + 1));
+  }
+  for (const candidate of candidates) {
+    try {
+      return JSON.parse(candidate) as unknown;
+    } catch {
+      // try the next candidate
+    }
+  }
+  throw new BlockRunError("The text holds no JSON to check against the schema; connect a model to extract it.");
+}
+
+export function validateAgainst(schemaText: string, value: unknown): unknown {
+  const schema = z.fromJSONSchema(JSON.parse(schemaText) as Parameters<typeof z.fromJSONSchema>[0]);
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`);
+  throw new BlockRunError(`The JSON does not match the schema: ${problems.join("; ")}`);
+}
+
+/**
+ * Parses JSON from the text, or (with a model connected) asks the model for JSON in the
+ * schema's shape; either way the result is validated against the schema before it leaves.
+ */
+export const outputStructuredRunner = implement(outputStructuredBlock, async ({ config, inputs, ctx }) => {
+  const text = textInput(inputs, "text", "Text");
+  let value: unknown;
+  if (isChatModel(inputs.model)) {
+    const model = inputs.model;
+    const schema = JSON.parse(config.schema) as Record<string, unknown>;
+    try {
+      const bound = model.model.withConfig({
+        response_format: { type: "json_schema", json_schema: { name: "output", schema, strict: false } },
+      } as Record<string, unknown>);
+      const reply = await bound.invoke(
+        [new SystemMessage(`Extract the information as JSON matching this JSON Schema:\n${config.schema}`), new HumanMessage(text)],
+        { signal: ctx.signal },
+      );
+      const usage = reply.usage_metadata;
+      ctx.meter.record({ nodeId: ctx.nodeId, model: model.trace.model, promptTokens: usage?.input_tokens ?? 0, completionTokens: usage?.output_tokens ?? 0 });
+      value = findJson(messageText(reply));
+    } catch (error) {
+      if (ctx.signal.aborted || error instanceof BlockRunError) throw error;
+      throw new BlockRunError(`The extraction model failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else {
+    value = findJson(text);
+  }
+  const json = validateAgainst(config.schema, value);
+  return { json, text: JSON.stringify(json) };
+});

@@ -1,0 +1,20 @@
+import { BlockRunError } from "../../runtime/context";
+import { implement } from "../../runtime/implement";
+import { promptTemplateBlock } from "./block";
+
+/** Fills `{name}` from the inputs; `{{` and `}}` stay as literal braces. */
+export function renderTemplate(template: string, values: Readonly<Record<string, unknown>>): string {
+  return template.replace(/\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]{0,63})\}/g, (match, name: string | undefined) => {
+    if (match === "{{") return "{";
+    if (match === "}}") return "}";
+    const value = values[name as string];
+    if (value === undefined || value === null) {
+      throw new BlockRunError(`The prompt uses {${name}}, but nothing reached its "${name}" input; connect a block to it.`);
+    }
+    return typeof value === "string" ? value : JSON.stringify(value);
+  });
+}
+
+export const promptTemplateRunner = implement(promptTemplateBlock, async ({ config, inputs }) => ({
+  prompt: renderTemplate(config.template, inputs),
+}));

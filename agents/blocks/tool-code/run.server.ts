@@ -1,0 +1,17 @@
+import { tool } from "@langchain/core/tools";
+import { implement } from "../../runtime/implement";
+import type { ToolValue } from "../../runtime/values";
+import { toolCodeBlock } from "./block";
+import { runInSandbox } from "./sandbox.server";
+
+export const toolCodeRunner = implement(toolCodeBlock, async ({ config }) => {
+  const schema = JSON.parse(config.inputSchema) as Record<string, unknown>;
+  const limits = { timeoutMs: config.timeoutMs, memoryBytes: config.memoryMb * 1024 * 1024 };
+  const codeTool = tool(async (args: unknown) => JSON.stringify(await runInSandbox(config.code, args, limits)), {
+    name: config.name,
+    description: config.description,
+    schema,
+  });
+  const value: ToolValue = { kind: "tool", tool: codeTool, trace: { name: config.name, description: config.description } };
+  return { tool: value };
+});

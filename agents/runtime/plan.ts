@@ -1,0 +1,111 @@
+import { parseBlockConfig, blockPorts, type AnyBlockDefinition } from "../blocks/define-block";
+import type { PortDataType } from "../graph/data-types";
+import type { GraphDoc, GraphEdge, GraphNode } from "../graph/doc";
+import type { NodePorts } from "../graph/ports";
+import { BlockRunError } from "./context";
+
+export type BlockLookup = { get(type: string): AnyBlockDefinition | undefined };
+
+export type PlannedNode = {
+  node: GraphNode;
+  block: AnyBlockDefinition;
+  config: unknown;
+  ports: NodePorts;
+  /** Edges into this node whose source is part of the run. */
+  inbound: GraphEdge[];
+};
+
+export type RunPlan = {
+  /** The nodes that run: every ancestor of a Chat Output (or of a dangling end node). */
+  nodes: Map<string, PlannedNode>;
+  /** Nodes whose text goes straight into a Chat Output: their tokens are the answer. */
+  streamsToOutput: Set<string>;
+};
+
+export class PlanError extends BlockRunError {
+  constructor(
+    message: string,
+    readonly nodeId?: string,
+  ) {
+    super(message);
+    this.name = "PlanError";
+  }
+}
+
+const CHAT_OUTPUT = "io.chat-output";
+
+/**
+ * Picks what runs: the ancestors of the flow's Chat Outputs (so a stray block on the canvas
+ * costs nothing), with each config parsed and migrated. Fails before anything runs when a
+ * block is unknown or misconfigured, naming the node.
+ */
+export function planRun(graph: GraphDoc, blocks: BlockLookup): RunPlan {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const inboundOf = new Map<string, GraphEdge[]>();
+  const outboundOf = new Map<string, GraphEdge[]>();
+  for (const edge of graph.edges) {
+    if (!byId.has(edge.from.node) || !byId.has(edge.to.node)) continue;
+    (inboundOf.get(edge.to.node) ?? inboundOf.set(edge.to.node, []).get(edge.to.node)!).push(edge);
+    (outboundOf.get(edge.from.node) ?? outboundOf.set(edge.from.node, []).get(edge.from.node)!).push(edge);
+  }
+
+  let sinks = graph.nodes.filter((n) => n.type === CHAT_OUTPUT);
+  if (sinks.length === 0) {
+    sinks = graph.nodes.filter((n) => blocks.get(n.type)?.part === "agent" && !outboundOf.has(n.id));
+  }
+  if (sinks.length === 0) throw new PlanError("This flow has nothing to run: add a Chat Output block.");
+
+  const needed = new Set<string>();
+  const stack = sinks.map((n) => n.id);
+  while (stack.length > 0) {
+    const id = stack.pop() as string;
+    if (needed.has(id)) continue;
+    needed.add(id);
+    for (const edge of inboundOf.get(id) ?? []) stack.push(edge.from.node);
+  }
+
+  const nodes = new Map<string, PlannedNode>();
+  for (const id of needed) {
+    const node = byId.get(id) as GraphNode;
+    const block = blocks.get(node.type);
+    if (!block) throw new PlanError(`Unknown block type "${node.type}".`, node.id);
+    const parsed = parseBlockConfig(block, node.version, node.config);
+    if (!parsed.ok) {
+      const issue = parsed.issues[0];
+      const where = issue?.path ? `${issue.path}: ` : "";
+      throw new PlanError(`${block.title} is not set up correctly (${where}${issue?.message ?? "invalid"}).`, node.id);
+    }
+    nodes.set(id, {
+      node,
+      block,
+      config: parsed.config,
+      ports: blockPorts(block, node.version, node.config),
+      inbound: inboundOf.get(id) ?? [],
+    });
+  }
+  assertAcyclic(nodes);
+
+  const streamsToOutput = new Set<string>();
+  for (const sink of sinks) {
+    if (sink.type !== CHAT_OUTPUT) continue;
+    for (const edge of inboundOf.get(sink.id) ?? []) streamsToOutput.add(edge.from.node);
+  }
+  return { nodes, streamsToOutput };
+}
+
+function assertAcyclic(nodes: Map<string, PlannedNode>): void {
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (id: string): void => {
+    const s = state.get(id);
+    if (s === "done") return;
+    if (s === "visiting") throw new PlanError("This flow has a loop; only loop blocks may feed back.", id);
+    state.set(id, "visiting");
+    for (const edge of nodes.get(id)?.inbound ?? []) visit(edge.from.node);
+    state.set(id, "done");
+  };
+  for (const id of nodes.keys()) visit(id);
+}
+
+export function portType(ports: NodePorts, side: "inputs" | "outputs", id: string): PortDataType | undefined {
+  return ports[side].find((p) => p.id === id)?.type;
+}
