@@ -2,6 +2,13 @@
  * The client-safe block registry: every block Skyloom knows, in palette order. Adding a
  * block means one new folder and one line here (and its runner in index.server.ts).
  */
+import { agentToolsBlock } from "./agent-tools/block";
+import { logicRouterBlock } from "./logic-router/block";
+import { memoryConversationBlock } from "./memory-conversation/block";
+import { outputStructuredBlock } from "./output-structured/block";
+import { toolCalculatorBlock } from "./tool-calculator/block";
+import { toolCodeBlock } from "./tool-code/block";
+import { toolHttpBlock } from "./tool-http/block";
 import { chatInputBlock } from "./io-chat-input/block";
 import { chatOutputBlock } from "./io-chat-output/block";
 import { modelEndpointBlock } from "./model-endpoint/block";
@@ -11,7 +18,7 @@ import { createBlockRegistry, type DuplicateType } from "./registry";
 import { workloadContainerBlock } from "./workload-container/block";
 import { workloadJobBlock } from "./workload-job/block";
 
-export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock, modelEndpointBlock, workloadContainerBlock, workloadJobBlock] as const;
+export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock, agentToolsBlock, memoryConversationBlock, toolCalculatorBlock, toolHttpBlock, toolCodeBlock, logicRouterBlock, outputStructuredBlock, modelEndpointBlock, workloadContainerBlock, workloadJobBlock] as const;
 
 /** Fails the typecheck when two blocks in BLOCKS share a type. */
 type AssertNoDuplicates<T extends never> = T;
