@@ -1,8 +1,13 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
+import flowStyles from "@xyflow/react/dist/style.css?url";
 import { AppHeader } from "#app/components/app-header";
+import { FlowEditor } from "#app/components/canvas/flow-editor";
+import { fromWire } from "#app/lib/graph-store/edits";
 import { requireViewer } from "#app/lib/require-viewer.server";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: flowStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.flow.name ?? "Flow"} · Skyloom` }];
 
@@ -19,38 +24,17 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
   }
 }
 
-/** The flow page: for now its name and a summary of the saved graph (the canvas comes next). */
+/** The flow editor: palette, canvas and panels, filling the window under the app header. */
 export default function FlowPage() {
   const { me, teams, flow } = useLoaderData<typeof loader>();
   return (
-    <div className="min-h-full">
+    <div className="flex h-screen flex-col overflow-hidden">
       <AppHeader me={me} teams={teams} />
-      <main className="mx-auto max-w-6xl px-4 py-8">
-        <Link to="/" className="text-sm text-brand-600 underline">
-          ← All flows
-        </Link>
-        <h1 className="mt-3 text-2xl font-semibold" data-testid="flow-name">
-          {flow.name}
-        </h1>
-        {flow.description && <p className="mt-1 text-slate-600">{flow.description}</p>}
-        <dl className="mt-6 grid max-w-md grid-cols-2 gap-y-2 text-sm">
-          <dt className="text-slate-500">Blocks</dt>
-          <dd data-testid="flow-node-count">{flow.summary.nodes}</dd>
-          <dt className="text-slate-500">Connections</dt>
-          <dd>{flow.summary.edges}</dd>
-          <dt className="text-slate-500">Revision</dt>
-          <dd>{flow.revision}</dd>
-        </dl>
-        {Object.keys(flow.summary.byType).length > 0 && (
-          <ul className="mt-4 text-sm text-slate-600">
-            {Object.entries(flow.summary.byType).map(([type, count]) => (
-              <li key={type}>
-                <code>{type}</code> × {count}
-              </li>
-            ))}
-          </ul>
-        )}
-      </main>
+      <FlowEditor
+        // A new flow id (or a team switch that reloads it) starts a fresh editor and history.
+        key={flow.id}
+        flow={{ id: flow.id, name: flow.name, graph: fromWire(flow.graph), revision: flow.revision, canEdit: flow.canEdit }}
+      />
     </div>
   );
 }

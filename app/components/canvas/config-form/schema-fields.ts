@@ -1,0 +1,151 @@
+import { z } from "zod";
+
+/**
+ * Turns a block's zod config schema into the list of fields the config panel draws. The
+ * schema is converted once per block (zod 4's JSON Schema, input side, so defaults make a
+ * field optional) and its `.meta({ title, description, widget })` decides the control.
+ *
+ * Widgets (see agents/blocks/define-block.ts for the list a block author may use):
+ * text, textarea, prompt, number, toggle, select, secret, key-value, list, json.
+ */
+export type FieldWidget = "text" | "textarea" | "prompt" | "number" | "toggle" | "select" | "secret" | "key-value" | "list" | "json";
+
+export type ConfigField = {
+  key: string;
+  title: string;
+  description?: string;
+  widget: FieldWidget;
+  required: boolean;
+  nullable: boolean;
+  defaultValue: unknown;
+  integer?: boolean;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  options?: { value: string; label: string }[];
+};
+
+type JsonSchema = {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  widget?: string;
+  default?: unknown;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  maxLength?: number;
+  enumLabels?: Record<string, string>;
+};
+
+const KNOWN_WIDGETS = new Set<string>(["text", "textarea", "prompt", "number", "toggle", "select", "secret", "key-value", "list", "json"]);
+
+function humanize(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase();
+}
+
+/** `X | null` comes out as anyOf [X, {type:"null"}]; the field is X with a "none" choice. */
+function unwrapNullable(schema: JsonSchema): { schema: JsonSchema; nullable: boolean } {
+  const variants = schema.anyOf ?? schema.oneOf;
+  if (variants) {
+    const nonNull = variants.filter((v) => v.type !== "null");
+    if (nonNull.length === 1 && nonNull.length < variants.length) {
+      return { schema: { ...nonNull[0], ...pickMeta(schema) }, nullable: true };
+    }
+    if (variants.every((v) => v.const !== undefined)) {
+      return { schema: { ...schema, enum: variants.map((v) => v.const) }, nullable: false };
+    }
+  }
+  if (Array.isArray(schema.type) && schema.type.includes("null")) {
+    const rest = schema.type.filter((t) => t !== "null");
+    return { schema: { ...schema, type: rest.length === 1 ? rest[0] : rest }, nullable: true };
+  }
+  return { schema, nullable: false };
+}
+
+function pickMeta(schema: JsonSchema): Partial<JsonSchema> {
+  const out: Partial<JsonSchema> = {};
+  for (const k of ["title", "description", "widget", "default", "enumLabels"] as const) {
+    if (schema[k] !== undefined) (out as Record<string, unknown>)[k] = schema[k];
+  }
+  return out;
+}
+
+function chooseWidget(schema: JsonSchema): FieldWidget {
+  if (schema.widget && KNOWN_WIDGETS.has(schema.widget)) return schema.widget as FieldWidget;
+  if (schema.enum) return "select";
+  switch (schema.type) {
+    case "boolean":
+      return "toggle";
+    case "number":
+    case "integer":
+      return "number";
+    case "string":
+      return (schema.maxLength ?? 0) > 500 ? "textarea" : "text";
+    case "object":
+      if (typeof schema.additionalProperties === "object" && schema.additionalProperties.type === "string" && !schema.properties) {
+        return "key-value";
+      }
+      return "json";
+    case "array":
+      return schema.items?.type === "string" && !schema.items.enum ? "list" : "json";
+    default:
+      return "json";
+  }
+}
+
+const fieldCache = new WeakMap<z.ZodType, ConfigField[]>();
+const titleCache = new WeakMap<z.ZodType, Map<string, string>>();
+
+export function configFields(schema: z.ZodType): ConfigField[] {
+  const cached = fieldCache.get(schema);
+  if (cached) return cached;
+  let json: JsonSchema;
+  try {
+    json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  } catch {
+    json = {};
+  }
+  const required = new Set(json.required ?? []);
+  const fields: ConfigField[] = Object.entries(json.properties ?? {}).map(([key, raw]) => {
+    const { schema: s, nullable } = unwrapNullable(raw);
+    const widget = chooseWidget(s);
+    const field: ConfigField = {
+      key,
+      title: s.title ?? humanize(key),
+      widget,
+      required: required.has(key),
+      nullable,
+      defaultValue: s.default ?? raw.default,
+    };
+    if (s.description) field.description = s.description;
+    if (s.type === "integer") field.integer = true;
+    const min = s.minimum ?? s.exclusiveMinimum;
+    const max = s.maximum ?? s.exclusiveMaximum;
+    if (min !== undefined && Number.isFinite(min)) field.minimum = min;
+    if (max !== undefined && Number.isFinite(max)) field.maximum = max;
+    if (s.maxLength !== undefined) field.maxLength = s.maxLength;
+    if (s.enum) {
+      field.options = s.enum.map((v) => ({ value: String(v), label: s.enumLabels?.[String(v)] ?? String(v) }));
+    }
+    return field;
+  });
+  fieldCache.set(schema, fields);
+  titleCache.set(schema, new Map(fields.map((f) => [f.key, f.title])));
+  return fields;
+}
+
+export function fieldTitle(schema: z.ZodType, path: string): string | undefined {
+  if (!titleCache.has(schema)) configFields(schema);
+  return titleCache.get(schema)?.get(path.split(".")[0] ?? "");
+}

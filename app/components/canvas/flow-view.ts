@@ -1,0 +1,121 @@
+import type { Edge } from "@xyflow/react";
+import { useMemo, useRef } from "react";
+import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { GraphDoc, GraphEdge, GraphNode } from "#agents/graph/index";
+import { blockRegistry } from "#agents/blocks/index";
+import type { Selection } from "#app/lib/graph-store/store";
+import type { BlockFlowNode } from "./block-node";
+import type { NodeStatus } from "./node-overlay";
+import { PORT_COLORS } from "./port-colors";
+
+export type MeasuredSizes = ReadonlyMap<string, { width: number; height: number }>;
+
+type NodeEntry = {
+  src: GraphNode;
+  selected: boolean;
+  diagnostics: readonly Diagnostic[] | undefined;
+  status: NodeStatus | undefined;
+  measured: { width: number; height: number } | undefined;
+  draggable: boolean;
+  out: BlockFlowNode;
+};
+type EdgeEntry = { src: GraphEdge; selected: boolean; out: Edge };
+
+/**
+ * React Flow nodes and edges derived from the GraphDoc. Each output object is reused while
+ * its inputs are unchanged, so React Flow (which compares node objects) re-renders only the
+ * node being dragged or edited, not all 500.
+ */
+export function useFlowElements(
+  graph: GraphDoc,
+  selection: Selection,
+  diagnosticsByNode: ReadonlyMap<string, Diagnostic[]>,
+  statuses: ReadonlyMap<string, NodeStatus>,
+  measured: MeasuredSizes,
+  measuredVersion: number,
+  draggable: boolean,
+): { nodes: BlockFlowNode[]; edges: Edge[] } {
+  const nodeCache = useRef(new Map<string, NodeEntry>());
+  const edgeCache = useRef(new Map<string, EdgeEntry>());
+
+  const nodes = useMemo(() => {
+    const next = new Map<string, NodeEntry>();
+    const out = graph.nodes.map((n) => {
+      const selected = selection.nodes.has(n.id);
+      const diagnostics = diagnosticsByNode.get(n.id);
+      const status = statuses.get(n.id);
+      const size = measured.get(n.id);
+      const prev = nodeCache.current.get(n.id);
+      if (
+        prev &&
+        prev.src === n &&
+        prev.selected === selected &&
+        prev.diagnostics === diagnostics &&
+        prev.status === status &&
+        prev.measured === size &&
+        prev.draggable === draggable
+      ) {
+        next.set(n.id, prev);
+        return prev.out;
+      }
+      const title = blockRegistry.get(n.type)?.title ?? n.type;
+      const node: BlockFlowNode = {
+        id: n.id,
+        type: "block",
+        position: { x: n.ui.x, y: n.ui.y },
+        data: { node: n, diagnostics, status },
+        selected,
+        draggable,
+        ariaLabel: n.ui.label ? `${n.ui.label} (${title})` : title,
+        ...(size ? { measured: size } : {}),
+      };
+      next.set(n.id, { src: n, selected, diagnostics, status, measured: size, draggable, out: node });
+      return node;
+    });
+    nodeCache.current = next;
+    return out;
+    // measuredVersion stands in for changes inside the mutable `measured` map.
+  }, [graph.nodes, selection.nodes, diagnosticsByNode, statuses, measured, measuredVersion, draggable]);
+
+  const edges = useMemo(() => {
+    const next = new Map<string, EdgeEntry>();
+    const typeOf = new Map<string, string>();
+    let nodeById: Map<string, GraphNode> | undefined;
+    const out = graph.edges.map((e) => {
+      const selected = selection.edges.has(e.id);
+      const prev = edgeCache.current.get(e.id);
+      if (prev && prev.src === e && prev.selected === selected) {
+        next.set(e.id, prev);
+        return prev.out;
+      }
+      nodeById ??= new Map(graph.nodes.map((n) => [n.id, n]));
+      const sourceNode = nodeById.get(e.from.node);
+      let color = PORT_COLORS.json;
+      if (sourceNode) {
+        const key = `${sourceNode.id}:${e.from.port}`;
+        let t = typeOf.get(key);
+        if (!t) {
+          t = blockRegistry.resolvePorts(sourceNode)?.outputs.find((p) => p.id === e.from.port)?.type ?? "json";
+          typeOf.set(key, t);
+        }
+        color = PORT_COLORS[t as keyof typeof PORT_COLORS] ?? color;
+      }
+      const edge: Edge = {
+        id: e.id,
+        source: e.from.node,
+        sourceHandle: e.from.port,
+        target: e.to.node,
+        targetHandle: e.to.port,
+        selected,
+        style: { stroke: color, strokeWidth: selected ? 3 : 2 },
+        ariaLabel: `Connection ${e.from.port} to ${e.to.port}`,
+      };
+      next.set(e.id, { src: e, selected, out: edge });
+      return edge;
+    });
+    edgeCache.current = next;
+    return out;
+  }, [graph.edges, graph.nodes, selection.edges]);
+
+  return { nodes, edges };
+}
