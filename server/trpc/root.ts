@@ -1,3 +1,5 @@
+import { agentRouter } from "../routers/agent";
+import { apiKeyRouter } from "../routers/apiKey";
 import { authRouter } from "../routers/auth";
 import { catalogRouter } from "../routers/catalog";
 import { compileRouter } from "../routers/compile";
@@ -11,6 +13,8 @@ export const appRouter = router({
   flow: flowRouter,
   catalog: catalogRouter,
   compile: compileRouter,
+  apiKey: apiKeyRouter,
+  agent: agentRouter,
 });
 
 export type AppRouter = typeof appRouter;
