@@ -4,9 +4,11 @@ import { GPU_CATALOG, findGpu, type GpuSpec } from "./gpus";
 export const VRAM_HEADROOM = 1.1;
 /** GPU counts a model can be split over: tensor parallelism divides attention heads evenly. */
 export const GPU_COUNTS = [1, 2, 4, 8] as const;
-/** With `gpu: auto`, GPUs within this factor of the cheapest are also allowed, so more providers can bid. */
-const AUTO_PRICE_SPREAD = 1.25;
+/** With `gpu: auto`, GPUs within this factor of the cheapest are also allowed (up to four models), so more providers can bid; the bid is the dearest of them. */
+const AUTO_PRICE_SPREAD = 2;
 const AUTO_MAX_MODELS = 4;
+/** Fewer GPUs are preferred while they cost at most 1.3 × the cheapest split (in tenths, to stay in integers). */
+const FEWER_GPUS_PREMIUM_TENTHS = 13;
 
 export type GpuRequest = {
   needVramGb: number;
@@ -23,8 +25,10 @@ export type GpuChoice =
 const fits = (g: GpuSpec, count: number, need: number) => g.vramGb * count >= need * VRAM_HEADROOM;
 
 /**
- * Picks the GPUs for a model. `auto` takes the cheapest total (price × count) over every GPU
- * and count that holds the model with headroom, then also allows the GPUs priced close to it.
+ * Picks the GPUs for a model. `auto` looks at every GPU and count (1, 2, 4, 8) that holds the
+ * model with headroom, keeps the fewest GPUs whose total price stays within 1.3 × the cheapest
+ * option (so the count rises only when one GPU cannot hold the model or costs far more), takes
+ * the cheapest GPU at that count and also allows the GPUs priced up to 2 × it.
  * A named GPU with no count gets the smallest count that holds the model.
  */
 export function chooseGpus(req: GpuRequest): GpuChoice {
@@ -32,17 +36,13 @@ export function chooseGpus(req: GpuRequest): GpuChoice {
   if (req.gpu === "auto") {
     const pool = GPU_CATALOG.filter((g) => !req.fizz || g.fizz);
     const counts = req.gpuCount === null ? GPU_COUNTS : [req.gpuCount];
-    let best: { count: number; price: number } | null = null;
+    const options: { count: number; price: number; total: number }[] = [];
     for (const count of counts) {
       for (const g of pool) {
-        if (!fits(g, count, need)) continue;
-        const total = g.priceMicroSponPerHour * count;
-        if (!best || total < best.price * best.count || (total === best.price * best.count && count < best.count)) {
-          best = { count, price: g.priceMicroSponPerHour };
-        }
+        if (fits(g, count, need)) options.push({ count, price: g.priceMicroSponPerHour, total: g.priceMicroSponPerHour * count });
       }
     }
-    if (!best) {
+    if (options.length === 0) {
       const where = req.gpuCount === null ? "even on 8 GPUs" : `on ${req.gpuCount} GPU${req.gpuCount === 1 ? "" : "s"}`;
       return {
         ok: false,
@@ -50,10 +50,14 @@ export function chooseGpus(req: GpuRequest): GpuChoice {
         message: `No ${req.fizz ? "fizz-mode " : ""}GPU in the catalog holds ${need} GB (+${Math.round((VRAM_HEADROOM - 1) * 100)}% headroom) ${where}.`,
       };
     }
-    const chosen = best;
+    // Fewer GPUs win unless they cost clearly more: splitting a model has its own overheads.
+    const cheapest = Math.min(...options.map((o) => o.total));
+    const affordable = options.filter((o) => o.total * 10 <= cheapest * FEWER_GPUS_PREMIUM_TENTHS);
+    const count = Math.min(...affordable.map((o) => o.count));
+    const chosen = { count, price: Math.min(...affordable.filter((o) => o.count === count).map((o) => o.price)) };
     const models = pool
       .filter((g) => fits(g, chosen.count, need) && g.priceMicroSponPerHour <= chosen.price * AUTO_PRICE_SPREAD)
-      .sort((a, b) => a.priceMicroSponPerHour - b.priceMicroSponPerHour || a.id.localeCompare(b.id))
+      .sort((a, b) => a.priceMicroSponPerHour - b.priceMicroSponPerHour || (a.id < b.id ? -1 : 1))
       .slice(0, AUTO_MAX_MODELS);
     return {
       ok: true,

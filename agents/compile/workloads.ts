@@ -80,7 +80,9 @@ export function collectWorkloads(graph: GraphDoc, nodes: ReadonlyMap<string, Par
     const provider = byNode.get(edge.from.node);
     const consumer = byNode.get(edge.to.node);
     if (!provider || !consumer || edge.to.port !== "uses") continue;
-    if (!provider.consumers.includes(consumer.name)) provider.consumers.push(consumer.name);
+    // A repeated edge (reported as E110) adds nothing and is not reported again here.
+    if (provider.consumers.includes(consumer.name)) continue;
+    provider.consumers.push(consumer.name);
     const internalOnly = provider.spec.ports.length > 0 && provider.spec.ports.every((p) => !p.public);
     if (provider.group !== consumer.group && internalOnly) {
       diagnostics.push(
@@ -121,7 +123,7 @@ function checkSpec(w: CollectedWorkload): Diagnostic[] {
     if (r.memoryGi > FIZZ_LIMITS.memoryGi) broken.push(`${r.memoryGi} GiB memory (at most ${FIZZ_LIMITS.memoryGi})`);
     if (r.storageGi > FIZZ_LIMITS.storageGi) broken.push(`${r.storageGi} GiB disk (at most ${FIZZ_LIMITS.storageGi})`);
     if (spec.replicas > 1) broken.push(`${spec.replicas} replicas (fizz runs one)`);
-    for (const b of broken) out.push(diagnostic("E304", `Fizz mode does not allow ${b}.`, at));
+    for (const b of new Set(broken)) out.push(diagnostic("E304", `Fizz mode does not allow ${b}.`, at));
   }
   for (const region of spec.regions) {
     if (!(KNOWN_REGIONS as readonly string[]).includes(region)) {

@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compileGraph } from "#agents/compile/compile";
+import { GraphDocSchema } from "#agents/graph/index";
+
+/**
+ * Golden files: each folder under test/fixtures/compile holds a flow.json and the exact
+ * manifests, quote and diagnostics it must compile to. After an intended change, regenerate
+ * with `UPDATE_GOLDEN=1 npx vitest run test/agents/compile/golden.test.ts` and review the diff.
+ */
+const ROOT = join(process.cwd(), "test/fixtures/compile");
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+
+export function loadFixture(name: string) {
+  const raw = JSON.parse(readFileSync(join(ROOT, name, "flow.json"), "utf8")) as { name: string; graph: unknown };
+  return { name: raw.name, graph: GraphDocSchema.parse(raw.graph) };
+}
+
+export const FIXTURES = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+function expectedFiles(name: string): Map<string, string> {
+  const result = compileGraph(loadFixture(name).graph, { name: loadFixture(name).name }, { source: `fixture ${name}` });
+  const files = new Map<string, string>();
+  for (const list of Object.values(result.manifests)) for (const f of list ?? []) files.set(f.fileName, f.content);
+  files.set("quote.json", `${JSON.stringify(result.quote, null, 2)}\n`);
+  files.set("diagnostics.json", `${JSON.stringify(result.diagnostics, null, 2)}\n`);
+  return files;
+}
+
+describe("golden manifests", () => {
+  it("has the fixture flows the issue asks for", () => {
+    expect(FIXTURES).toEqual(
+      expect.arrayContaining([
+        "gpu-llm-endpoint",
+        "llama-70b-multi-gpu",
+        "agent-with-endpoint",
+        "container-with-redis",
+        "fizz-job",
+        "every-diagnostic",
+      ]),
+    );
+  });
+
+  for (const name of FIXTURES) {
+    it(`${name} compiles to its golden files`, () => {
+      const produced = expectedFiles(name);
+      const dir = join(ROOT, name);
+      if (UPDATE) {
+        mkdirSync(dir, { recursive: true });
+        for (const file of readdirSync(dir)) if (file !== "flow.json" && !produced.has(file)) throw new Error(`Stale golden file ${name}/${file}: delete it.`);
+        for (const [file, content] of produced) writeFileSync(join(dir, file), content);
+      }
+      const onDisk = readdirSync(dir).filter((f) => f !== "flow.json").sort();
+      expect(onDisk).toEqual([...produced.keys()].sort());
+      for (const [file, content] of produced) {
+        expect(existsSync(join(dir, file))).toBe(true);
+        expect(content, `${name}/${file}`).toBe(readFileSync(join(dir, file), "utf8"));
+      }
+    });
+  }
+});
