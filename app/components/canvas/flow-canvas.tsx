@@ -37,6 +37,7 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
   const diagnosticList = useSyncExternalStore(diagnostics.subscribe, diagnostics.get, diagnostics.get);
   const [measuredVersion, setMeasuredVersion] = useState(0);
 
+  const [startsWithNodes] = useState(() => state.graph.nodes.length > 0);
   const preview = editorUi.preview;
   const editable = canEdit && preview === null;
   const graph = preview ? preview.graph : state.graph;
@@ -155,8 +156,9 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
         nodesConnectable={editable}
         elementsSelectable={!preview}
         onlyRenderVisibleElements
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        // Fit a saved flow on open; an empty flow keeps the default view, so blocks land where dropped.
+        fitView={startsWithNodes}
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.05}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}

@@ -91,7 +91,7 @@ function chooseWidget(schema: JsonSchema): FieldWidget {
     case "integer":
       return "number";
     case "string":
-      return (schema.maxLength ?? 0) > 500 ? "textarea" : "text";
+      return (schema.maxLength ?? 0) > 2_000 ? "textarea" : "text";
     case "object":
       if (typeof schema.additionalProperties === "object" && schema.additionalProperties.type === "string" && !schema.properties) {
         return "key-value";
