@@ -41,7 +41,8 @@ function service(w: PlannedWorkload, mode: DeploymentGroup["mode"]): YamlValue {
     command: s.command.length > 0 ? s.command : undefined,
     args: s.args.length > 0 ? s.args : undefined,
     env: s.env.length > 0 ? s.env.map((e) => `${e.name}=${e.value}`) : undefined,
-    expose: ports.length > 0 ? ports : undefined,
+    // Parsers derived from Akash (akashjs, the Spheron SDK) iterate `expose` on every service.
+    expose: ports,
     params: Object.keys(storageParams).length > 0 ? { storage: storageParams } : undefined,
   };
 }
