@@ -40,3 +40,68 @@ test("build a flow: drag blocks in, wire compatible ports, refuse an incompatibl
   await expect(nodeOfType(page, "io.chat-input")).toHaveCount(1);
   await expect(page.locator(".react-flow__edge")).toHaveCount(1);
 });
+
+test("edit a config field: errors in plain words at the field and on the node, value kept after reload, undoable", async ({ page }) => {
+  await signUp(page, uniqueEmail("config"));
+  await createFlow(page, "Config");
+  await dragBlock(page, "model.openai", { x: 300, y: 200 });
+  await nodeOfType(page, "model.openai").click();
+  const panel = page.getByTestId("config-panel");
+  await expect(panel).toBeVisible();
+
+  await panel.getByTestId("field-temperature").fill("3");
+  await expect(panel.getByTestId("field-error-temperature")).toHaveText("Temperature is between 0 and 2");
+  await expect(nodeOfType(page, "model.openai").getByTestId("node-problems")).toContainText("Temperature is between 0 and 2");
+  await panel.getByTestId("field-temperature").fill("0.2");
+  await expect(panel.getByTestId("field-error-temperature")).toHaveCount(0);
+  await expect(nodeOfType(page, "model.openai").getByTestId("node-problems")).toHaveCount(0);
+
+  await panel.getByTestId("field-model").fill("gpt-4o-mini");
+  await panel.getByTestId("field-label").fill("Support answerer");
+  await waitSaved(page);
+  await page.reload();
+  await nodeOfType(page, "model.openai").click();
+  await expect(page.getByTestId("field-model")).toHaveValue("gpt-4o-mini");
+  await expect(page.getByTestId("field-temperature")).toHaveValue("0.2");
+  await expect(nodeOfType(page, "model.openai")).toContainText("Support answerer");
+
+  // Config edits are undoable like any other edit.
+  await page.getByTestId("field-model").fill("llama3");
+  await page.getByTestId("flow-canvas").click({ position: { x: 10, y: 10 } });
+  await nodeOfType(page, "model.openai").click();
+  await expect(page.getByTestId("field-model")).toHaveValue("llama3");
+  await page.keyboard.press("Control+z");
+  await expect(page.getByTestId("field-model")).toHaveValue("gpt-4o-mini");
+  await page.keyboard.press("Control+y");
+  await expect(page.getByTestId("field-model")).toHaveValue("llama3");
+});
+
+test("auto-layout arranges blocks left to right along the wires, and is one undo step", async ({ page }) => {
+  await signUp(page, uniqueEmail("layout"));
+  await createFlow(page, "Layout");
+  // Dropped in reverse order, right to left.
+  await dragBlock(page, "io.chat-output", { x: 120, y: 120 });
+  await dragBlock(page, "model.openai", { x: 260, y: 380 });
+  await dragBlock(page, "io.chat-input", { x: 520, y: 200 });
+  const input = await nodeId(page, "io.chat-input");
+  const model = await nodeId(page, "model.openai");
+  const output = await nodeId(page, "io.chat-output");
+  await wire(page, port(page, input, "out", "message"), port(page, model, "in", "prompt"));
+  await wire(page, port(page, model, "out", "text"), port(page, output, "in", "message"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+
+  const xOf = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!.x;
+  expect(await xOf(input)).toBeGreaterThan(await xOf(output));
+  await page.getByTestId("auto-layout").click();
+  await expect.poll(async () => (await xOf(input)) < (await xOf(model)) && (await xOf(model)) < (await xOf(output))).toBe(true);
+  // No two blocks overlap after the layout.
+  const boxes = await Promise.all([input, model, output].map((id) => page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox()));
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i]!;
+      const b = boxes[j]!;
+      expect(a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y).toBe(true);
+    }
+  await page.getByTestId("undo").click();
+  await expect.poll(async () => (await xOf(input)) > (await xOf(output))).toBe(true);
+});
