@@ -51,6 +51,22 @@ export const ENV_VARIABLES = {
     default: undefined,
     description: "Create the demo account (default: only on the embedded database).",
   },
+  OPENAI_API_KEY: {
+    schema: z.string().min(1).max(10_000),
+    default: undefined,
+    description: "API key of the default chat model (replaces the local development model for Chat Model blocks with an empty base URL).",
+  },
+  OPENAI_BASE_URL: {
+    schema: z.url({ protocol: /^https?$/ }),
+    default: undefined,
+    description: "OpenAI-compatible base URL of the default chat model, e.g. http://localhost:11434/v1 (default with OPENAI_API_KEY: https://api.openai.com/v1).",
+  },
+  SKYLOOM_ALLOW_PRIVATE_URLS: {
+    schema: z.string().max(10_000),
+    default: undefined,
+    description:
+      "User-given URLs (HTTP tools, model base URLs) may not reach private, loopback or link-local addresses; `true` allows them (cloud metadata stays blocked), or list allowed hosts: `localhost:11434,10.0.0.5`.",
+  },
 } as const;
 
 type Vars = typeof ENV_VARIABLES;
@@ -74,6 +90,10 @@ export type ServerConfig = {
   publicUrl: string;
   secureCookies: boolean;
   seedDemo: boolean;
+  openaiApiKey: string | undefined;
+  openaiBaseUrl: string | undefined;
+  /** Raw SKYLOOM_ALLOW_PRIVATE_URLS; parsed by the SSRF guard. */
+  allowPrivateUrls: string | undefined;
 };
 
 function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
@@ -110,5 +130,8 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     publicUrl,
     secureCookies: read(env, "SECURE_COOKIES") ?? publicUrl.startsWith("https:"),
     seedDemo: read(env, "SEED_DEMO") ?? databaseUrl === undefined,
+    openaiApiKey: read(env, "OPENAI_API_KEY"),
+    openaiBaseUrl: read(env, "OPENAI_BASE_URL")?.replace(/\/+$/, ""),
+    allowPrivateUrls: read(env, "SKYLOOM_ALLOW_PRIVATE_URLS"),
   };
 }

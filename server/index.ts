@@ -12,6 +12,8 @@ import { GRAPH_LIMITS } from "#agents/graph/index";
 import { loadConfig, type EnvSource } from "./env";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { LoginLimiter } from "./services/login-limiter";
+import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
+import { closeRuntimeHost, runtimeHost } from "./services/runtime-host";
 import { loadSecretKey } from "./services/secret-key";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
 import { createContext, type AppDeps } from "./trpc/context";
@@ -45,6 +47,9 @@ export async function startSkyloom(env: EnvSource = process.env): Promise<Runnin
   const database = openDatabase(config.databasePath, migrationsFolder());
   const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
   const deps: AppDeps = { database, config, loginLimiter: new LoginLimiter(), secretKey };
+  // The agent runtime: the local development model (the default for an empty base URL) starts here.
+  markInterruptedRuns(database.db);
+  await runtimeHost(deps);
 
   const root = projectRoot();
   const serverBuildPath = join(root, "build", "server", "index.js");
@@ -118,8 +123,11 @@ export async function startSkyloom(env: EnvSource = process.env): Promise<Runnin
     deps,
     demoSeeded,
     close: async () => {
+      // Cancelling first ends the runs' event streams, so open SSE responses finish.
+      cancelAllRuns();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closeRuntimeHost(deps);
       database.close();
     },
   };

@@ -3,7 +3,9 @@ import { apiKeyRouter } from "../routers/apiKey";
 import { authRouter } from "../routers/auth";
 import { catalogRouter } from "../routers/catalog";
 import { compileRouter } from "../routers/compile";
+import { credentialRouter } from "../routers/credential";
 import { flowRouter } from "../routers/flow";
+import { runRouter } from "../routers/run";
 import { teamRouter } from "../routers/team";
 import { createCallerFactory, router } from "./trpc";
 
@@ -15,6 +17,8 @@ export const appRouter = router({
   compile: compileRouter,
   apiKey: apiKeyRouter,
   agent: agentRouter,
+  run: runRouter,
+  credential: credentialRouter,
 });
 
 export type AppRouter = typeof appRouter;

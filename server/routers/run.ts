@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { cancelRun, getRun, listRuns, MAX_CONVERSATION_ID, runEvents, startFlowRun } from "../services/runs";
+import { router, teamProcedure } from "../trpc/trpc";
+import { scopeOf } from "./team";
+
+const Id = z.string().min(1).max(64);
+const MAX_MESSAGE_CHARS = 100_000;
+
+/** Runs of a flow's agent part: start, follow (SSE subscription), cancel, read the history. */
+export const runRouter = router({
+  start: teamProcedure("editor")
+    .input(
+      z.object({
+        flowId: Id,
+        input: z.string().min(1, "Type a message first").max(MAX_MESSAGE_CHARS, `A message is at most ${MAX_MESSAGE_CHARS.toLocaleString("en")} characters`),
+        conversationId: z.string().min(1).max(MAX_CONVERSATION_ID).regex(/^[A-Za-z0-9_.:-]+$/, "A conversation id uses letters, digits, _ . : or -"),
+      }),
+    )
+    .mutation(({ ctx, input }) => startFlowRun(ctx.deps, scopeOf(ctx), input)),
+
+  cancel: teamProcedure("editor")
+    .input(z.object({ id: Id }))
+    .mutation(({ ctx, input }) => cancelRun(ctx.db, scopeOf(ctx), input.id)),
+
+  get: teamProcedure("viewer")
+    .input(z.object({ id: Id }))
+    .query(({ ctx, input }) => getRun(ctx.db, scopeOf(ctx), input.id)),
+
+  list: teamProcedure("viewer")
+    .input(
+      z.object({
+        flowId: Id.optional(),
+        limit: z.number().int().min(1).max(100).default(30),
+        before: z.date().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listRuns(ctx.db, scopeOf(ctx), input)),
+
+  /** The run's typed events: what already happened, then live until run.finish. */
+  events: teamProcedure("viewer")
+    .input(z.object({ id: Id }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      yield* runEvents(ctx.db, scopeOf(ctx), input.id, signal);
+    }),
+});

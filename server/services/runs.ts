@@ -1,0 +1,375 @@
+import { and, asc, desc, eq, lt } from "drizzle-orm";
+import type { Db } from "#db/client";
+import { runs, runSteps, type RunStatus } from "#db/schema";
+import { blockRegistry } from "#agents/blocks/index";
+import { runnersByType } from "#agents/blocks/index.server";
+import { newId, type GraphDoc } from "#agents/graph/index";
+import type { Meter, RunCapabilities } from "#agents/runtime/context";
+import type { RunEvent } from "#agents/runtime/events";
+import { executeRun, type RunLimits, type RunResult } from "#agents/runtime/executor";
+import type { ServerConfig } from "../env";
+import { resolveCredential } from "./credentials";
+import { badRequest, notFound } from "./errors";
+import { getFlow } from "./flows";
+import { sqliteMemoryStore } from "./run-memory";
+import { runtimeHost } from "./runtime-host";
+
+/**
+ * Runs of a flow's agent part: start one (persisted as it goes: the run row, then one step
+ * row per node), follow its events live, cancel it, and read the history back.
+ */
+export type RunDeps = { database: { db: Db }; config: ServerConfig; secretKey: Buffer };
+
+export type StartRunInput = {
+  teamId: string;
+  userId?: string | null;
+  /** The flow this run belongs to (history, run page); null for a graph run on its own. */
+  flowId?: string | null;
+  flowVersionId?: string | null;
+  graph: GraphDoc;
+  input: string;
+  /** Same id across turns = same conversation memory. */
+  conversationId: string;
+  source: "chat" | "gateway" | "api";
+  /** Aborts the run (e.g. the HTTP client went away). */
+  signal?: AbortSignal;
+  limits?: Partial<RunLimits>;
+  /** Extra metering (the gateway's ledger); the run's own totals are always stored. */
+  meter?: Meter;
+};
+
+export type RunHandle = {
+  runId: string;
+  /** Every event of the run from its start, then live ones until run.finish. */
+  events(signal?: AbortSignal): AsyncIterable<RunEvent>;
+  /** Resolves when the run ends (never rejects for a failing flow). */
+  result: Promise<RunResult>;
+  cancel(): void;
+};
+
+/** A run in progress (or just finished): its events so far and who is listening. */
+type LiveRun = {
+  teamId: string;
+  events: RunEvent[];
+  listeners: Set<() => void>;
+  done: boolean;
+  controller: AbortController;
+};
+
+const live = new Map<string, LiveRun>();
+/** Finished runs stay in memory briefly, so a subscriber arriving late still gets every token. */
+const KEEP_FINISHED_MS = 60_000;
+/** A long run's buffered tokens are capped; node events are always kept. */
+const MAX_BUFFERED_EVENTS = 20_000;
+export const MAX_CONVERSATION_ID = 100;
+
+function push(run: LiveRun, event: RunEvent) {
+  if (event.type !== "token" || run.events.length < MAX_BUFFERED_EVENTS) run.events.push(event);
+  if (event.type === "run.finish") run.done = true;
+  for (const listener of run.listeners) listener();
+}
+
+async function* follow(run: LiveRun, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+  let index = 0;
+  while (true) {
+    while (index < run.events.length) yield run.events[index++] as RunEvent;
+    if (run.done || signal?.aborted) return;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        run.listeners.delete(wake);
+        signal?.removeEventListener("abort", wake);
+        resolve();
+      };
+      run.listeners.add(wake);
+      signal?.addEventListener("abort", wake, { once: true });
+    });
+  }
+}
+
+/** Persists the trace as events arrive: a step row per node, the run row at the end. */
+function persistEvent(db: Db, teamId: string, seqOf: Map<string, number>, event: RunEvent) {
+  switch (event.type) {
+    case "node.start": {
+      const seq = seqOf.size + 1;
+      seqOf.set(event.nodeId, seq);
+      db.insert(runSteps)
+        .values({
+          runId: event.runId,
+          teamId,
+          seq,
+          nodeId: event.nodeId,
+          blockType: event.blockType,
+          status: "running",
+          inputs: event.inputs,
+          startedAt: new Date(event.at),
+        })
+        .run();
+      return;
+    }
+    case "node.output":
+    case "node.error": {
+      const seq = seqOf.get(event.nodeId);
+      const finished = {
+        status: event.type === "node.error" ? ("failed" as const) : event.skipped ? ("skipped" as const) : ("succeeded" as const),
+        outputs: event.type === "node.output" ? event.outputs : null,
+        detail: event.type === "node.output" ? (event.detail ?? null) : null,
+        error: event.type === "node.error" ? event.message : null,
+        finishedAt: new Date(event.at),
+        durationMs: Math.round(event.durationMs),
+      };
+      if (seq !== undefined) {
+        db.update(runSteps)
+          .set(finished)
+          .where(and(eq(runSteps.runId, event.runId), eq(runSteps.seq, seq)))
+          .run();
+      } else {
+        // A node that never started: skipped by a router, or refused before the run began.
+        const next = seqOf.size + 1;
+        seqOf.set(event.nodeId, next);
+        db.insert(runSteps)
+          .values({ runId: event.runId, teamId, seq: next, nodeId: event.nodeId, blockType: event.blockType, startedAt: new Date(event.at), ...finished })
+          .run();
+      }
+      return;
+    }
+    case "run.finish":
+      db.update(runs)
+        .set({
+          status: event.status,
+          output: event.output,
+          error: event.error,
+          promptTokens: event.usage.promptTokens,
+          completionTokens: event.usage.completionTokens,
+          finishedAt: new Date(event.at),
+          durationMs: Math.round(event.durationMs),
+        })
+        .where(eq(runs.id, event.runId))
+        .run();
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * Starts a run and returns at once. This is the server-side entry point for every caller:
+ * the editor's test chat (run.start), and the /v1 gateway, which passes the published graph,
+ * the request's conversation id and an AbortSignal tied to the HTTP request.
+ */
+export async function startRun(deps: RunDeps, input: StartRunInput): Promise<RunHandle> {
+  if (input.input.trim() === "") throw badRequest("Type a message first.");
+  if (input.conversationId.length === 0 || input.conversationId.length > MAX_CONVERSATION_ID) {
+    throw badRequest(`A conversation id is 1 to ${MAX_CONVERSATION_ID} characters.`);
+  }
+  const host = await runtimeHost(deps);
+  const db = deps.database.db;
+  const runId = newId("run");
+  const startedAt = new Date();
+  db.insert(runs)
+    .values({
+      id: runId,
+      teamId: input.teamId,
+      flowId: input.flowId ?? null,
+      flowVersionId: input.flowVersionId ?? null,
+      graph: input.graph,
+      conversationId: input.conversationId,
+      source: input.source,
+      status: "running",
+      input: input.input,
+      startedAt,
+      createdBy: input.userId ?? null,
+    })
+    .run();
+
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort();
+  if (input.signal?.aborted) controller.abort();
+  input.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  const liveRun: LiveRun = { teamId: input.teamId, events: [], listeners: new Set(), done: false, controller };
+  live.set(runId, liveRun);
+
+  const capabilities: RunCapabilities = {
+    llm: host.llm,
+    credentials: {
+      resolve: async (credentialId) => {
+        try {
+          return resolveCredential(db, deps.secretKey, input.teamId, credentialId);
+        } catch {
+          throw new Error("The credential chosen in this block no longer exists; pick another in its settings.");
+        }
+      },
+    },
+    memory: sqliteMemoryStore(db, input.teamId),
+    http: { fetch: (url, init) => host.guard.fetch(url, init) },
+    endpoints: { resolve: (node) => host.endpoints.resolve(node) },
+    clock: { now: () => performance.timeOrigin + performance.now() },
+    meter: input.meter ?? { record: () => {} },
+  };
+
+  const seqOf = new Map<string, number>();
+  const result = executeRun({
+    runId,
+    graph: input.graph,
+    input: input.input,
+    conversationId: input.conversationId,
+    blocks: blockRegistry,
+    runners: runnersByType,
+    capabilities,
+    limits: input.limits,
+    signal: controller.signal,
+    onEvent: (event) => {
+      try {
+        persistEvent(db, input.teamId, seqOf, event);
+      } catch (error) {
+        // The trace is best effort; the run itself goes on and the error reaches the log.
+        console.error(`Run ${runId}: could not store ${event.type}:`, error);
+      }
+      push(liveRun, event);
+    },
+  }).finally(() => {
+    input.signal?.removeEventListener("abort", onOuterAbort);
+    setTimeout(() => live.delete(runId), KEEP_FINISHED_MS).unref();
+  });
+
+  return {
+    runId,
+    events: (signal) => follow(liveRun, signal),
+    result,
+    cancel: () => controller.abort(),
+  };
+}
+
+/** Starts a run of a saved flow for the editor's test chat. */
+export async function startFlowRun(
+  deps: RunDeps,
+  scope: { teamId: string; userId: string },
+  input: { flowId: string; input: string; conversationId: string },
+) {
+  const flow = getFlow(deps.database.db, scope, input.flowId);
+  const handle = await startRun(deps, {
+    teamId: scope.teamId,
+    userId: scope.userId,
+    flowId: flow.id,
+    graph: flow.graph,
+    input: input.input,
+    conversationId: input.conversationId,
+    source: "chat",
+  });
+  return { runId: handle.runId };
+}
+
+function loadRun(db: Db, teamId: string, runId: string) {
+  const row = db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.teamId, teamId))).get();
+  if (!row) throw notFound("Run");
+  return row;
+}
+
+export function cancelRun(db: Db, scope: { teamId: string }, runId: string): { id: string; cancelled: boolean } {
+  loadRun(db, scope.teamId, runId);
+  const run = live.get(runId);
+  if (!run || run.done || run.teamId !== scope.teamId) return { id: runId, cancelled: false };
+  run.controller.abort();
+  return { id: runId, cancelled: true };
+}
+
+export function getRun(db: Db, scope: { teamId: string }, runId: string) {
+  const row = loadRun(db, scope.teamId, runId);
+  const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all();
+  return { ...row, graph: row.graph as GraphDoc, steps };
+}
+
+export function listRuns(db: Db, scope: { teamId: string }, input: { flowId?: string; limit: number; before?: Date }) {
+  const where = [eq(runs.teamId, scope.teamId)];
+  if (input.flowId) where.push(eq(runs.flowId, input.flowId));
+  if (input.before) where.push(lt(runs.startedAt, input.before));
+  return db
+    .select({
+      id: runs.id,
+      flowId: runs.flowId,
+      status: runs.status,
+      source: runs.source,
+      input: runs.input,
+      output: runs.output,
+      error: runs.error,
+      promptTokens: runs.promptTokens,
+      completionTokens: runs.completionTokens,
+      startedAt: runs.startedAt,
+      durationMs: runs.durationMs,
+      conversationId: runs.conversationId,
+    })
+    .from(runs)
+    .where(and(...where))
+    .orderBy(desc(runs.startedAt))
+    .limit(input.limit)
+    .all();
+}
+
+/** The stored trace as the events it came from, for a run that is no longer in memory. */
+function storedEvents(db: Db, teamId: string, runId: string): RunEvent[] {
+  const run = getRun(db, { teamId }, runId);
+  const events: RunEvent[] = [
+    { type: "run.start", runId, at: run.startedAt.getTime(), input: run.input, nodes: run.steps.map((s) => s.nodeId) },
+  ];
+  for (const step of run.steps) {
+    const at = step.startedAt.getTime();
+    if (step.status !== "skipped") {
+      events.push({ type: "node.start", runId, at, nodeId: step.nodeId, blockType: step.blockType, inputs: step.inputs ?? {} });
+    }
+    const durationMs = step.durationMs ?? 0;
+    const endAt = step.finishedAt?.getTime() ?? at;
+    if (step.status === "failed") {
+      events.push({ type: "node.error", runId, at: endAt, nodeId: step.nodeId, blockType: step.blockType, durationMs, message: step.error ?? "Failed" });
+    } else if (step.status !== "running") {
+      events.push({
+        type: "node.output",
+        runId,
+        at: endAt,
+        nodeId: step.nodeId,
+        blockType: step.blockType,
+        durationMs,
+        outputs: step.outputs ?? {},
+        ...(step.detail ? { detail: step.detail } : {}),
+        ...(step.status === "skipped" ? { skipped: true } : {}),
+      });
+    }
+  }
+  if (run.status !== "running") {
+    events.push({
+      type: "run.finish",
+      runId,
+      at: run.finishedAt?.getTime() ?? run.startedAt.getTime(),
+      status: run.status as Exclude<RunStatus, "running">,
+      output: run.output,
+      error: run.error,
+      durationMs: run.durationMs ?? 0,
+      usage: { promptTokens: run.promptTokens, completionTokens: run.completionTokens },
+    });
+  }
+  return events;
+}
+
+/** The run's events: live (replaying what already happened first) or, once done, from the trace. */
+export async function* runEvents(db: Db, scope: { teamId: string }, runId: string, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+  loadRun(db, scope.teamId, runId);
+  const run = live.get(runId);
+  if (run && run.teamId === scope.teamId) {
+    yield* follow(run, signal);
+    return;
+  }
+  yield* storedEvents(db, scope.teamId, runId);
+}
+
+/** Cancels every run in progress (the host is shutting down). */
+export function cancelAllRuns(): void {
+  for (const run of live.values()) if (!run.done) run.controller.abort();
+}
+
+/** Runs left "running" by a previous process can never finish; say so in their record. */
+export function markInterruptedRuns(db: Db): number {
+  const result = db
+    .update(runs)
+    .set({ status: "failed", error: "Skyloom stopped while this run was in progress.", finishedAt: new Date() })
+    .where(eq(runs.status, "running"))
+    .run();
+  return result.changes;
+}

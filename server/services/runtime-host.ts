@@ -1,0 +1,105 @@
+import { ChatOpenAICompletions } from "@langchain/openai";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { ChatModelSpec, EndpointResolver, LlmClientFactory } from "#agents/runtime/context";
+import type { ServerConfig } from "../env";
+import { startDevModelServer, type DevModelServer } from "../dev-model/server";
+import { createSsrfGuard, parseSsrfPolicy, type SsrfGuard } from "./ssrf";
+
+/**
+ * The long-lived parts of the agent runtime, one set per running Skyloom: the embedded local
+ * development model, the SSRF guard and the chat model client cache. Kept beside AppDeps
+ * (keyed by it) so tests and the host create it the same way.
+ */
+export type RuntimeHost = {
+  /** The default model for an empty base URL: OPENAI_BASE_URL/OPENAI_API_KEY, or the dev model. */
+  defaultModel(): { baseUrl: string; apiKey: string; source: "env" | "dev-model" };
+  devModel: DevModelServer | null;
+  guard: SsrfGuard;
+  llm: LlmClientFactory;
+  /** Set by the deployments service: turns a model.endpoint node into its deployed endpoint. */
+  endpoints: EndpointResolver;
+  close(): Promise<void>;
+};
+
+export type RuntimeHostOptions = {
+  /** Use this base URL as the default model instead of starting the dev model (tests, bench). */
+  defaultModelBaseUrl?: string;
+};
+
+type HostDeps = { config: ServerConfig };
+
+const hosts = new WeakMap<object, Promise<RuntimeHost>>();
+
+const noEndpoints: EndpointResolver = {
+  async resolve(node) {
+    throw new Error(`Deploy this endpoint first: "${node.ui.label ?? node.id}" is not running yet (open Deploy and start it).`);
+  },
+};
+
+const MAX_CACHED_CLIENTS = 200;
+
+async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptions): Promise<RuntimeHost> {
+  const envModel = config.openaiApiKey !== undefined || config.openaiBaseUrl !== undefined;
+  const devModel = envModel || options.defaultModelBaseUrl ? null : await startDevModelServer();
+  const guard = createSsrfGuard({ policy: parseSsrfPolicy(config.allowPrivateUrls) });
+  const defaultModel = () =>
+    options.defaultModelBaseUrl
+      ? { baseUrl: options.defaultModelBaseUrl, apiKey: "skyloom-dev", source: "dev-model" as const }
+      : envModel
+        ? { baseUrl: config.openaiBaseUrl ?? "https://api.openai.com/v1", apiKey: config.openaiApiKey ?? "none", source: "env" as const }
+        : { baseUrl: (devModel as DevModelServer).baseUrl, apiKey: "skyloom-dev", source: "dev-model" as const };
+
+  // Clients are reused: building one costs CPU, and reuse keeps HTTP connections warm.
+  const clients = new Map<string, BaseChatModel>();
+  const llm: LlmClientFactory = {
+    chatModel(spec: ChatModelSpec) {
+      const fallback = spec.baseUrl ? undefined : defaultModel();
+      const baseURL = spec.baseUrl || (fallback as { baseUrl: string }).baseUrl;
+      const apiKey = spec.apiKey ?? fallback?.apiKey ?? "none";
+      // Only URLs a person typed go through the guard; the default and deployed endpoints are ours.
+      const guarded = Boolean(spec.baseUrl) && !spec.trusted;
+      const key = JSON.stringify([baseURL, apiKey, spec.model, spec.temperature, spec.maxTokens, guarded]);
+      const cached = clients.get(key);
+      if (cached) return cached;
+      const client = new ChatOpenAICompletions({
+        model: spec.model,
+        apiKey,
+        ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
+        ...(spec.maxTokens !== undefined ? { maxTokens: spec.maxTokens } : {}),
+        maxRetries: 1,
+        streamUsage: true,
+        configuration: { baseURL, ...(guarded ? { fetch: guard.fetch as typeof fetch } : {}) },
+      });
+      if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value as string);
+      clients.set(key, client);
+      return client;
+    },
+  };
+  const host: RuntimeHost = {
+    defaultModel,
+    devModel,
+    guard,
+    llm,
+    endpoints: noEndpoints,
+    close: async () => {
+      await devModel?.close();
+    },
+  };
+  return host;
+}
+
+/** The runtime host of these deps, created on first use (starting the dev model if needed). */
+export function runtimeHost(deps: HostDeps, options: RuntimeHostOptions = {}): Promise<RuntimeHost> {
+  let host = hosts.get(deps);
+  if (!host) {
+    host = createRuntimeHost(deps.config, options);
+    hosts.set(deps, host);
+  }
+  return host;
+}
+
+export async function closeRuntimeHost(deps: HostDeps): Promise<void> {
+  const host = hosts.get(deps);
+  hosts.delete(deps);
+  if (host) await (await host).close();
+}

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunEvent } from "#agents/runtime/events";
+import { helloAgentGraph } from "#server/services/seed";
+import { closeRuntimeHost } from "#server/services/runtime-host";
+import { createTestBackend, type TestBackend, type TestClient } from "../support/harness";
+
+let backend: TestBackend;
+let alice: TestClient;
+
+beforeAll(async () => {
+  backend = createTestBackend();
+  alice = await backend.signedUpClient("alice@example.com", "Alice");
+});
+afterAll(async () => {
+  await closeRuntimeHost(backend.deps);
+  backend.close();
+});
+
+async function collect(events: AsyncIterable<unknown>): Promise<RunEvent[]> {
+  const out: RunEvent[] = [];
+  for await (const e of events) out.push(e as RunEvent);
+  return out;
+}
+
+describe("run router", () => {
+  it("runs the 4-block flow on the local development model, streams tokens and stores the trace", async () => {
+    const flow = await alice.trpc.flow.create({ name: "Hello", graph: helloAgentGraph() });
+    const { runId } = await alice.trpc.run.start({ flowId: flow.id, input: "What is Skyloom?", conversationId: "conv-1" });
+    const events = await collect(await alice.trpc.run.events({ id: runId }));
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("run.start");
+    expect(types.at(-1)).toBe("run.finish");
+    const finish = events.at(-1) as Extract<RunEvent, { type: "run.finish" }>;
+    expect(finish.status).toBe("succeeded");
+    expect(finish.output).toContain('You said: "You are a friendly assistant');
+    expect(finish.output).toContain("not a language model");
+    const tokens = events.filter((e): e is Extract<RunEvent, { type: "token" }> => e.type === "token");
+    expect(tokens.length).toBeGreaterThan(3);
+    expect(tokens.every((t) => t.nodeId === "model" && t.toOutput)).toBe(true);
+    expect(tokens.map((t) => t.text).join("")).toBe(finish.output);
+    expect(finish.usage.completionTokens).toBeGreaterThan(0);
+
+    const run = await alice.trpc.run.get({ id: runId });
+    expect(run.status).toBe("succeeded");
+    expect(run.output).toBe(finish.output);
+    expect(run.steps.map((s) => s.nodeId)).toEqual(["input", "prompt", "model", "output"]);
+    expect(run.steps.every((s) => s.status === "succeeded" && s.durationMs !== null)).toBe(true);
+    expect(run.steps[1]?.inputs).toEqual({ input: "What is Skyloom?" });
+    expect(run.steps[2]?.outputs?.model).toEqual({ "chat-model": { model: "skyloom-dev", baseUrl: "default" } });
+
+    const list = await alice.trpc.run.list({ flowId: flow.id });
+    expect(list.map((r) => r.id)).toEqual([runId]);
+
+    // A finished run replays the same node events from the stored trace.
+    const replay = await collect(await alice.trpc.run.events({ id: runId }));
+    expect(replay.filter((e) => e.type !== "token").map((e) => e.type)).toEqual(types.filter((t) => t !== "token"));
+  });
+});
