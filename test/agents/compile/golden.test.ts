@@ -2,28 +2,19 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "#agents/compile/compile";
-import { GraphDocSchema } from "#agents/graph/index";
+import { FIXTURE_ROOT, FIXTURES, loadFixture } from "./support/fixtures";
 
 /**
  * Golden files: each folder under test/fixtures/compile holds a flow.json and the exact
  * manifests, quote and diagnostics it must compile to. After an intended change, regenerate
  * with `UPDATE_GOLDEN=1 npx vitest run test/agents/compile/golden.test.ts` and review the diff.
  */
-const ROOT = join(process.cwd(), "test/fixtures/compile");
+const ROOT = FIXTURE_ROOT;
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-export function loadFixture(name: string) {
-  const raw = JSON.parse(readFileSync(join(ROOT, name, "flow.json"), "utf8")) as { name: string; graph: unknown };
-  return { name: raw.name, graph: GraphDocSchema.parse(raw.graph) };
-}
-
-export const FIXTURES = readdirSync(ROOT, { withFileTypes: true })
-  .filter((d) => d.isDirectory())
-  .map((d) => d.name)
-  .sort();
-
 function expectedFiles(name: string): Map<string, string> {
-  const result = compileGraph(loadFixture(name).graph, { name: loadFixture(name).name }, { source: `fixture ${name}` });
+  const flow = loadFixture(name);
+  const result = compileGraph(flow.graph, { name: flow.name }, { source: `fixture ${name}` });
   const files = new Map<string, string>();
   for (const list of Object.values(result.manifests)) for (const f of list ?? []) files.set(f.fileName, f.content);
   files.set("quote.json", `${JSON.stringify(result.quote, null, 2)}\n`);

@@ -32,7 +32,8 @@ const icls: Icl[] = corpus.flatMap(({ name, result }) => {
 });
 
 const base = (): Record<string, unknown> => structuredClone(icls.find((i) => i.where.startsWith("container-with-redis"))?.doc ?? {});
-const allOf = (check: (i: Icl) => string[]) => Object.fromEntries(icls.map((i) => [i.where, check(i)]).filter(([, v]) => v.length > 0));
+const allOf = (check: (i: Icl) => string[]) =>
+  Object.fromEntries(icls.map((i) => [i.where, check(i)] as const).filter(([, v]) => v.length > 0));
 
 describe("spheron-icl obeys the spec's checklist", () => {
   it("compiles a corpus covering provider and fizz, GPU and CPU, volumes, several leases", () => {
