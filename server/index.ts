@@ -16,6 +16,7 @@ import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
 import { closeRuntimeHost, runtimeHost } from "./services/runtime-host";
 import { loadSecretKey } from "./services/secret-key";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
+import { gatewayFor } from "./gateway/index";
 import { createContext, type AppDeps } from "./trpc/context";
 import { appRouter, createCaller } from "./trpc/root";
 
@@ -41,7 +42,11 @@ function contextFor(deps: AppDeps, req: Request, res: Response) {
  * Starts Skyloom: configuration, data folder, secret key, database with migrations, demo seed,
  * then the HTTP host (Remix pages, tRPC at /api/trpc, /healthz).
  */
-export async function startSkyloom(env: EnvSource = process.env): Promise<RunningSkyloom> {
+export async function startSkyloom(
+  env: EnvSource = process.env,
+  /** `pages: false` serves the APIs without the Remix build (API tests, benchmarks). */
+  options: { pages?: boolean } = {},
+): Promise<RunningSkyloom> {
   const config = loadConfig(env);
   const secretKey = loadSecretKey(config);
   const database = openDatabase(config.databasePath, migrationsFolder());
@@ -53,10 +58,10 @@ export async function startSkyloom(env: EnvSource = process.env): Promise<Runnin
 
   const root = projectRoot();
   const serverBuildPath = join(root, "build", "server", "index.js");
-  if (!existsSync(serverBuildPath)) {
+  if (options.pages !== false && !existsSync(serverBuildPath)) {
     throw new Error(`No app build at ${serverBuildPath}; run \`npm run build\` (npm start does this for you).`);
   }
-  const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild;
+  const build = options.pages === false ? null : ((await import(pathToFileURL(serverBuildPath).href)) as ServerBuild);
 
   const app = express();
   app.disable("x-powered-by");
@@ -99,10 +104,13 @@ export async function startSkyloom(env: EnvSource = process.env): Promise<Runnin
     }),
   );
 
+  // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS).
+  app.use("/v1", gatewayFor(deps));
+
   const clientDir = join(root, "build", "client");
   app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(clientDir, { maxAge: "1h" }));
-  app.all(
+  if (build) app.all(
     "*",
     createRequestHandler({
       build,

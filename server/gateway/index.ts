@@ -1,0 +1,133 @@
+import { Router, type NextFunction, type Request, type Response } from "express";
+import type { Db } from "#db/client";
+import { listServedAgents } from "../services/publishing";
+import type { AgentRunner } from "./agent-runner";
+import { authenticate, KeyUsageRecorder } from "./auth";
+import { agentForKey, handleChatCompletion } from "./chat-completions";
+import { GatewayCors } from "./cors";
+import { GatewayError, internalError, sendGatewayError } from "./errors";
+import { KeyRateLimiter } from "./rate-limit";
+import type { AuthenticatedKey } from "../services/api-keys";
+import { DomainError } from "../services/errors";
+import type { RunDeps } from "../services/runs";
+import { runtimeAgentRunner } from "./runtime-runner";
+
+export type GatewayDeps = {
+  db: Db;
+  secretKey: Buffer;
+  /** Where people reach Skyloom (error messages point at its API keys page). */
+  publicUrl: string;
+  runAgent: AgentRunner;
+  now?: () => number;
+};
+
+type Handler = (req: Request, res: Response, key: AuthenticatedKey) => Promise<void> | void;
+
+/**
+ * The OpenAI-compatible API under /v1: every request is authenticated by a team API key,
+ * limited per key, and answered in OpenAI's shapes (errors included), so any OpenAI client or
+ * SDK talks to a published agent by changing its base URL.
+ */
+export function createGateway(deps: GatewayDeps): Router {
+  const now = deps.now ?? Date.now;
+  const keysUrl = `${deps.publicUrl}/settings/api-keys`;
+  const limiter = new KeyRateLimiter(now);
+  const keyUsage = new KeyUsageRecorder(deps.db);
+  const cors = new GatewayCors(deps.db);
+  const chatDeps = { db: deps.db, runAgent: deps.runAgent };
+
+  const keyed = (handler: Handler) => async (req: Request, res: Response) => {
+    try {
+      cors.allowKnownOrigin(req, res);
+      const key = authenticate(deps.db, deps.secretKey, req, keysUrl);
+      cors.checkKey(req, res, key);
+      if (key.requestsPerMinute !== null) {
+        const decision = limiter.take(key.id, key.requestsPerMinute);
+        res.setHeader("x-ratelimit-limit-requests", String(key.requestsPerMinute));
+        if (!decision.allowed) {
+          res.setHeader("x-ratelimit-remaining-requests", "0");
+          throw new GatewayError(
+            429,
+            `Rate limit reached for this API key: ${key.requestsPerMinute} requests per minute. Try again in ${decision.retryAfterSeconds} s.`,
+            "rate_limit_error",
+            "rate_limit_exceeded",
+            null,
+            { "retry-after": String(decision.retryAfterSeconds) },
+          );
+        }
+        res.setHeader("x-ratelimit-remaining-requests", String(decision.remaining));
+      }
+      keyUsage.touch(key.id, now());
+      await handler(req, res, key);
+    } catch (error) {
+      if (error instanceof GatewayError) {
+        sendGatewayError(res, error);
+        return;
+      }
+      if (error instanceof DomainError && error.kind === "BAD_REQUEST") {
+        sendGatewayError(res, new GatewayError(400, error.message, "invalid_request_error"));
+        return;
+      }
+      console.error(`gateway ${req.method} ${req.path} failed:`, error);
+      if (res.headersSent) {
+        // Mid-stream: OpenAI clients read an `error` event as the failure.
+        if (!res.writableEnded) res.end(`data: ${JSON.stringify(internalError().body())}\n\n`);
+        return;
+      }
+      sendGatewayError(res, internalError());
+    }
+  };
+
+  const modelObject = (agent: { slug: string; createdAt: Date }) => ({
+    id: agent.slug,
+    object: "model" as const,
+    created: Math.floor(agent.createdAt.getTime() / 1000),
+    owned_by: "skyloom",
+  });
+
+  const router = Router();
+  router.options("*", (req, res) => cors.preflight(req, res));
+
+  router.get(
+    "/models",
+    keyed((_req, res, key) => {
+      const agents = listServedAgents(deps.db, key.teamId).filter((a) => !key.allowedAgents || key.allowedAgents.includes(a.id));
+      res.json({ object: "list", data: agents.map(modelObject) });
+    }),
+  );
+  router.get(
+    "/models/:model",
+    keyed((req, res, key) => {
+      res.json(modelObject(agentForKey(deps.db, key, String(req.params.model))));
+    }),
+  );
+  router.post(
+    "/chat/completions",
+    keyed((req, res, key) => handleChatCompletion(chatDeps, req, res, key)),
+  );
+
+  router.all("*", (req: Request, res: Response) => {
+    cors.allowKnownOrigin(req, res);
+    sendGatewayError(
+      res,
+      new GatewayError(404, `Unknown request URL: ${req.method} /v1${req.path}. This API serves GET /v1/models and POST /v1/chat/completions.`, "invalid_request_error", "unknown_url"),
+    );
+  });
+  // Express's own errors (e.g. a malformed URL) in OpenAI's shape too.
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    console.error("gateway error:", error);
+    sendGatewayError(res, internalError());
+  });
+  return router;
+}
+
+/** The gateway of a running Skyloom, on the production runtime. */
+export function gatewayFor(deps: RunDeps): Router {
+  return createGateway({
+    db: deps.database.db,
+    secretKey: deps.secretKey,
+    publicUrl: deps.config.publicUrl,
+    runAgent: runtimeAgentRunner(deps),
+  });
+}

@@ -1,0 +1,49 @@
+import type { Db } from "#db/client";
+import type { GraphDoc } from "#agents/graph/index";
+import { sqliteMemoryStore } from "../services/run-memory";
+import { startRun, type RunDeps } from "../services/runs";
+import type { AgentRunner } from "./agent-runner";
+import type { HistoryMessage } from "./chat-request";
+
+/** The memory keys a graph's Conversation Memory blocks use (their `key`, else their node id). */
+export function memoryKeysOf(graph: GraphDoc): string[] {
+  const keys = new Set<string>();
+  for (const node of graph.nodes) {
+    if (node.type !== "memory.conversation") continue;
+    const config = node.config as { key?: unknown } | null;
+    keys.add(typeof config?.key === "string" && config.key !== "" ? config.key : node.id);
+  }
+  return [...keys];
+}
+
+/**
+ * A request's earlier messages become the conversation's history: they are written to each
+ * memory of the flow when that memory is still empty. A conversation that already has memory
+ * (a returning `conversation_id` or `user`) keeps its own record, so a client that resends the
+ * whole chat every turn does not see it twice.
+ */
+export async function seedHistory(db: Db, teamId: string, graph: GraphDoc, conversationId: string, history: HistoryMessage[]): Promise<void> {
+  if (history.length === 0) return;
+  const store = sqliteMemoryStore(db, teamId);
+  for (const key of memoryKeysOf(graph)) {
+    const existing = await store.load({ conversationId, key, limit: 1 });
+    if (existing.length === 0) await store.append({ conversationId, key, messages: history });
+  }
+}
+
+/** The gateway's runner: the same startRun the editor's test chat uses, with source "gateway". */
+export function runtimeAgentRunner(deps: RunDeps): AgentRunner {
+  return async (request) => {
+    await seedHistory(deps.database.db, request.teamId, request.graph, request.conversationId, request.history);
+    return startRun(deps, {
+      teamId: request.teamId,
+      flowId: request.flowId,
+      flowVersionId: request.flowVersionId,
+      graph: request.graph,
+      input: request.input,
+      conversationId: request.conversationId,
+      source: "gateway",
+      signal: request.signal,
+    });
+  };
+}
