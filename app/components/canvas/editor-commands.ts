@@ -89,7 +89,7 @@ export function createEditorCommands(deps: Deps) {
         return false;
       }
       const edge = newEdge(from, to, store.graph);
-      store.apply(addEdge(edge), { select: { edges: [edge.id] } });
+      store.apply(addEdge(edge));
       return true;
     },
 
