@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badRequestError, GatewayError } from "./errors";
+import { badRequestError, type GatewayError } from "./errors";
 
 /** Longest conversation a request may carry (the body size limit applies as well). */
 export const MAX_MESSAGES = 500;
