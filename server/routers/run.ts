@@ -1,3 +1,4 @@
+import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { cancelRun, getRun, listRuns, MAX_CONVERSATION_ID, runEvents, startFlowRun } from "../services/runs";
 import { router, teamProcedure } from "../trpc/trpc";
@@ -36,10 +37,17 @@ export const runRouter = router({
     )
     .query(({ ctx, input }) => listRuns(ctx.db, scopeOf(ctx), input)),
 
-  /** The run's typed events: what already happened, then live until run.finish. */
+  /**
+   * The run's typed events over SSE: what already happened, then live until run.finish. Each
+   * is tracked by its index, so a reconnecting EventSource resumes where it stopped.
+   */
   events: teamProcedure("viewer")
-    .input(z.object({ id: Id }))
+    .input(z.object({ id: Id, lastEventId: z.string().regex(/^\d{1,9}$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
-      yield* runEvents(ctx.db, scopeOf(ctx), input.id, signal);
+      let index = input.lastEventId ? Number(input.lastEventId) + 1 : 0;
+      for await (const event of runEvents(ctx.db, scopeOf(ctx), input.id, { signal, from: index })) {
+        yield tracked(String(index), event);
+        index += 1;
+      }
     }),
 });

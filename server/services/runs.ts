@@ -69,8 +69,8 @@ function push(run: LiveRun, event: RunEvent) {
   for (const listener of run.listeners) listener();
 }
 
-async function* follow(run: LiveRun, signal?: AbortSignal): AsyncGenerator<RunEvent> {
-  let index = 0;
+async function* follow(run: LiveRun, signal?: AbortSignal, from = 0): AsyncGenerator<RunEvent> {
+  let index = from;
   while (true) {
     while (index < run.events.length) yield run.events[index++] as RunEvent;
     if (run.done || signal?.aborted) return;
@@ -348,15 +348,23 @@ function storedEvents(db: Db, teamId: string, runId: string): RunEvent[] {
   return events;
 }
 
-/** The run's events: live (replaying what already happened first) or, once done, from the trace. */
-export async function* runEvents(db: Db, scope: { teamId: string }, runId: string, signal?: AbortSignal): AsyncGenerator<RunEvent> {
+/**
+ * The run's events: live (replaying what already happened first) or, once done, from the
+ * trace. `from` skips events a reconnecting subscriber already has (their index in the run).
+ */
+export async function* runEvents(
+  db: Db,
+  scope: { teamId: string },
+  runId: string,
+  options: { signal?: AbortSignal; from?: number } = {},
+): AsyncGenerator<RunEvent> {
   loadRun(db, scope.teamId, runId);
   const run = live.get(runId);
   if (run && run.teamId === scope.teamId) {
-    yield* follow(run, signal);
+    yield* follow(run, options.signal, options.from ?? 0);
     return;
   }
-  yield* storedEvents(db, scope.teamId, runId);
+  yield* storedEvents(db, scope.teamId, runId).slice(options.from ?? 0);
 }
 
 /** Cancels every run in progress (the host is shutting down). */

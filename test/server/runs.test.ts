@@ -18,7 +18,8 @@ afterAll(async () => {
 
 async function collect(events: AsyncIterable<unknown>): Promise<RunEvent[]> {
   const out: RunEvent[] = [];
-  for await (const e of events) out.push(e as RunEvent);
+  // The subscription yields tracked envelopes: [index, event, marker].
+  for await (const e of events) out.push((e as [string, RunEvent])[1]);
   return out;
 }
 

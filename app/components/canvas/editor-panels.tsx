@@ -11,6 +11,7 @@ import type { LucideIcon } from "lucide-react";
 import type { ReactNode } from "react";
 import type { GraphDoc } from "#agents/graph/index";
 import type { NodeStatus } from "./node-overlay";
+import { chatPanel } from "../chat/chat-panel";
 import { configPanel } from "./panels/config-panel";
 import { problemsPanel } from "./panels/problems-panel";
 import { versionsPanel } from "./panels/versions-panel";
@@ -56,4 +57,5 @@ export const EDITOR_PANELS: readonly EditorPanel[] = [
   problemsPanel,
   versionsPanel,
   // Other panels (test chat, deploy) add one line each below.
+  chatPanel,
 ];
