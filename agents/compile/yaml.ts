@@ -11,10 +11,17 @@ const RESERVED = /^(true|false|yes|no|on|off|y|n|null|~|\.inf|\.nan)$/i;
 /** Numbers (YAML 1.1 and 1.2 forms, with `_`), sexagesimals like 1:20, and dates. */
 const NUMBERISH = /^([-+]?(\.[0-9]|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?)|0x[0-9a-f_]+|0o[0-7]+|0b[01_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*)$/i;
 
+// Keys and values repeat across services, so quoting decisions are remembered.
+const quoted = new Map<string, string>();
+
 export function yamlString(s: string): string {
-  if (s !== "" && PLAIN.test(s) && !RESERVED.test(s) && !NUMBERISH.test(s) && !s.endsWith(":")) return s;
+  const known = quoted.get(s);
+  if (known !== undefined) return known;
+  const plain = s !== "" && PLAIN.test(s) && !RESERVED.test(s) && !NUMBERISH.test(s) && !s.endsWith(":");
   // A JSON string literal is a valid YAML double-quoted scalar.
-  return JSON.stringify(s);
+  const result = plain ? s : JSON.stringify(s);
+  if (s.length <= 200 && quoted.size < 50_000) quoted.set(s, result);
+  return result;
 }
 
 function scalar(v: string | number | boolean | null): string {
@@ -27,51 +34,51 @@ function scalar(v: string | number | boolean | null): string {
   return yamlString(v);
 }
 
-const isScalar = (v: YamlValue): v is string | number | boolean | null => v === null || typeof v !== "object";
+type YamlMap = { [key: string]: YamlValue | undefined };
 
-function emit(value: YamlValue, indent: string, out: string[]): void {
+function isEmpty(v: YamlValue[] | YamlMap): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const key in v) if (v[key] !== undefined) return false;
+  return true;
+}
+
+/**
+ * Writes a collection. `first` replaces the indent of the first line: a map inside a list
+ * starts on the dash's line (`- key: value`), its other keys line up under it.
+ */
+function emit(value: YamlValue[] | YamlMap, indent: string, out: string[], first: string = indent): void {
+  let lead = first;
   if (Array.isArray(value)) {
     for (const item of value) {
-      if (isScalar(item)) {
-        out.push(`${indent}- ${scalar(item)}`);
-      } else if (Array.isArray(item) ? item.length === 0 : definedEntries(item).length === 0) {
-        out.push(`${indent}- ${Array.isArray(item) ? "[]" : "{}"}`);
-      } else if (Array.isArray(item)) {
-        out.push(`${indent}-`);
+      if (item === null || typeof item !== "object") out.push(`${lead}- ${scalar(item)}`);
+      else if (isEmpty(item)) out.push(`${lead}- ${Array.isArray(item) ? "[]" : "{}"}`);
+      else if (Array.isArray(item)) {
+        out.push(`${lead}-`);
         emit(item, `${indent}  `, out);
-      } else {
-        // The first key shares the dash's line; the rest line up under it.
-        const lines: string[] = [];
-        emit(item, `${indent}  `, lines);
-        const first = lines[0] as string;
-        lines[0] = `${indent}- ${first.slice(indent.length + 2)}`;
-        out.push(...lines);
-      }
+      } else emit(item, `${indent}  `, out, `${lead}- `);
+      lead = indent;
     }
     return;
   }
-  for (const [key, v] of definedEntries(value as Record<string, YamlValue | undefined>)) {
+  for (const key in value) {
+    const v = value[key];
+    if (v === undefined) continue;
     const k = yamlString(key);
-    if (isScalar(v)) out.push(`${indent}${k}: ${scalar(v)}`);
-    else if (Array.isArray(v) ? v.length === 0 : definedEntries(v).length === 0) out.push(`${indent}${k}: ${Array.isArray(v) ? "[]" : "{}"}`);
-    else if (Array.isArray(v)) {
-      out.push(`${indent}${k}:`);
-      emit(v, `${indent}  `, out);
-    } else {
-      out.push(`${indent}${k}:`);
+    if (v === null || typeof v !== "object") out.push(`${lead}${k}: ${scalar(v)}`);
+    else if (isEmpty(v)) out.push(`${lead}${k}: ${Array.isArray(v) ? "[]" : "{}"}`);
+    else {
+      out.push(`${lead}${k}:`);
       emit(v, `${indent}  `, out);
     }
+    lead = indent;
   }
-}
-
-function definedEntries(o: { [key: string]: YamlValue | undefined }): [string, YamlValue][] {
-  return Object.entries(o).filter((e): e is [string, YamlValue] => e[1] !== undefined);
 }
 
 /** One YAML document; `comment` lines go on top as `# …`. */
 export function toYaml(value: YamlValue, comment: string[] = []): string {
   const out = comment.map((c) => `# ${c}`.trimEnd());
-  if (isScalar(value)) out.push(scalar(value));
+  if (value === null || typeof value !== "object") out.push(scalar(value));
   else emit(value, "", out);
-  return `${out.join("\n")}\n`;
+  out.push("");
+  return out.join("\n");
 }
