@@ -1,6 +1,6 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { Link, useRevalidator } from "@remix-run/react";
-import { Check, ChevronsUpDown, LogOut, Plus, Users } from "lucide-react";
+import { Check, ChevronsUpDown, LogOut, Plus, Settings, Users } from "lucide-react";
 import { useState } from "react";
 import { useAction } from "#app/lib/use-action";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
@@ -77,6 +77,9 @@ export function AppHeader({ me, teams }: { me: Me; teams: Teams }) {
         </Menu.Root>
 
         <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+          <Link to="/settings" className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-100" data-testid="settings-link">
+            <Settings size={16} aria-hidden /> Settings
+          </Link>
           <span data-testid="current-user">{me.user.email}</span>
           <Button variant="ghost" onClick={() => void logout.run()} busy={logout.busy}>
             <LogOut size={16} /> Log out
