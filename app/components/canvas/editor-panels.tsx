@@ -12,6 +12,7 @@ import type { ReactNode } from "react";
 import type { GraphDoc } from "#agents/graph/index";
 import type { NodeStatus } from "./node-overlay";
 import { chatPanel } from "../chat/chat-panel";
+import { deployPanel } from "../deploy/deploy-panel";
 import { configPanel } from "./panels/config-panel";
 import { problemsPanel } from "./panels/problems-panel";
 import { versionsPanel } from "./panels/versions-panel";
@@ -58,4 +59,5 @@ export const EDITOR_PANELS: readonly EditorPanel[] = [
   versionsPanel,
   // Other panels (test chat, deploy) add one line each below.
   chatPanel,
+  deployPanel,
 ];
