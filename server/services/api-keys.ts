@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { apiKeys, publishedAgents } from "#db/schema";
 import { newId } from "#agents/graph/index";
@@ -159,9 +159,8 @@ export type AuthenticatedKey = {
  * Looks a presented token up by its keyed hash (one indexed read, no slow hashing). Returns
  * null for an unknown token; a revoked key is returned marked so the caller can say so.
  */
-export function findApiKey(db: Db, secretKey: Buffer, token: string): AuthenticatedKey | null {
-  if (!looksLikeApiKey(token)) return null;
-  const row = db
+function prepareKeyLookup(db: Db) {
+  return db
     .select({
       id: apiKeys.id,
       teamId: apiKeys.teamId,
@@ -172,8 +171,17 @@ export function findApiKey(db: Db, secretKey: Buffer, token: string): Authentica
       revokedAt: apiKeys.revokedAt,
     })
     .from(apiKeys)
-    .where(eq(apiKeys.keyHash, hashApiKey(secretKey, token)))
-    .get();
+    .where(eq(apiKeys.keyHash, sql.placeholder("hash")))
+    .prepare();
+}
+/** Prepared once per database: the lookup runs on every gateway request. */
+const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
+
+export function findApiKey(db: Db, secretKey: Buffer, token: string): AuthenticatedKey | null {
+  if (!looksLikeApiKey(token)) return null;
+  let lookup = keyLookups.get(db);
+  if (!lookup) keyLookups.set(db, (lookup = prepareKeyLookup(db)));
+  const row = lookup.get({ hash: hashApiKey(secretKey, token) });
   if (!row) return null;
   const { revokedAt, ...rest } = row;
   return { ...rest, revoked: revokedAt !== null };

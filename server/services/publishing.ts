@@ -1,4 +1,4 @@
-import { and, asc, eq, ne } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { flows, flowVersions, publishedAgents } from "#db/schema";
 import { newId, type GraphDoc } from "#agents/graph/index";
@@ -194,8 +194,8 @@ export function unpublishAgent(db: Db, scope: TeamScope, agentId: string) {
 /** The agent a gateway request names, with the pinned graph; null when it is not served. */
 export type ServedAgent = { id: string; teamId: string; slug: string; flowId: string; flowVersionId: string; createdAt: Date };
 
-export function findServedAgent(db: Db, teamId: string, slug: string): ServedAgent | null {
-  const row = db
+function prepareServedAgentLookup(db: Db) {
+  return db
     .select({
       id: publishedAgents.id,
       teamId: publishedAgents.teamId,
@@ -205,9 +205,16 @@ export function findServedAgent(db: Db, teamId: string, slug: string): ServedAge
       createdAt: publishedAgents.createdAt,
     })
     .from(publishedAgents)
-    .where(and(eq(publishedAgents.teamId, teamId), eq(publishedAgents.slug, slug), eq(publishedAgents.status, "active")))
-    .get();
-  return row ?? null;
+    .where(and(eq(publishedAgents.teamId, sql.placeholder("teamId")), eq(publishedAgents.slug, sql.placeholder("slug")), eq(publishedAgents.status, "active")))
+    .prepare();
+}
+/** Prepared once per database; read on every request, so unpublishing takes effect at once. */
+const servedAgentLookups = new WeakMap<Db, ReturnType<typeof prepareServedAgentLookup>>();
+
+export function findServedAgent(db: Db, teamId: string, slug: string): ServedAgent | null {
+  let lookup = servedAgentLookups.get(db);
+  if (!lookup) servedAgentLookups.set(db, (lookup = prepareServedAgentLookup(db)));
+  return lookup.get({ teamId, slug }) ?? null;
 }
 
 export function listServedAgents(db: Db, teamId: string): ServedAgent[] {

@@ -19,36 +19,60 @@ export type AgentRequestUsage = {
   completionTokens: number;
 };
 
+function prepareWrites(db: Db) {
+  const p = sql.placeholder;
+  return {
+    usage: db
+      .insert(agentUsageDaily)
+      .values({
+        agentId: p("agentId"),
+        teamId: p("teamId"),
+        day: p("day"),
+        requests: 1,
+        errors: p("errors"),
+        promptTokens: p("promptTokens"),
+        completionTokens: p("completionTokens"),
+      })
+      .onConflictDoUpdate({
+        target: [agentUsageDaily.agentId, agentUsageDaily.day],
+        set: {
+          requests: sql`${agentUsageDaily.requests} + 1`,
+          errors: sql`${agentUsageDaily.errors} + excluded.errors`,
+          promptTokens: sql`${agentUsageDaily.promptTokens} + excluded.prompt_tokens`,
+          completionTokens: sql`${agentUsageDaily.completionTokens} + excluded.completion_tokens`,
+        },
+      })
+      .prepare(),
+    link: db
+      .insert(agentRuns)
+      .values({ runId: p("runId"), teamId: p("teamId"), agentId: p("agentId"), apiKeyId: p("apiKeyId"), startedAt: p("startedAt") })
+      .onConflictDoNothing()
+      .prepare(),
+  };
+}
+/** Prepared once per database: both run on every gateway request. */
+const writes = new WeakMap<Db, ReturnType<typeof prepareWrites>>();
+function writesFor(db: Db) {
+  let w = writes.get(db);
+  if (!w) writes.set(db, (w = prepareWrites(db)));
+  return w;
+}
+
 /** Adds one request to its agent's day (an upsert: one row per agent and day). */
 export function recordAgentRequest(db: Db, usage: AgentRequestUsage): void {
-  db.insert(agentUsageDaily)
-    .values({
-      agentId: usage.agentId,
-      teamId: usage.teamId,
-      day: utcDay(usage.at),
-      requests: 1,
-      errors: usage.error ? 1 : 0,
-      promptTokens: usage.promptTokens,
-      completionTokens: usage.completionTokens,
-    })
-    .onConflictDoUpdate({
-      target: [agentUsageDaily.agentId, agentUsageDaily.day],
-      set: {
-        requests: sql`${agentUsageDaily.requests} + 1`,
-        errors: sql`${agentUsageDaily.errors} + ${usage.error ? 1 : 0}`,
-        promptTokens: sql`${agentUsageDaily.promptTokens} + ${usage.promptTokens}`,
-        completionTokens: sql`${agentUsageDaily.completionTokens} + ${usage.completionTokens}`,
-      },
-    })
-    .run();
+  writesFor(db).usage.run({
+    agentId: usage.agentId,
+    teamId: usage.teamId,
+    day: utcDay(usage.at),
+    errors: usage.error ? 1 : 0,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+  });
 }
 
 /** Ties a stored run to the agent and key it was served for (run history filters on these). */
 export function linkAgentRun(db: Db, link: { runId: string; teamId: string; agentId: string; apiKeyId: string | null; startedAt: number }): void {
-  db.insert(agentRuns)
-    .values({ runId: link.runId, teamId: link.teamId, agentId: link.agentId, apiKeyId: link.apiKeyId, startedAt: new Date(link.startedAt) })
-    .onConflictDoNothing()
-    .run();
+  writesFor(db).link.run({ runId: link.runId, teamId: link.teamId, agentId: link.agentId, apiKeyId: link.apiKeyId, startedAt: new Date(link.startedAt) });
 }
 
 export type RunHistoryFilter = {

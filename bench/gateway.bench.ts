@@ -1,0 +1,232 @@
+/**
+ * Requests per second through /v1/chat/completions for a 4-block agent (Chat Input → Prompt →
+ * Chat Model → Chat Output) against a zero-latency OpenAI-compatible stub, side by side with
+ * calling the same stub directly, at 8 and 16 concurrent clients; the time to first streamed
+ * byte the gateway adds (median); errors; the host's resident memory before and after.
+ *
+ * Three processes, as in production: the stub, the Skyloom host (the real Express app with
+ * the gateway and the agent runtime, without the Remix pages), and this load generator.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, Agent, request, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { formatStats, summarize } from "./support/stats";
+
+const ROUNDS = 3;
+const SECONDS_PER_ROUND = 4;
+const TTFB_SAMPLES = 300;
+const CONCURRENCY = [8, 16];
+const REPLY = ["Hello", " from", " the", " stub", "."];
+
+// ---------------------------------------------------------------- child: the stub
+function runStub(): void {
+  const usage = { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { stream?: boolean; model?: string };
+      const base = { id: "chatcmpl-stub", created: 0, model: body.model ?? "stub" };
+      if (!body.stream) {
+        const json = JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: REPLY.join("") }, finish_reason: "stop" }], usage });
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+        res.end(json);
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const event = (choices: unknown[], extra: object = {}) => `data: ${JSON.stringify({ ...base, object: "chat.completion.chunk", choices, ...extra })}\n\n`;
+      let out = event([{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }]);
+      for (const piece of REPLY) out += event([{ index: 0, delta: { content: piece }, finish_reason: null }]);
+      out += event([{ index: 0, delta: {}, finish_reason: "stop" }]);
+      out += event([], { usage });
+      res.end(`${out}data: [DONE]\n\n`);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` })));
+}
+
+// ---------------------------------------------------------------- child: the Skyloom host
+async function runHost(stubUrl: string): Promise<void> {
+  const { startSkyloom } = await import("#server/index");
+  const { helloAgentGraph } = await import("#server/services/seed");
+  const { createContext } = await import("#server/trpc/context");
+  const { createCaller } = await import("#server/trpc/root");
+  const dir = mkdtempSync(join(tmpdir(), "skyloom-bench-gw-"));
+  const skyloom = await startSkyloom(
+    { DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", OPENAI_BASE_URL: stubUrl, OPENAI_API_KEY: "stub-key" },
+    { pages: false },
+  );
+  let token: string | undefined;
+  const cookies = { set: (t: string) => void (token = t), clear: () => void (token = undefined) };
+  const caller = () => createCaller(createContext(skyloom.deps, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
+  await caller().auth.signup({ email: "bench@example.com", password: "correct-horse-battery", name: "Bench" });
+  const flow = await caller().flow.create({ name: "Bench Agent", graph: helloAgentGraph() });
+  const agent = await caller().agent.publish({ flowId: flow.id, slug: "bench-agent" });
+  const { token: key } = await caller().apiKey.create({ name: "bench", kind: "secret" });
+  console.log(JSON.stringify({ url: skyloom.url.replace("localhost", "127.0.0.1"), key, model: agent.slug }));
+  const stop = () => void skyloom.close().finally(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  });
+  process.once("SIGTERM", stop);
+}
+
+// ---------------------------------------------------------------- parent: the load generator
+function startChild(args: string[]): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  // GATEWAY_BENCH_PROFILE=DIR writes a CPU profile of the host there (for finding hot spots).
+  const profile = args[0] === "host" && process.env.GATEWAY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.GATEWAY_BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(import.meta.url), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      out += c.toString();
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve({ child, info: JSON.parse(line) as Record<string, string> });
+    });
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
+  });
+}
+
+type Target = { name: string; url: URL; headers: Record<string, string>; body: (stream: boolean) => string };
+
+function send(agent: Agent, target: Target, stream: boolean, onFirstByte?: () => void): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = target.body(stream);
+    const req = request(
+      target.url,
+      { method: "POST", agent, headers: { ...target.headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      (res: IncomingMessage) => {
+        let first = true;
+        res.on("data", () => {
+          if (first) {
+            first = false;
+            onFirstByte?.();
+          }
+        });
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+async function throughput(target: Target, concurrency: number, pid: number): Promise<{ rps: number; errors: number; cpuMsPerRequest: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  let done = 0;
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+  const worker = async () => {
+    while (!stop) {
+      try {
+        const status = await send(agent, target, false);
+        if (measuring) {
+          if (status === 200) done += 1;
+          else errors += 1;
+        }
+      } catch {
+        if (measuring) errors += 1;
+      }
+    }
+  };
+  const workers = Array.from({ length: concurrency }, worker);
+  await new Promise((r) => setTimeout(r, 500)); // warm-up
+  measuring = true;
+  const started = performance.now();
+  const cpuBefore = cpuSeconds(pid);
+  await new Promise((r) => setTimeout(r, SECONDS_PER_ROUND * 1000));
+  measuring = false;
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  const seconds = (performance.now() - started) / 1000;
+  stop = true;
+  await Promise.all(workers);
+  agent.destroy();
+  return { rps: done / seconds, errors, cpuMsPerRequest: (cpu * 1000) / Math.max(1, done) };
+}
+
+async function firstByteTimes(target: Target): Promise<number[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const samples: number[] = [];
+  for (let i = 0; i < TTFB_SAMPLES + 20; i++) {
+    const t0 = performance.now();
+    let t1 = 0;
+    await send(agent, target, true, () => (t1 = performance.now()));
+    if (i >= 20) samples.push(t1 - t0);
+  }
+  agent.destroy();
+  return samples;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function main(): Promise<void> {
+  const stub = await startChild(["stub"]);
+  const host = await startChild(["host", stub.info.url as string]);
+  const messages = [{ role: "user", content: "What is Skyloom?" }];
+  const direct: Target = {
+    name: "direct to stub",
+    url: new URL(`${stub.info.url}/chat/completions`),
+    headers: { authorization: "Bearer stub-key" },
+    body: (stream) => JSON.stringify({ model: "stub", messages, stream }),
+  };
+  const gateway: Target = {
+    name: "Skyloom /v1",
+    url: new URL(`${host.info.url}/v1/chat/completions`),
+    headers: { authorization: `Bearer ${host.info.key}` },
+    body: (stream) => JSON.stringify({ model: host.info.model, messages, stream }),
+  };
+  const hostPid = host.child.pid as number;
+  try {
+    await firstByteTimes(gateway); // warm the JIT and the connection pools before measuring memory
+    const rssBefore = rssMiB(hostPid);
+    console.log(`${ROUNDS} rounds of ${SECONDS_PER_ROUND} s per setting, 4-block agent, zero-latency stub, non-streaming requests`);
+    for (const concurrency of CONCURRENCY) {
+      const rps: Record<string, number[]> = { [direct.name]: [], [gateway.name]: [] };
+      const cpuPerRequest: Record<string, number[]> = { [direct.name]: [], [gateway.name]: [] };
+      let errors = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of [direct, gateway]) {
+          const r = await throughput(target, concurrency, target === direct ? (stub.child.pid as number) : hostPid);
+          rps[target.name]?.push(r.rps);
+          cpuPerRequest[target.name]?.push(r.cpuMsPerRequest);
+          errors += r.errors;
+        }
+      }
+      for (const [name, samples] of Object.entries(rps)) console.log(formatStats(`  ${concurrency} clients, ${name}`, "req/s", samples, 0));
+      for (const [name, samples] of Object.entries(cpuPerRequest)) console.log(formatStats(`  ${concurrency} clients, ${name}, server CPU per request`, "ms", samples, 3));
+      const ratio = (summarize(rps[gateway.name] ?? []).median / summarize(rps[direct.name] ?? []).median) * 100;
+      console.log(`  ${concurrency} clients: gateway at ${ratio.toFixed(0)}% of direct; errors: ${errors}`);
+    }
+    const directTtfb = await firstByteTimes(direct);
+    const gatewayTtfb = await firstByteTimes(gateway);
+    console.log(formatStats("time to first streamed byte, direct", "ms", directTtfb, 2));
+    console.log(formatStats("time to first streamed byte, gateway", "ms", gatewayTtfb, 2));
+    console.log(`added time to first streamed byte (median): ${(summarize(gatewayTtfb).median - summarize(directTtfb).median).toFixed(2)} ms`);
+    const rssAfter = rssMiB(hostPid);
+    console.log(`host RSS: ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after (${(rssAfter - rssBefore).toFixed(0)} MiB)`);
+  } finally {
+    host.child.kill("SIGTERM");
+    stub.child.kill("SIGTERM");
+  }
+}
+
+const mode = process.argv[2];
+if (mode === "stub") runStub();
+else if (mode === "host") await runHost(process.argv[3] as string);
+else await main();
