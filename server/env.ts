@@ -61,6 +61,11 @@ export const ENV_VARIABLES = {
     default: undefined,
     description: "OpenAI-compatible base URL of the default chat model, e.g. http://localhost:11434/v1 (default with OPENAI_API_KEY: https://api.openai.com/v1).",
   },
+  SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS: {
+    schema: z.coerce.number().int().min(0).max(5_000),
+    default: "0",
+    description: "Pause between the local development model's streamed chunks, to watch streaming at a model-like pace (0: as fast as possible).",
+  },
   SKYLOOM_ALLOW_PRIVATE_URLS: {
     schema: z.string().max(10_000),
     default: undefined,
@@ -94,6 +99,7 @@ export type ServerConfig = {
   openaiBaseUrl: string | undefined;
   /** Raw SKYLOOM_ALLOW_PRIVATE_URLS; parsed by the SSRF guard. */
   allowPrivateUrls: string | undefined;
+  devModelChunkDelayMs: number;
 };
 
 function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
@@ -133,5 +139,6 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     openaiApiKey: read(env, "OPENAI_API_KEY"),
     openaiBaseUrl: read(env, "OPENAI_BASE_URL")?.replace(/\/+$/, ""),
     allowPrivateUrls: read(env, "SKYLOOM_ALLOW_PRIVATE_URLS"),
+    devModelChunkDelayMs: read(env, "SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS") ?? 0,
   };
 }

@@ -40,7 +40,7 @@ const MAX_CACHED_CLIENTS = 200;
 
 async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptions): Promise<RuntimeHost> {
   const envModel = config.openaiApiKey !== undefined || config.openaiBaseUrl !== undefined;
-  const devModel = envModel || options.defaultModelBaseUrl ? null : await startDevModelServer();
+  const devModel = envModel || options.defaultModelBaseUrl ? null : await startDevModelServer({ chunkDelayMs: config.devModelChunkDelayMs });
   const guard = createSsrfGuard({ policy: parseSsrfPolicy(config.allowPrivateUrls) });
   const defaultModel = () =>
     options.defaultModelBaseUrl

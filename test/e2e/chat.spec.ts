@@ -1,0 +1,100 @@
+import { test as base, expect, signUp, uniqueEmail } from "./support/fixtures";
+import { createFlow, dragBlock, nodeId, nodeOfType, openPanel, port, waitSaved, wire } from "./support/canvas";
+import { startBuiltServer, type StartedServer } from "./support/server";
+
+// Its own Skyloom whose local development model streams at a model-like pace (40 ms a
+// chunk), so the test can see the answer arrive piece by piece and cancel a run midway.
+const test = base.extend<object, { paced: StartedServer }>({
+  paced: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const server = await startBuiltServer({ SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS: "40" });
+      await use(server);
+      await server.stop();
+    },
+    { scope: "worker" },
+  ],
+  baseURL: async ({ paced }, use) => use(paced.url),
+});
+
+// Room for four blocks in a row beside the palette and the sidebar.
+test.use({ viewport: { width: 1700, height: 950 } });
+
+test("build Input → Prompt → Model → Output, chat, watch tokens stream and every block light up; cancel; open the run", async ({ page }) => {
+  await signUp(page, uniqueEmail("chat"));
+  await createFlow(page, "Chat flow");
+
+  await dragBlock(page, "io.chat-input", { x: 40, y: 140 });
+  await dragBlock(page, "prompt.template", { x: 300, y: 100 });
+  await dragBlock(page, "model.openai", { x: 560, y: 60 });
+  await dragBlock(page, "io.chat-output", { x: 820, y: 140 });
+  const input = await nodeId(page, "io.chat-input");
+  const prompt = await nodeId(page, "prompt.template");
+  const model = await nodeId(page, "model.openai");
+  const output = await nodeId(page, "io.chat-output");
+  await wire(page, port(page, input, "out", "message"), port(page, prompt, "in", "input"));
+  await wire(page, port(page, prompt, "out", "prompt"), port(page, model, "in", "prompt"));
+  await wire(page, port(page, model, "out", "text"), port(page, output, "in", "message"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(3);
+  await waitSaved(page);
+
+  await openPanel(page, "chat");
+  const chat = page.getByTestId("chat-panel");
+  await chat.getByTestId("chat-input").fill("What does Skyloom do?");
+  await chat.getByTestId("chat-send").click();
+
+  // Streaming: part of the answer is on screen while the run is still going.
+  await page.waitForFunction(() => {
+    const answer = document.querySelector('[data-testid="chat-answer"]');
+    return answer?.getAttribute("data-status") === "running" && (answer.textContent ?? "").includes("You said");
+  });
+  const partial = (await chat.getByTestId("chat-answer").textContent()) ?? "";
+  await expect(nodeOfType(page, "model.openai").getByLabel("running")).toBeVisible();
+
+  const answer = chat.getByTestId("chat-answer");
+  await expect(answer).toHaveAttribute("data-status", "succeeded", { timeout: 20_000 });
+  const final = (await answer.textContent()) ?? "";
+  expect(final).toContain("What does Skyloom do?");
+  expect(final).toContain("not a language model");
+  expect(final.length).toBeGreaterThan(partial.length);
+  expect(final.startsWith(partial.trim().slice(0, 20))).toBe(true);
+
+  // The trace: every block ran, with a timing, and the canvas shows each one done.
+  for (const id of [input, prompt, model, output]) {
+    await expect(chat.getByTestId(`trace-${id}`)).toHaveAttribute("data-state", "done");
+    await expect(chat.getByTestId(`trace-${id}-duration`)).toHaveText(/\d+(\.\d+)? (ms|s)|<1 ms/);
+  }
+  for (const type of ["io.chat-input", "prompt.template", "model.openai", "io.chat-output"]) {
+    await expect(nodeOfType(page, type).getByLabel("done")).toBeVisible();
+  }
+  // A trace line opens to the node's inputs and outputs.
+  await chat.getByTestId(`trace-${prompt}`).getByRole("button").click();
+  await expect(chat.getByTestId(`trace-${prompt}`)).toContainText('"input": "What does Skyloom do?"');
+
+  // Cancel a run midway: the answer stops and says so.
+  await chat.getByTestId("chat-input").fill("Tell me a long story please");
+  await chat.getByTestId("chat-send").click();
+  await page.waitForFunction(() => {
+    const answers = document.querySelectorAll('[data-testid="chat-answer"]');
+    const last = answers[answers.length - 1];
+    return last?.getAttribute("data-status") === "running" && (last.textContent ?? "").includes("You said");
+  });
+  await chat.getByTestId("chat-cancel").click();
+  await expect(chat.getByTestId("chat-answer").nth(1)).toHaveAttribute("data-status", "cancelled");
+  await expect(chat.getByTestId("chat-run-error")).toContainText("cancelled");
+  await expect(chat.getByTestId("chat-cancel")).toHaveCount(0);
+
+  // History lists both runs; the first opens on its run page with the trace drawn on the flow.
+  const history = chat.getByTestId("run-history");
+  await expect(history.getByRole("link")).toHaveCount(2);
+  await chat.getByTestId("chat-run-link").first().click();
+  await expect(page).toHaveURL(/\/runs\/run_/);
+  await expect(page.getByTestId("run-status")).toHaveText("Succeeded");
+  await expect(page.getByTestId("run-input")).toHaveText("What does Skyloom do?");
+  await expect(page.getByTestId("run-output")).toContainText("not a language model");
+  for (const id of [input, prompt, model, output]) {
+    await expect(page.getByTestId(`run-node-${id}`)).toHaveAttribute("data-state", "done");
+  }
+  await page.getByTestId(`trace-${model}`).getByRole("button").click();
+  await expect(page.getByTestId(`trace-${model}`)).toContainText('"model": "skyloom-dev"');
+});
