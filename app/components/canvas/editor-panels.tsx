@@ -16,6 +16,7 @@ import { deployPanel } from "../deploy/deploy-panel";
 import { configPanel } from "./panels/config-panel";
 import { problemsPanel } from "./panels/problems-panel";
 import { versionsPanel } from "./panels/versions-panel";
+import { publishPanel } from "../publish/publish-editor-panel";
 
 export type { NodeStatus, NodeRunState } from "./node-overlay";
 
@@ -60,4 +61,5 @@ export const EDITOR_PANELS: readonly EditorPanel[] = [
   // Other panels (test chat, deploy) add one line each below.
   chatPanel,
   deployPanel,
+  publishPanel,
 ];
