@@ -1,0 +1,41 @@
+import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { createFlow, dragBlock, openPanel, waitSaved } from "./support/canvas";
+
+test("the Deploy panel compiles a model endpoint and shows the quote and the manifests", async ({ page }) => {
+  await signUp(page, uniqueEmail("deploy"), "Dee");
+  await createFlow(page, "Deploy me");
+
+  await openPanel(page, "deploy");
+  await expect(page.getByTestId("deploy-status")).toHaveAttribute("data-status", "blocked");
+  await expect(page.getByTestId("deploy-diagnostic")).toContainText("E311");
+
+  await dragBlock(page, "model.endpoint", { x: 250, y: 200 });
+  await waitSaved(page);
+  await openPanel(page, "deploy");
+
+  await expect(page.getByTestId("deploy-status")).toHaveAttribute("data-status", "ready");
+  const quote = page.getByTestId("deploy-quote");
+  await expect(quote).toBeVisible();
+  await expect(quote.getByTestId("quote-workload")).toHaveCount(1);
+  // The default endpoint (Qwen 2.5 7B on vLLM, gpu: auto, 1 hour) bids a positive SPON price.
+  const total = Number(await page.getByTestId("quote-total").textContent());
+  expect(total).toBeGreaterThan(0);
+  await expect(page.getByTestId("quote-escrow")).toHaveText(String(total));
+  await expect(quote).toContainText("SPON in escrow");
+
+  const viewer = page.getByTestId("manifest-viewer");
+  await expect(viewer).toHaveAttribute("data-file", "spheron-icl.yaml");
+  await expect(viewer.locator(".cm-content")).toContainText('version: "1.0"');
+  await expect(viewer.locator(".cm-content")).toContainText("vllm/vllm-openai");
+
+  await page.getByTestId("deploy-target-kubernetes").click();
+  await expect(page.getByTestId("manifest-viewer")).toHaveAttribute("data-file", "kubernetes.yaml");
+  await expect(page.getByTestId("manifest-viewer").locator(".cm-content")).toContainText("kind: Deployment");
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download kubernetes.yaml" }).click();
+  expect((await download).suggestedFilename()).toBe("kubernetes.yaml");
+
+  await page.getByRole("button", { name: "Side by side" }).click();
+  await expect(page.getByTestId("deploy-side-by-side").getByTestId("manifest-viewer")).toHaveCount(3);
+});
