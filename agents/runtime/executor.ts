@@ -251,8 +251,9 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
     };
 
     const all = Promise.allSettled(plannedIds.map(outcomeOf));
-    // A cancel or timeout ends the run at once, even if a runner ignores its signal.
-    await Promise.race([all, stopped]);
+    // A cancel or timeout ends the run promptly even if a runner ignores its signal; nodes
+    // that do stop within the grace period still report their error into the trace.
+    await Promise.race([all, stopped.then(() => Promise.race([all, delay(ABORT_GRACE_MS)]))]);
     if (controller.signal.aborted) {
       const reason = controller.signal.reason as unknown;
       if (reason instanceof RunStop) return finish(reason.status, reason.message);
@@ -266,6 +267,12 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onCancel);
   }
+}
+
+const ABORT_GRACE_MS = 250;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function formatSeconds(ms: number): string {

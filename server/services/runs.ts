@@ -133,6 +133,11 @@ function persistEvent(db: Db, teamId: string, seqOf: Map<string, number>, event:
       return;
     }
     case "run.finish":
+      // A node still "running" when the run ended was stopped with it.
+      db.update(runSteps)
+        .set({ status: "failed", error: event.error ?? "Stopped with the run.", finishedAt: new Date(event.at) })
+        .where(and(eq(runSteps.runId, event.runId), eq(runSteps.status, "running")))
+        .run();
       db.update(runs)
         .set({
           status: event.status,
