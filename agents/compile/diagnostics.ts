@@ -28,6 +28,7 @@ export const DIAGNOSTIC_CODES = {
   E310: "Port exposed twice",
   E311: "Nothing to deploy",
   E312: "Region not known to Skyloom",
+  E313: "Gated model needs a Hugging Face token",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

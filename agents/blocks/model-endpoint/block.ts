@@ -5,6 +5,7 @@ import { RUNTIMES, RUNTIME_IDS, runtimeLaunch, servedModelName } from "../../cat
 import { chooseGpus, GPU_COUNTS } from "../../catalog/select-gpu";
 import {
   durationField,
+  envField,
   maxPriceField,
   modeField,
   regionField,
@@ -64,6 +65,7 @@ export const modelEndpointBlock = defineBlock({
     cpu: optionalSize("CPU cores", 256),
     memoryGi: optionalSize("Memory (GiB)", 2_048),
     storageGi: optionalSize("Disk (GiB)", 10_000),
+    env: envField,
   }),
   deploy(config): DeployResult {
     const model = findModel(config.model);
@@ -92,6 +94,14 @@ export const modelEndpointBlock = defineBlock({
       return { spec: null, problems: [{ code, severity: "error", message: choice.message }] };
     }
     const problems: DeployResult["problems"] = [];
+    const hasHfToken = config.env.some((e) => (e.name === "HF_TOKEN" || e.name === "HUGGING_FACE_HUB_TOKEN") && e.value !== "");
+    if (model.gated && config.runtime !== "ollama" && !hasHfToken) {
+      problems.push({
+        code: "E313",
+        severity: "warning",
+        message: `${model.title} is gated on Hugging Face: add an HF_TOKEN environment variable from an account that accepted its licence, or the download fails.`,
+      });
+    }
     if (choice.tight) {
       problems.push({
         code: "E302",
@@ -109,7 +119,8 @@ export const modelEndpointBlock = defineBlock({
         image: runtime.image,
         command: launch.command,
         args: launch.args,
-        env: launch.env,
+        // The user's variables come after the runtime's, so they can override them.
+        env: [...launch.env.filter((e) => !config.env.some((u) => u.name === e.name)), ...config.env],
         ports: [{ port: runtime.port, proto: "tcp", public: true, http: true }],
         resources: {
           cpu: config.cpu ?? Math.min(32, 4 * choice.count),
