@@ -47,7 +47,23 @@ export function analyzeGraph(graph: GraphDoc, options: ValidateOptions = {}): Gr
   diagnostics.push(...checkCycles(graph, brokenEdges, options.allowsCycles));
   const collected = collectWorkloads(graph, parsed.nodes);
   diagnostics.push(...collected.diagnostics);
-  return { diagnostics: sortDiagnostics(diagnostics), nodes: parsed.nodes, workloads: collected.workloads };
+  return { diagnostics: sortDiagnostics(nameNodes(graph, diagnostics)), nodes: parsed.nodes, workloads: collected.workloads };
+}
+
+/**
+ * Every diagnostic names a node the canvas can mark: one about an edge (a duplicate id, a
+ * missing end) names the edge's existing target, else its existing source.
+ */
+function nameNodes(graph: GraphDoc, list: Diagnostic[]): Diagnostic[] {
+  if (!list.some((d) => d.node === undefined && d.edge !== undefined)) return list;
+  const nodeIds = new Set(graph.nodes.map((n) => n.id));
+  const edges = new Map(graph.edges.map((e) => [e.id, e]));
+  return list.map((d) => {
+    if (d.node !== undefined || d.edge === undefined) return d;
+    const edge = edges.get(d.edge);
+    const node = edge && (nodeIds.has(edge.to.node) ? edge.to.node : nodeIds.has(edge.from.node) ? edge.from.node : undefined);
+    return node ? { ...d, node } : d;
+  });
 }
 
 /** Errors first, then by code and node, so the same graph always lists the same way. */

@@ -2,6 +2,8 @@ import * as RadixDialog from "@radix-ui/react-dialog";
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, CheckCircle2, Columns3, RefreshCw, Rocket, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
+import { blockRegistry } from "#agents/blocks/index";
+import type { GraphDoc } from "#agents/graph/index";
 import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
 import { describeApiError, useTRPC, type RouterOutputs } from "#app/lib/trpc";
@@ -20,6 +22,10 @@ export type DeployPanelProps = {
   revision?: number;
   /** Called when a diagnostic naming a node is clicked. */
   onFocusNode?: (nodeId: string) => void;
+  /** Names to show for node ids (the canvas labels). */
+  nodeNames?: ReadonlyMap<string, string>;
+  /** Runs before a manual recompile, e.g. saving pending edits so the preview matches the canvas. */
+  beforeRecompile?: () => Promise<unknown>;
 };
 
 /**
@@ -27,12 +33,24 @@ export type DeployPanelProps = {
  * SDL, Kubernetes), what it costs, and what blocks it. Dispatching to the marketplace comes
  * with the marketplace; these are the exact manifests it will send.
  */
-export function DeployPanel({ flowId, versionId, revision, onFocusNode }: DeployPanelProps) {
+export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeNames, beforeRecompile }: DeployPanelProps) {
   const trpc = useTRPC();
   const query = useQuery(trpc.compile.preview.queryOptions({ flowId, ...(versionId ? { versionId } : {}) }));
   const { refetch } = query;
   const [activeTarget, setActiveTarget] = useState<string>("spheron-icl");
   const [sideBySide, setSideBySide] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+
+  async function recompile() {
+    try {
+      await beforeRecompile?.();
+      setSaveError(null);
+    } catch (error) {
+      // A failed save (a conflict) is shown; the preview then compiles what is stored.
+      setSaveError(`Could not save the latest edits first: ${describeApiError(error).message}`);
+    }
+    await refetch();
+  }
 
   // Recompile after each save (not on mount: the query has just fetched).
   const lastRevision = useRef(revision);
@@ -61,10 +79,11 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode }: Deploy
             {errors.length > 0 ? `${errors.length} problem${errors.length === 1 ? "" : "s"} to fix before deploying` : "Nothing to deploy yet"}
           </p>
         )}
-        <Button variant="secondary" className="!px-2 !py-1 text-xs" onClick={() => void refetch()} busy={query.isFetching} aria-label="Recompile">
+        <Button variant="secondary" className="!px-2 !py-1 text-xs" onClick={() => void recompile()} busy={query.isFetching} aria-label="Recompile">
           <RefreshCw size={13} /> Recompile
         </Button>
       </div>
+      <FormError message={saveError} />
       <p className="text-xs text-slate-600">
         {preview.version ? `Version ${preview.version.number} (${preview.version.message})` : `Revision ${preview.flow.revision}`} of{" "}
         {preview.flow.name}. Dispatch to the marketplace arrives with the marketplace; these are the manifests it will send.
@@ -83,7 +102,7 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode }: Deploy
               >
                 <AlertTriangle size={13} className={`mt-0.5 shrink-0 ${d.severity === "error" ? "text-red-500" : "text-amber-500"}`} />
                 <span>
-                  <span className="font-medium text-slate-800">{d.node ?? "Flow"}</span>
+                  <span className="font-medium text-slate-800">{d.node ? (nodeNames?.get(d.node) ?? d.node) : "Flow"}</span>
                   <span className="text-slate-400"> · {d.code}</span>
                   <span className="block text-slate-700">{d.message}</span>
                 </span>
@@ -101,7 +120,7 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode }: Deploy
           <ul className="space-y-0.5">
             {preview.bindings.map((b) => (
               <li key={`${b.agentNode}-${b.agentPort}`}>
-                <code>{b.agentNode}</code> answers with <code>{b.workload}</code> ({b.servedName} on {b.runtime})
+                <code>{nodeNames?.get(b.agentNode) ?? b.agentNode}</code> answers with <code>{b.workload}</code> ({b.servedName} on {b.runtime})
               </li>
             ))}
           </ul>
@@ -191,9 +210,22 @@ function TargetFiles({ target, height }: { target: TargetPreview; height: string
   );
 }
 
+/** What the canvas shows for each node: its label, else its block's title. */
+function nodeNamesOf(graph: GraphDoc): Map<string, string> {
+  return new Map(graph.nodes.map((n) => [n.id, n.ui.label || blockRegistry.get(n.type)?.title || n.type]));
+}
+
 export const deployPanel: EditorPanel = {
   id: "deploy",
   title: "Deploy",
   icon: Rocket,
-  render: (props) => <DeployPanel flowId={props.flowId} revision={props.revision} onFocusNode={props.focusNode} />,
+  render: (props) => (
+    <DeployPanel
+      flowId={props.flowId}
+      revision={props.revision}
+      onFocusNode={props.focusNode}
+      nodeNames={nodeNamesOf(props.graph)}
+      beforeRecompile={props.flushSave}
+    />
+  ),
 };

@@ -117,3 +117,15 @@ describe("validateGraph", () => {
     expect(validateGraph(g)).toEqual(validateGraph(structuredClone(g)));
   });
 });
+
+describe("validateGraph on edge problems", () => {
+  it("names the existing end of an edge whose other end is missing (E104) or whose id repeats (E103)", () => {
+    const g = graph(
+      [node("out", "io.chat-output"), node("in", "io.chat-input")],
+      [edge("e1", "ghost", "message", "out", "message"), edge("e2", "in", "message", "out", "message"), edge("e2", "in", "message", "out", "message")],
+    );
+    const found = validateGraph(g);
+    expect(found.find((d) => d.code === "E104")).toMatchObject({ node: "out", edge: "e1" });
+    expect(found.find((d) => d.code === "E103")).toMatchObject({ node: "out", edge: "e2" });
+  });
+});
