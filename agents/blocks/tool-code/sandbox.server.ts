@@ -1,4 +1,4 @@
-import { getQuickJS, shouldInterruptAfterDeadline } from "quickjs-emscripten";
+import { newQuickJSWASMModule, shouldInterruptAfterDeadline, type QuickJSWASMModule } from "quickjs-emscripten";
 
 export type SandboxLimits = { timeoutMs: number; memoryBytes: number };
 
@@ -9,7 +9,15 @@ export class SandboxError extends Error {
   }
 }
 
-const STACK_BYTES = 512 * 1024;
+// Small enough that QuickJS reports "stack overflow" before the WebAssembly frames exhaust
+// Node's own stack (which would throw out of the module and leave it in a broken state).
+const STACK_BYTES = 256 * 1024;
+
+let module: Promise<QuickJSWASMModule> | null = null;
+function quickJs(): Promise<QuickJSWASMModule> {
+  module ??= newQuickJSWASMModule();
+  return module;
+}
 
 function describeVmError(dumped: unknown): string {
   if (typeof dumped === "object" && dumped !== null) {
@@ -25,13 +33,14 @@ function describeVmError(dumped: unknown): string {
  * JSON and the return value comes back as JSON, so nothing but data crosses the boundary.
  */
 export async function runInSandbox(code: string, input: unknown, limits: SandboxLimits): Promise<unknown> {
-  const QuickJS = await getQuickJS();
+  const QuickJS = await quickJs();
   const runtime = QuickJS.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
   runtime.setMaxStackSize(STACK_BYTES);
   const deadline = Date.now() + limits.timeoutMs;
   runtime.setInterruptHandler(shouldInterruptAfterDeadline(deadline));
   const vm = runtime.newContext();
+  let disposed = false;
   try {
     const source = [
       '"use strict";',
@@ -42,7 +51,16 @@ export async function runInSandbox(code: string, input: unknown, limits: Sandbox
       'if (typeof __json !== "string") throw new TypeError("The code must return JSON: an object, array, string, number, boolean or null.");',
       "__json;",
     ].join("\n");
-    const result = vm.evalCode(source, "tool.js");
+    let result: ReturnType<typeof vm.evalCode>;
+    try {
+      result = vm.evalCode(source, "tool.js");
+    } catch (hostError) {
+      // An exception from the host side means the module's memory may be inconsistent:
+      // drop the whole module (a fresh one is made next time) instead of disposing into it.
+      module = null;
+      disposed = true;
+      throw new SandboxError(`The code crashed the sandbox (${hostError instanceof Error ? hostError.message : String(hostError)}).`);
+    }
     if (result.error) {
       const dumped: unknown = vm.dump(result.error);
       result.error.dispose();
@@ -60,7 +78,9 @@ export async function runInSandbox(code: string, input: unknown, limits: Sandbox
     result.value.dispose();
     return JSON.parse(json) as unknown;
   } finally {
-    vm.dispose();
-    runtime.dispose();
+    if (!disposed) {
+      vm.dispose();
+      runtime.dispose();
+    }
   }
 }

@@ -23,6 +23,7 @@ export function testCapabilities(baseUrl: string, overrides: Partial<RunCapabili
           maxRetries: 0,
           streamUsage: true,
           ...(spec.temperature !== undefined ? { temperature: spec.temperature } : {}),
+          ...(spec.maxTokens !== undefined ? { maxTokens: spec.maxTokens } : {}),
           configuration: { baseURL: spec.baseUrl || baseUrl },
         }),
     },
