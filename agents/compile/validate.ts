@@ -78,6 +78,8 @@ function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
 /** Ports per node from the already-parsed config (same rule as blockPorts: bad config → defaults). */
 function memoisedPorts(nodes: ReadonlyMap<string, ParsedNode>): PortResolver {
   const cache = new Map<GraphNode, NodePorts | undefined>();
+  // Most blocks have static ports: one shared object per block instead of one per node.
+  const staticPorts = new Map<AnyBlockDefinition, NodePorts>();
   const defaults = new Map<AnyBlockDefinition, unknown>();
   return (node) => {
     if (cache.has(node)) return cache.get(node);
@@ -85,13 +87,21 @@ function memoisedPorts(nodes: ReadonlyMap<string, ParsedNode>): PortResolver {
     let ports: NodePorts | undefined;
     if (entry && entry.node === node) {
       const block = entry.block;
-      let config = entry.config;
-      if (!entry.ok) {
-        if (!defaults.has(block)) defaults.set(block, defaultConfig(block));
-        config = defaults.get(block);
+      if (typeof block.inputs !== "function" && typeof block.outputs !== "function") {
+        ports = staticPorts.get(block);
+        if (!ports) {
+          ports = { inputs: block.inputs, outputs: block.outputs };
+          staticPorts.set(block, ports);
+        }
+      } else {
+        let config = entry.config;
+        if (!entry.ok) {
+          if (!defaults.has(block)) defaults.set(block, defaultConfig(block));
+          config = defaults.get(block);
+        }
+        const resolve = (list: PortList<unknown>) => (typeof list === "function" ? list(config) : list);
+        ports = { inputs: resolve(block.inputs), outputs: resolve(block.outputs) };
       }
-      const resolve = (list: PortList<unknown>) => (typeof list === "function" ? list(config) : list);
-      ports = { inputs: resolve(block.inputs), outputs: resolve(block.outputs) };
     }
     cache.set(node, ports);
     return ports;
