@@ -1,0 +1,107 @@
+import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { promptAgentGraph, trpcCall } from "./support/agent-api";
+
+test.use({ viewport: { width: 1600, height: 1000 } });
+
+test("publish from the editor's Use it panel, call it with the snippet's key, publish a newer version explicitly, unpublish", async ({ page, baseURL }) => {
+  await signUp(page, uniqueEmail("publish"));
+  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Order Helper", graph: promptAgentGraph("Version one. {input}") });
+
+  await page.goto(`/flows/${flow.id}`);
+  await page.getByTestId("panel-tab-publish").click();
+  const panel = page.getByTestId("publish-panel");
+  await panel.getByLabel("Model name (slug)").fill("orders");
+  await panel.getByRole("button", { name: "Publish", exact: true }).click();
+  await expect(panel.getByTestId("publish-status")).toHaveText("Live");
+  await expect(panel.getByTestId("pinned-version")).toContainText("Serving version 1");
+  await expect(panel.getByTestId("publish-model")).toHaveText("orders");
+  await expect(panel.getByTestId("publish-base-url")).toHaveText(/\/v1$/);
+
+  // A key made here is shown once, inside copy-ready code.
+  await panel.getByRole("button", { name: "New key for this agent" }).click();
+  await expect(panel.getByTestId("new-key-notice")).toBeVisible();
+  await panel.getByRole("tab", { name: "Python" }).click();
+  const python = (await panel.getByTestId("publish-snippet").textContent()) ?? "";
+  expect(python).toContain('model="orders"');
+  expect(python).toContain("from openai import OpenAI");
+  await panel.getByRole("tab", { name: "curl" }).click();
+  const curl = (await panel.getByTestId("publish-snippet").textContent()) ?? "";
+  const key = /Bearer (sky_sk_[\w-]+)/.exec(curl)?.[1] ?? "";
+  expect(key).toHaveLength(50);
+
+  // The key from the snippet works against the real API.
+  const ask = () =>
+    page.request.post(`${baseURL}/v1/chat/completions`, {
+      headers: { authorization: `Bearer ${key}` },
+      data: { model: "orders", messages: [{ role: "user", content: "status?" }] },
+    });
+  const first = await ask();
+  expect(first.status()).toBe(200);
+  expect(JSON.stringify(await first.json())).toContain("Version one. status?");
+
+  // Editing the flow does not change what is served until a newer version is published.
+  await trpcCall(page.request, "flow.save", { id: flow.id, graph: promptAgentGraph("Version two. {input}"), expectedRevision: 1 });
+  expect(JSON.stringify(await (await ask()).json())).toContain("Version one.");
+  await page.reload();
+  await page.getByTestId("panel-tab-publish").click();
+  await panel.getByRole("button", { name: "Publish this version" }).click();
+  await expect(panel.getByTestId("pinned-version")).toContainText("Serving version 2");
+  expect(JSON.stringify(await (await ask()).json())).toContain("Version two. status?");
+
+  // Run history: both kinds of answers are there, and each opens its trace.
+  await panel.getByRole("link", { name: "Run history and usage" }).click();
+  await expect(page.getByTestId("agent-slug")).toHaveText("orders");
+  await expect(page.getByTestId("agent-run-row")).toHaveCount(3);
+  await expect(page.getByTestId("usage-totals")).toContainText("3 requests · 0 errors");
+  await page.getByLabel("Status").selectOption("failed");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.getByText("No runs match.")).toBeVisible();
+  await page.getByLabel("Status").selectOption("succeeded");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page.getByTestId("agent-run-row")).toHaveCount(3);
+  await page.getByTestId("agent-run-row").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/runs\/run_/);
+
+  // Unpublishing stops the API at once.
+  await page.goto(`/flows/${flow.id}`);
+  await page.getByTestId("panel-tab-publish").click();
+  await panel.getByRole("button", { name: "Unpublish" }).click();
+  await expect(panel.getByTestId("publish-status")).toHaveText("Unpublished");
+  expect((await ask()).status()).toBe(404);
+});
+
+test("API keys page: create a key shown once, restricted and limited, and revoke it", async ({ page, baseURL }) => {
+  await signUp(page, uniqueEmail("keys"));
+  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Key Target", graph: promptAgentGraph() });
+  await trpcCall(page.request, "agent.publish", { flowId: flow.id });
+
+  await page.getByTestId("api-keys-link").click();
+  await expect(page.getByRole("heading", { name: "API keys" })).toBeVisible();
+  const form = page.getByRole("form", { name: "Create an API key" });
+  await form.getByLabel("Name").fill("reporting job");
+  await form.getByLabel("key-target").check();
+  await form.getByLabel("Requests per minute").fill("1");
+  await form.getByRole("button", { name: "Create key" }).click();
+  const token = ((await page.getByTestId("created-key-token").textContent()) ?? "").trim();
+  expect(token).toMatch(/^sky_sk_/);
+  const row = page.getByTestId("api-key-row").filter({ hasText: "reporting job" });
+  await expect(row).toContainText("key-target");
+  await expect(row).toContainText("1/min");
+  await expect(page.locator("body")).toContainText(token.slice(0, 12));
+
+  const call = () => page.request.get(`${baseURL}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+  expect((await call()).status()).toBe(200);
+  const limited = await call();
+  expect(limited.status()).toBe(429);
+  expect(Number(limited.headers()["retry-after"])).toBeGreaterThan(0);
+
+  await page.getByRole("button", { name: "I have copied it" }).click();
+  await expect(page.getByTestId("created-key")).toHaveCount(0);
+  await page.reload();
+  // Shown once: after a reload only the prefix is on the page.
+  await expect(page.locator("body")).not.toContainText(token);
+  page.once("dialog", (d) => void d.accept());
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await expect(row).toContainText("revoked");
+  expect((await call()).status()).toBe(401);
+});
