@@ -29,7 +29,12 @@ export function modelError(error: unknown, modelName: string): Error {
   if (error instanceof BlockRunError) return error;
   if (error instanceof Error && (error.name === "AbortError" || /abort/i.test(error.message))) return error;
   const status = typeof error === "object" && error !== null && "status" in error ? (error as { status?: unknown }).status : undefined;
-  const text = error instanceof Error ? error.message : String(error);
+  // SDKs wrap network failures ("Connection error."); the cause says what really happened,
+  // e.g. the SSRF guard refusing the address.
+  let text = error instanceof Error ? error.message : String(error);
+  for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    text = `${text} ${cause.message}`;
+  }
   if (typeof status === "number") return new BlockRunError(`The model API answered ${status} for "${modelName}": ${text}`);
   return new BlockRunError(`Calling "${modelName}" failed: ${text}`);
 }

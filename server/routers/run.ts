@@ -1,5 +1,6 @@
-import { tracked } from "@trpc/server";
+import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { DomainError } from "../services/errors";
 import { cancelRun, getRun, listRuns, MAX_CONVERSATION_ID, runEvents, startFlowRun } from "../services/runs";
 import { router, teamProcedure } from "../trpc/trpc";
 import { scopeOf } from "./team";
@@ -45,9 +46,15 @@ export const runRouter = router({
     .input(z.object({ id: Id, lastEventId: z.string().regex(/^\d{1,9}$/).nullish() }))
     .subscription(async function* ({ ctx, input, signal }) {
       let index = input.lastEventId ? Number(input.lastEventId) + 1 : 0;
-      for await (const event of runEvents(ctx.db, scopeOf(ctx), input.id, { signal, from: index })) {
-        yield tracked(String(index), event);
-        index += 1;
+      try {
+        for await (const event of runEvents(ctx.db, scopeOf(ctx), input.id, { signal, from: index })) {
+          yield tracked(String(index), event);
+          index += 1;
+        }
+      } catch (error) {
+        // A subscription's errors surface while streaming, past the domain-error middleware.
+        if (error instanceof DomainError) throw new TRPCError({ code: error.kind, message: error.message, cause: error });
+        throw error;
       }
     }),
 });

@@ -57,3 +57,42 @@ describe("run router", () => {
     expect(replay.filter((e) => e.type !== "token").map((e) => e.type)).toEqual(types.filter((t) => t !== "token"));
   });
 });
+
+describe("runs: tenancy, cancel, memory, credentials", () => {
+  it("another team cannot see, follow or cancel a run", async () => {
+    const flow = await alice.trpc.flow.create({ name: "Private", graph: helloAgentGraph() });
+    const { runId } = await alice.trpc.run.start({ flowId: flow.id, input: "secret question", conversationId: "c-private" });
+    await collect(await alice.trpc.run.events({ id: runId }));
+    const mallory = await backend.signedUpClient("mallory@example.com");
+    await expect(mallory.trpc.run.get({ id: runId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(mallory.trpc.run.cancel({ id: runId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(collect(await mallory.trpc.run.events({ id: runId }))).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await mallory.trpc.run.list({})).toEqual([]);
+    await expect(mallory.trpc.run.start({ flowId: flow.id, input: "x", conversationId: "c" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("rejects an empty message and a bad conversation id, writing nothing", async () => {
+    const flow = await alice.trpc.flow.create({ name: "Validation", graph: helloAgentGraph() });
+    await expect(alice.trpc.run.start({ flowId: flow.id, input: "", conversationId: "c" })).rejects.toThrow("Type a message first");
+    await expect(alice.trpc.run.start({ flowId: flow.id, input: "hi", conversationId: "has spaces" })).rejects.toThrow("conversationId:");
+    expect(await alice.trpc.run.list({ flowId: flow.id })).toEqual([]);
+  });
+
+  it("keeps conversation memory per conversation id, in SQLite", async () => {
+    const graph = helloAgentGraph();
+    graph.nodes.push({ id: "memory", type: "memory.conversation", version: 1, config: { windowSize: 10 }, ui: { x: 580, y: 240 } });
+    graph.edges.push({ id: "e4", from: { node: "memory", port: "memory" }, to: { node: "model", port: "memory" } });
+    const flow = await alice.trpc.flow.create({ name: "Memory", graph });
+    const ask = async (input: string, conversationId: string) => {
+      const { runId } = await alice.trpc.run.start({ flowId: flow.id, input, conversationId });
+      const events = await collect(await alice.trpc.run.events({ id: runId }));
+      return (events.at(-1) as Extract<RunEvent, { type: "run.finish" }>).output ?? "";
+    };
+    expect(await ask("first", "conv-a")).toContain("This is turn 1");
+    expect(await ask("second", "conv-a")).toContain("This is turn 2");
+    expect(await ask("third", "conv-a")).toContain("This is turn 3");
+    expect(await ask("elsewhere", "conv-b")).toContain("This is turn 1");
+    const rows = backend.sqlite.prepare("select count(*) as n from conversation_messages where conversation_id = 'conv-a'").get() as { n: number };
+    expect(rows.n).toBe(6);
+  });
+});

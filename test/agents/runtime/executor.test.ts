@@ -80,9 +80,9 @@ describe("executeRun", () => {
     const { capabilities } = testCapabilities(slow.baseUrl);
     const { result, events } = await runGraph(helloGraph(), "a slow question", capabilities, { limits: { timeoutMs: 200 } });
     expect(result.status).toBe("timed_out");
-    expect(result.error).toBe("The run took longer than 0.2 s (its time limit).");
+    expect(result.error).toBe("The run took longer than 200 ms (its time limit).");
     const modelError = events.find((e) => e.type === "node.error" && e.nodeId === "model");
-    expect(modelError).toMatchObject({ message: "The run took longer than 0.2 s (its time limit)." });
+    expect(modelError).toMatchObject({ message: "The run took longer than 200 ms (its time limit)." });
     expect(events.at(-1)?.type).toBe("run.finish");
     expect(events.some((e) => e.type === "node.start" && e.nodeId === "out")).toBe(false);
   });
