@@ -29,7 +29,7 @@ export class KeyRateLimiter {
       return { allowed: true, remaining: Math.floor(bucket.tokens) };
     }
     const waitMs = ((1 - bucket.tokens) * 60_000) / perMinute;
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.round(waitMs) / 1000)) };
   }
 
   /** Full buckets hold no information; dropping them keeps memory flat with many keys. */

@@ -20,11 +20,10 @@ export function slugify(name: string): string {
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^[^a-z]+/, "")
-    .slice(0, 56)
-    .replace(/-+$/, "");
-  if (slug.length < 3) slug = `agent${slug ? `-${slug}` : ""}`;
-  return slug;
+    .replace(/^-+|-+$/g, "");
+  if (!/^[a-z]/.test(slug)) slug = slug ? `agent-${slug}` : "agent";
+  slug = slug.slice(0, 56).replace(/-+$/, "");
+  return slug.length < 3 ? `agent-${slug}` : slug;
 }
 
 function checkSlug(slug: string): void {
