@@ -55,7 +55,7 @@ describe("runs on the host", () => {
     const { runId } = await alice.trpc.run.start({ flowId: flow.id, input: "a question that takes a while", conversationId: "c1" });
     const events: RunEvent[] = [];
     for await (const item of await alice.trpc.run.events({ id: runId })) {
-      const event = (item as [string, RunEvent])[1];
+      const event = (item as unknown as [string, RunEvent])[1];
       events.push(event);
       if (event.type === "token" && events.filter((e) => e.type === "token").length === 2) {
         expect(await alice.trpc.run.cancel({ id: runId })).toEqual({ id: runId, cancelled: true });
