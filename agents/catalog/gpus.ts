@@ -72,3 +72,8 @@ const byId = new Map(GPU_CATALOG.map((g) => [g.id, g]));
 export function findGpu(id: string): GpuSpec | undefined {
   return byId.get(id);
 }
+
+/** "NVIDIA L4 24 GB · 0.098 SPON/h" per GPU id, for the config form's GPU picker. */
+export function gpuPickerLabels(): Record<string, string> {
+  return Object.fromEntries(GPU_CATALOG.map((g) => [g.id, `${g.title} · ${g.priceMicroSponPerHour / 1e6} SPON/h`]));
+}

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { findGpu, GPU_IDS } from "../catalog/gpus";
+import { findGpu, GPU_IDS, gpuPickerLabels } from "../catalog/gpus";
 import {
   durationField,
   envField,
+  envList,
   maxPriceField,
   modeField,
   regionField,
@@ -23,7 +24,14 @@ export const containerBaseFields = {
   cpu: z.number().min(0.1, "At least 0.1 CPU").max(256).default(1).meta({ title: "CPU cores" }),
   memoryGi: z.number().min(0.125, "At least 0.125 GiB").max(2_048).default(2).meta({ title: "Memory (GiB)" }),
   storageGi: z.number().min(0.125, "At least 0.125 GiB").max(10_000).default(10).meta({ title: "Disk (GiB)" }),
-  gpu: z.enum(["none", ...GPU_IDS]).default("none").meta({ title: "GPU", description: "none for a CPU-only workload." }),
+  gpu: z
+    .enum(["none", ...GPU_IDS])
+    .default("none")
+    .meta({
+      title: "GPU",
+      description: "none for a CPU-only workload.",
+      enumLabels: { none: "None (CPU only)", ...gpuPickerLabels() },
+    }),
   gpuCount: z.number().int().min(1).max(8).default(1).meta({ title: "GPU count" }),
   mode: modeField,
   tier: tierField,
@@ -36,7 +44,7 @@ type ContainerBase = {
   image: string;
   command: string[];
   args: string[];
-  env: { name: string; value: string }[];
+  env: Record<string, string>;
   cpu: number;
   memoryGi: number;
   storageGi: number;
@@ -72,7 +80,7 @@ export function containerDeploy(
       image: config.image,
       command: config.command,
       args: config.args,
-      env: config.env,
+      env: envList(config.env),
       ports: extra.ports,
       resources: {
         cpu: config.cpu,

@@ -59,15 +59,18 @@ export const replicasField = z
   .meta({ title: "Replicas" });
 
 export const envField = z
-  .array(
-    z.object({
-      name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "An environment variable name is letters, digits and _"),
-      value: z.string().max(8_192),
-    }),
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "An environment variable name is letters, digits and _, not starting with a digit"),
+    z.string().max(8_192),
   )
-  .max(100)
-  .default([])
+  .refine((env) => Object.keys(env).length <= 100, "At most 100 environment variables")
+  .default({})
   .meta({ title: "Environment", description: "Variables passed to the container (not for secrets yet: they are visible in the manifest)." });
+
+/** Environment as the ordered list the manifests write (in the order the user entered it). */
+export function envList(env: Record<string, string>): { name: string; value: string }[] {
+  return Object.entries(env).map(([name, value]) => ({ name, value }));
+}
 
 export const stringListField = (title: string) => z.array(z.string().max(4_096)).max(100).default([]).meta({ title });
 

@@ -27,7 +27,7 @@ export function generateFlow(totalNodes: number): GraphDoc {
     add(`ct${i}`, "workload.container", {
       name: `ct-${i}`,
       image: internal ? "redis:7.2-alpine" : "ghcr.io/x/agent-runtime:1.4.2",
-      env: [{ name: "INDEX", value: String(i) }],
+      env: { INDEX: String(i) },
       ports: [internal ? { port: 6379, public: false, http: false } : { port: 3000, public: true }],
       durationHours: duration(i - (i % 2)),
     });

@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { GPU_IDS } from "../../catalog/gpus";
-import { findModel, MODEL_IDS } from "../../catalog/models";
+import { GPU_IDS, gpuPickerLabels } from "../../catalog/gpus";
+import { findModel, MODEL_CATALOG, MODEL_IDS } from "../../catalog/models";
 import { RUNTIMES, RUNTIME_IDS, runtimeLaunch, servedModelName } from "../../catalog/runtimes";
 import { chooseGpus, GPU_COUNTS } from "../../catalog/select-gpu";
 import {
   durationField,
   envField,
+  envList,
   maxPriceField,
   modeField,
   regionField,
@@ -43,12 +44,20 @@ export const modelEndpointBlock = defineBlock({
     model: z
       .enum(MODEL_IDS)
       .default("Qwen/Qwen2.5-7B-Instruct")
-      .meta({ title: "Model", description: "An open model from Skyloom's catalog." }),
+      .meta({
+        title: "Model",
+        description: "An open model from Skyloom's catalog.",
+        enumLabels: Object.fromEntries(MODEL_CATALOG.map((m) => [m.id, `${m.title} · ${m.paramsB}B`])),
+      }),
     runtime: z.enum(RUNTIME_IDS).default("vllm").meta({ title: "Runtime", description: "vLLM, Ollama or TGI." }),
     gpu: z
       .enum(["auto", ...GPU_IDS])
       .default("auto")
-      .meta({ title: "GPU", description: "auto: the cheapest GPUs that hold the model with headroom." }),
+      .meta({
+        title: "GPU",
+        description: "auto: the cheapest GPUs that hold the model with headroom.",
+        enumLabels: { auto: "Automatic (cheapest that fits)", ...gpuPickerLabels() },
+      }),
     gpuCount: z
       .number()
       .int()
@@ -94,7 +103,7 @@ export const modelEndpointBlock = defineBlock({
       return { spec: null, problems: [{ code, severity: "error", message: choice.message }] };
     }
     const problems: DeployResult["problems"] = [];
-    const hasHfToken = config.env.some((e) => (e.name === "HF_TOKEN" || e.name === "HUGGING_FACE_HUB_TOKEN") && e.value !== "");
+    const hasHfToken = Boolean(config.env.HF_TOKEN || config.env.HUGGING_FACE_HUB_TOKEN);
     if (model.gated && config.runtime !== "ollama" && !hasHfToken) {
       problems.push({
         code: "E313",
@@ -120,7 +129,7 @@ export const modelEndpointBlock = defineBlock({
         command: launch.command,
         args: launch.args,
         // The user's variables come after the runtime's, so they can override them.
-        env: [...launch.env.filter((e) => !config.env.some((u) => u.name === e.name)), ...config.env],
+        env: [...launch.env.filter((e) => !(e.name in config.env)), ...envList(config.env)],
         ports: [{ port: runtime.port, proto: "tcp", public: true, http: true }],
         resources: {
           cpu: config.cpu ?? Math.min(32, 4 * choice.count),

@@ -31,7 +31,7 @@ const VARIANTS: Record<string, GraphDoc> = {
     node("o", "workload.container", {
       name: "ollama",
       image: "ollama/ollama:0.5.7",
-      env: [{ name: "OLLAMA_HOST", value: "0.0.0.0:11434" }],
+      env: { OLLAMA_HOST: "0.0.0.0:11434" },
       ports: [{ port: 11434, public: true }],
       cpu: 4,
       memoryGi: 16,
