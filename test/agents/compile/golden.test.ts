@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "#agents/compile/compile";
+import { DIAGNOSTIC_CODES } from "#agents/compile/diagnostics";
 import { FIXTURE_ROOT, FIXTURES, loadFixture } from "./support/fixtures";
 
 /**
@@ -53,4 +54,18 @@ describe("golden manifests", () => {
       }
     });
   }
+});
+
+describe("the every-diagnostic fixture", () => {
+  it("raises every code in the catalog (E311 needs a flow with no workloads and has its own test)", () => {
+    const flow = loadFixture("every-diagnostic");
+    const raised = new Set(compileGraph(flow.graph, { name: flow.name }).diagnostics.map((d) => d.code));
+    const expected = Object.keys(DIAGNOSTIC_CODES).filter((c) => c !== "E311");
+    expect([...raised].sort()).toEqual(expected.sort());
+  });
+
+  it("names a node for every diagnostic", () => {
+    const flow = loadFixture("every-diagnostic");
+    for (const d of compileGraph(flow.graph, { name: flow.name }).diagnostics) expect(d.node, `${d.code} ${d.message}`).toBeTruthy();
+  });
 });
