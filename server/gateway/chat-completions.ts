@@ -8,7 +8,7 @@ import { linkAgentRun, recordAgentRequest } from "../services/usage";
 import type { AgentRunner } from "./agent-runner";
 import { readJsonBody } from "./body";
 import { conversationHeaderError, parseChatRequest, type ParsedChatRequest } from "./chat-request";
-import { GatewayError } from "./errors";
+import { GatewayError, sendJson } from "./errors";
 
 const CONVERSATION_ID = /^[\x21-\x7e]{1,256}$/;
 
@@ -100,7 +100,7 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
     if (!request.stream) {
       result = await run.result;
       if (result.status !== "succeeded") throw runFailure(result);
-      res.json({
+      sendJson(res, 200, {
         id: completionId,
         object: "chat.completion",
         created,

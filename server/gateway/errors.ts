@@ -29,13 +29,25 @@ export class GatewayError extends Error {
 export const badRequestError = (message: string, param: string | null, code: string | null = null) =>
   new GatewayError(400, message, "invalid_request_error", code, param);
 
+/**
+ * Writes a JSON answer directly: Express's res.json would also hash the body for an ETag,
+ * which API responses (never cached, never conditional) do not need on the hot path.
+ */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.end(text);
+}
+
 export function sendGatewayError(res: Response, error: GatewayError): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-  res.status(error.status).json(error.body());
+  sendJson(res, error.status, error.body());
 }
 
 /** Anything unexpected: logged on the server, answered as a plain 500 with no details. */

@@ -5,7 +5,7 @@ import type { AgentRunner } from "./agent-runner";
 import { authenticate, KeyUsageRecorder } from "./auth";
 import { agentForKey, handleChatCompletion } from "./chat-completions";
 import { GatewayCors } from "./cors";
-import { GatewayError, internalError, sendGatewayError } from "./errors";
+import { GatewayError, internalError, sendGatewayError, sendJson } from "./errors";
 import { KeyRateLimiter } from "./rate-limit";
 import type { AuthenticatedKey } from "../services/api-keys";
 import { DomainError } from "../services/errors";
@@ -92,13 +92,13 @@ export function createGateway(deps: GatewayDeps): Router {
     "/models",
     keyed((_req, res, key) => {
       const agents = listServedAgents(deps.db, key.teamId).filter((a) => !key.allowedAgents || key.allowedAgents.includes(a.id));
-      res.json({ object: "list", data: agents.map(modelObject) });
+      sendJson(res, 200, { object: "list", data: agents.map(modelObject) });
     }),
   );
   router.get(
     "/models/:model",
     keyed((req, res, key) => {
-      res.json(modelObject(agentForKey(deps.db, key, String(req.params.model))));
+      sendJson(res, 200, modelObject(agentForKey(deps.db, key, String(req.params.model))));
     }),
   );
   router.post(
