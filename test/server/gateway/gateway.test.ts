@@ -385,4 +385,34 @@ describe("key management", () => {
     await expect(bob.agent.runs({ id: support.id })).rejects.toThrow(/not found/);
     await expect(bob.apiKey.create({ name: "x", kind: "secret", allowedAgents: [support.id] })).rejects.toThrow(/not published in this team/);
   });
+
+  it("needs the editor role to publish and the admin role to manage keys", async () => {
+    const carol = await host.person("carol@example.com");
+    await alice.team.members.add({ email: "carol@example.com", role: "editor" });
+    const aliceTeam = (await carol.team.list()).find((t) => !t.active && t.role === "editor");
+    await carol.team.switch({ teamId: aliceTeam?.id ?? "" });
+    await expect(carol.apiKey.create({ name: "nope", kind: "secret" })).rejects.toThrow(/admin role/);
+    await expect(carol.apiKey.revoke({ id: aliceKeyId })).rejects.toThrow(/admin role/);
+    expect((await carol.agent.list()).map((a) => a.slug)).toContain("support-bot");
+    const dave = await host.person("dave@example.com");
+    await alice.team.members.add({ email: "dave@example.com", role: "viewer" });
+    const viewerTeam = (await dave.team.list()).find((t) => t.role === "viewer");
+    await dave.team.switch({ teamId: viewerTeam?.id ?? "" });
+    await expect(dave.agent.unpublish({ id: support.id })).rejects.toThrow(/editor role/);
+    await expect(dave.agent.publish({ flowId: support.flowId })).rejects.toThrow(/editor role/);
+  });
+});
+
+describe("deleting a published flow", () => {
+  it("removes its agent: the API answers 404 and keys keep working for the rest", async () => {
+    const flow = await alice.flow.create({ name: "Short Lived", graph: helloAgentGraph() });
+    const agent = await alice.agent.publish({ flowId: flow.id });
+    const client = host.openai(aliceKey);
+    await client.chat.completions.create({ model: agent.slug, messages: [{ role: "user", content: "hi" }] });
+    await alice.flow.remove({ id: flow.id });
+    expect((await alice.agent.list()).map((a) => a.slug)).not.toContain(agent.slug);
+    const gone = await expectApiError(client.chat.completions.create({ model: agent.slug, messages: [{ role: "user", content: "hi" }] }));
+    expect(gone.status).toBe(404);
+    expect((await client.models.list()).data.map((m) => m.id)).toContain("support-bot");
+  });
 });
