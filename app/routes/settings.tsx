@@ -10,7 +10,10 @@ export async function loader({ context }: LoaderFunctionArgs) {
 }
 
 /** Settings sections; each is a nested route (settings.<section>.tsx) with one link here. */
-const SECTIONS = [{ to: "/settings/credentials", label: "Credentials" }] as const;
+const SECTIONS = [
+  { to: "/settings/credentials", label: "Credentials" },
+  { to: "/settings/api-keys", label: "API keys" },
+] as const;
 
 export default function SettingsLayout() {
   const { me, teams } = useLoaderData<typeof loader>();

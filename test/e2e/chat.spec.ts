@@ -68,7 +68,7 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
     await expect(nodeOfType(page, type).getByLabel("done")).toBeVisible();
   }
   // A trace line opens to the node's inputs and outputs.
-  await chat.getByTestId(`trace-${prompt}`).getByRole("button").click();
+  await chat.getByTestId(`trace-${prompt}`).getByRole("button", { name: "Prompt", exact: true }).click();
   await expect(chat.getByTestId(`trace-${prompt}`)).toContainText('"input": "What does Skyloom do?"');
 
   // Cancel a run midway: the answer stops and says so.
@@ -95,6 +95,6 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   for (const id of [input, prompt, model, output]) {
     await expect(page.getByTestId(`run-node-${id}`)).toHaveAttribute("data-state", "done");
   }
-  await page.getByTestId(`trace-${model}`).getByRole("button").click();
+  await page.getByTestId(`trace-${model}`).getByRole("button", { name: "Chat Model", exact: true }).click();
   await expect(page.getByTestId(`trace-${model}`)).toContainText('"model": "skyloom-dev"');
 });

@@ -27,7 +27,17 @@ function statusFor(event: RunEvent): [string, NodeStatus] | null {
   }
 }
 
-function Turn({ turn, labelOf, focusNode }: { turn: ChatTurn; labelOf(id: string, type: string): string; focusNode(id: string): void }) {
+function Turn({
+  turn,
+  latest,
+  labelOf,
+  focusNode,
+}: {
+  turn: ChatTurn;
+  latest: boolean;
+  labelOf(id: string, type: string): string;
+  focusNode(id: string): void;
+}) {
   const run = turn.run;
   return (
     <li className="space-y-1.5">
@@ -58,7 +68,8 @@ function Turn({ turn, labelOf, focusNode }: { turn: ChatTurn; labelOf(id: string
               Open run
             </Link>
           </div>
-          <details open={run.status !== "succeeded"} className="text-xs">
+          {/* The latest turn shows its trace; older ones fold away (failed ones stay open). */}
+          <details open={latest || run.status !== "succeeded"} className="text-xs">
             <summary className="cursor-pointer text-slate-600">Trace ({run.nodes.length} blocks)</summary>
             <div className="mt-1">
               <TraceList nodes={run.nodes} labelOf={labelOf} onFocus={focusNode} />
@@ -162,8 +173,8 @@ export function ChatPanelBody(props: EditorPanelProps) {
         </p>
       ) : (
         <ol className="space-y-3" aria-label="Conversation">
-          {state.turns.map((t) => (
-            <Turn key={t.id} turn={t} labelOf={labelOf} focusNode={focusNode} />
+          {state.turns.map((t, i) => (
+            <Turn key={t.id} turn={t} latest={i === state.turns.length - 1} labelOf={labelOf} focusNode={focusNode} />
           ))}
         </ol>
       )}

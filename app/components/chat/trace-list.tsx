@@ -1,4 +1,4 @@
-import { AlertCircle, CheckCircle2, CircleDashed, Loader2, MinusCircle } from "lucide-react";
+import { AlertCircle, CheckCircle2, CircleDashed, Crosshair, Loader2, MinusCircle } from "lucide-react";
 import { useState } from "react";
 import type { NodeTrace } from "./trace";
 import { formatDuration } from "./trace";
@@ -18,8 +18,9 @@ function Json({ value }: { value: unknown }) {
 }
 
 /**
- * One line per node the run passed through: status, timing, error; a click opens its inputs
- * and outputs. `labelOf` names a node as the canvas does; `onFocus` selects it there.
+ * One line per node the run passed through: status, timing, error; a click on its name opens
+ * its inputs and outputs. `labelOf` names a node as the canvas does; `onFocus` (the crosshair)
+ * selects it there.
  */
 export function TraceList({
   nodes,
@@ -51,14 +52,22 @@ export function TraceList({
               <button
                 type="button"
                 className="min-w-0 flex-1 truncate text-left font-medium text-slate-800 hover:underline"
-                onClick={() => {
-                  setOpen(open === n.nodeId ? null : n.nodeId);
-                  onFocus?.(n.nodeId);
-                }}
+                onClick={() => setOpen(open === n.nodeId ? null : n.nodeId)}
                 aria-expanded={expanded}
               >
                 {labelOf(n.nodeId, n.blockType)}
               </button>
+              {onFocus && (
+                <button
+                  type="button"
+                  className="rounded p-0.5 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+                  onClick={() => onFocus(n.nodeId)}
+                  aria-label={`Show ${labelOf(n.nodeId, n.blockType)} on the canvas`}
+                  title="Show on the canvas"
+                >
+                  <Crosshair size={12} aria-hidden />
+                </button>
+              )}
               <span className="text-slate-500">{STATE_TEXT[n.state]}</span>
               <span className="w-14 text-right tabular-nums text-slate-500" data-testid={`trace-${n.nodeId}-duration`}>
                 {n.state === "skipped" ? "" : formatDuration(n.durationMs)}
