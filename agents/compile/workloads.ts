@@ -22,12 +22,15 @@ export type CollectedWorkload = {
 
 export type WorkloadCollection = { workloads: CollectedWorkload[]; diagnostics: Diagnostic[] };
 
-/** The service name a workload gets: its configured name, or one made from the node id. */
-export function serviceNameFor(nodeId: string, configured: string): string {
+/**
+ * The service name a workload gets: its configured name, or its kind and node id
+ * ("endpoint-n-kn1qt1ao"), a DNS label every target accepts.
+ */
+export function serviceNameFor(nodeId: string, configured: string, blockType: string): string {
   if (configured !== "") return configured;
-  let slug = nodeId.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  if (!/^[a-z]/.test(slug)) slug = `w-${slug}`;
-  return slug.slice(0, 63).replace(/-+$/, "") || "workload";
+  const kind = (blockType.split(".").pop() ?? "workload").replace(/[^a-z0-9]+/g, "-");
+  const slug = `${kind}-${nodeId.toLowerCase()}`.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  return (/^[a-z]/.test(slug) ? slug : `w-${slug}`).slice(0, 63).replace(/-+$/, "");
 }
 
 export function groupKeyOf(spec: WorkloadSpec): string {
@@ -53,7 +56,7 @@ export function collectWorkloads(graph: GraphDoc, nodes: ReadonlyMap<string, Par
     const workload: CollectedWorkload = {
       node: nodeId,
       blockType: entry.block.type,
-      name: serviceNameFor(nodeId, typeof configured === "string" ? configured : ""),
+      name: serviceNameFor(nodeId, typeof configured === "string" ? configured : "", entry.block.type),
       spec,
       price: priceWorkload(spec),
       group: groupKeyOf(spec),

@@ -12,8 +12,8 @@ export function QuoteCard({ quote }: { quote: Quote }) {
           <tr>
             <th className="py-1 font-medium">Workload</th>
             <th className="py-1 font-medium">GPU</th>
-            <th className="py-1 text-right font-medium">SPON/h</th>
-            <th className="py-1 text-right font-medium">Escrow</th>
+            <th className="py-1 pl-2 text-right font-medium">SPON/h</th>
+            <th className="py-1 pl-2 text-right font-medium">Escrow</th>
           </tr>
         </thead>
         <tbody>
@@ -21,16 +21,16 @@ export function QuoteCard({ quote }: { quote: Quote }) {
             <tr key={w.node} className="border-t border-slate-100" data-testid="quote-workload">
               <td className="py-1 pr-1">
                 <span className="font-medium text-slate-800">{w.name}</span>
-                <span className="block text-slate-500">
+                <span className="block whitespace-nowrap text-slate-500">
                   {w.mode}
                   {w.replicas > 1 ? ` · ${w.replicas} replicas` : ""} · {w.durationHours} h
                 </span>
               </td>
               <td className="py-1 pr-1 text-slate-700">{w.gpu ?? "CPU only"}</td>
-              <td className="py-1 text-right tabular-nums" title={`Estimate ${w.estimatePerHour} SPON/h`}>
+              <td className="py-1 pl-2 text-right tabular-nums" title={`Estimate ${w.estimatePerHour} SPON/h`}>
                 {w.perHour}
               </td>
-              <td className="py-1 text-right tabular-nums">{w.escrow}</td>
+              <td className="py-1 pl-2 text-right tabular-nums">{w.escrow}</td>
             </tr>
           ))}
         </tbody>
@@ -39,10 +39,10 @@ export function QuoteCard({ quote }: { quote: Quote }) {
             <td className="py-1" colSpan={2}>
               Total
             </td>
-            <td className="py-1 text-right tabular-nums" data-testid="quote-total">
+            <td className="py-1 pl-2 text-right tabular-nums" data-testid="quote-total">
               {quote.totalPerHour}
             </td>
-            <td className="py-1 text-right tabular-nums" data-testid="quote-escrow">
+            <td className="py-1 pl-2 text-right tabular-nums" data-testid="quote-escrow">
               {quote.escrow}
             </td>
           </tr>

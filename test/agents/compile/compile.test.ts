@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileGraph } from "#agents/compile/compile";
 import { planGraph } from "#agents/compile/plan";
 import { formatMicroSpon, microSponToBaseUnits } from "#agents/compile/pricing";
+import { serviceNameFor } from "#agents/compile/workloads";
 import { toYaml } from "#agents/compile/yaml";
 import type { GraphDoc } from "#agents/graph/index";
 import { parse } from "yaml";
@@ -85,5 +86,14 @@ describe("YAML writer", () => {
   it("writes nested lists of maps and empty collections", () => {
     const value = { a: [{ b: 1, c: [true, null] }, []], d: {}, e: [] };
     expect(parse(toYaml(value))).toEqual(value);
+  });
+});
+
+describe("service names", () => {
+  it("uses the configured name, else the block kind and node id as a DNS label", () => {
+    expect(serviceNameFor("n_kn1qt1ao", "", "model.endpoint")).toBe("endpoint-n-kn1qt1ao");
+    expect(serviceNameFor("Node 7", "", "workload.job")).toBe("job-node-7");
+    expect(serviceNameFor("x", "cache", "workload.container")).toBe("cache");
+    expect(serviceNameFor("a".repeat(80), "", "workload.container")).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
   });
 });
