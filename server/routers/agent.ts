@@ -34,6 +34,8 @@ export const agentRouter = router({
     .query(({ ctx, input }) => ({
       publication: getPublicationForFlow(ctx.db, scopeOf(ctx), input.flowId),
       baseUrl: `${ctx.deps.config.publicUrl}/v1`,
+      // Without PUBLIC_URL the browser's own address is the better guess (e.g. behind a proxy).
+      baseUrlIsDefault: ctx.deps.config.publicUrl === `http://localhost:${ctx.deps.config.port}`,
     })),
 
   publish: teamProcedure("editor")

@@ -54,7 +54,7 @@ export function PublishPanel({ flowId, canEdit, flushSave }: PublishPanelProps) 
         client.flow.versions.list.query({ flowId }),
         client.apiKey.list.query(),
       ]);
-      setState(forFlow);
+      setState(forFlow.baseUrlIsDefault ? { ...forFlow, baseUrl: `${window.location.origin}/v1` } : forFlow);
       setVersions(versionList);
       setKeys(keyList.filter((k) => !k.revokedAt));
       setSlug(forFlow.publication?.slug ?? "");
