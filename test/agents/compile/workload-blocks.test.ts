@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig } from "#agents/blocks/define-block";
+import { defaultConfig, type AnyBlockDefinition } from "#agents/blocks/define-block";
 import { modelEndpointBlock } from "#agents/blocks/model-endpoint/block";
 import { workloadContainerBlock } from "#agents/blocks/workload-container/block";
 import { workloadJobBlock } from "#agents/blocks/workload-job/block";
@@ -11,9 +11,10 @@ const job = (config: object) => workloadJobBlock.deploy?.(workloadJobBlock.confi
 
 describe("workload blocks", () => {
   it("are workload parts whose defaults parse and deploy without problems", () => {
-    for (const block of [modelEndpointBlock, workloadContainerBlock, workloadJobBlock]) {
+    const blocks: AnyBlockDefinition[] = [modelEndpointBlock, workloadContainerBlock, workloadJobBlock];
+    for (const block of blocks) {
       expect(block.part).toBe("workload");
-      const result = block.deploy?.(defaultConfig(block) as never);
+      const result = block.deploy?.(defaultConfig(block));
       expect(result?.problems, block.type).toEqual([]);
       expect(result?.spec?.image && isPinnedImage(result.spec.image)).toBe(true);
     }
