@@ -1,5 +1,5 @@
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, type AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+import { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { Runnable } from "@langchain/core/runnables";
 import { BlockRunError, type NodeContext } from "./context";
 import type { ChatMessage } from "./values";
@@ -42,22 +42,53 @@ export function modelError(error: unknown, modelName: string): Error {
 type StreamingModel = BaseChatModel | Runnable<BaseMessage[], AIMessageChunk>;
 
 /**
+ * The model's chunks. A plain chat model is read through its own streaming method, which
+ * skips the callback machinery of `.stream()` (a third of LangChain's per-call CPU, and
+ * Skyloom attaches no callbacks); a bound model (tools) goes through `.stream()`.
+ */
+async function chunksOf(model: StreamingModel, messages: BaseMessage[], signal: AbortSignal): Promise<AsyncIterable<AIMessageChunk>> {
+  if (model instanceof BaseChatModel && model._streamResponseChunks !== BaseChatModel.prototype._streamResponseChunks) {
+    const generations = model._streamResponseChunks(messages, { signal } as Parameters<BaseChatModel["_streamResponseChunks"]>[1]);
+    return (async function* () {
+      for await (const generation of generations) yield generation.message as AIMessageChunk;
+    })();
+  }
+  return (model as Runnable<BaseMessage[], AIMessageChunk>).stream(messages, { signal });
+}
+
+/**
  * Streams one model call: tokens go to the chat as they arrive, usage goes to the meter, and
- * the chunks are merged into the final message (tool calls included).
+ * the chunks become the final message. Chunks are merged with LangChain's concat only when
+ * they carry tool calls; a text answer is joined directly, which is much cheaper.
  */
 export async function streamChat(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessageChunk> {
-  let merged: AIMessageChunk | undefined;
+  const chunks: AIMessageChunk[] = [];
+  let text = "";
+  let hasToolCalls = false;
   try {
-    const stream = await (model as Runnable<BaseMessage[], AIMessageChunk>).stream(messages, { signal: ctx.signal });
-    for await (const chunk of stream) {
-      const text = typeof chunk.content === "string" ? chunk.content : messageText(chunk);
-      if (text) ctx.emitToken(text);
-      merged = merged ? merged.concat(chunk) : chunk;
+    for await (const chunk of await chunksOf(model, messages, ctx.signal)) {
+      const piece = typeof chunk.content === "string" ? chunk.content : messageText(chunk);
+      if (piece) {
+        text += piece;
+        ctx.emitToken(piece);
+      }
+      if (chunk.tool_call_chunks && chunk.tool_call_chunks.length > 0) hasToolCalls = true;
+      chunks.push(chunk);
     }
   } catch (error) {
     throw modelError(error, modelName);
   }
-  if (!merged) throw new BlockRunError(`"${modelName}" sent an empty answer.`);
+  if (chunks.length === 0) {
+    if (ctx.signal.aborted) return new AIMessageChunk({ content: "" });
+    throw new BlockRunError(`"${modelName}" sent an empty answer.`);
+  }
+  let merged: AIMessageChunk;
+  if (hasToolCalls) {
+    merged = chunks.reduce((acc, chunk) => acc.concat(chunk));
+  } else {
+    const usage = chunks.findLast((c) => c.usage_metadata)?.usage_metadata;
+    merged = new AIMessageChunk({ content: text, id: chunks.find((c) => c.id)?.id, ...(usage ? { usage_metadata: usage } : {}) });
+  }
   const usage = merged.usage_metadata;
   ctx.meter.record({
     nodeId: ctx.nodeId,

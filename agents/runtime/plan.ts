@@ -39,7 +39,21 @@ const CHAT_OUTPUT = "io.chat-output";
  * costs nothing), with each config parsed and migrated. Fails before anything runs when a
  * block is unknown or misconfigured, naming the node.
  */
+// Plans are pure functions of (graph, blocks); a caller that runs the same graph object again
+// (the gateway serving a published agent, a chat) skips parsing every config each time.
+const planCache = new WeakMap<GraphDoc, WeakMap<BlockLookup, RunPlan>>();
+
 export function planRun(graph: GraphDoc, blocks: BlockLookup): RunPlan {
+  let byBlocks = planCache.get(graph);
+  const cached = byBlocks?.get(blocks);
+  if (cached) return cached;
+  const plan = buildPlan(graph, blocks);
+  if (!byBlocks) planCache.set(graph, (byBlocks = new WeakMap()));
+  byBlocks.set(blocks, plan);
+  return plan;
+}
+
+function buildPlan(graph: GraphDoc, blocks: BlockLookup): RunPlan {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const inboundOf = new Map<string, GraphEdge[]>();
   const outboundOf = new Map<string, GraphEdge[]>();
