@@ -136,6 +136,22 @@ describe("runs on the host", () => {
     }
   });
 
+  it("OPENAI_API_KEY / OPENAI_BASE_URL replace the local development model as the default", async () => {
+    const me = await alice.trpc.auth.me();
+    const envDeps = { ...backend.deps, config: { ...backend.deps.config, openaiApiKey: "sk-env-0987654321", openaiBaseUrl: remoteUrl } };
+    const host = await runtimeHost(envDeps);
+    try {
+      expect(host.devModel).toBeNull();
+      expect(host.defaultModel()).toEqual({ baseUrl: remoteUrl, apiKey: "sk-env-0987654321", source: "env" });
+      const result = await (await startRun(envDeps, { teamId: me?.team?.id ?? "", graph: helloAgentGraph(), input: "via env", conversationId: "env-1", source: "api" })).result;
+      expect(result.status).toBe("succeeded");
+      // The operator's URL is trusted (not a user's), so loopback is fine here.
+      expect(remoteAuth.at(-1)).toBe("Bearer sk-env-0987654321");
+    } finally {
+      await closeRuntimeHost(envDeps);
+    }
+  });
+
   it("runs left running by a stopped process are marked failed and replay from the stored trace", async () => {
     const flow = await alice.trpc.flow.create({ name: "Interrupted", graph: helloAgentGraph() });
     const me = await alice.trpc.auth.me();
