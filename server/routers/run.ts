@@ -33,7 +33,7 @@ export const runRouter = router({
       z.object({
         flowId: Id.optional(),
         limit: z.number().int().min(1).max(100).default(30),
-        before: z.date().optional(),
+        before: z.coerce.date().optional(),
       }),
     )
     .query(({ ctx, input }) => listRuns(ctx.db, scopeOf(ctx), input)),
