@@ -98,3 +98,36 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   await page.getByTestId(`trace-${model}`).getByRole("button", { name: "Chat Model", exact: true }).click();
   await expect(page.getByTestId(`trace-${model}`)).toContainText('"model": "skyloom-dev"');
 });
+
+test("a failing block is marked on the canvas and in the trace, with its message", async ({ page }) => {
+  await signUp(page, uniqueEmail("chat-error"));
+  const graph = {
+    schemaVersion: 1,
+    nodes: [
+      { id: "in", type: "io.chat-input", version: 1, config: {}, ui: { x: 0, y: 80 } },
+      { id: "prompt", type: "prompt.template", version: 1, config: { template: "{input} with {context}" }, ui: { x: 280, y: 60, label: "Needs context" } },
+      { id: "model", type: "model.openai", version: 1, config: {}, ui: { x: 560, y: 40 } },
+      { id: "out", type: "io.chat-output", version: 1, config: {}, ui: { x: 840, y: 80 } },
+    ],
+    edges: [
+      { id: "e1", from: { node: "in", port: "message" }, to: { node: "prompt", port: "input" } },
+      { id: "e2", from: { node: "prompt", port: "prompt" }, to: { node: "model", port: "prompt" } },
+      { id: "e3", from: { node: "model", port: "text" }, to: { node: "out", port: "message" } },
+    ],
+  };
+  const created = await page.request.post("/api/trpc/flow.create", { data: { name: "Broken", graph } });
+  expect(created.ok()).toBe(true);
+  const flowId = ((await created.json()) as { result: { data: { id: string } } }).result.data.id;
+  await page.goto(`/flows/${flowId}`);
+  await openPanel(page, "chat");
+  const chat = page.getByTestId("chat-panel");
+  await chat.getByTestId("chat-input").fill("hello");
+  await chat.getByTestId("chat-send").click();
+
+  await expect(chat.getByTestId("chat-answer")).toHaveAttribute("data-status", "failed");
+  await expect(chat.getByTestId("chat-run-error")).toContainText('The prompt uses {context}, but nothing reached its "context" input');
+  await expect(chat.getByTestId("trace-prompt")).toHaveAttribute("data-state", "error");
+  await expect(chat.getByTestId("trace-in")).toHaveAttribute("data-state", "done");
+  await expect(chat.getByTestId("trace-model")).toHaveCount(0);
+  await expect(nodeOfType(page, "prompt.template")).toContainText("nothing reached its");
+});
