@@ -103,3 +103,12 @@ export async function closeRuntimeHost(deps: HostDeps): Promise<void> {
   hosts.delete(deps);
   if (host) await (await host).close();
 }
+
+/**
+ * How the deployments service tells the runtime where a model.endpoint node is served: the
+ * resolver returns the endpoint's base URL and model name, or throws "Deploy this endpoint
+ * first" (the default) when nothing is running.
+ */
+export async function setEndpointResolver(deps: HostDeps, resolver: EndpointResolver): Promise<void> {
+  (await runtimeHost(deps)).endpoints = resolver;
+}
