@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "#agents/runtime/events";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
-import { closeRuntimeHost, runtimeHost } from "#server/services/runtime-host";
+import { closeRuntimeHost, runtimeHost, setEndpointResolver } from "#server/services/runtime-host";
 import { createCredential } from "#server/services/credentials";
 import { markInterruptedRuns, startRun } from "#server/services/runs";
 import { helloAgentGraph } from "#server/services/seed";
@@ -150,6 +150,33 @@ describe("runs on the host", () => {
     } finally {
       await closeRuntimeHost(envDeps);
     }
+  });
+
+  it("a model.endpoint feeding an agent: 'Deploy this endpoint first' until the deployments service resolves it", async () => {
+    const me = await alice.trpc.auth.me();
+    const graph = {
+      schemaVersion: 1 as const,
+      nodes: [
+        { id: "in", type: "io.chat-input", version: 1, config: {}, ui: { x: 0, y: 0 } },
+        { id: "llama", type: "model.endpoint", version: 1, config: {}, ui: { x: 0, y: 200, label: "My Llama" } },
+        { id: "agent", type: "agent.tools", version: 1, config: {}, ui: { x: 300, y: 0 } },
+        { id: "out", type: "io.chat-output", version: 1, config: {}, ui: { x: 600, y: 0 } },
+      ],
+      edges: [
+        { id: "e1", from: { node: "in", port: "message" }, to: { node: "agent", port: "prompt" } },
+        { id: "e2", from: { node: "llama", port: "model" }, to: { node: "agent", port: "model" } },
+        { id: "e3", from: { node: "agent", port: "text" }, to: { node: "out", port: "message" } },
+      ],
+    };
+    const run = async () => (await startRun(backend.deps, { teamId: me?.team?.id ?? "", graph, input: "hi", conversationId: "ep", source: "api" })).result;
+    const before = await run();
+    expect(before).toMatchObject({ status: "failed", failedNodeId: "llama" });
+    expect(before.error).toContain('Deploy this endpoint first: "My Llama" is not running yet');
+
+    await setEndpointResolver(backend.deps, { resolve: async (node) => ({ baseUrl: slow.baseUrl, model: `served-by-${node.id}` }) });
+    const after = await run();
+    expect(after.status).toBe("succeeded");
+    expect(after.output).toContain('You said: "hi"');
   });
 
   it("runs left running by a stopped process are marked failed and replay from the stored trace", async () => {
