@@ -2,12 +2,16 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { useLoaderData } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import flowStyles from "@xyflow/react/dist/style.css?url";
+import canvasStyles from "#app/components/canvas/canvas.css?url";
 import { AppHeader } from "#app/components/app-header";
 import { FlowEditor } from "#app/components/canvas/flow-editor";
 import { fromWire } from "#app/lib/graph-store/edits";
 import { requireViewer } from "#app/lib/require-viewer.server";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: flowStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: flowStyles },
+  { rel: "stylesheet", href: canvasStyles },
+];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.flow.name ?? "Flow"} · Skyloom` }];
 

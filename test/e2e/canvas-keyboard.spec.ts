@@ -24,6 +24,7 @@ test("keyboard only: add blocks from the search, connect through the menu, delet
   await expect(page.locator(".react-flow__edge")).toHaveCount(1);
   await expect(panel.getByText("from Chat Input · Message")).toBeVisible();
   // Incompatible ports are not offered at all.
+  await panel.getByLabel("Connect to input Memory").focus();
   await expect(panel.getByLabel("Connect to input Memory")).toContainText("Nothing compatible to connect");
 
   // Delete the model from the keyboard: focus it on the canvas and press Delete.

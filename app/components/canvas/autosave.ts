@@ -101,7 +101,8 @@ export function useAutosave(flowId: string, store: GraphStore, initialRevision: 
         setState((s) => (s.status === "pending" ? { ...s, status: "saved" } : s));
         return;
       }
-      setState((s) => (s.status === "saving" ? s : { ...s, status: "pending" }));
+      // Same object when nothing changes, so a drag (60 edits a second) does not re-render the editor.
+      setState((s) => (s.status === "saving" || s.status === "pending" ? s : { ...s, status: "pending" }));
       schedule();
     });
     return () => {

@@ -1,11 +1,12 @@
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from "@xyflow/react";
 import { AlertCircle, CheckCircle2, Loader2 } from "lucide-react";
-import { memo, useEffect, useMemo } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import { blockRegistry, parseBlockConfig } from "#agents/blocks/index";
 import type { Diagnostic } from "#agents/compile/diagnostics";
 import { DATA_TYPE_LABELS, type GraphNode, type PortSpec } from "#agents/graph/index";
 import { BlockIcon } from "./block-icon";
 import { plainMessage } from "./config-form/plain-messages";
+import { NODE_BODY_PADDING, NODE_HEADER_HEIGHT, NODE_WIDTH, PORT_ROW_HEIGHT } from "./node-geometry";
 import type { NodeStatus } from "./node-overlay";
 import { PORT_COLORS } from "./port-colors";
 
@@ -17,11 +18,15 @@ export type BlockNodeData = {
 };
 export type BlockFlowNode = Node<BlockNodeData, "block">;
 
-/** Config problems of a node, cached per config object (edits replace the object). */
-const configIssueCache = new WeakMap<object, string[]>();
+/**
+ * Config problems of a node, cached per config object: edits replace the object, while a
+ * drag (60 position updates a second) keeps it, so dragging never re-parses a config.
+ */
+const configIssueCache = new WeakMap<object, Map<string, string[]>>();
 export function configIssues(node: GraphNode): string[] {
-  const key = node as object;
-  const cached = configIssueCache.get(key);
+  const holder = node.config !== null && typeof node.config === "object" ? node.config : null;
+  const versionKey = `${node.type}@${node.version}`;
+  const cached = holder ? configIssueCache.get(holder)?.get(versionKey) : undefined;
   if (cached) return cached;
   const block = blockRegistry.get(node.type);
   let issues: string[] = [];
@@ -30,7 +35,11 @@ export function configIssues(node: GraphNode): string[] {
     const parsed = parseBlockConfig(block, node.version, node.config);
     if (!parsed.ok) issues = parsed.issues.map((i) => plainMessage(i.message, block.config, i.path));
   }
-  configIssueCache.set(key, issues);
+  if (holder) {
+    const perType = configIssueCache.get(holder) ?? new Map<string, string[]>();
+    perType.set(versionKey, issues);
+    configIssueCache.set(holder, perType);
+  }
   return issues;
 }
 
@@ -39,7 +48,7 @@ function PortRow({ port, side, nodeId }: { port: PortSpec; side: "in" | "out"; n
   const typeName = DATA_TYPE_LABELS[port.type];
   const tip = `${port.label} · ${typeName}${port.required ? " · required" : ""}${port.multiple ? " · takes many" : ""}`;
   return (
-    <div className={`group/port relative flex h-6 items-center text-xs text-slate-600 ${side === "in" ? "pl-3" : "justify-end pr-3"}`}>
+    <div style={{ height: PORT_ROW_HEIGHT }} className={`group/port relative flex items-center text-xs text-slate-600 ${side === "in" ? "pl-3" : "justify-end pr-3"}`}>
       <Handle
         type={side === "in" ? "target" : "source"}
         position={side === "in" ? Position.Left : Position.Right}
@@ -48,21 +57,18 @@ function PortRow({ port, side, nodeId }: { port: PortSpec; side: "in" | "out"; n
         aria-label={`${side === "in" ? "Input" : "Output"} ${port.label} (${typeName})`}
         data-testid={`port-${nodeId}-${side}-${port.id}`}
         data-port-type={port.type}
-        className="!h-3 !w-3 !border-2 !border-white"
+        className="skyloom-port !h-3 !w-3 !border-2 !border-white"
         style={{ background: color }}
       />
       <span className="truncate">
         {port.label}
         {port.required && side === "in" ? <span className="text-red-500" aria-hidden> *</span> : null}
       </span>
-      <span
-        className={`pointer-events-none absolute top-1/2 z-10 -translate-y-1/2 whitespace-nowrap rounded px-1.5 py-0.5 text-[10px] font-medium text-white opacity-0 shadow transition-opacity group-hover/port:opacity-100 ${
-          side === "in" ? "right-full mr-2" : "left-full ml-2"
-        }`}
-        style={{ background: color }}
-        aria-hidden
-      >
-        {typeName}
+      {/* Shown on hover only; hidden (display: none) it costs nothing to paint in a large flow. */}
+      <span className={`pointer-events-none absolute inset-y-0 z-10 hidden items-center group-hover/port:flex ${side === "in" ? "right-full mr-2" : "left-full ml-2"}`} aria-hidden>
+        <span className="whitespace-nowrap rounded px-1.5 py-0.5 text-[10px] font-medium text-white shadow" style={{ background: color }}>
+          {typeName}
+        </span>
       </span>
     </div>
   );
@@ -82,10 +88,22 @@ const STATUS_RING: Record<NodeStatus["state"], string> = {
 export const BlockNode = memo(function BlockNode({ id, data, selected }: NodeProps<BlockFlowNode>) {
   const { node, diagnostics, status } = data;
   const block = blockRegistry.get(node.type);
-  const ports = useMemo(() => blockRegistry.resolvePorts(node) ?? { inputs: [], outputs: [] }, [node]);
+  // Ports depend on the block and its config, never on the position: dragging does not recompute them.
+  const { type, version, config } = node;
+  const ports = useMemo(
+    () => blockRegistry.resolvePorts({ id, type, version, config, ui: { x: 0, y: 0 } }) ?? { inputs: [], outputs: [] },
+    [id, type, version, config],
+  );
   const portKey = `${ports.inputs.map((p) => p.id).join(",")}|${ports.outputs.map((p) => p.id).join(",")}`;
   const updateNodeInternals = useUpdateNodeInternals();
-  useEffect(() => updateNodeInternals(id), [id, portKey, updateNodeInternals]);
+  // Ports that change with the config (a prompt's variables) move the handles; React Flow
+  // measured them on mount already, so only later changes need a re-measure.
+  const mountedPorts = useRef(portKey);
+  useEffect(() => {
+    if (mountedPorts.current === portKey) return;
+    mountedPorts.current = portKey;
+    updateNodeInternals(id);
+  }, [id, portKey, updateNodeInternals]);
 
   const issues = configIssues(node);
   const messages = [...issues, ...(diagnostics ?? []).filter((d) => d.code !== "E201").map((d) => d.message)];
@@ -94,14 +112,15 @@ export const BlockNode = memo(function BlockNode({ id, data, selected }: NodePro
 
   return (
     <div
-      className={`w-60 rounded-lg border bg-white shadow-sm transition-shadow ${
+      style={{ width: NODE_WIDTH }}
+      className={`rounded-lg border bg-white shadow-sm transition-shadow ${
         hasError ? "border-red-500 ring-1 ring-red-400" : selected ? "border-brand-500 ring-2 ring-brand-200" : "border-slate-300"
       } ${status ? STATUS_RING[status.state] : ""}`}
       data-testid="block-node"
       data-node-type={node.type}
       data-invalid={hasError ? "true" : undefined}
     >
-      <div className="flex items-center gap-2 rounded-t-lg border-b border-slate-100 bg-slate-50 px-3 py-2">
+      <div style={{ height: NODE_HEADER_HEIGHT }} className="flex items-center gap-2 rounded-t-lg bg-slate-50 px-3 shadow-[inset_0_-1px_0_#f1f5f9]">
         <BlockIcon name={block?.icon ?? "box"} size={16} className="shrink-0 text-brand-600" />
         <div className="min-w-0 flex-1">
           <div className="truncate text-sm font-medium text-slate-900">{node.ui.label || title}</div>
@@ -111,14 +130,14 @@ export const BlockNode = memo(function BlockNode({ id, data, selected }: NodePro
         {status?.state === "done" && <CheckCircle2 size={14} className="text-emerald-500" aria-label="done" />}
         {hasError && <AlertCircle size={14} className="text-red-500" aria-label="has problems" />}
       </div>
-      <div className="py-1.5">
+      <div style={{ paddingTop: NODE_BODY_PADDING, paddingBottom: NODE_BODY_PADDING }}>
         {ports.inputs.map((p) => (
           <PortRow key={`in-${p.id}`} port={p} side="in" nodeId={id} />
         ))}
         {ports.outputs.map((p) => (
           <PortRow key={`out-${p.id}`} port={p} side="out" nodeId={id} />
         ))}
-        {ports.inputs.length + ports.outputs.length === 0 && <div className="px-3 text-xs text-slate-400">No ports</div>}
+        {ports.inputs.length + ports.outputs.length === 0 && <div style={{ height: PORT_ROW_HEIGHT }} className="flex items-center px-3 text-xs text-slate-400">No ports</div>}
       </div>
       {(messages.length > 0 || status?.message) && (
         <div className="space-y-0.5 border-t border-slate-100 px-3 py-1.5" data-testid="node-problems">

@@ -7,7 +7,9 @@ import {
   type Edge,
   type EdgeChange,
   type IsValidConnection,
+  type FinalConnectionState,
   type NodeChange,
+  type ReactFlowInstance,
   useConnection,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore, type DragEvent } from "react";
@@ -20,6 +22,12 @@ import { useFlowElements } from "./flow-view";
 import { useNodeStatuses } from "./node-overlay";
 import { BLOCK_DRAG_TYPE } from "./palette";
 import { useEditorUi, useGraphState } from "./use-editor-state";
+
+// Props React Flow copies into its store whenever they change identity: kept constant.
+const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1, minZoom: 0.25 };
+const PRO_OPTIONS = { hideAttribution: true };
+const DEFAULT_EDGE_OPTIONS = { interactionWidth: 16 };
+const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 
 const NO_DIAGNOSTICS: ReadonlyMap<string, Diagnostic[]> = new Map();
 const NO_SELECTION = { nodes: new Set<string>(), edges: new Set<string>() };
@@ -118,6 +126,33 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
     [commands, reactFlow],
   );
 
+  const previewing = preview !== null;
+  const handlers = useMemo(
+    () => ({
+      onConnectStart: () => ui.set((s) => ({ ...s, connectionHint: null })),
+      onConnectEnd: (_event: MouseEvent | TouchEvent, connectionState: FinalConnectionState) => {
+        const reason = ui.get().connectionHint;
+        if (!connectionState.isValid && reason && connectionState.toHandle) commands.notify(reason, "error");
+        ui.set((s) => ({ ...s, connectionHint: null }));
+      },
+      beginGesture: () => store.beginGesture(),
+      endGesture: () => store.endGesture(),
+      onInit: (instance: ReactFlowInstance<BlockFlowNode, Edge>) => {
+        reactFlow.current = instance as unknown as typeof reactFlow.current;
+      },
+      onDragOver: (e: DragEvent) => {
+        if (e.dataTransfer.types.includes(BLOCK_DRAG_TYPE)) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = "copy";
+        }
+      },
+      onPaneClick: () => {
+        if (!previewing) store.select([]);
+      },
+    }),
+    [commands, previewing, reactFlow, store, ui],
+  );
+
   return (
     <div className="relative h-full w-full" data-testid="flow-canvas">
       <ReactFlow<BlockFlowNode, Edge>
@@ -128,42 +163,31 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        onConnectStart={() => ui.set((s) => ({ ...s, connectionHint: null }))}
-        onConnectEnd={(_event, connectionState) => {
-          const reason = ui.get().connectionHint;
-          if (!connectionState.isValid && reason && connectionState.toHandle) commands.notify(reason, "error");
-          ui.set((s) => ({ ...s, connectionHint: null }));
-        }}
-        onNodeDragStart={() => store.beginGesture()}
-        onNodeDragStop={() => store.endGesture()}
-        onSelectionDragStart={() => store.beginGesture()}
-        onSelectionDragStop={() => store.endGesture()}
-        onInit={(instance) => {
-          reactFlow.current = instance as unknown as typeof reactFlow.current;
-        }}
+        onConnectStart={handlers.onConnectStart}
+        onConnectEnd={handlers.onConnectEnd}
+        onNodeDragStart={handlers.beginGesture}
+        onNodeDragStop={handlers.endGesture}
+        onSelectionDragStart={handlers.beginGesture}
+        onSelectionDragStop={handlers.endGesture}
+        onInit={handlers.onInit}
         onDrop={onDrop}
-        onDragOver={(e) => {
-          if (e.dataTransfer.types.includes(BLOCK_DRAG_TYPE)) {
-            e.preventDefault();
-            e.dataTransfer.dropEffect = "copy";
-          }
-        }}
-        onPaneClick={() => !preview && store.select([])}
+        onDragOver={handlers.onDragOver}
+        onPaneClick={handlers.onPaneClick}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
-        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
         nodesDraggable={editable}
         nodesConnectable={editable}
         elementsSelectable={!preview}
         onlyRenderVisibleElements
         // Fit a saved flow on open; an empty flow keeps the default view, so blocks land where dropped.
         fitView={startsWithNodes}
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.05}
         maxZoom={2.5}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
         connectionRadius={24}
-        defaultEdgeOptions={{ interactionWidth: 16 }}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
         aria-label="Flow canvas"
       >
         <Background gap={16} size={1} />

@@ -14,7 +14,7 @@ import { createNodeOverlayStore } from "./node-overlay";
 import { Palette } from "./palette";
 import { useEditorShortcuts } from "./shortcuts";
 import { EditorToolbar } from "./toolbar";
-import { useEditorUi, useGraphState } from "./use-editor-state";
+import { useEditorUi, useSettledGraphState } from "./use-editor-state";
 import { createValueStore } from "./value-store";
 
 export type EditorFlow = { id: string; name: string; graph: GraphDoc; revision: number; canEdit: boolean };
@@ -40,6 +40,10 @@ export function FlowEditor({ flow }: { flow: EditorFlow }) {
   const [measured] = useState(() => new Map<string, { width: number; height: number }>());
   const reactFlow: ReactFlowRef = useRef(null);
   const autosave = useAutosave(flow.id, store, flow.revision, flow.canEdit);
+  // The canvas renders in the browser only: it needs the window's size to know which nodes
+  // are visible, and hydrating hundreds of server-rendered nodes would cost more than drawing.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   const commands = useMemo(
     () =>
@@ -88,7 +92,11 @@ export function FlowEditor({ flow }: { flow: EditorFlow }) {
           <div className="flex min-h-0 flex-1">
             <Palette />
             <main className="relative min-w-0 flex-1" aria-label="Canvas">
-              <FlowCanvas measured={measured} />
+              {hydrated ? (
+                <FlowCanvas measured={measured} />
+              ) : (
+                <div className="flex h-full items-center justify-center text-sm text-slate-500">Opening the canvas…</div>
+              )}
               <PreviewBanner />
               <NoticeBar />
               <ReadyMark />
@@ -114,7 +122,8 @@ function ReadyMark() {
   useEffect(() => {
     if ((initialized || store.graph.nodes.length === 0) && !marked.current) {
       marked.current = true;
-      requestAnimationFrame(() => performance.mark("skyloom:canvas-ready"));
+      // Two frames: the visible nodes are painted and React Flow has measured them.
+      requestAnimationFrame(() => requestAnimationFrame(() => performance.mark("skyloom:canvas-ready")));
     }
   }, [initialized, store]);
   return null;
@@ -123,7 +132,7 @@ function ReadyMark() {
 function Sidebar() {
   const editor = useEditor();
   const { activePanel, preview } = useEditorUi();
-  const { graph, selection } = useGraphState();
+  const { graph, selection } = useSettledGraphState();
   const active = EDITOR_PANELS.find((p) => p.id === activePanel) ?? EDITOR_PANELS[0];
   const selectedNodeIds = useMemo(() => [...selection.nodes], [selection.nodes]);
 

@@ -5,6 +5,7 @@ import type { GraphDoc, GraphEdge, GraphNode } from "#agents/graph/index";
 import { blockRegistry } from "#agents/blocks/index";
 import type { Selection } from "#app/lib/graph-store/store";
 import type { BlockFlowNode } from "./block-node";
+import { estimateHandles, estimateNodeSize } from "./node-geometry";
 import type { NodeStatus } from "./node-overlay";
 import { PORT_COLORS } from "./port-colors";
 
@@ -59,6 +60,13 @@ export function useFlowElements(
         return prev.out;
       }
       const title = blockRegistry.get(n.type)?.title ?? n.type;
+      // Until React Flow has measured a node, it gets the known geometry (see node-geometry.ts).
+      let geometry: Pick<BlockFlowNode, "measured" | "handles">;
+      if (size) geometry = { measured: size };
+      else {
+        const ports = blockRegistry.resolvePorts(n) ?? { inputs: [], outputs: [] };
+        geometry = { measured: estimateNodeSize(ports), handles: estimateHandles(ports) };
+      }
       const node: BlockFlowNode = {
         id: n.id,
         type: "block",
@@ -67,7 +75,7 @@ export function useFlowElements(
         selected,
         draggable,
         ariaLabel: n.ui.label ? `${n.ui.label} (${title})` : title,
-        ...(size ? { measured: size } : {}),
+        ...geometry,
       };
       next.set(n.id, { src: n, selected, diagnostics, status, measured: size, draggable, out: node });
       return node;
@@ -77,6 +85,11 @@ export function useFlowElements(
     // measuredVersion stands in for changes inside the mutable `measured` map.
   }, [graph.nodes, selection.nodes, diagnosticsByNode, statuses, measured, measuredVersion, draggable]);
 
+  // Edge colours need the source node, but edges must not be re-derived when a node moves
+  // (a new edges array makes React Flow rebuild its connection index), so nodes come by ref.
+  const nodesRef = useRef(graph.nodes);
+  nodesRef.current = graph.nodes;
+  const lastEdges = useRef<Edge[]>([]);
   const edges = useMemo(() => {
     const next = new Map<string, EdgeEntry>();
     const typeOf = new Map<string, string>();
@@ -88,7 +101,7 @@ export function useFlowElements(
         next.set(e.id, prev);
         return prev.out;
       }
-      nodeById ??= new Map(graph.nodes.map((n) => [n.id, n]));
+      nodeById ??= new Map(nodesRef.current.map((n) => [n.id, n]));
       const sourceNode = nodeById.get(e.from.node);
       let color = PORT_COLORS.json;
       if (sourceNode) {
@@ -114,8 +127,11 @@ export function useFlowElements(
       return edge;
     });
     edgeCache.current = next;
+    const previous = lastEdges.current;
+    if (previous.length === out.length && out.every((e, i) => e === previous[i])) return previous;
+    lastEdges.current = out;
     return out;
-  }, [graph.edges, graph.nodes, selection.edges]);
+  }, [graph.edges, selection.edges]);
 
   return { nodes, edges };
 }

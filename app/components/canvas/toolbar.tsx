@@ -17,7 +17,7 @@ import {
 import { useRef, useState, type ReactNode } from "react";
 import type { SaveState } from "./autosave";
 import { useEditor } from "./editor-context";
-import { useEditable, useGraphState } from "./use-editor-state";
+import { useEditable, useSettledGraphState } from "./use-editor-state";
 
 function ToolButton({ label, onClick, disabled, children, testId }: { label: string; onClick(): void; disabled?: boolean; children: ReactNode; testId?: string }) {
   return (
@@ -76,7 +76,7 @@ function SaveIndicator({ state, onRetry }: { state: SaveState; onRetry(): void }
 
 export function EditorToolbar() {
   const { flowName, commands, autosave, ui } = useEditor();
-  const { canUndo, canRedo, graph } = useGraphState();
+  const { canUndo, canRedo, graph } = useSettledGraphState();
   const editable = useEditable();
   const fileInput = useRef<HTMLInputElement>(null);
   const [layingOut, setLayingOut] = useState(false);

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from "react";
+import { useCallback, useRef, useSyncExternalStore } from "react";
 import type { GraphStoreState } from "#app/lib/graph-store/store";
 import { useEditor } from "./editor-context";
 import type { EditorUi } from "./editor-context";
@@ -19,4 +19,20 @@ export function useEditable(): boolean {
   const { canEdit } = useEditor();
   const ui = useEditorUi();
   return canEdit && ui.preview === null;
+}
+
+/**
+ * The graph store's state, but held still while a drag is in progress: panels and the
+ * toolbar do not need 60 updates a second of a node's position, and not re-rendering them
+ * keeps dragging smooth in large flows. The drop delivers the final state.
+ */
+export function useSettledGraphState(): GraphStoreState {
+  const { store } = useEditor();
+  const settled = useRef<GraphStoreState | null>(null);
+  const read = useCallback(() => {
+    const state = store.getState();
+    if (!settled.current || !state.gesturing) settled.current = state;
+    return settled.current;
+  }, [store]);
+  return useSyncExternalStore(store.subscribe, read, read);
 }

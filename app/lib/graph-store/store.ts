@@ -15,6 +15,8 @@ export type GraphStoreState = {
   canRedo: boolean;
   /** Bumped on every graph change that should be saved (not on selection or undo-stack changes). */
   changeCount: number;
+  /** A drag is in progress: views that only care about the settled graph can wait. */
+  gesturing: boolean;
 };
 
 export type ApplyOptions = {
@@ -46,7 +48,7 @@ export class GraphStore {
     graph: GraphDoc,
     private readonly now: () => number = () => Date.now(),
   ) {
-    this.state = { graph, selection: EMPTY_SELECTION, canUndo: false, canRedo: false, changeCount: 0 };
+    this.state = { graph, selection: EMPTY_SELECTION, canUndo: false, canRedo: false, changeCount: 0, gesturing: false };
   }
 
   getState = (): GraphStoreState => this.state;
@@ -76,24 +78,30 @@ export class GraphStore {
       this.lastAt = t;
       this.future = [];
     }
-    this.set({ graph: after, selection: pruneSelection(selection, after), changeCount: this.state.changeCount + 1 });
+    // A move or config edit (same nodes, same edges array) cannot leave a dangling selection;
+    // skipping the check keeps 60-per-second drag updates cheap.
+    const sameElements = after.edges === before.edges && after.nodes.length === before.nodes.length && !options.select;
+    this.set({ graph: after, selection: sameElements ? selection : pruneSelection(selection, after), changeCount: this.state.changeCount + 1 });
     return true;
   }
 
   /** Starts a gesture: edits until endGesture() form a single undo step. */
   beginGesture(): void {
-    if (this.gestureStart === null) this.gestureStart = this.state.graph;
+    if (this.gestureStart !== null) return;
+    this.gestureStart = this.state.graph;
+    this.set({});
   }
 
   endGesture(): void {
     const start = this.gestureStart;
     this.gestureStart = null;
-    if (start !== null && start !== this.state.graph) {
+    if (start === null) return;
+    if (start !== this.state.graph) {
       this.pushPast(start);
       this.future = [];
       this.lastKey = undefined;
-      this.set({});
     }
+    this.set({});
   }
 
   undo(): boolean {
@@ -164,6 +172,7 @@ export class GraphStore {
       ...patch,
       canUndo: this.past.length > 0 || (this.gestureStart !== null && this.gestureStart !== (patch.graph ?? this.state.graph)),
       canRedo: this.future.length > 0,
+      gesturing: this.gestureStart !== null,
     };
     for (const l of this.listeners) l();
   }

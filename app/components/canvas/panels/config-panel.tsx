@@ -11,7 +11,7 @@ import { configFields } from "../config-form/schema-fields";
 import { useEditor } from "../editor-context";
 import type { EditorPanel } from "../editor-panels";
 import { PORT_COLORS } from "../port-colors";
-import { useEditable, useGraphState } from "../use-editor-state";
+import { useEditable, useSettledGraphState } from "../use-editor-state";
 import { ConnectionsSection } from "./connections-section";
 
 function configRecord(config: unknown): Record<string, unknown> {
@@ -20,7 +20,7 @@ function configRecord(config: unknown): Record<string, unknown> {
 
 function NodeConfig({ node }: { node: GraphNode }) {
   const { store, commands } = useEditor();
-  const { graph } = useGraphState();
+  const { graph } = useSettledGraphState();
   const editable = useEditable();
   const labelId = useId();
   const block = blockRegistry.get(node.type);
@@ -132,7 +132,7 @@ function NothingSelected() {
 
 function ConfigPanelBody() {
   const { commands } = useEditor();
-  const { graph, selection } = useGraphState();
+  const { graph, selection } = useSettledGraphState();
   const editable = useEditable();
   const selected = graph.nodes.filter((n) => selection.nodes.has(n.id));
   if (selected.length === 1) return <NodeConfig node={selected[0] as GraphNode} />;

@@ -1,5 +1,5 @@
 import { Unplug } from "lucide-react";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { blockRegistry } from "#agents/blocks/index";
 import { canConnect, DATA_TYPE_LABELS, type GraphDoc, type GraphNode, type PortSpec } from "#agents/graph/index";
 import { useEditor } from "../editor-context";
@@ -42,7 +42,6 @@ export function ConnectionsSection({ node, graph, disabled }: { node: GraphNode;
 
   const row = (port: PortSpec, side: "in" | "out") => {
     const edges = graph.edges.filter((e) => (side === "in" ? e.to.node === node.id && e.to.port === port.id : e.from.node === node.id && e.from.port === port.id));
-    const choices = disabled ? [] : choicesFor(graph, node, port, side);
     const label = `${side === "in" ? "Connect to input" : "Connect output"} ${port.label}`;
     return (
       <li key={`${side}-${port.id}`} className="rounded-md border border-slate-200 p-2">
@@ -73,24 +72,15 @@ export function ConnectionsSection({ node, graph, disabled }: { node: GraphNode;
           </ul>
         )}
         {!disabled && (
-          <select
-            aria-label={label}
-            className="mt-1.5 block w-full rounded border border-slate-300 px-1.5 py-1 text-xs"
-            value=""
-            onChange={(e) => {
-              const [otherNode, otherPort] = e.target.value.split("\u0000");
-              if (!otherNode || !otherPort) return;
+          <ConnectSelect
+            label={label}
+            placeholder={side === "in" ? "Connect from…" : "Connect to…"}
+            choices={() => choicesFor(graph, node, port, side)}
+            onPick={(otherNode, otherPort) => {
               if (side === "in") commands.connect({ node: otherNode, port: otherPort }, { node: node.id, port: port.id });
               else commands.connect({ node: node.id, port: port.id }, { node: otherNode, port: otherPort });
             }}
-          >
-            <option value="">{choices.length ? (side === "in" ? "Connect from…" : "Connect to…") : "Nothing compatible to connect"}</option>
-            {choices.map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label}
-              </option>
-            ))}
-          </select>
+          />
         )}
       </li>
     );
@@ -105,5 +95,45 @@ export function ConnectionsSection({ node, graph, disabled }: { node: GraphNode;
         {ports.outputs.map((p) => row(p, "out"))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * A menu of compatible ports, worked out when the user opens it: checking every port of a
+ * large flow on each render would slow the editor down for a list nobody is looking at.
+ */
+function ConnectSelect({
+  label,
+  placeholder,
+  choices,
+  onPick,
+}: {
+  label: string;
+  placeholder: string;
+  choices: () => Choice[];
+  onPick(node: string, port: string): void;
+}) {
+  const [options, setOptions] = useState<Choice[] | null>(null);
+  const load = () => setOptions(choices());
+  return (
+    <select
+      aria-label={label}
+      className="mt-1.5 block w-full rounded border border-slate-300 px-1.5 py-1 text-xs"
+      value=""
+      onFocus={load}
+      onPointerDown={load}
+      onBlur={() => setOptions(null)}
+      onChange={(e) => {
+        const [otherNode, otherPort] = e.target.value.split("\u0000");
+        if (otherNode && otherPort) onPick(otherNode, otherPort);
+      }}
+    >
+      <option value="">{options && options.length === 0 ? "Nothing compatible to connect" : placeholder}</option>
+      {options?.map((c) => (
+        <option key={c.value} value={c.value}>
+          {c.label}
+        </option>
+      ))}
+    </select>
   );
 }

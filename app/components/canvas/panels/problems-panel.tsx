@@ -4,14 +4,14 @@ import { blockRegistry } from "#agents/blocks/index";
 import { Button } from "#app/components/ui/button";
 import { useEditor } from "../editor-context";
 import type { EditorPanel } from "../editor-panels";
-import { useEditorUi, useGraphState } from "../use-editor-state";
+import { useEditorUi, useSettledGraphState } from "../use-editor-state";
 
 /** The compiler's diagnostics as a list; clicking one focuses the node it names. */
 function ProblemsPanelBody() {
   const { diagnostics, commands } = useEditor();
   const list = useSyncExternalStore(diagnostics.subscribe, diagnostics.get, diagnostics.get);
   const ui = useEditorUi();
-  const { graph } = useGraphState();
+  const { graph } = useSettledGraphState();
   const names = new Map(graph.nodes.map((n) => [n.id, n.ui.label || blockRegistry.get(n.type)?.title || n.type]));
 
   return (
