@@ -51,7 +51,15 @@ export type BlockDefinition<
   icon: string;
   inputs: PortList<z.output<TSchema>>;
   outputs: PortList<z.output<TSchema>>;
-  /** The config schema, with defaults; it drives the config form. */
+  /**
+   * The config schema, with defaults; it drives the config form. Each field may carry
+   * `.meta({ title, description, widget, enumLabels })`; without a widget the form picks one
+   * from the type. Widgets the canvas knows (app/components/canvas/config-form):
+   *   "text" one line · "textarea" several lines · "prompt" a template, with `{variable}` hints
+   *   "code" monospace text · "number" (bounds from min/max) · "toggle" a boolean
+   *   "select" an enum (`enumLabels` maps values to shown names) · "secret" a saved credential's id
+   *   "key-value" a string→string record · "list" strings, one per line · "json" any other value.
+   */
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */
   migrate?: Readonly<Record<number, (config: unknown) => unknown>>;

@@ -105,3 +105,45 @@ test("auto-layout arranges blocks left to right along the wires, and is one undo
   await page.getByTestId("undo").click();
   await expect.poll(async () => (await xOf(input)) > (await xOf(output))).toBe(true);
 });
+
+test("a secret field picks a saved credential by name and never shows the key", async ({ page }) => {
+  await signUp(page, uniqueEmail("secret"));
+  const secret = "sk-test-abcdefghijklmnop1234";
+  await page.evaluate(async (secret) => {
+    const res = await fetch("/api/trpc/credential.create", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "OpenAI prod", kind: "openai", secret }),
+    });
+    if (!res.ok) throw new Error(await res.text());
+  }, secret);
+  await createFlow(page, "Secrets");
+  await dragBlock(page, "model.openai", { x: 300, y: 200 });
+  await nodeOfType(page, "model.openai").click();
+  const picker = page.getByTestId("field-credentialId");
+  await expect(picker.locator("option", { hasText: "OpenAI prod" })).toHaveText(/OpenAI prod \(openai ••••••1234\)/);
+  await picker.selectOption({ label: (await picker.locator("option", { hasText: "OpenAI prod" }).textContent()) ?? "" });
+  await waitSaved(page);
+  await page.reload();
+  await nodeOfType(page, "model.openai").click();
+  await expect(page.getByTestId("field-credentialId").locator("option:checked")).toContainText("OpenAI prod");
+  expect(await page.content()).not.toContain(secret);
+});
+
+test("workload blocks get lists, key-value and picker fields from their schemas", async ({ page }) => {
+  await signUp(page, uniqueEmail("workload"));
+  await createFlow(page, "Workloads");
+  await dragBlock(page, "workload.container", { x: 300, y: 200 });
+  await nodeOfType(page, "workload.container").click();
+  const panel = page.getByTestId("config-panel");
+  await panel.getByRole("button", { name: "Add entry" }).first().click();
+  await panel.getByLabel(/name 1$/).first().fill("LOG_LEVEL");
+  await panel.getByLabel(/value 1$/).first().fill("debug");
+  await panel.getByTestId("field-image").fill("Not A Valid Image!");
+  await expect(panel.locator("[data-testid^=field-error-]").first()).toBeVisible();
+  await panel.getByTestId("field-image").fill("nginx:1.27-alpine");
+  await waitSaved(page);
+  await page.reload();
+  await nodeOfType(page, "workload.container").click();
+  await expect(page.getByTestId("config-panel").getByLabel(/name 1$/).first()).toHaveValue("LOG_LEVEL");
+});

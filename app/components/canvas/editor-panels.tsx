@@ -46,7 +46,7 @@ export type EditorPanelProps = {
 };
 
 export type EditorPanel = {
-  /** Stable id, used in the URL hash and in tests (data-testid="panel-tab-<id>"). */
+  /** Stable id, used by openPanel() and in tests (data-testid="panel-tab-<id>"). */
   id: string;
   title: string;
   icon: LucideIcon;

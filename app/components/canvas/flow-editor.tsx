@@ -152,7 +152,7 @@ function Sidebar() {
 
   return (
     <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white xl:w-96" aria-label="Panels">
-      <div role="tablist" aria-label="Panels" className="flex shrink-0 gap-0.5 overflow-x-auto border-b border-slate-200 px-1 pt-1">
+      <div role="tablist" aria-label="Panels" className="flex shrink-0 flex-wrap gap-0.5 border-b border-slate-200 px-1 pt-1">
         {EDITOR_PANELS.map((p) => {
           const Icon = p.icon;
           const selected = p.id === active?.id;

@@ -51,7 +51,7 @@ function a11y(id: string, field: ConfigField, error?: string) {
 function TextControl({ field, value, error, disabled, onChange }: FieldProps) {
   const id = useId();
   const text = typeof value === "string" ? value : value == null ? "" : String(value);
-  const multiline = field.widget === "textarea" || field.widget === "prompt";
+  const multiline = field.widget === "textarea" || field.widget === "prompt" || field.widget === "code";
   const variables = field.widget === "prompt" ? templateVariables(text) : [];
   return (
     <FieldShell field={field} error={error} id={id}>
@@ -59,6 +59,7 @@ function TextControl({ field, value, error, disabled, onChange }: FieldProps) {
         <textarea
           {...a11y(id, field, error)}
           className={`${inputClass(error)} min-h-32 font-mono text-xs leading-relaxed`}
+          spellCheck={field.widget === "code" ? false : undefined}
           value={text}
           disabled={disabled}
           maxLength={field.maxLength}
@@ -109,7 +110,11 @@ function NumberControl({ field, value, error, disabled, onChange }: FieldProps) 
           ? `At most ${field.maximum}`
           : null;
   return (
-    <FieldShell field={{ ...field, description: [field.description, bounds].filter(Boolean).join(". ") || undefined }} error={error} id={id}>
+    <FieldShell
+      field={{ ...field, description: [field.description?.replace(/\.$/, ""), bounds].filter(Boolean).join(". ") || undefined }}
+      error={error}
+      id={id}
+    >
       <input
         {...a11y(id, field, error)}
         type="number"
@@ -304,6 +309,7 @@ export function FieldControl(props: FieldProps) {
     case "text":
     case "textarea":
     case "prompt":
+    case "code":
       return <TextControl {...props} />;
     case "number":
       return <NumberControl {...props} />;

@@ -6,9 +6,9 @@ import { z } from "zod";
  * field optional) and its `.meta({ title, description, widget })` decides the control.
  *
  * Widgets (see agents/blocks/define-block.ts for the list a block author may use):
- * text, textarea, prompt, number, toggle, select, secret, key-value, list, json.
+ * text, textarea, prompt, code, number, toggle, select, secret, key-value, list, json.
  */
-export type FieldWidget = "text" | "textarea" | "prompt" | "number" | "toggle" | "select" | "secret" | "key-value" | "list" | "json";
+export type FieldWidget = "text" | "textarea" | "prompt" | "code" | "number" | "toggle" | "select" | "secret" | "key-value" | "list" | "json";
 
 export type ConfigField = {
   key: string;
@@ -47,7 +47,7 @@ type JsonSchema = {
   enumLabels?: Record<string, string>;
 };
 
-const KNOWN_WIDGETS = new Set<string>(["text", "textarea", "prompt", "number", "toggle", "select", "secret", "key-value", "list", "json"]);
+const KNOWN_WIDGETS = new Set<string>(["text", "textarea", "prompt", "code", "number", "toggle", "select", "secret", "key-value", "list", "json"]);
 
 function humanize(key: string): string {
   const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
@@ -132,8 +132,9 @@ export function configFields(schema: z.ZodType): ConfigField[] {
     if (s.type === "integer") field.integer = true;
     const min = s.minimum ?? s.exclusiveMinimum;
     const max = s.maximum ?? s.exclusiveMaximum;
-    if (min !== undefined && Number.isFinite(min)) field.minimum = min;
-    if (max !== undefined && Number.isFinite(max)) field.maximum = max;
+    // z.int() reports the safe-integer range as its bounds; that is no limit worth showing.
+    if (min !== undefined && Math.abs(min) < Number.MAX_SAFE_INTEGER) field.minimum = min;
+    if (max !== undefined && Math.abs(max) < Number.MAX_SAFE_INTEGER) field.maximum = max;
     if (s.maxLength !== undefined) field.maxLength = s.maxLength;
     if (s.enum) {
       field.options = s.enum.map((v) => ({ value: String(v), label: s.enumLabels?.[String(v)] ?? String(v) }));

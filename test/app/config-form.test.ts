@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { blockRegistry, BLOCKS } from "#agents/blocks/index";
+import { plainMessage } from "#app/components/canvas/config-form/plain-messages";
+import { configFields } from "#app/components/canvas/config-form/schema-fields";
+
+describe("config form from zod schemas", () => {
+  it("gives every field of every registered block a control and a title", () => {
+    for (const block of BLOCKS) {
+      const fields = configFields(block.config);
+      const shape = (block.config as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+      expect(fields.map((f) => f.key).sort(), block.type).toEqual(Object.keys(shape).sort());
+      for (const f of fields) expect(f.title.length, `${block.type}.${f.key}`).toBeGreaterThan(0);
+    }
+  });
+
+  it("chooses widgets from meta and types", () => {
+    const model = configFields(blockRegistry.get("model.openai")!.config);
+    const byKey = new Map(model.map((f) => [f.key, f]));
+    expect(byKey.get("credentialId")).toMatchObject({ widget: "secret", nullable: true, title: "API key" });
+    expect(byKey.get("temperature")).toMatchObject({ widget: "number", minimum: 0, maximum: 2, defaultValue: 0.7 });
+    expect(byKey.get("maxTokens")).toMatchObject({ widget: "number", integer: true, minimum: 1 });
+    expect(byKey.get("baseUrl")).toMatchObject({ widget: "text" });
+    expect(configFields(blockRegistry.get("prompt.template")!.config)[0]).toMatchObject({ widget: "prompt" });
+
+    const custom = configFields(
+      z.object({
+        on: z.boolean().default(false),
+        mode: z.enum(["a", "b"]).default("a").meta({ enumLabels: { a: "Alpha", b: "Beta" } }),
+        env: z.record(z.string(), z.string()).default({}),
+        tags: z.array(z.string()).default([]),
+        ports: z.array(z.object({ port: z.number() })).default([]),
+        body: z.string().default("").meta({ widget: "code" }),
+      }),
+    );
+    expect(custom.map((f) => [f.key, f.widget])).toEqual([
+      ["on", "toggle"],
+      ["mode", "select"],
+      ["env", "key-value"],
+      ["tags", "list"],
+      ["ports", "json"],
+      ["body", "code"],
+    ]);
+    expect(custom[1]!.options).toEqual([
+      { value: "a", label: "Alpha" },
+      { value: "b", label: "Beta" },
+    ]);
+  });
+
+  it("says zod's generic problems in plain words, naming the field", () => {
+    const schema = blockRegistry.get("model.openai")!.config;
+    const issue = (value: unknown, key: string) => {
+      const r = schema.safeParse({ [key]: value });
+      if (r.success) throw new Error("expected a problem");
+      const i = r.error.issues[0]!;
+      return plainMessage(i.message, schema, i.path.join("."));
+    };
+    expect(issue("hot", "temperature")).toBe("Temperature: enter a number");
+    expect(issue(5, "temperature")).toBe("Temperature is between 0 and 2");
+    expect(issue(1.5, "maxTokens")).toBe("Max tokens is a whole number");
+    expect(issue("", "model")).toBe("Model name: Name the model, e.g. gpt-4o-mini");
+  });
+});
