@@ -107,3 +107,30 @@ test("export flow.json and import it back; a bad file is refused and changes not
   await page.reload();
   await expect(page.locator(".react-flow__node")).toHaveCount(2);
 });
+
+test("multi-select with shift-click and with a shift-drag box; one delete, one undo", async ({ page }) => {
+  await signUp(page, uniqueEmail("multi"));
+  await createFlow(page, "Multi");
+  await dragBlock(page, "io.chat-input", { x: 150, y: 120 });
+  await dragBlock(page, "io.chat-output", { x: 450, y: 120 });
+  await dragBlock(page, "prompt.template", { x: 300, y: 400 });
+
+  await nodeOfType(page, "io.chat-input").click();
+  await nodeOfType(page, "io.chat-output").click({ modifiers: ["Shift"] });
+  await expect(page.getByTestId("config-panel-multi")).toContainText("2 blocks selected");
+  await page.keyboard.press("Delete");
+  await expect(page.locator(".react-flow__node")).toHaveCount(1);
+  await page.keyboard.press("Control+z");
+  await expect(page.locator(".react-flow__node")).toHaveCount(3);
+
+  // A box drawn with Shift held selects every block it touches.
+  const canvas = (await page.getByTestId("flow-canvas").boundingBox())!;
+  await page.getByTestId("flow-canvas").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.down("Shift");
+  await page.mouse.move(canvas.x + 5, canvas.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(canvas.x + canvas.width - 60, canvas.y + canvas.height - 200, { steps: 10 });
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  await expect(page.getByTestId("config-panel-multi")).toContainText("3 blocks selected");
+});

@@ -3,6 +3,7 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  SelectionMode,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -175,6 +176,7 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
         onPaneClick={handlers.onPaneClick}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
+        selectionMode={SelectionMode.Partial}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
         nodesDraggable={editable}
         nodesConnectable={editable}
