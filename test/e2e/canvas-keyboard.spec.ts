@@ -134,3 +134,27 @@ test("multi-select with shift-click and with a shift-drag box; one delete, one u
   await page.keyboard.up("Shift");
   await expect(page.getByTestId("config-panel-multi")).toContainText("3 blocks selected");
 });
+
+test("copy in one flow, paste into another flow in another tab", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await signUp(page, uniqueEmail("across"));
+  await createFlow(page, "Source");
+  await dragBlock(page, "io.chat-input", { x: 150, y: 150 });
+  await dragBlock(page, "io.chat-output", { x: 450, y: 150 });
+  await page.getByTestId("flow-canvas").click({ position: { x: 10, y: 10 } });
+  await page.keyboard.press("Control+a");
+  await page.keyboard.press("Control+c");
+
+  const other = await context.newPage();
+  await other.goto("/");
+  await createFlow(other, "Target");
+  await other.getByTestId("flow-canvas").click({ position: { x: 10, y: 10 } });
+  await other.keyboard.press("Control+v");
+  await expect(other.locator(".react-flow__node")).toHaveCount(2);
+  const sourceIds = await page.locator(".react-flow__node").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+  const pastedIds = await other.locator(".react-flow__node").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+  expect(pastedIds.some((id) => sourceIds.includes(id))).toBe(false);
+  await waitSaved(other);
+  await other.reload();
+  await expect(other.locator(".react-flow__node")).toHaveCount(2);
+});
