@@ -12,6 +12,7 @@ import { resolveCredential } from "./credentials";
 import { badRequest, notFound } from "./errors";
 import { getFlow } from "./flows";
 import { sqliteMemoryStore } from "./run-memory";
+import { insertRunRow, RunTraceWriter } from "./run-trace";
 import { runtimeHost } from "./runtime-host";
 
 /**
@@ -54,6 +55,7 @@ type LiveRun = {
   listeners: Set<() => void>;
   done: boolean;
   controller: AbortController;
+  trace: RunTraceWriter;
 };
 
 const live = new Map<string, LiveRun>();
@@ -86,76 +88,6 @@ async function* follow(run: LiveRun, signal?: AbortSignal, from = 0): AsyncGener
   }
 }
 
-/** Persists the trace as events arrive: a step row per node, the run row at the end. */
-function persistEvent(db: Db, teamId: string, seqOf: Map<string, number>, event: RunEvent) {
-  switch (event.type) {
-    case "node.start": {
-      const seq = seqOf.size + 1;
-      seqOf.set(event.nodeId, seq);
-      db.insert(runSteps)
-        .values({
-          runId: event.runId,
-          teamId,
-          seq,
-          nodeId: event.nodeId,
-          blockType: event.blockType,
-          status: "running",
-          inputs: event.inputs,
-          startedAt: new Date(event.at),
-        })
-        .run();
-      return;
-    }
-    case "node.output":
-    case "node.error": {
-      const seq = seqOf.get(event.nodeId);
-      const finished = {
-        status: event.type === "node.error" ? ("failed" as const) : event.skipped ? ("skipped" as const) : ("succeeded" as const),
-        outputs: event.type === "node.output" ? event.outputs : null,
-        detail: event.type === "node.output" ? (event.detail ?? null) : null,
-        error: event.type === "node.error" ? event.message : null,
-        finishedAt: new Date(event.at),
-        durationMs: Math.round(event.durationMs),
-      };
-      if (seq !== undefined) {
-        db.update(runSteps)
-          .set(finished)
-          .where(and(eq(runSteps.runId, event.runId), eq(runSteps.seq, seq)))
-          .run();
-      } else {
-        // A node that never started: skipped by a router, or refused before the run began.
-        const next = seqOf.size + 1;
-        seqOf.set(event.nodeId, next);
-        db.insert(runSteps)
-          .values({ runId: event.runId, teamId, seq: next, nodeId: event.nodeId, blockType: event.blockType, startedAt: new Date(event.at), ...finished })
-          .run();
-      }
-      return;
-    }
-    case "run.finish":
-      // A node still "running" when the run ended was stopped with it.
-      db.update(runSteps)
-        .set({ status: "failed", error: event.error ?? "Stopped with the run.", finishedAt: new Date(event.at) })
-        .where(and(eq(runSteps.runId, event.runId), eq(runSteps.status, "running")))
-        .run();
-      db.update(runs)
-        .set({
-          status: event.status,
-          output: event.output,
-          error: event.error,
-          promptTokens: event.usage.promptTokens,
-          completionTokens: event.usage.completionTokens,
-          finishedAt: new Date(event.at),
-          durationMs: Math.round(event.durationMs),
-        })
-        .where(eq(runs.id, event.runId))
-        .run();
-      return;
-    default:
-      return;
-  }
-}
-
 /**
  * Starts a run and returns at once. This is the server-side entry point for every caller:
  * the editor's test chat (run.start), and the /v1 gateway, which passes the published graph,
@@ -169,28 +101,25 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
   const host = await runtimeHost(deps);
   const db = deps.database.db;
   const runId = newId("run");
-  const startedAt = new Date();
-  db.insert(runs)
-    .values({
-      id: runId,
-      teamId: input.teamId,
-      flowId: input.flowId ?? null,
-      flowVersionId: input.flowVersionId ?? null,
-      graph: input.graph,
-      conversationId: input.conversationId,
-      source: input.source,
-      status: "running",
-      input: input.input,
-      startedAt,
-      createdBy: input.userId ?? null,
-    })
-    .run();
+  insertRunRow(db, {
+    id: runId,
+    teamId: input.teamId,
+    flowId: input.flowId ?? null,
+    flowVersionId: input.flowVersionId ?? null,
+    graph: input.graph,
+    conversationId: input.conversationId,
+    source: input.source,
+    input: input.input,
+    startedAt: Date.now(),
+    createdBy: input.userId ?? null,
+  });
 
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort();
   if (input.signal?.aborted) controller.abort();
   input.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const liveRun: LiveRun = { teamId: input.teamId, events: [], listeners: new Set(), done: false, controller };
+  const trace = new RunTraceWriter(db, runId, input.teamId);
+  const liveRun: LiveRun = { teamId: input.teamId, events: [], listeners: new Set(), done: false, controller, trace };
   live.set(runId, liveRun);
 
   const capabilities: RunCapabilities = {
@@ -211,7 +140,6 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
     meter: input.meter ?? { record: () => {} },
   };
 
-  const seqOf = new Map<string, number>();
   const result = executeRun({
     runId,
     graph: input.graph,
@@ -224,7 +152,7 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
     signal: controller.signal,
     onEvent: (event) => {
       try {
-        persistEvent(db, input.teamId, seqOf, event);
+        trace.record(event);
       } catch (error) {
         // The trace is best effort; the run itself goes on and the error reaches the log.
         console.error(`Run ${runId}: could not store ${event.type}:`, error);
@@ -369,6 +297,8 @@ export async function* runEvents(
   loadRun(db, scope.teamId, runId);
   const run = live.get(runId);
   if (run && run.teamId === scope.teamId) {
+    // Someone watches this run (its page reloads the stored trace as nodes finish).
+    run.trace.followLive();
     yield* follow(run, options.signal, options.from ?? 0);
     return;
   }

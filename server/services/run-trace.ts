@@ -1,0 +1,233 @@
+import type Database from "better-sqlite3";
+import type { Db } from "#db/client";
+import type { StepStatus } from "#db/schema";
+import type { GraphDoc } from "#agents/graph/index";
+import type { RunEvent, RunFinishEvent } from "#agents/runtime/events";
+
+/**
+ * Stores a run: its row when it starts, and its trace (one step row per node) as the run goes.
+ *
+ * Steps are written behind: they are kept in memory and written in one transaction, together
+ * with the run row's final state, when the run finishes. A short run (a gateway request is a
+ * few milliseconds) thus costs one write instead of one per event, which was a third of the
+ * gateway's CPU. Anyone who reads the trace from the database while a run goes on still sees
+ * it as it happens: once somebody follows the run (the run page, the test chat) or the run
+ * has lasted WRITE_BEHIND_MS, every change is written at once, as before.
+ *
+ * The statements are better-sqlite3's own, prepared once per database: building a drizzle
+ * query per event cost more than the write itself, and drizzle's placeholders cannot carry
+ * null into a timestamp column.
+ */
+export const WRITE_BEHIND_MS = 250;
+
+type StepRow = {
+  seq: number;
+  nodeId: string;
+  blockType: string;
+  status: StepStatus;
+  inputs: string | null;
+  outputs: string | null;
+  detail: string | null;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  /** Already in the database (then a change is an update). */
+  stored: boolean;
+  /** Changed since it was last written. */
+  dirty: boolean;
+};
+
+export type NewRunRow = {
+  id: string;
+  teamId: string;
+  flowId: string | null;
+  flowVersionId: string | null;
+  graph: GraphDoc;
+  conversationId: string;
+  source: "chat" | "gateway" | "api";
+  input: string;
+  startedAt: number;
+  createdBy: string | null;
+};
+
+function prepareTraceWrites(sqlite: Database.Database) {
+  const insertRun = sqlite.prepare(
+    `insert into runs (id, team_id, flow_id, flow_version_id, graph, conversation_id, source, status, input, started_at, created_by)
+     values (@id, @teamId, @flowId, @flowVersionId, @graph, @conversationId, @source, 'running', @input, @startedAt, @createdBy)`,
+  );
+  const insertStep = sqlite.prepare(
+    `insert into run_steps (run_id, team_id, seq, node_id, block_type, status, inputs, outputs, detail, error, started_at, finished_at, duration_ms)
+     values (@runId, @teamId, @seq, @nodeId, @blockType, @status, @inputs, @outputs, @detail, @error, @startedAt, @finishedAt, @durationMs)`,
+  );
+  const updateStep = sqlite.prepare(
+    `update run_steps set status = @status, outputs = @outputs, detail = @detail, error = @error, finished_at = @finishedAt, duration_ms = @durationMs
+     where run_id = @runId and seq = @seq`,
+  );
+  const finishRun = sqlite.prepare(
+    `update runs set status = @status, output = @output, error = @error, prompt_tokens = @promptTokens,
+       completion_tokens = @completionTokens, finished_at = @finishedAt, duration_ms = @durationMs
+     where id = @id`,
+  );
+  const writeSteps = (runId: string, teamId: string, steps: readonly StepRow[]) => {
+    for (const step of steps) {
+      if (!step.dirty) continue;
+      const row = {
+        runId,
+        teamId,
+        seq: step.seq,
+        nodeId: step.nodeId,
+        blockType: step.blockType,
+        status: step.status,
+        inputs: step.inputs,
+        outputs: step.outputs,
+        detail: step.detail,
+        error: step.error,
+        startedAt: step.startedAt,
+        finishedAt: step.finishedAt,
+        durationMs: step.durationMs,
+      };
+      if (step.stored) updateStep.run(row);
+      else insertStep.run(row);
+      step.stored = true;
+      step.dirty = false;
+    }
+  };
+  return {
+    insertRun: (row: NewRunRow) => insertRun.run({ ...row, graph: serializedGraph(row.graph) }),
+    /** Pending steps and, at the end, the run's final state: one transaction. */
+    flush: sqlite.transaction((runId: string, teamId: string, steps: readonly StepRow[], finish: RunFinishEvent | null) => {
+      writeSteps(runId, teamId, steps);
+      if (!finish) return;
+      finishRun.run({
+        id: runId,
+        status: finish.status,
+        output: finish.output,
+        error: finish.error,
+        promptTokens: finish.usage.promptTokens,
+        completionTokens: finish.usage.completionTokens,
+        finishedAt: finish.at,
+        durationMs: Math.round(finish.durationMs),
+      });
+    }),
+  };
+}
+
+type TraceWrites = ReturnType<typeof prepareTraceWrites>;
+const writesByDb = new WeakMap<Db, TraceWrites>();
+function traceWrites(db: Db): TraceWrites {
+  let writes = writesByDb.get(db);
+  // drizzle's better-sqlite3 driver keeps the connection as `$client` (Db's type leaves it out).
+  if (!writes) writesByDb.set(db, (writes = prepareTraceWrites((db as Db & { $client: Database.Database }).$client)));
+  return writes;
+}
+
+/** A published graph is one object per version (cached), so its JSON is made once. */
+const graphJson = new WeakMap<GraphDoc, string>();
+function serializedGraph(graph: GraphDoc): string {
+  let json = graphJson.get(graph);
+  if (json === undefined) graphJson.set(graph, (json = JSON.stringify(graph)));
+  return json;
+}
+
+const jsonOrNull = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
+
+/** The run row, status "running", written when the run starts (so it is listed and findable at once). */
+export function insertRunRow(db: Db, row: NewRunRow): void {
+  traceWrites(db).insertRun(row);
+}
+
+/** One run's trace: fed every event of the run, it keeps the step rows and writes them (see above). */
+export class RunTraceWriter {
+  private readonly writes: TraceWrites;
+  private readonly steps: StepRow[] = [];
+  private readonly byNode = new Map<string, StepRow>();
+  private writeThrough = false;
+  private finished = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    db: Db,
+    private readonly runId: string,
+    private readonly teamId: string,
+  ) {
+    this.writes = traceWrites(db);
+  }
+
+  record(event: RunEvent): void {
+    switch (event.type) {
+      case "node.start": {
+        this.add({
+          seq: this.steps.length + 1,
+          nodeId: event.nodeId,
+          blockType: event.blockType,
+          status: "running",
+          inputs: jsonOrNull(event.inputs),
+          outputs: null,
+          detail: null,
+          error: null,
+          startedAt: event.at,
+          finishedAt: null,
+          durationMs: null,
+          stored: false,
+          dirty: true,
+        });
+        break;
+      }
+      case "node.output":
+      case "node.error": {
+        const finished = {
+          status: event.type === "node.error" ? ("failed" as const) : event.skipped ? ("skipped" as const) : ("succeeded" as const),
+          outputs: event.type === "node.output" ? jsonOrNull(event.outputs) : null,
+          detail: event.type === "node.output" ? jsonOrNull(event.detail) : null,
+          error: event.type === "node.error" ? event.message : null,
+          finishedAt: event.at,
+          durationMs: Math.round(event.durationMs),
+        };
+        const step = this.byNode.get(event.nodeId);
+        if (step) {
+          Object.assign(step, finished);
+          step.dirty = true;
+        } else {
+          // A node that never started: skipped by a router, or refused before the run began.
+          this.add({ seq: this.steps.length + 1, nodeId: event.nodeId, blockType: event.blockType, inputs: null, startedAt: event.at, stored: false, dirty: true, ...finished });
+        }
+        break;
+      }
+      case "run.finish":
+        clearTimeout(this.timer);
+        this.finished = true;
+        // A node still "running" when the run ended was stopped with it.
+        for (const step of this.steps) {
+          if (step.status !== "running") continue;
+          step.status = "failed";
+          step.error = event.error ?? "Stopped with the run.";
+          step.finishedAt = event.at;
+          step.dirty = true;
+        }
+        this.writes.flush(this.runId, this.teamId, this.steps, event);
+        return;
+      default:
+        return;
+    }
+    if (this.writeThrough) this.writes.flush(this.runId, this.teamId, this.steps, null);
+    else this.timer ??= setTimeout(() => this.followLive(), WRITE_BEHIND_MS).unref();
+  }
+
+  /** From now on every change is written as it happens (someone reads the trace while the run goes on). */
+  followLive(): void {
+    if (this.writeThrough || this.finished) return;
+    this.writeThrough = true;
+    clearTimeout(this.timer);
+    try {
+      this.writes.flush(this.runId, this.teamId, this.steps, null);
+    } catch (error) {
+      console.error(`Run ${this.runId}: could not store its trace:`, error);
+    }
+  }
+
+  private add(step: StepRow): void {
+    this.steps.push(step);
+    this.byNode.set(step.nodeId, step);
+  }
+}
