@@ -92,3 +92,36 @@ test("reload theirs after a conflict keeps my changes one undo away", async ({ p
   await other.getByTestId("undo").click();
   await expect(nodeOfType(other, "model.openai")).toHaveCount(1);
 });
+
+test("a viewer sees the flow read-only: no palette adds, disabled fields, nothing saved", async ({ page, browser }) => {
+  const viewerEmail = uniqueEmail("viewer");
+  const viewerContext = await browser.newContext({ baseURL: test.info().project.use.baseURL ?? process.env.SKYLOOM_E2E_URL });
+  const viewer = await viewerContext.newPage();
+  await signUp(viewer, viewerEmail, "Vic");
+
+  await signUp(page, uniqueEmail("owner"));
+  const path = await createFlow(page, "Shared");
+  await dragBlock(page, "model.openai", { x: 300, y: 200 });
+  await waitSaved(page);
+  await page.evaluate(async (email) => {
+    const res = await fetch("/api/trpc/team.members.add", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, role: "viewer" }),
+    });
+    if (!res.ok) throw new Error(await res.text());
+  }, viewerEmail);
+
+  await viewer.reload();
+  await viewer.getByTestId("team-switcher").click();
+  await viewer.getByRole("menuitem", { name: /team/ }).filter({ hasNotText: "Vic" }).first().click();
+  await viewer.goto(path);
+  await expect(nodeOfType(viewer, "model.openai")).toHaveCount(1);
+  await expect(viewer.getByRole("button", { name: "Add Chat Input" })).toHaveCount(0);
+  await nodeOfType(viewer, "model.openai").click();
+  await expect(viewer.getByTestId("field-model")).toBeDisabled();
+  await viewer.keyboard.press("Delete");
+  await expect(nodeOfType(viewer, "model.openai")).toHaveCount(1);
+  await expect(viewer.getByTestId("save-status")).toHaveAttribute("data-status", "saved");
+  await viewerContext.close();
+});
