@@ -158,3 +158,25 @@ test("copy in one flow, paste into another flow in another tab", async ({ page, 
   await other.reload();
   await expect(other.locator(".react-flow__node")).toHaveCount(2);
 });
+
+test("validate marks a wire the compiler rejects (from an imported file) and names it in the problems list", async ({ page }) => {
+  await signUp(page, uniqueEmail("badwire"));
+  await createFlow(page, "Bad wire");
+  const graph = {
+    schemaVersion: 1,
+    nodes: [
+      { id: "in", type: "io.chat-input", version: 1, config: {}, ui: { x: 0, y: 0 } },
+      { id: "llm", type: "model.openai", version: 1, config: {}, ui: { x: 400, y: 0 } },
+    ],
+    edges: [{ id: "w", from: { node: "in", port: "message" }, to: { node: "llm", port: "memory" } }],
+  };
+  await page.getByTestId("import-input").setInputFiles({
+    name: "bad-wire.flow.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify({ name: "Bad wire", graph })),
+  });
+  await expect(page.locator(".react-flow__edge")).toHaveCount(1);
+  await page.getByTestId("validate").click();
+  await expect(page.getByTestId("problem-item").filter({ hasText: "A memory port cannot take text." })).toBeVisible();
+  await expect(page.locator(".react-flow__edge-path")).toHaveAttribute("style", /stroke-dasharray/);
+});

@@ -30,6 +30,7 @@ const PRO_OPTIONS = { hideAttribution: true };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 16 };
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 
+const NO_EDGES: ReadonlySet<string> = new Set();
 const NO_DIAGNOSTICS: ReadonlyMap<string, Diagnostic[]> = new Map();
 const NO_SELECTION = { nodes: new Set<string>(), edges: new Set<string>() };
 
@@ -64,7 +65,14 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
     return map;
   }, [diagnosticList, editorUi.showDiagnostics, preview]);
 
-  const { nodes, edges } = useFlowElements(graph, selection, diagnosticsByNode, statuses, measured, measuredVersion, editable);
+  const invalidEdges = useMemo(() => {
+    if (!editorUi.showDiagnostics || preview) return NO_EDGES;
+    const ids = new Set<string>();
+    for (const d of diagnosticList) if (d.edge && d.severity === "error") ids.add(d.edge);
+    return ids.size > 0 ? ids : NO_EDGES;
+  }, [diagnosticList, editorUi.showDiagnostics, preview]);
+
+  const { nodes, edges } = useFlowElements(graph, selection, diagnosticsByNode, invalidEdges, statuses, measured, measuredVersion, editable);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<BlockFlowNode>[]) => {

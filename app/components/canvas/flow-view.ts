@@ -20,7 +20,7 @@ type NodeEntry = {
   draggable: boolean;
   out: BlockFlowNode;
 };
-type EdgeEntry = { src: GraphEdge; selected: boolean; out: Edge };
+type EdgeEntry = { src: GraphEdge; selected: boolean; invalid: boolean; out: Edge };
 
 /**
  * React Flow nodes and edges derived from the GraphDoc. Each output object is reused while
@@ -31,6 +31,7 @@ export function useFlowElements(
   graph: GraphDoc,
   selection: Selection,
   diagnosticsByNode: ReadonlyMap<string, Diagnostic[]>,
+  invalidEdges: ReadonlySet<string>,
   statuses: ReadonlyMap<string, NodeStatus>,
   measured: MeasuredSizes,
   measuredVersion: number,
@@ -96,8 +97,9 @@ export function useFlowElements(
     let nodeById: Map<string, GraphNode> | undefined;
     const out = graph.edges.map((e) => {
       const selected = selection.edges.has(e.id);
+      const invalid = invalidEdges.has(e.id);
       const prev = edgeCache.current.get(e.id);
-      if (prev && prev.src === e && prev.selected === selected) {
+      if (prev && prev.src === e && prev.selected === selected && prev.invalid === invalid) {
         next.set(e.id, prev);
         return prev.out;
       }
@@ -120,10 +122,11 @@ export function useFlowElements(
         target: e.to.node,
         targetHandle: e.to.port,
         selected,
-        style: { stroke: color, strokeWidth: selected ? 3 : 2 },
+        // A wire the compiler rejects (after Validate) is drawn red and dashed.
+        style: invalid ? { stroke: "#dc2626", strokeWidth: 3, strokeDasharray: "6 4" } : { stroke: color, strokeWidth: selected ? 3 : 2 },
         ariaLabel: `Connection ${e.from.port} to ${e.to.port}`,
       };
-      next.set(e.id, { src: e, selected, out: edge });
+      next.set(e.id, { src: e, selected, invalid, out: edge });
       return edge;
     });
     edgeCache.current = next;
@@ -131,7 +134,7 @@ export function useFlowElements(
     if (previous.length === out.length && out.every((e, i) => e === previous[i])) return previous;
     lastEdges.current = out;
     return out;
-  }, [graph.edges, selection.edges]);
+  }, [graph.edges, selection.edges, invalidEdges]);
 
   return { nodes, edges };
 }
