@@ -1,6 +1,7 @@
 import type { GraphDoc } from "#agents/graph/index";
 import type { RunEvent } from "#agents/runtime/events";
 import type { RunResult } from "#agents/runtime/executor";
+import type { StoredWithRun } from "../services/run-trace";
 import type { HistoryMessage } from "./chat-request";
 
 /** What the gateway asks of the runtime for one request. */
@@ -13,7 +14,8 @@ export type AgentRunRequest = {
   /** Earlier messages of the request; they become the conversation's memory if it has none yet. */
   history: HistoryMessage[];
   conversationId: string;
-  signal: AbortSignal;
+  /** The gateway's own rows about the run (its link to agent and key, the usage count), stored with the run. */
+  alsoStore: StoredWithRun;
 };
 
 /** A started run: its id at once, its events as they happen, and its result. */
@@ -21,6 +23,8 @@ export type AgentRunHandle = {
   runId: string;
   events(signal?: AbortSignal): AsyncIterable<RunEvent>;
   result: Promise<RunResult>;
+  /** Stops the run (the client went away). */
+  cancel(): void;
 };
 
 /** Starts a published agent's run through the production runtime (which stores the run and its trace). */

@@ -4,8 +4,8 @@ import type { Db } from "#db/client";
 import type { RunResult } from "#agents/runtime/executor";
 import type { AuthenticatedKey } from "../services/api-keys";
 import { findServedAgent, pinnedGraph, type ServedAgent } from "../services/publishing";
-import { linkAgentRun, recordAgentRequest } from "../services/usage";
-import type { AgentRunner } from "./agent-runner";
+import { linkAgentRun, recordAgentRequest, type AgentRequestUsage } from "../services/usage";
+import type { AgentRunHandle, AgentRunner } from "./agent-runner";
 import { readJsonBody } from "./body";
 import { conversationHeaderError, parseChatRequest, type ParsedChatRequest } from "./chat-request";
 import { GatewayError, sendJson } from "./errors";
@@ -56,6 +56,17 @@ function unsentText(output: string | null, streamed: string): string {
   return output.startsWith(streamed) ? output.slice(streamed.length) : "";
 }
 
+function usageRow(agent: ServedAgent, at: number, status: RunResult["status"] | undefined, usage: RunResult["usage"] | undefined): AgentRequestUsage {
+  return {
+    agentId: agent.id,
+    teamId: agent.teamId,
+    at,
+    error: status !== "succeeded",
+    promptTokens: usage?.promptTokens ?? 0,
+    completionTokens: usage?.completionTokens ?? 0,
+  };
+}
+
 function usageOf(result: RunResult) {
   const { promptTokens, completionTokens } = result.usage;
   return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
@@ -75,14 +86,20 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
 
   const startedAt = Date.now();
   let result: RunResult | undefined;
+  // The usage count is stored with the run's final state (one transaction); a request that
+  // never got a run, or whose run could not be stored, is counted on its own below.
+  let metered = false;
+  let run: AgentRunHandle | undefined;
+  let clientGone = false;
   try {
     const conversationId = conversationIdFor(req, request, agent, key);
     const graph = pinnedGraph(deps.db, agent);
-    const abort = new AbortController();
     res.once("close", () => {
-      if (!res.writableFinished) abort.abort();
+      if (res.writableFinished) return;
+      clientGone = true;
+      run?.cancel();
     });
-    const run = await deps.runAgent({
+    run = await deps.runAgent({
       teamId: agent.teamId,
       flowId: agent.flowId,
       flowVersionId: agent.flowVersionId,
@@ -90,9 +107,15 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
       input: request.input,
       history: request.history,
       conversationId,
-      signal: abort.signal,
+      alsoStore: {
+        started: (runId) => linkAgentRun(deps.db, { runId, teamId: agent.teamId, agentId: agent.id, apiKeyId: key.id, startedAt }),
+        finished: (finish) => {
+          recordAgentRequest(deps.db, usageRow(agent, startedAt, finish.status, finish.usage));
+          metered = true;
+        },
+      },
     });
-    linkAgentRun(deps.db, { runId: run.runId, teamId: agent.teamId, agentId: agent.id, apiKeyId: key.id, startedAt });
+    if (clientGone) run.cancel();
     res.setHeader("x-skyloom-run-id", run.runId);
     const completionId = `chatcmpl-${run.runId}`;
     const created = Math.floor(startedAt / 1000);
@@ -116,7 +139,8 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
       `data: ${JSON.stringify({ id: completionId, object: "chat.completion.chunk", created, model: agent.slug, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
     res.write(chunk({ role: "assistant", content: "" }));
     let streamed = "";
-    for await (const event of run.events(abort.signal)) {
+    for await (const event of run.events()) {
+      if (clientGone) break;
       if (event.type === "token" && event.toOutput && event.text) {
         streamed += event.text;
         res.write(chunk({ content: event.text }));
@@ -135,13 +159,6 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
     }
     res.end(`${tail}data: [DONE]\n\n`);
   } finally {
-    recordAgentRequest(deps.db, {
-      agentId: agent.id,
-      teamId: agent.teamId,
-      at: startedAt,
-      error: result?.status !== "succeeded",
-      promptTokens: result?.usage.promptTokens ?? 0,
-      completionTokens: result?.usage.completionTokens ?? 0,
-    });
+    if (!metered) recordAgentRequest(deps.db, usageRow(agent, startedAt, result?.status, result?.usage));
   }
 }

@@ -43,7 +43,7 @@ export function runtimeAgentRunner(deps: RunDeps): AgentRunner {
       input: request.input,
       conversationId: request.conversationId,
       source: "gateway",
-      signal: request.signal,
+      alsoStore: request.alsoStore,
     });
   };
 }

@@ -5,14 +5,15 @@ import type { GraphDoc } from "#agents/graph/index";
 import type { RunEvent, RunFinishEvent } from "#agents/runtime/events";
 
 /**
- * Stores a run: its row when it starts, and its trace (one step row per node) as the run goes.
+ * Stores a run: its row, its trace (one step row per node) and the rows a caller keeps beside
+ * it (the gateway's link to the agent and key, its usage count).
  *
- * Steps are written behind: they are kept in memory and written in one transaction, together
- * with the run row's final state, when the run finishes. A short run (a gateway request is a
- * few milliseconds) thus costs one write instead of one per event, which was a third of the
- * gateway's CPU. Anyone who reads the trace from the database while a run goes on still sees
- * it as it happens: once somebody follows the run (the run page, the test chat) or the run
- * has lasted WRITE_BEHIND_MS, every change is written at once, as before.
+ * They are written behind: kept in memory and written in one transaction when the run
+ * finishes. A short run (a gateway request takes a few milliseconds) thus costs one commit
+ * instead of one per event, which was a third of the gateway's CPU. Whoever reads a run while
+ * it goes on still sees it as it happens: the runs service reveals a live run before reading
+ * it, and once somebody follows the run (the run page, the test chat) or the run has lasted
+ * WRITE_BEHIND_MS, every change is written at once.
  *
  * The statements are better-sqlite3's own, prepared once per database: building a drizzle
  * query per event cost more than the write itself, and drizzle's placeholders cannot carry
@@ -36,6 +37,14 @@ type StepRow = {
   stored: boolean;
   /** Changed since it was last written. */
   dirty: boolean;
+};
+
+/** Rows a caller stores with the run, in the run's own transactions (e.g. the gateway's usage). */
+export type StoredWithRun = {
+  /** When the run row is written (rows that refer to the run). */
+  started?(runId: string): void;
+  /** With the run's final state. */
+  finished?(finish: RunFinishEvent): void;
 };
 
 export type NewRunRow = {
@@ -94,13 +103,16 @@ function prepareTraceWrites(sqlite: Database.Database) {
     }
   };
   return {
-    insertRun: (row: NewRunRow) => insertRun.run({ ...row, graph: serializedGraph(row.graph) }),
-    /** Pending steps and, at the end, the run's final state: one transaction. */
-    flush: sqlite.transaction((runId: string, teamId: string, steps: readonly StepRow[], finish: RunFinishEvent | null) => {
-      writeSteps(runId, teamId, steps);
+    /** The run row (the first time), pending steps and, at the end, the run's final state: one transaction. */
+    flush: sqlite.transaction((run: NewRunRow, rowStored: boolean, steps: readonly StepRow[], finish: RunFinishEvent | null, also: StoredWithRun | undefined) => {
+      if (!rowStored) {
+        insertRun.run({ ...run, graph: serializedGraph(run.graph) });
+        also?.started?.(run.id);
+      }
+      writeSteps(run.id, run.teamId, steps);
       if (!finish) return;
       finishRun.run({
-        id: runId,
+        id: run.id,
         status: finish.status,
         output: finish.output,
         error: finish.error,
@@ -109,6 +121,7 @@ function prepareTraceWrites(sqlite: Database.Database) {
         finishedAt: finish.at,
         durationMs: Math.round(finish.durationMs),
       });
+      also?.finished?.(finish);
     }),
   };
 }
@@ -132,26 +145,23 @@ function serializedGraph(graph: GraphDoc): string {
 
 const jsonOrNull = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
-/** The run row, status "running", written when the run starts (so it is listed and findable at once). */
-export function insertRunRow(db: Db, row: NewRunRow): void {
-  traceWrites(db).insertRun(row);
-}
-
-/** One run's trace: fed every event of the run, it keeps the step rows and writes them (see above). */
-export class RunTraceWriter {
+/** One run's record: fed every event of the run, it keeps the rows and writes them (see above). */
+export class RunRecorder {
   private readonly writes: TraceWrites;
   private readonly steps: StepRow[] = [];
   private readonly byNode = new Map<string, StepRow>();
+  private rowStored = false;
   private writeThrough = false;
   private finished = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer: NodeJS.Timeout;
 
   constructor(
     db: Db,
-    private readonly runId: string,
-    private readonly teamId: string,
+    private readonly run: NewRunRow,
+    private readonly also?: StoredWithRun,
   ) {
     this.writes = traceWrites(db);
+    this.timer = setTimeout(() => this.followLive(), WRITE_BEHIND_MS).unref();
   }
 
   record(event: RunEvent): void {
@@ -205,25 +215,35 @@ export class RunTraceWriter {
           step.finishedAt = event.at;
           step.dirty = true;
         }
-        this.writes.flush(this.runId, this.teamId, this.steps, event);
+        this.write(event);
         return;
       default:
         return;
     }
-    if (this.writeThrough) this.writes.flush(this.runId, this.teamId, this.steps, null);
-    else this.timer ??= setTimeout(() => this.followLive(), WRITE_BEHIND_MS).unref();
+    if (this.writeThrough) this.write(null);
   }
 
-  /** From now on every change is written as it happens (someone reads the trace while the run goes on). */
+  /** Writes what is pending now (someone is about to read the run from the database). */
+  reveal(): void {
+    if (this.finished) return;
+    try {
+      this.write(null);
+    } catch (error) {
+      console.error(`Run ${this.run.id}: could not store its trace:`, error);
+    }
+  }
+
+  /** From now on every change is written as it happens (someone follows the run while it goes on). */
   followLive(): void {
     if (this.writeThrough || this.finished) return;
     this.writeThrough = true;
     clearTimeout(this.timer);
-    try {
-      this.writes.flush(this.runId, this.teamId, this.steps, null);
-    } catch (error) {
-      console.error(`Run ${this.runId}: could not store its trace:`, error);
-    }
+    this.reveal();
+  }
+
+  private write(finish: RunFinishEvent | null): void {
+    this.writes.flush(this.run, this.rowStored, this.steps, finish, this.also);
+    this.rowStored = true;
   }
 
   private add(step: StepRow): void {

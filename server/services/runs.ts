@@ -12,7 +12,7 @@ import { resolveCredential } from "./credentials";
 import { badRequest, notFound } from "./errors";
 import { getFlow } from "./flows";
 import { sqliteMemoryStore } from "./run-memory";
-import { insertRunRow, RunTraceWriter } from "./run-trace";
+import { RunRecorder, type StoredWithRun } from "./run-trace";
 import { runtimeHost } from "./runtime-host";
 
 /**
@@ -37,6 +37,8 @@ export type StartRunInput = {
   limits?: Partial<RunLimits>;
   /** Extra metering (the gateway's ledger); the run's own totals are always stored. */
   meter?: Meter;
+  /** Rows the caller keeps beside the run (the gateway's link and usage), stored with it. */
+  alsoStore?: StoredWithRun;
 };
 
 export type RunHandle = {
@@ -55,7 +57,7 @@ type LiveRun = {
   listeners: Set<() => void>;
   done: boolean;
   controller: AbortController;
-  trace: RunTraceWriter;
+  record: RunRecorder;
 };
 
 const live = new Map<string, LiveRun>();
@@ -101,8 +103,11 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
   const host = await runtimeHost(deps);
   const db = deps.database.db;
   const runId = newId("run");
-  insertRunRow(db, {
-    id: runId,
+  // Stored behind the run (see run-trace.ts): one transaction when a short run ends.
+  const record = new RunRecorder(
+    db,
+    {
+      id: runId,
     teamId: input.teamId,
     flowId: input.flowId ?? null,
     flowVersionId: input.flowVersionId ?? null,
@@ -110,16 +115,17 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
     conversationId: input.conversationId,
     source: input.source,
     input: input.input,
-    startedAt: Date.now(),
-    createdBy: input.userId ?? null,
-  });
+      startedAt: Date.now(),
+      createdBy: input.userId ?? null,
+    },
+    input.alsoStore,
+  );
 
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort();
   if (input.signal?.aborted) controller.abort();
   input.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const trace = new RunTraceWriter(db, runId, input.teamId);
-  const liveRun: LiveRun = { teamId: input.teamId, events: [], listeners: new Set(), done: false, controller, trace };
+  const liveRun: LiveRun = { teamId: input.teamId, events: [], listeners: new Set(), done: false, controller, record };
   live.set(runId, liveRun);
 
   const capabilities: RunCapabilities = {
@@ -152,7 +158,7 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
     signal: controller.signal,
     onEvent: (event) => {
       try {
-        trace.record(event);
+        record.record(event);
       } catch (error) {
         // The trace is best effort; the run itself goes on and the error reaches the log.
         console.error(`Run ${runId}: could not store ${event.type}:`, error);
@@ -194,16 +200,30 @@ export async function startFlowRun(
   return { runId: handle.runId };
 }
 
+/** A run in progress of this team, if there is one by that id. */
+function liveRunOf(teamId: string, runId: string): LiveRun | undefined {
+  const run = live.get(runId);
+  return run && run.teamId === teamId ? run : undefined;
+}
+
+/** Writes what the team's runs in progress have not stored yet, before their rows are read. */
+export function revealLiveRuns(teamId: string): void {
+  for (const run of live.values()) if (run.teamId === teamId) run.record.reveal();
+}
+
 function loadRun(db: Db, teamId: string, runId: string) {
+  liveRunOf(teamId, runId)?.record.reveal();
   const row = db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.teamId, teamId))).get();
   if (!row) throw notFound("Run");
   return row;
 }
 
 export function cancelRun(db: Db, scope: { teamId: string }, runId: string): { id: string; cancelled: boolean } {
-  loadRun(db, scope.teamId, runId);
-  const run = live.get(runId);
-  if (!run || run.done || run.teamId !== scope.teamId) return { id: runId, cancelled: false };
+  const run = liveRunOf(scope.teamId, runId);
+  if (!run || run.done) {
+    loadRun(db, scope.teamId, runId);
+    return { id: runId, cancelled: false };
+  }
   run.controller.abort();
   return { id: runId, cancelled: true };
 }
@@ -215,6 +235,7 @@ export function getRun(db: Db, scope: { teamId: string }, runId: string) {
 }
 
 export function listRuns(db: Db, scope: { teamId: string }, input: { flowId?: string; limit: number; before?: Date }) {
+  revealLiveRuns(scope.teamId);
   const where = [eq(runs.teamId, scope.teamId)];
   if (input.flowId) where.push(eq(runs.flowId, input.flowId));
   if (input.before) where.push(lt(runs.startedAt, input.before));
@@ -294,11 +315,10 @@ export async function* runEvents(
   runId: string,
   options: { signal?: AbortSignal; from?: number } = {},
 ): AsyncGenerator<RunEvent> {
-  loadRun(db, scope.teamId, runId);
-  const run = live.get(runId);
-  if (run && run.teamId === scope.teamId) {
+  const run = liveRunOf(scope.teamId, runId);
+  if (run) {
     // Someone watches this run (its page reloads the stored trace as nodes finish).
-    run.trace.followLive();
+    run.record.followLive();
     yield* follow(run, options.signal, options.from ?? 0);
     return;
   }

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { agentRuns, agentUsageDaily, apiKeys, runs, RUN_STATUSES, type RunStatus } from "#db/schema";
 import { getPublication } from "./publishing";
+import { revealLiveRuns } from "./runs";
 import type { TeamScope } from "./flows";
 
 /** UTC day of a timestamp, as stored in agent_usage_daily. */
@@ -89,6 +90,7 @@ export type RunHistoryFilter = {
 
 export function listAgentRuns(db: Db, scope: TeamScope, filter: RunHistoryFilter) {
   const agent = getPublication(db, scope, filter.agentId);
+  revealLiveRuns(scope.teamId);
   const conditions: SQL[] = [eq(agentRuns.agentId, agent.id), eq(agentRuns.teamId, scope.teamId)];
   if (filter.status) conditions.push(eq(runs.status, filter.status));
   if (filter.apiKeyId) conditions.push(eq(agentRuns.apiKeyId, filter.apiKeyId));
