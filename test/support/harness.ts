@@ -5,8 +5,9 @@ import { openDatabase } from "#db/client";
 import { migrationsFolder } from "#db/root";
 import { loadConfig } from "#server/env";
 import { LoginLimiter } from "#server/services/login-limiter";
-import { createContext, type AppDeps } from "#server/trpc/context";
-import { createCaller, type ServerCaller } from "#server/trpc/root";
+import type { AppDeps } from "#server/trpc/context";
+import type { ServerCaller } from "#server/trpc/root";
+import { sessionCaller } from "./session-caller";
 
 /**
  * A Skyloom backend on a temporary SQLite file, driven through real tRPC callers. Each
@@ -26,27 +27,12 @@ export function createTestBackend(options: { ip?: string; loginLimiter?: LoginLi
   };
 
   function client(ip = options.ip ?? "127.0.0.1"): TestClient {
-    let token: string | undefined;
-    const cookies = {
-      set: (t: string) => {
-        token = t;
-      },
-      clear: () => {
-        token = undefined;
-      },
-    };
-    // A fresh context per call, as HTTP gives one per request, so logins take effect.
-    const trpc = new Proxy({} as ServerCaller, {
-      get(_target, key) {
-        const caller = createCaller(createContext(deps, { sessionToken: token, clientIp: ip, cookies }));
-        return (caller as unknown as Record<string | symbol, unknown>)[key];
-      },
-    });
+    const session = sessionCaller(deps, ip);
     return {
-      trpc,
+      trpc: session.trpc,
       ip,
       get token() {
-        return token;
+        return session.token();
       },
     };
   }
