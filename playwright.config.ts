@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_LAUNCH_OPTIONS } from "./test/e2e/support/chromium";
 
 // Browser tests drive Debian's Chromium (no browser download); the app is the real build,
 // started by test/e2e/support/global-setup.ts on a free port with a temporary data folder.
@@ -15,17 +16,6 @@ export default defineConfig({
   use: {
     headless: true,
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH_OPTIONS,
   },
 });

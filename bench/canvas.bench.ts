@@ -12,6 +12,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
+import { CHROMIUM_LAUNCH_OPTIONS } from "../test/e2e/support/chromium";
 import { startBuiltServer } from "../test/e2e/support/server";
 import { formatStats, summarize } from "./support/stats";
 
@@ -192,16 +193,7 @@ async function main() {
   const large = generateFlow(2000, 2400);
   const nodeBytes = medium.nodes.map((n) => JSON.stringify({ ...n, config: {} }).length);
   const server = await startBuiltServer();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
