@@ -18,7 +18,7 @@ describe("model catalog", () => {
     expect(new Set(MODEL_CATALOG.map((m) => m.kind))).toEqual(new Set(["chat", "embeddings", "speech", "image"]));
     expect(new Set(MODEL_CATALOG.map((m) => m.id)).size).toBe(MODEL_CATALOG.length);
     for (const id of ["meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-70B-Instruct", "Qwen/Qwen2.5-72B-Instruct", "mistralai/Mixtral-8x7B-Instruct-v0.1", "openai/whisper-large-v3", "BAAI/bge-m3"]) {
-      expect(model(id)).toBeTruthy();
+      expect(model(id)?.id).toBe(id);
     }
   });
 

@@ -38,7 +38,7 @@ describe("kubernetes target", () => {
     for (const { name, result, docs } of all) {
       for (const w of result.plan?.workloads ?? []) {
         const workload = docs.find((d) => d.metadata.name === w.name && d.kind === (w.spec.kind === "job" ? "Job" : "Deployment"));
-        expect(workload, `${name}/${w.name}`).toBeTruthy();
+        expect(workload?.metadata.name, `${name}/${w.name}`).toBe(w.name);
         const template = workload?.spec.template as PodTemplate;
         const container = template.spec.containers[0] as Container;
         expect(container.image).toBe(w.spec.image);
