@@ -193,16 +193,18 @@ export function unpublishAgent(db: Db, scope: TeamScope, agentId: string) {
 /** The agent a gateway request names, with the pinned graph; null when it is not served. */
 export type ServedAgent = { id: string; teamId: string; slug: string; flowId: string; flowVersionId: string; createdAt: Date };
 
+const servedAgentColumns = {
+  id: publishedAgents.id,
+  teamId: publishedAgents.teamId,
+  slug: publishedAgents.slug,
+  flowId: publishedAgents.flowId,
+  flowVersionId: publishedAgents.flowVersionId,
+  createdAt: publishedAgents.createdAt,
+};
+
 function prepareServedAgentLookup(db: Db) {
   return db
-    .select({
-      id: publishedAgents.id,
-      teamId: publishedAgents.teamId,
-      slug: publishedAgents.slug,
-      flowId: publishedAgents.flowId,
-      flowVersionId: publishedAgents.flowVersionId,
-      createdAt: publishedAgents.createdAt,
-    })
+    .select(servedAgentColumns)
     .from(publishedAgents)
     .where(and(eq(publishedAgents.teamId, sql.placeholder("teamId")), eq(publishedAgents.slug, sql.placeholder("slug")), eq(publishedAgents.status, "active")))
     .prepare();
@@ -218,14 +220,7 @@ export function findServedAgent(db: Db, teamId: string, slug: string): ServedAge
 
 export function listServedAgents(db: Db, teamId: string): ServedAgent[] {
   return db
-    .select({
-      id: publishedAgents.id,
-      teamId: publishedAgents.teamId,
-      slug: publishedAgents.slug,
-      flowId: publishedAgents.flowId,
-      flowVersionId: publishedAgents.flowVersionId,
-      createdAt: publishedAgents.createdAt,
-    })
+    .select(servedAgentColumns)
     .from(publishedAgents)
     .where(and(eq(publishedAgents.teamId, teamId), eq(publishedAgents.status, "active")))
     .orderBy(asc(publishedAgents.slug))
