@@ -74,6 +74,14 @@ async function runHost(stubUrl: string): Promise<void> {
     process.exit(0);
   });
   process.once("SIGTERM", stop);
+  // GATEWAY_BENCH_MEMORY=1 logs the host's heap and native memory every 5 s (where RSS goes).
+  if (process.env.GATEWAY_BENCH_MEMORY) {
+    setInterval(() => {
+      const m = process.memoryUsage();
+      const mib = (n: number) => (n / 1024 / 1024).toFixed(0);
+      console.error(`host memory: rss ${mib(m.rss)}, heap used ${mib(m.heapUsed)} of ${mib(m.heapTotal)}, external ${mib(m.external)}, array buffers ${mib(m.arrayBuffers)} MiB`);
+    }, 5000).unref();
+  }
 }
 
 // ---------------------------------------------------------------- parent: the load generator

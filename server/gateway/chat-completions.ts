@@ -86,9 +86,8 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
 
   const startedAt = Date.now();
   let result: RunResult | undefined;
-  // The usage count is stored with the run's final state (one transaction); a request that
-  // never got a run, or whose run could not be stored, is counted on its own below.
-  let metered = false;
+  // A run stores the request's usage count with its own final state (one transaction); a
+  // request that never got a run is counted on its own below.
   let run: AgentRunHandle | undefined;
   let clientGone = false;
   try {
@@ -109,10 +108,7 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
       conversationId,
       alsoStore: {
         started: (runId) => linkAgentRun(deps.db, { runId, teamId: agent.teamId, agentId: agent.id, apiKeyId: key.id, startedAt }),
-        finished: (finish) => {
-          recordAgentRequest(deps.db, usageRow(agent, startedAt, finish.status, finish.usage));
-          metered = true;
-        },
+        finished: (finish) => recordAgentRequest(deps.db, usageRow(agent, startedAt, finish.status, finish.usage)),
       },
     });
     if (clientGone) run.cancel();
@@ -159,6 +155,6 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
     }
     res.end(`${tail}data: [DONE]\n\n`);
   } finally {
-    if (!metered) recordAgentRequest(deps.db, usageRow(agent, startedAt, result?.status, result?.usage));
+    if (!run) recordAgentRequest(deps.db, usageRow(agent, startedAt, result?.status, result?.usage));
   }
 }

@@ -8,12 +8,13 @@ import type { RunEvent, RunFinishEvent } from "#agents/runtime/events";
  * Stores a run: its row, its trace (one step row per node) and the rows a caller keeps beside
  * it (the gateway's link to the agent and key, its usage count).
  *
- * They are written behind: kept in memory and written in one transaction when the run
- * finishes. A short run (a gateway request takes a few milliseconds) thus costs one commit
- * instead of one per event, which was a third of the gateway's CPU. Whoever reads a run while
- * it goes on still sees it as it happens: the runs service reveals a live run before reading
- * it, and once somebody follows the run (the run page, the test chat) or the run has lasted
- * WRITE_BEHIND_MS, every change is written at once.
+ * They are written behind: kept in memory and written when the run finishes, in one
+ * transaction shared with the other runs that finished in the same turn of the event loop
+ * (group commit). A short run (a gateway request takes a few milliseconds) thus costs a share
+ * of one commit instead of one commit per event, which was a third of the gateway's CPU.
+ * Whoever reads runs still sees them as they happen: the runs service stores what is pending
+ * before it reads, and once somebody follows a run (the run page, the test chat) or the run
+ * has lasted WRITE_BEHIND_MS, its every change is written at once.
  *
  * The statements are better-sqlite3's own, prepared once per database: building a drizzle
  * query per event cost more than the write itself, and drizzle's placeholders cannot carry
@@ -102,27 +103,51 @@ function prepareTraceWrites(sqlite: Database.Database) {
       step.dirty = false;
     }
   };
+  /** The run row (the first time), pending steps and, at the end, the run's final state. */
+  const writeRun = (run: NewRunRow, rowStored: boolean, steps: readonly StepRow[], finish: RunFinishEvent | null, also: StoredWithRun | undefined) => {
+    if (!rowStored) {
+      insertRun.run({ ...run, graph: serializedGraph(run.graph) });
+      also?.started?.(run.id);
+    }
+    writeSteps(run.id, run.teamId, steps);
+    if (!finish) return;
+    finishRun.run({
+      id: run.id,
+      status: finish.status,
+      output: finish.output,
+      error: finish.error,
+      promptTokens: finish.usage.promptTokens,
+      completionTokens: finish.usage.completionTokens,
+      finishedAt: finish.at,
+      durationMs: Math.round(finish.durationMs),
+    });
+    also?.finished?.(finish);
+  };
+  const finishedRuns: RunRecorder[] = [];
+  const writeFinished = sqlite.transaction((recorders: readonly RunRecorder[]) => {
+    for (const recorder of recorders) recorder.writeFinal(writeRun);
+  });
+  const storeFinished = () => {
+    if (finishedRuns.length === 0) return;
+    const batch = finishedRuns.splice(0);
+    try {
+      writeFinished(batch);
+    } catch (error) {
+      console.error(`Could not store ${batch.length} finished run(s):`, error);
+    }
+  };
   return {
-    /** The run row (the first time), pending steps and, at the end, the run's final state: one transaction. */
-    flush: sqlite.transaction((run: NewRunRow, rowStored: boolean, steps: readonly StepRow[], finish: RunFinishEvent | null, also: StoredWithRun | undefined) => {
-      if (!rowStored) {
-        insertRun.run({ ...run, graph: serializedGraph(run.graph) });
-        also?.started?.(run.id);
-      }
-      writeSteps(run.id, run.teamId, steps);
-      if (!finish) return;
-      finishRun.run({
-        id: run.id,
-        status: finish.status,
-        output: finish.output,
-        error: finish.error,
-        promptTokens: finish.usage.promptTokens,
-        completionTokens: finish.usage.completionTokens,
-        finishedAt: finish.at,
-        durationMs: Math.round(finish.durationMs),
-      });
-      also?.finished?.(finish);
-    }),
+    /** One run's pending rows in a transaction of their own (a run someone follows). */
+    flush: sqlite.transaction(writeRun),
+    /**
+     * A finished run joins the runs that finished in the same turn of the event loop; they are
+     * stored together right after it (group commit: under load one commit serves several).
+     */
+    finished(recorder: RunRecorder): void {
+      finishedRuns.push(recorder);
+      if (finishedRuns.length === 1) setImmediate(storeFinished);
+    },
+    storeFinished,
   };
 }
 
@@ -145,6 +170,11 @@ function serializedGraph(graph: GraphDoc): string {
 
 const jsonOrNull = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
+/** Stores the finished runs still waiting for their group commit (before reading runs from the database). */
+export function storeFinishedRuns(db: Db): void {
+  writesByDb.get(db)?.storeFinished();
+}
+
 /** One run's record: fed every event of the run, it keeps the rows and writes them (see above). */
 export class RunRecorder {
   private readonly writes: TraceWrites;
@@ -153,6 +183,7 @@ export class RunRecorder {
   private rowStored = false;
   private writeThrough = false;
   private finished = false;
+  private finish: RunFinishEvent | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -215,7 +246,11 @@ export class RunRecorder {
           step.finishedAt = event.at;
           step.dirty = true;
         }
-        this.write(event);
+        if (this.writeThrough) this.write(event);
+        else {
+          this.finish = event;
+          this.writes.finished(this);
+        }
         return;
       default:
         return;
@@ -239,6 +274,12 @@ export class RunRecorder {
     this.writeThrough = true;
     clearTimeout(this.timer);
     this.reveal();
+  }
+
+  /** The group commit's part for this run (inside its transaction). */
+  writeFinal(writeRun: (...args: Parameters<TraceWrites["flush"]>) => void): void {
+    writeRun(this.run, this.rowStored, this.steps, this.finish, this.also);
+    this.rowStored = true;
   }
 
   private write(finish: RunFinishEvent | null): void {

@@ -12,7 +12,7 @@ import { resolveCredential } from "./credentials";
 import { badRequest, notFound } from "./errors";
 import { getFlow } from "./flows";
 import { sqliteMemoryStore } from "./run-memory";
-import { RunRecorder, type StoredWithRun } from "./run-trace";
+import { RunRecorder, storeFinishedRuns, type StoredWithRun } from "./run-trace";
 import { runtimeHost } from "./runtime-host";
 
 /**
@@ -206,12 +206,14 @@ function liveRunOf(teamId: string, runId: string): LiveRun | undefined {
   return run && run.teamId === teamId ? run : undefined;
 }
 
-/** Writes what the team's runs in progress have not stored yet, before their rows are read. */
-export function revealLiveRuns(teamId: string): void {
+/** Writes what the team's runs have not stored yet (in progress, or in a group commit), before their rows are read. */
+export function revealRuns(db: Db, teamId: string): void {
+  storeFinishedRuns(db);
   for (const run of live.values()) if (run.teamId === teamId) run.record.reveal();
 }
 
 function loadRun(db: Db, teamId: string, runId: string) {
+  storeFinishedRuns(db);
   liveRunOf(teamId, runId)?.record.reveal();
   const row = db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.teamId, teamId))).get();
   if (!row) throw notFound("Run");
@@ -235,7 +237,7 @@ export function getRun(db: Db, scope: { teamId: string }, runId: string) {
 }
 
 export function listRuns(db: Db, scope: { teamId: string }, input: { flowId?: string; limit: number; before?: Date }) {
-  revealLiveRuns(scope.teamId);
+  revealRuns(db, scope.teamId);
   const where = [eq(runs.teamId, scope.teamId)];
   if (input.flowId) where.push(eq(runs.flowId, input.flowId));
   if (input.before) where.push(lt(runs.startedAt, input.before));

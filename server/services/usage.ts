@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { agentRuns, agentUsageDaily, apiKeys, runs, RUN_STATUSES, type RunStatus } from "#db/schema";
 import { getPublication } from "./publishing";
-import { revealLiveRuns } from "./runs";
+import { revealRuns } from "./runs";
 import type { TeamScope } from "./flows";
 
 /** UTC day of a timestamp, as stored in agent_usage_daily. */
@@ -90,7 +90,7 @@ export type RunHistoryFilter = {
 
 export function listAgentRuns(db: Db, scope: TeamScope, filter: RunHistoryFilter) {
   const agent = getPublication(db, scope, filter.agentId);
-  revealLiveRuns(scope.teamId);
+  revealRuns(db, scope.teamId);
   const conditions: SQL[] = [eq(agentRuns.agentId, agent.id), eq(agentRuns.teamId, scope.teamId)];
   if (filter.status) conditions.push(eq(runs.status, filter.status));
   if (filter.apiKeyId) conditions.push(eq(agentRuns.apiKeyId, filter.apiKeyId));
@@ -130,6 +130,7 @@ export type UsageDay = { day: string; requests: number; errors: number; promptTo
 /** The last `days` UTC days of an agent's usage, oldest first, with empty days as zeros. */
 export function agentUsageByDay(db: Db, scope: TeamScope, input: { agentId: string; days: number; now?: number }): UsageDay[] {
   const agent = getPublication(db, scope, input.agentId);
+  revealRuns(db, scope.teamId);
   const now = input.now ?? Date.now();
   const days: string[] = [];
   for (let i = input.days - 1; i >= 0; i--) days.push(utcDay(now - i * 86_400_000));
