@@ -85,10 +85,34 @@ async function runHost(stubUrl: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- parent: the load generator
+/**
+ * The children run this file bundled by esbuild as server/build-host.mjs bundles the host for
+ * `npm start` (npm packages external), so the host runs the code production runs: under tsx
+ * every closure also pays for esbuild's keep-names wrapper, and module loading goes through
+ * tsx's hooks. The bundle sits inside the project so its npm imports resolve.
+ */
+async function bundleSelf(): Promise<string> {
+  const { build } = await import("esbuild");
+  const outfile = join(fileURLToPath(new URL("..", import.meta.url)), "node_modules", ".cache", "skyloom-bench", "gateway.bench.mjs");
+  await build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    packages: "external",
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+let childScript: string[] = ["--import", "tsx", fileURLToPath(import.meta.url)];
+
 function startChild(args: string[]): Promise<{ child: ChildProcess; info: Record<string, string> }> {
   // GATEWAY_BENCH_PROFILE=DIR writes a CPU profile of the host there (for finding hot spots).
   const profile = args[0] === "host" && process.env.GATEWAY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.GATEWAY_BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(import.meta.url), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profile, ...childScript, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (c: Buffer) => {
@@ -195,6 +219,9 @@ function rssMiB(pid: number): number {
 }
 
 async function main(): Promise<void> {
+  // GATEWAY_BENCH_TSX=1 runs the children under tsx instead (as this bench did before).
+  if (!process.env.GATEWAY_BENCH_TSX) childScript = [await bundleSelf()];
+  console.log(`host and stub run ${process.env.GATEWAY_BENCH_TSX ? "under tsx" : "as an esbuild bundle, like npm start's host"}`);
   const stub = await startChild(["stub"]);
   const host = await startChild(["host", stub.info.url as string]);
   const messages = [{ role: "user", content: "What is Skyloom?" }];
