@@ -1,6 +1,7 @@
 import { ChatOpenAICompletions } from "@langchain/openai";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { ChatModelSpec, EndpointResolver, LlmClientFactory } from "#agents/runtime/context";
+import { createKeepAliveFetch } from "#agents/runtime/keep-alive-fetch.server";
 import type { ServerConfig } from "../env";
 import { startDevModelServer, type DevModelServer } from "../dev-model/server";
 import { createSsrfGuard, parseSsrfPolicy, type SsrfGuard } from "./ssrf";
@@ -51,6 +52,7 @@ async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptio
 
   // Clients are reused: building one costs CPU, and reuse keeps HTTP connections warm.
   const clients = new Map<string, BaseChatModel>();
+  const keepAliveFetch = createKeepAliveFetch();
   const llm: LlmClientFactory = {
     chatModel(spec: ChatModelSpec) {
       const fallback = spec.baseUrl ? undefined : defaultModel();
@@ -68,7 +70,7 @@ async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptio
         ...(spec.maxTokens !== undefined ? { maxTokens: spec.maxTokens } : {}),
         maxRetries: 1,
         streamUsage: true,
-        configuration: { baseURL, ...(guarded ? { fetch: guard.fetch as typeof fetch } : {}) },
+        configuration: { baseURL, fetch: guarded ? (guard.fetch as typeof fetch) : keepAliveFetch },
       });
       if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value as string);
       clients.set(key, client);
