@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Request, Response } from "express";
 import type { Db } from "#db/client";
 import type { RunResult } from "#agents/runtime/executor";
@@ -41,7 +41,8 @@ function conversationIdFor(req: Request, request: ParsedChatRequest, agent: Serv
   } else if (request.user) {
     given = request.user;
   }
-  if (!given) return `gw:${agent.id}:once:${randomBytes(12).toString("base64url")}`;
+  // randomUUID draws from Node's buffered entropy; randomBytes made a system call per request.
+  if (!given) return `gw:${agent.id}:once:${randomUUID()}`;
   // Hashed: the client's id may be long or odd, the stored one is short and uniform.
   const scope = key.kind === "public" ? `pk:${key.id}` : "team";
   return `gw:${agent.id}:${createHash("sha256").update(`${scope}\0${given}`).digest("base64url").slice(0, 32)}`;
