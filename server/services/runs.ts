@@ -63,6 +63,24 @@ type LiveRun = {
 const live = new Map<string, LiveRun>();
 /** Finished runs stay in memory briefly, so a subscriber arriving late still gets every token. */
 const KEEP_FINISHED_MS = 60_000;
+/** …and at most this many of them, oldest leaving first, so memory stays bounded under load. */
+const KEEP_FINISHED_MAX = 200;
+const keptFinished = new Map<string, NodeJS.Timeout>();
+
+function keepFinished(runId: string): void {
+  keptFinished.set(
+    runId,
+    setTimeout(() => {
+      keptFinished.delete(runId);
+      live.delete(runId);
+    }, KEEP_FINISHED_MS).unref(),
+  );
+  if (keptFinished.size <= KEEP_FINISHED_MAX) return;
+  const [oldest, timer] = keptFinished.entries().next().value as [string, NodeJS.Timeout];
+  clearTimeout(timer);
+  keptFinished.delete(oldest);
+  live.delete(oldest);
+}
 /** A long run's buffered tokens are capped; node events are always kept. */
 const MAX_BUFFERED_EVENTS = 20_000;
 export const MAX_CONVERSATION_ID = 100;
@@ -169,7 +187,7 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
     input.signal?.removeEventListener("abort", onOuterAbort);
     // Test-chat runs stay findable briefly for a late subscriber; a gateway or API caller holds
     // its handle (which keeps the events), so under load finished runs leave memory at once.
-    if (input.source === "chat") setTimeout(() => live.delete(runId), KEEP_FINISHED_MS).unref();
+    if (input.source === "chat") keepFinished(runId);
     else live.delete(runId);
   });
 
