@@ -13,6 +13,7 @@ import { loadConfig, type EnvSource } from "./env";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { LoginLimiter } from "./services/login-limiter";
 import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
+import { storeFinishedRuns } from "./services/run-trace";
 import { closeRuntimeHost, runtimeHost } from "./services/runtime-host";
 import { loadSecretKey } from "./services/secret-key";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
@@ -136,6 +137,8 @@ export async function startSkyloom(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closeRuntimeHost(deps);
+      // Runs that finished in this last turn are still waiting for their group commit.
+      storeFinishedRuns(database.db);
       database.close();
     },
   };
