@@ -28,5 +28,10 @@ const small = measure(1_000, 50);
 console.log(formatStats("compile 1,000 nodes → 3 targets + quote", "ms", small));
 const large = measure(10_000, 15);
 console.log(formatStats("compile 10,000 nodes → 3 targets + quote", "ms", large));
-const ratio = summarize(large).median / summarize(small).median;
-console.log(`10,000 / 1,000 median ratio: ${ratio.toFixed(1)}× (goal ≤ 10×); 1,000-node goal ≤ 50 ms: ${summarize(small).median <= 50 ? "met" : "NOT met"}`);
+// Issue 5: 1,000 nodes in ≤ 50 ms, 10,000 in at most 10 times that (≤ 500 ms). The ratio of the
+// measured medians is printed too: above 10× means growth is worse than linear at this size.
+const medianSmall = summarize(small).median;
+const medianLarge = summarize(large).median;
+const ratio = medianLarge / medianSmall;
+console.log(`1,000-node goal ≤ 50 ms: ${medianSmall <= 50 ? "met" : "NOT met"}; 10,000-node goal ≤ 500 ms: ${medianLarge <= 500 ? "met" : "NOT met"}`);
+console.log(`10,000 / 1,000 ratio of the medians: ${ratio.toFixed(1)}× (10× would be linear)`);
