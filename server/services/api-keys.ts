@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { apiKeys, publishedAgents } from "#db/schema";
 import { newId } from "#agents/graph/index";
@@ -155,36 +156,54 @@ export type AuthenticatedKey = {
   revoked: boolean;
 };
 
+type KeyRow = {
+  id: string;
+  teamId: string;
+  kind: ApiKeyKind;
+  allowedAgents: string | null;
+  allowedOrigins: string | null;
+  requestsPerMinute: number | null;
+  revoked: number;
+};
+
 /**
- * Looks a presented token up by its keyed hash (one indexed read, no slow hashing). Returns
- * null for an unknown token; a revoked key is returned marked so the caller can say so.
+ * Looks a presented token up by its keyed hash (one indexed read, no slow hashing). The
+ * statement is better-sqlite3's own: it runs on every gateway request, where drizzle's result
+ * mapping cost more than the read.
  */
 function prepareKeyLookup(db: Db) {
-  return db
-    .select({
-      id: apiKeys.id,
-      teamId: apiKeys.teamId,
-      kind: apiKeys.kind,
-      allowedAgents: apiKeys.allowedAgents,
-      allowedOrigins: apiKeys.allowedOrigins,
-      requestsPerMinute: apiKeys.requestsPerMinute,
-      revokedAt: apiKeys.revokedAt,
-    })
-    .from(apiKeys)
-    .where(eq(apiKeys.keyHash, sql.placeholder("hash")))
-    .prepare();
+  // drizzle's better-sqlite3 driver keeps the connection as `$client` (Db's type leaves it out).
+  const sqlite = (db as Db & { $client: Database.Database }).$client;
+  return sqlite.prepare<[string], KeyRow>(
+    `select id, team_id as teamId, kind, allowed_agents as allowedAgents, allowed_origins as allowedOrigins,
+       requests_per_minute as requestsPerMinute, revoked_at is not null as revoked
+     from api_keys where key_hash = ?`,
+  );
 }
 /** Prepared once per database: the lookup runs on every gateway request. */
 const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
 
+/** A json-mode column as drizzle writes it (JSON text, or NULL). */
+function jsonList(value: string | null): string[] | null {
+  return value === null ? null : (JSON.parse(value) as string[] | null);
+}
+
+/** Returns null for an unknown token; a revoked key is returned marked so the caller can say so. */
 export function findApiKey(db: Db, secretKey: Buffer, token: string): AuthenticatedKey | null {
   if (!looksLikeApiKey(token)) return null;
   let lookup = keyLookups.get(db);
   if (!lookup) keyLookups.set(db, (lookup = prepareKeyLookup(db)));
-  const row = lookup.get({ hash: hashApiKey(secretKey, token) });
+  const row = lookup.get(hashApiKey(secretKey, token));
   if (!row) return null;
-  const { revokedAt, ...rest } = row;
-  return { ...rest, revoked: revokedAt !== null };
+  return {
+    id: row.id,
+    teamId: row.teamId,
+    kind: row.kind,
+    allowedAgents: jsonList(row.allowedAgents),
+    allowedOrigins: jsonList(row.allowedOrigins),
+    requestsPerMinute: row.requestsPerMinute,
+    revoked: row.revoked !== 0,
+  };
 }
 
 /** Records that keys were used; the gateway batches these so a busy key is one write a minute. */
