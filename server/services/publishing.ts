@@ -1,4 +1,5 @@
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import type Database from "better-sqlite3";
+import { and, asc, eq, ne } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { flows, flowVersions, publishedAgents } from "#db/schema";
 import { newId, type GraphDoc } from "#agents/graph/index";
@@ -202,12 +203,19 @@ const servedAgentColumns = {
   createdAt: publishedAgents.createdAt,
 };
 
+type ServedAgentRow = Omit<ServedAgent, "createdAt"> & { createdAt: number };
+
+/**
+ * better-sqlite3's own statement: the lookup runs on every gateway request, where drizzle's
+ * result mapping cost more than the read.
+ */
 function prepareServedAgentLookup(db: Db) {
-  return db
-    .select(servedAgentColumns)
-    .from(publishedAgents)
-    .where(and(eq(publishedAgents.teamId, sql.placeholder("teamId")), eq(publishedAgents.slug, sql.placeholder("slug")), eq(publishedAgents.status, "active")))
-    .prepare();
+  // drizzle's better-sqlite3 driver keeps the connection as `$client` (Db's type leaves it out).
+  const sqlite = (db as Db & { $client: Database.Database }).$client;
+  return sqlite.prepare<[string, string], ServedAgentRow>(
+    `select id, team_id as teamId, slug, flow_id as flowId, flow_version_id as flowVersionId, created_at as createdAt
+     from published_agents where team_id = ? and slug = ? and status = 'active'`,
+  );
 }
 /** Prepared once per database; read on every request, so unpublishing takes effect at once. */
 const servedAgentLookups = new WeakMap<Db, ReturnType<typeof prepareServedAgentLookup>>();
@@ -215,7 +223,8 @@ const servedAgentLookups = new WeakMap<Db, ReturnType<typeof prepareServedAgentL
 export function findServedAgent(db: Db, teamId: string, slug: string): ServedAgent | null {
   let lookup = servedAgentLookups.get(db);
   if (!lookup) servedAgentLookups.set(db, (lookup = prepareServedAgentLookup(db)));
-  return lookup.get({ teamId, slug }) ?? null;
+  const row = lookup.get(teamId, slug);
+  return row ? { ...row, createdAt: new Date(row.createdAt) } : null;
 }
 
 export function listServedAgents(db: Db, teamId: string): ServedAgent[] {
