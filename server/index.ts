@@ -73,6 +73,10 @@ export async function startSkyloom(
     next();
   });
 
+  // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS),
+  // mounted first after the security headers: its requests, the busiest, match no later layer.
+  app.use("/v1", gatewayFor(deps));
+
   app.get("/healthz", (_req, res) => {
     try {
       database.sqlite.prepare("select 1").get();
@@ -104,9 +108,6 @@ export async function startSkyloom(
       },
     }),
   );
-
-  // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS).
-  app.use("/v1", gatewayFor(deps));
 
   const clientDir = join(root, "build", "client");
   app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
