@@ -1,21 +1,9 @@
-import { test as base, expect, signUp, uniqueEmail } from "./support/fixtures";
+import { expect, pacedTest, signUp, uniqueEmail } from "./support/fixtures";
 import { createFlow, dragBlock, nodeId, nodeOfType, openPanel, port, waitSaved, wire } from "./support/canvas";
-import { startBuiltServer, type StartedServer } from "./support/server";
 
-// Its own Skyloom whose local development model streams at a model-like pace (40 ms a
-// chunk), so the test can see the answer arrive piece by piece and cancel a run midway.
-const test = base.extend<object, { paced: StartedServer }>({
-  paced: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await startBuiltServer({ SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS: "40" });
-      await use(server);
-      await server.stop();
-    },
-    { scope: "worker" },
-  ],
-  baseURL: async ({ paced }, use) => use(paced.url),
-});
+// A Skyloom whose development model streams at a model-like pace, so the test can see the
+// answer arrive piece by piece and cancel a run midway.
+const test = pacedTest;
 
 // Room for four blocks in a row beside the palette and the sidebar.
 test.use({ viewport: { width: 1700, height: 950 } });

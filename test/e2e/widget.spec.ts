@@ -1,23 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { test as base, expect, signUp, uniqueEmail } from "./support/fixtures";
+import { expect, pacedTest, signUp, uniqueEmail } from "./support/fixtures";
 import { memoryAgentGraph, trpcCall } from "./support/agent-api";
-import { startBuiltServer, type StartedServer } from "./support/server";
 
-// Its own Skyloom whose development model streams at a model-like pace, so the widget can be
-// seen filling in an answer before the run ends.
-const test = base.extend<object, { paced: StartedServer }>({
-  paced: [
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const server = await startBuiltServer({ SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS: "40" });
-      await use(server);
-      await server.stop();
-    },
-    { scope: "worker" },
-  ],
-  baseURL: async ({ paced }, use) => use(paced.url),
-});
+// A Skyloom whose development model streams at a model-like pace, so the widget can be seen
+// filling in an answer before the run ends.
+const test = pacedTest;
 
 /** A plain web page on another origin (its own port) that embeds the widget with `key`. */
 async function hostPage(skyloomUrl: string, agent: string) {

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from "@playwright/test";
+import { startBuiltServer, type StartedServer } from "./server";
 
 /** Playwright's test with baseURL pointing at the Skyloom started by global-setup. */
 export const test = base.extend({
@@ -31,3 +32,20 @@ export async function signUp(page: Page, email: string, name = "Test User"): Pro
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page.getByRole("heading", { name: "Flows" })).toBeVisible();
 }
+
+/**
+ * The test with its own Skyloom whose local development model streams at a model-like pace
+ * (40 ms a chunk), so a spec can watch an answer arrive piece by piece or cancel midway.
+ */
+export const pacedTest = test.extend<object, { paced: StartedServer }>({
+  paced: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const server = await startBuiltServer({ SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS: "40" });
+      await use(server);
+      await server.stop();
+    },
+    { scope: "worker" },
+  ],
+  baseURL: async ({ paced }, use) => use(paced.url),
+});
