@@ -53,6 +53,11 @@ test("publish from the editor's Use it panel, call it with the snippet's key, pu
   await expect(page.getByTestId("agent-slug")).toHaveText("orders");
   await expect(page.getByTestId("agent-run-row")).toHaveCount(3);
   await expect(page.getByTestId("usage-totals")).toContainText("3 requests · 0 errors");
+  const charts = page.getByTestId("usage-charts");
+  await expect(charts.getByText("Requests per day (UTC)")).toBeVisible();
+  await expect(charts.getByText("Tokens per day (UTC)")).toBeVisible();
+  // Today's bars are drawn: answered requests, and prompt and completion tokens.
+  await expect(charts.locator(".recharts-bar-rectangle path")).toHaveCount(3);
   await page.getByLabel("Status").selectOption("failed");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page.getByText("No runs match.")).toBeVisible();
