@@ -39,6 +39,14 @@ function upsert(nodes: NodeTrace[], nodeId: string, change: (n: NodeTrace | unde
   return next;
 }
 
+/** What an ending node keeps from its start (or takes from the end event if the start was missed). */
+function endedNode(
+  started: NodeTrace | undefined,
+  event: { nodeId: string; blockType: string; at: number },
+): Pick<NodeTrace, "nodeId" | "blockType" | "startedAt" | "inputs"> {
+  return { nodeId: event.nodeId, blockType: event.blockType, startedAt: started?.startedAt ?? event.at, inputs: started?.inputs ?? {} };
+}
+
 export function applyRunEvent(view: RunView, event: RunEvent): RunView {
   switch (event.type) {
     case "run.start":
@@ -62,10 +70,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
       return {
         ...view,
         nodes: upsert(view.nodes, event.nodeId, (n) => ({
-          nodeId: event.nodeId,
-          blockType: event.blockType,
-          startedAt: n?.startedAt ?? event.at,
-          inputs: n?.inputs ?? {},
+          ...endedNode(n, event),
           state: event.skipped ? "skipped" : "done",
           durationMs: event.durationMs,
           outputs: event.outputs,
@@ -77,10 +82,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
       return {
         ...view,
         nodes: upsert(view.nodes, event.nodeId, (n) => ({
-          nodeId: event.nodeId,
-          blockType: event.blockType,
-          startedAt: n?.startedAt ?? event.at,
-          inputs: n?.inputs ?? {},
+          ...endedNode(n, event),
           outputs: null,
           detail: null,
           state: "error",
