@@ -65,6 +65,11 @@ export type NodeContext = RunCapabilities & {
   nodeId: string;
   /** Aborts on cancel, timeout or another node's failure; pass it to every await that can. */
   signal: AbortSignal;
+  /**
+   * Whether anyone follows the run's tokens as they come (the test chat, a streaming API
+   * request); when not, a model may answer in one piece.
+   */
+  streaming: boolean;
   /** Streams a piece of generated text to the chat. */
   emitToken(text: string): void;
   /** Counts one step against the run's step limit (agent iterations call it per turn). */

@@ -29,6 +29,8 @@ export type ExecuteOptions = {
   limits?: Partial<RunLimits>;
   /** Cancels the run (the UI's cancel button, a closed HTTP request). */
   signal?: AbortSignal;
+  /** False when nobody reads the run's tokens as they come (default true): models answer in one piece. */
+  streamTokens?: boolean;
   onEvent(event: RunEvent): void;
 };
 
@@ -212,6 +214,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
             input: options.input,
             nodeId: node.id,
             signal: controller.signal,
+            streaming: options.streamTokens ?? true,
             emitToken: (text) => {
               if (text) emit({ type: "token", runId, nodeId: node.id, text, toOutput: plan.streamsToOutput.has(node.id) });
             },

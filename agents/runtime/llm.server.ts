@@ -56,47 +56,65 @@ async function chunksOf(model: StreamingModel, messages: BaseMessage[], signal: 
   return (model as Runnable<BaseMessage[], AIMessageChunk>).stream(messages, { signal });
 }
 
+/** The model's answer in one piece (nobody follows the tokens). A plain chat model is asked through its own method, as above. */
+async function wholeAnswerOf(model: StreamingModel, messages: BaseMessage[], signal: AbortSignal): Promise<AIMessage | AIMessageChunk> {
+  if (model instanceof BaseChatModel) {
+    const result = await model._generate(messages, { signal } as Parameters<BaseChatModel["_generate"]>[1]);
+    const message = result.generations[0]?.message;
+    if (!message) throw new BlockRunError("The model sent no answer.");
+    return message as AIMessage;
+  }
+  return (model as Runnable<BaseMessage[], AIMessage | AIMessageChunk>).invoke(messages, { signal });
+}
+
 /**
- * Streams one model call: tokens go to the chat as they arrive, usage goes to the meter, and
- * the chunks become the final message. Chunks are merged with LangChain's concat only when
- * they carry tool calls; a text answer is joined directly, which is much cheaper.
+ * One model call. When someone follows the run's tokens (the test chat, a streaming API
+ * request, a run page) the answer is streamed: tokens go out as they arrive and the chunks
+ * become the final message. Otherwise the model is asked for the whole answer at once, which
+ * spares parsing an event stream and a message object per token.
  */
-export async function streamChat(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessageChunk> {
-  const chunks: AIMessageChunk[] = [];
-  let text = "";
-  let hasToolCalls = false;
+export async function callChatModel(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessage | AIMessageChunk> {
+  let answer: AIMessage | AIMessageChunk;
   try {
-    for await (const chunk of await chunksOf(model, messages, ctx.signal)) {
-      const piece = typeof chunk.content === "string" ? chunk.content : messageText(chunk);
-      if (piece) {
-        text += piece;
-        ctx.emitToken(piece);
-      }
-      if (chunk.tool_call_chunks && chunk.tool_call_chunks.length > 0) hasToolCalls = true;
-      chunks.push(chunk);
-    }
+    answer = ctx.streaming ? await streamChat(model, messages, ctx, modelName) : await wholeAnswerOf(model, messages, ctx.signal);
   } catch (error) {
     throw modelError(error, modelName);
   }
-  if (chunks.length === 0) {
-    if (ctx.signal.aborted) return new AIMessageChunk({ content: "" });
-    throw new BlockRunError(`"${modelName}" sent an empty answer.`);
-  }
-  let merged: AIMessageChunk;
-  if (hasToolCalls) {
-    merged = chunks.reduce((acc, chunk) => acc.concat(chunk));
-  } else {
-    const usage = chunks.findLast((c) => c.usage_metadata)?.usage_metadata;
-    merged = new AIMessageChunk({ content: text, id: chunks.find((c) => c.id)?.id, ...(usage ? { usage_metadata: usage } : {}) });
-  }
-  const usage = merged.usage_metadata;
+  const usage = answer.usage_metadata;
   ctx.meter.record({
     nodeId: ctx.nodeId,
     model: modelName,
     promptTokens: usage?.input_tokens ?? 0,
     completionTokens: usage?.output_tokens ?? 0,
   });
-  return merged;
+  return answer;
+}
+
+/**
+ * Streams one model call: tokens go to the chat as they arrive and the chunks become the final
+ * message. Chunks are merged with LangChain's concat only when they carry tool calls; a text
+ * answer is joined directly, which is much cheaper.
+ */
+async function streamChat(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessageChunk> {
+  const chunks: AIMessageChunk[] = [];
+  let text = "";
+  let hasToolCalls = false;
+  for await (const chunk of await chunksOf(model, messages, ctx.signal)) {
+    const piece = typeof chunk.content === "string" ? chunk.content : messageText(chunk);
+    if (piece) {
+      text += piece;
+      ctx.emitToken(piece);
+    }
+    if (chunk.tool_call_chunks && chunk.tool_call_chunks.length > 0) hasToolCalls = true;
+    chunks.push(chunk);
+  }
+  if (chunks.length === 0) {
+    if (ctx.signal.aborted) return new AIMessageChunk({ content: "" });
+    throw new BlockRunError(`"${modelName}" sent an empty answer.`);
+  }
+  if (hasToolCalls) return chunks.reduce((acc, chunk) => acc.concat(chunk));
+  const usage = chunks.findLast((c) => c.usage_metadata)?.usage_metadata;
+  return new AIMessageChunk({ content: text, id: chunks.find((c) => c.id)?.id, ...(usage ? { usage_metadata: usage } : {}) });
 }
 
 export { AIMessage, HumanMessage, SystemMessage, ToolMessage };

@@ -14,6 +14,8 @@ export type AgentRunRequest = {
   /** Earlier messages of the request; they become the conversation's memory if it has none yet. */
   history: HistoryMessage[];
   conversationId: string;
+  /** The client asked for a stream (tokens as they come) rather than one answer. */
+  stream: boolean;
   /** The gateway's own rows about the run (its link to agent and key, the usage count), stored with the run. */
   alsoStore: StoredWithRun;
 };

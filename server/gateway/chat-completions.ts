@@ -107,6 +107,7 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
       input: request.input,
       history: request.history,
       conversationId,
+      stream: request.stream,
       alsoStore: {
         started: (runId) => linkAgentRun(deps.db, { runId, teamId: agent.teamId, agentId: agent.id, apiKeyId: key.id, startedAt }),
         finished: (finish) => recordAgentRequest(deps.db, usageRow(agent, startedAt, finish.status, finish.usage)),

@@ -43,6 +43,7 @@ export function runtimeAgentRunner(deps: RunDeps): AgentRunner {
       input: request.input,
       conversationId: request.conversationId,
       source: "gateway",
+      streamTokens: request.stream,
       alsoStore: request.alsoStore,
     });
   };

@@ -34,6 +34,8 @@ export type StartRunInput = {
   source: "chat" | "gateway" | "api";
   /** Aborts the run (e.g. the HTTP client went away). */
   signal?: AbortSignal;
+  /** False when the caller only wants the whole answer (a non-streaming API request); see executeRun. */
+  streamTokens?: boolean;
   limits?: Partial<RunLimits>;
   /** Extra metering (the gateway's ledger); the run's own totals are always stored. */
   meter?: Meter;
@@ -174,6 +176,7 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
     capabilities,
     limits: input.limits,
     signal: controller.signal,
+    streamTokens: input.streamTokens,
     onEvent: (event) => {
       try {
         record.record(event);

@@ -1,7 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { BlockRunError } from "../../runtime/context";
 import { implement, textInput } from "../../runtime/implement";
-import { HumanMessage, messageText, streamChat, SystemMessage, toLangChain, ToolMessage } from "../../runtime/llm.server";
+import { HumanMessage, messageText, callChatModel, SystemMessage, toLangChain, ToolMessage } from "../../runtime/llm.server";
 import { isChatModel, isMemory, isTool, type ToolValue } from "../../runtime/values";
 import { agentToolsBlock } from "./block";
 
@@ -43,7 +43,7 @@ export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inpu
 
   for (let iteration = 1; iteration <= config.maxIterations; iteration++) {
     if (iteration > 1) ctx.step();
-    const answer = await streamChat(model, messages, ctx, modelValue.trace.model);
+    const answer = await callChatModel(model, messages, ctx, modelValue.trace.model);
     messages.push(answer);
     const toolCalls = answer.tool_calls ?? [];
     if (toolCalls.length === 0) {

@@ -1,6 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { implement, optionalText } from "../../runtime/implement";
-import { HumanMessage, messageText, SystemMessage, streamChat, toLangChain } from "../../runtime/llm.server";
+import { callChatModel, HumanMessage, messageText, SystemMessage, toLangChain } from "../../runtime/llm.server";
 import { isMemory, type ChatModelValue } from "../../runtime/values";
 import { modelOpenAiBlock } from "./block";
 
@@ -35,7 +35,7 @@ export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, in
     ...(memory ? toLangChain(await memory.load()) : []),
     new HumanMessage(prompt),
   ];
-  const answer = await streamChat(model, messages, ctx, config.model);
+  const answer = await callChatModel(model, messages, ctx, config.model);
   const text = messageText(answer);
   if (memory) {
     await memory.append([

@@ -93,6 +93,22 @@ describe("agent.tools", () => {
     expect(memory.get("conv_test/memory")).toHaveLength(6);
   });
 
+  it("calls tools the same way when the model answers in one piece (nobody follows the tokens)", async () => {
+    const { capabilities } = testCapabilities(model.baseUrl);
+    const before = requests.length;
+    const { result, events } = await runGraph(agentGraph([{ id: "calc", type: "tool.calculator" }]), "Please use the calculator on 6 * 7", capabilities, {
+      conversationId: "conv_whole",
+      streamTokens: false,
+    });
+    expect(result.status).toBe("succeeded");
+    expect(result.output).toContain("Tool results: calculator returned 42");
+    expect(events.some((e) => e.type === "token")).toBe(false);
+    const asked = requests.slice(before);
+    expect(asked).toHaveLength(2);
+    expect(asked.every((r) => !r.stream)).toBe(true);
+    expect(asked[1]?.messages.at(-1)).toMatchObject({ role: "tool", content: "42" });
+  });
+
   it("stops after max iterations when the model keeps calling tools", async () => {
     const looping = await startDevModelServer({ override: () => ({ kind: "tool_calls", calls: [{ name: "calculator", arguments: { expression: "1+1" } }] }) });
     try {

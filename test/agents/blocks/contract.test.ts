@@ -48,6 +48,7 @@ function fakeContext(nodeId: string) {
     input: "contract input",
     nodeId,
     signal: new AbortController().signal,
+    streaming: true,
     emitToken: () => {},
     step: () => {},
     respond: (text) => void responses.push(text),

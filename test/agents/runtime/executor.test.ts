@@ -54,6 +54,27 @@ describe("executeRun", () => {
     expect(result.usage).toEqual({ promptTokens: usage[0]?.promptTokens, completionTokens: usage[0]?.completionTokens });
   });
 
+  it("asks the model for the whole answer, without tokens, when nobody follows them", async () => {
+    const asked: DevRequest[] = [];
+    script = (r) => {
+      asked.push(r);
+      return undefined;
+    };
+    const { capabilities, usage } = testCapabilities(fast.baseUrl);
+    const { result, events } = await runGraph(helloGraph(), "hi there", capabilities, { streamTokens: false });
+    expect(result.status).toBe("succeeded");
+    expect(result.output).toContain('You said: "Question: hi there"');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]?.stream).toBeFalsy();
+    expect(events.filter((e) => e.type === "token")).toEqual([]);
+    expect(usage).toHaveLength(1);
+    expect(result.usage.completionTokens).toBeGreaterThan(0);
+
+    // The same graph streamed asks for a stream.
+    await runGraph(helloGraph(), "hi there", capabilities);
+    expect(asked[1]?.stream).toBe(true);
+  });
+
   it("runs independent branches concurrently", async () => {
     script = () => ({ kind: "text", text: "one two three" });
     const graph = graphOf(
