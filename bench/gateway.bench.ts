@@ -1,8 +1,10 @@
 /**
  * Requests per second through /v1/chat/completions for a 4-block agent (Chat Input → Prompt →
  * Chat Model → Chat Output) against a zero-latency OpenAI-compatible stub, side by side with
- * calling the same stub directly, at 8 and 16 concurrent clients; the time to first streamed
- * byte the gateway adds (median); errors; the host's resident memory before and after.
+ * calling the same stub directly, at 8 and 16 concurrent clients; request latency under that
+ * load; the time to first streamed byte the gateway adds (median); errors; and whether the
+ * host's memory stays flat: its resident size sampled through every round, and its live heap
+ * (after a full collection) before and after all the load.
  *
  * Three processes, as in production: the stub, the Skyloom host (the real Express app with
  * the gateway and the agent runtime, without the Remix pages), and this load generator.
@@ -20,6 +22,7 @@ const ROUNDS = 3;
 const SECONDS_PER_ROUND = 4;
 const TTFB_SAMPLES = 300;
 const CONCURRENCY = [8, 16];
+const RSS_SAMPLE_MS = 100;
 const REPLY = ["Hello", " from", " the", " stub", "."];
 
 // ---------------------------------------------------------------- child: the stub
@@ -74,6 +77,16 @@ async function runHost(stubUrl: string): Promise<void> {
     process.exit(0);
   });
   process.once("SIGTERM", stop);
+  // The load generator asks for the host's memory after a full collection (the host runs with
+  // --expose-gc): what stays alive, as opposed to garbage waiting for the next collection.
+  process.on("message", (message) => {
+    if (message !== "memory") return;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    gc?.();
+    const m = process.memoryUsage();
+    process.send?.({ rss: m.rss, heapUsed: m.heapUsed });
+  });
   // GATEWAY_BENCH_MEMORY=1 logs the host's heap and native memory every 5 s (where RSS goes).
   if (process.env.GATEWAY_BENCH_MEMORY) {
     setInterval(() => {
@@ -112,7 +125,9 @@ let childScript: string[] = ["--import", "tsx", fileURLToPath(import.meta.url)];
 function startChild(args: string[]): Promise<{ child: ChildProcess; info: Record<string, string> }> {
   // GATEWAY_BENCH_PROFILE=DIR writes a CPU profile of the host there (for finding hot spots).
   const profile = args[0] === "host" && process.env.GATEWAY_BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.GATEWAY_BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...childScript, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  // GATEWAY_BENCH_NODE_FLAGS="--trace-gc …" passes V8 flags to the host (for finding where memory goes).
+  const flags = args[0] === "host" ? ["--expose-gc", ...(process.env.GATEWAY_BENCH_NODE_FLAGS?.split(" ").filter(Boolean) ?? [])] : [];
+  const child = spawn(process.execPath, [...flags, ...profile, ...childScript, ...args], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (c: Buffer) => {
@@ -155,17 +170,23 @@ function send(agent: Agent, target: Target, stream: boolean, onFirstByte?: () =>
   });
 }
 
-async function throughput(target: Target, concurrency: number, pid: number): Promise<{ rps: number; errors: number; cpuMsPerRequest: number }> {
+type RoundResult = { rps: number; errors: number; cpuMsPerRequest: number; latencies: number[]; rssSamples: number[] };
+
+async function throughput(target: Target, concurrency: number, pid: number): Promise<RoundResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let done = 0;
   let errors = 0;
   let measuring = false;
   let stop = false;
+  const latencies: number[] = [];
+  const rssSamples: number[] = [];
   const worker = async () => {
     while (!stop) {
       try {
+        const t0 = performance.now();
         const status = await send(agent, target, false);
         if (measuring) {
+          latencies.push(performance.now() - t0);
           if (status === 200) done += 1;
           else errors += 1;
         }
@@ -179,14 +200,16 @@ async function throughput(target: Target, concurrency: number, pid: number): Pro
   measuring = true;
   const started = performance.now();
   const cpuBefore = cpuSeconds(pid);
+  const sampler = setInterval(() => rssSamples.push(rssMiB(pid)), RSS_SAMPLE_MS);
   await new Promise((r) => setTimeout(r, SECONDS_PER_ROUND * 1000));
+  clearInterval(sampler);
   measuring = false;
   const cpu = cpuSeconds(pid) - cpuBefore;
   const seconds = (performance.now() - started) / 1000;
   stop = true;
   await Promise.all(workers);
   agent.destroy();
-  return { rps: done / seconds, errors, cpuMsPerRequest: (cpu * 1000) / Math.max(1, done) };
+  return { rps: done / seconds, errors, cpuMsPerRequest: (cpu * 1000) / Math.max(1, done), latencies, rssSamples };
 }
 
 async function firstByteTimes(target: Target): Promise<{ firstByte: number[]; firstContent: number[] }> {
@@ -212,6 +235,19 @@ function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/** The host's resident and live-heap memory after a full collection, in MiB. */
+function liveMemory(host: ChildProcess): Promise<{ rss: number; heapUsed: number }> {
+  return new Promise((resolve) => {
+    host.once("message", (m) => {
+      const { rss, heapUsed } = m as { rss: number; heapUsed: number };
+      resolve({ rss: rss / 1024 / 1024, heapUsed: heapUsed / 1024 / 1024 });
+    });
+    host.send("memory");
+  });
+}
+
+const percentile = (samples: number[], q: number) => [...samples].sort((a, b) => a - b)[Math.min(samples.length - 1, Math.floor(q * samples.length))] ?? NaN;
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -240,22 +276,30 @@ async function main(): Promise<void> {
   const hostPid = host.child.pid as number;
   try {
     await firstByteTimes(gateway); // warm the JIT and the connection pools before measuring memory
-    const rssBefore = rssMiB(hostPid);
+    const before = await liveMemory(host.child);
+    /** The host's resident size sampled through each gateway round, in order. */
+    const rssByRound: { label: string; samples: number[] }[] = [];
     console.log(`${ROUNDS} rounds of ${SECONDS_PER_ROUND} s per setting, 4-block agent, zero-latency stub, non-streaming requests`);
     for (const concurrency of CONCURRENCY) {
       const rps: Record<string, number[]> = { [direct.name]: [], [gateway.name]: [] };
       const cpuPerRequest: Record<string, number[]> = { [direct.name]: [], [gateway.name]: [] };
+      const latency: Record<string, number[]> = { [direct.name]: [], [gateway.name]: [] };
       let errors = 0;
       for (let round = 0; round < ROUNDS; round++) {
         for (const target of [direct, gateway]) {
           const r = await throughput(target, concurrency, target === direct ? (stub.child.pid as number) : hostPid);
           rps[target.name]?.push(r.rps);
           cpuPerRequest[target.name]?.push(r.cpuMsPerRequest);
+          for (const ms of r.latencies) latency[target.name]?.push(ms);
           errors += r.errors;
+          if (target === gateway) rssByRound.push({ label: `${concurrency} clients, round ${round + 1}`, samples: r.rssSamples });
         }
       }
       for (const [name, samples] of Object.entries(rps)) console.log(formatStats(`  ${concurrency} clients, ${name}`, "req/s", samples, 0));
       for (const [name, samples] of Object.entries(cpuPerRequest)) console.log(formatStats(`  ${concurrency} clients, ${name}, server CPU per request`, "ms", samples, 3));
+      for (const [name, samples] of Object.entries(latency)) {
+        console.log(`  ${concurrency} clients, ${name}, latency: median ${percentile(samples, 0.5).toFixed(2)} ms, p99 ${percentile(samples, 0.99).toFixed(2)} ms`);
+      }
       const ratio = (summarize(rps[gateway.name] ?? []).median / summarize(rps[direct.name] ?? []).median) * 100;
       console.log(`  ${concurrency} clients: gateway at ${ratio.toFixed(0)}% of direct; errors: ${errors}`);
     }
@@ -269,8 +313,16 @@ async function main(): Promise<void> {
     console.log(formatStats("time to first answer text, direct", "ms", directTtfb.firstContent, 2));
     console.log(formatStats("time to first answer text, gateway", "ms", gatewayTtfb.firstContent, 2));
     console.log(`added time to first answer text (median): ${(summarize(gatewayTtfb.firstContent).median - summarize(directTtfb.firstContent).median).toFixed(2)} ms`);
-    const rssAfter = rssMiB(hostPid);
-    console.log(`host RSS: ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after (${(rssAfter - rssBefore).toFixed(0)} MiB)`);
+    // Flat means no trend: between full collections V8 lets garbage pile up to a few times the
+    // live heap (a sawtooth), so each round's range is shown, and what stays alive is compared.
+    const after = await liveMemory(host.child);
+    console.log(`host memory through the gateway rounds (RSS sampled every ${RSS_SAMPLE_MS} ms):`);
+    for (const round of rssByRound) {
+      console.log(`  ${round.label}: RSS min ${Math.min(...round.samples).toFixed(0)}, median ${percentile(round.samples, 0.5).toFixed(0)}, max ${Math.max(...round.samples).toFixed(0)} MiB`);
+    }
+    const peaks = rssByRound.map((r) => Math.max(...r.samples));
+    console.log(`  RSS peak: first round ${peaks[0]?.toFixed(0)} MiB, last round ${peaks.at(-1)?.toFixed(0)} MiB`);
+    console.log(`host after a full collection: live heap ${before.heapUsed.toFixed(1)} MiB before the load, ${after.heapUsed.toFixed(1)} MiB after (${(after.heapUsed - before.heapUsed).toFixed(1)} MiB); RSS ${before.rss.toFixed(0)} → ${after.rss.toFixed(0)} MiB`);
   } finally {
     host.child.kill("SIGTERM");
     stub.child.kill("SIGTERM");
