@@ -20,7 +20,13 @@ export const runs = sqliteTable(
     /** Null when the flow was deleted later; the run stays in the team's history. */
     flowId: text("flow_id").references(() => flows.id, { onDelete: "set null" }),
     flowVersionId: text("flow_version_id").references(() => flowVersions.id, { onDelete: "set null" }),
-    /** The graph that ran, so the run page can replay it even after the flow changed. */
+    /**
+     * The graph that ran, so the run page can replay it even after the flow changed. JSON
+     * `null` when `flowVersionId` names it (a published agent's runs): a version never changes,
+     * and a copy per API request would grow the database by a graph per request. Deleting a
+     * flow first copies its versions' graphs into such runs (flows.ts). (`null` as JSON, not
+     * SQL NULL: dropping NOT NULL means rebuilding the table, which cascades to the steps.)
+     */
     graph: text("graph", { mode: "json" }).notNull(),
     conversationId: text("conversation_id").notNull(),
     /** Where the run came from: the editor's test chat, the /v1 gateway, the API. */

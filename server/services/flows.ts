@@ -1,10 +1,11 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "#db/client";
-import { flows, flowVersions, users } from "#db/schema";
+import { flows, flowVersions, runs, users } from "#db/schema";
 import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
 import { recordAudit } from "./audit";
 import { conflict, notFound } from "./errors";
 import { parseStoredGraph } from "./flow-graph";
+import { GRAPH_IN_VERSION, storeFinishedRuns } from "./run-trace";
 
 /** Who is acting and in which team; every query below filters by `teamId`. */
 export type TeamScope = { teamId: string; userId: string };
@@ -111,7 +112,14 @@ export function duplicateFlow(db: Db, scope: TeamScope, input: { id: string; nam
 
 export function removeFlow(db: Db, scope: TeamScope, id: string) {
   loadFlowRow(db, scope, id);
+  // The flow's runs stay in the team's history. Those that refer to a version for their graph
+  // (a published agent's runs) get their own copy before the versions go.
+  storeFinishedRuns(db);
   db.transaction((tx) => {
+    tx.update(runs)
+      .set({ graph: sql`(select ${flowVersions.graph} from ${flowVersions} where ${flowVersions.id} = ${runs.flowVersionId})` })
+      .where(and(eq(runs.teamId, scope.teamId), eq(runs.flowId, id), sql`${runs.graph} = ${GRAPH_IN_VERSION}`))
+      .run();
     tx.delete(flows).where(and(eq(flows.id, id), eq(flows.teamId, scope.teamId))).run();
     recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "flow.delete", targetId: id });
   });

@@ -106,7 +106,7 @@ function prepareTraceWrites(sqlite: Database.Database) {
   /** The run row (the first time), pending steps and, at the end, the run's final state. */
   const writeRun = (run: NewRunRow, rowStored: boolean, steps: readonly StepRow[], finish: RunFinishEvent | null, also: StoredWithRun | undefined) => {
     if (!rowStored) {
-      insertRun.run({ ...run, graph: serializedGraph(run.graph) });
+      insertRun.run({ ...run, graph: graphColumn(run) });
       also?.started?.(run.id);
     }
     writeSteps(run.id, run.teamId, steps);
@@ -124,8 +124,17 @@ function prepareTraceWrites(sqlite: Database.Database) {
     also?.finished?.(finish);
   };
   const finishedRuns: RunRecorder[] = [];
+  // Each run in a savepoint of its own: one run that cannot be stored does not take the rest of
+  // its group commit with it.
+  const writeOneFinished = sqlite.transaction((recorder: RunRecorder) => recorder.writeFinal(writeRun));
   const writeFinished = sqlite.transaction((recorders: readonly RunRecorder[]) => {
-    for (const recorder of recorders) recorder.writeFinal(writeRun);
+    for (const recorder of recorders) {
+      try {
+        recorder.attempt(() => writeOneFinished(recorder));
+      } catch (error) {
+        console.error(`Could not store run ${recorder.runId}:`, error);
+      }
+    }
   });
   const storeFinished = () => {
     if (finishedRuns.length === 0) return;
@@ -152,20 +161,23 @@ function prepareTraceWrites(sqlite: Database.Database) {
 }
 
 type TraceWrites = ReturnType<typeof prepareTraceWrites>;
+
+/** What a run stores as its graph: a reference when its flow version holds it (see the runs schema). */
+export const GRAPH_IN_VERSION = "null";
+function graphColumn(run: NewRunRow): string {
+  return run.flowVersionId ? GRAPH_IN_VERSION : JSON.stringify(run.graph);
+}
+
+/** The flow (or agent) a run refers to was deleted while the run went on. */
+function isForeignKeyError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
 const writesByDb = new WeakMap<Db, TraceWrites>();
 function traceWrites(db: Db): TraceWrites {
   let writes = writesByDb.get(db);
   // drizzle's better-sqlite3 driver keeps the connection as `$client` (Db's type leaves it out).
   if (!writes) writesByDb.set(db, (writes = prepareTraceWrites((db as Db & { $client: Database.Database }).$client)));
   return writes;
-}
-
-/** A published graph is one object per version (cached), so its JSON is made once. */
-const graphJson = new WeakMap<GraphDoc, string>();
-function serializedGraph(graph: GraphDoc): string {
-  let json = graphJson.get(graph);
-  if (json === undefined) graphJson.set(graph, (json = JSON.stringify(graph)));
-  return json;
 }
 
 const jsonOrNull = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
@@ -188,8 +200,8 @@ export class RunRecorder {
 
   constructor(
     db: Db,
-    private readonly run: NewRunRow,
-    private readonly also?: StoredWithRun,
+    private run: NewRunRow,
+    private also?: StoredWithRun,
   ) {
     this.writes = traceWrites(db);
     this.timer = setTimeout(() => this.followLive(), WRITE_BEHIND_MS).unref();
@@ -276,14 +288,52 @@ export class RunRecorder {
     this.reveal();
   }
 
+  get runId(): string {
+    return this.run.id;
+  }
+
   /** The group commit's part for this run (inside its transaction). */
   writeFinal(writeRun: (...args: Parameters<TraceWrites["flush"]>) => void): void {
     writeRun(this.run, this.rowStored, this.steps, this.finish, this.also);
     this.rowStored = true;
   }
 
+  /**
+   * Runs one transaction of this run's writes. When it is refused because the run's flow (or
+   * its published agent) was deleted while the run went on, the run is stored as the deletion
+   * would have left it: no link to the flow, its own copy of the graph, no agent rows.
+   */
+  attempt(write: () => void): void {
+    // A refused transaction is rolled back: the steps it marked as written are not.
+    const flags = this.steps.map((step) => [step.stored, step.dirty] as const);
+    const restoreFlags = () =>
+      this.steps.forEach((step, i) => {
+        [step.stored, step.dirty] = flags[i] ?? [false, true];
+      });
+    try {
+      write();
+    } catch (error) {
+      restoreFlags();
+      if (!isForeignKeyError(error) || !this.detachFromFlow()) throw error;
+      try {
+        write();
+      } catch (again) {
+        restoreFlags();
+        throw again;
+      }
+    }
+  }
+
+  /** Drops the run's references to a deleted flow; false when there were none to drop. */
+  private detachFromFlow(): boolean {
+    if (this.run.flowId === null && this.run.flowVersionId === null && this.also === undefined) return false;
+    this.run = { ...this.run, flowId: null, flowVersionId: null };
+    this.also = undefined;
+    return true;
+  }
+
   private write(finish: RunFinishEvent | null): void {
-    this.writes.flush(this.run, this.rowStored, this.steps, finish, this.also);
+    this.attempt(() => this.writes.flush(this.run, this.rowStored, this.steps, finish, this.also));
     this.rowStored = true;
   }
 

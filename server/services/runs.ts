@@ -1,15 +1,16 @@
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "#db/client";
-import { runs, runSteps, type RunStatus } from "#db/schema";
+import { flowVersions, runs, runSteps, type RunStatus } from "#db/schema";
 import { blockRegistry } from "#agents/blocks/index";
 import { runnersByType } from "#agents/blocks/index.server";
-import { newId, type GraphDoc } from "#agents/graph/index";
+import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
 import type { Meter, RunCapabilities } from "#agents/runtime/context";
 import type { RunEvent } from "#agents/runtime/events";
 import { executeRun, type RunLimits, type RunResult } from "#agents/runtime/executor";
 import type { ServerConfig } from "../env";
 import { resolveCredential } from "./credentials";
 import { badRequest, notFound } from "./errors";
+import { parseStoredGraph } from "./flow-graph";
 import { getFlow } from "./flows";
 import { sqliteMemoryStore } from "./run-memory";
 import { RunRecorder, storeFinishedRuns, type StoredWithRun } from "./run-trace";
@@ -254,7 +255,22 @@ export function cancelRun(db: Db, scope: { teamId: string }, runId: string): { i
 export function getRun(db: Db, scope: { teamId: string }, runId: string) {
   const row = loadRun(db, scope.teamId, runId);
   const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all();
-  return { ...row, graph: row.graph as GraphDoc, steps };
+  return { ...row, graph: graphOfRun(db, scope.teamId, row), steps };
+}
+
+/** The graph a run ran: its own copy, or its flow version's (published agents' runs refer to it). */
+function graphOfRun(db: Db, teamId: string, row: { id: string; graph: unknown; flowVersionId: string | null }): GraphDoc {
+  if (row.graph !== null) return row.graph as GraphDoc;
+  const version = row.flowVersionId
+    ? db
+        .select({ graph: flowVersions.graph })
+        .from(flowVersions)
+        .where(and(eq(flowVersions.id, row.flowVersionId), eq(flowVersions.teamId, teamId)))
+        .get()
+    : undefined;
+  // Not expected (deleting a flow copies the graph into its runs); the trace still shows its steps.
+  if (!version) return emptyGraph();
+  return parseStoredGraph(version.graph, `version ${row.flowVersionId} of run ${row.id}`);
 }
 
 export function listRuns(db: Db, scope: { teamId: string }, input: { flowId?: string; limit: number; before?: Date }) {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
 import { WRITE_BEHIND_MS } from "#server/services/run-trace";
-import { getRun, listRuns, startRun } from "#server/services/runs";
+import { removeFlow } from "#server/services/flows";
+import { findServedAgent } from "#server/services/publishing";
+import { getRun, listRuns, startRun, type StartRunInput } from "#server/services/runs";
 import { closeRuntimeHost, runtimeHost } from "#server/services/runtime-host";
 import { helloAgentGraph } from "#server/services/seed";
 import { createTestBackend, type TestBackend } from "../support/harness";
@@ -10,14 +12,18 @@ import { createTestBackend, type TestBackend } from "../support/harness";
 // what is there, and when.
 let backend: TestBackend;
 let teamId: string;
+let userId: string;
+let alice: Awaited<ReturnType<TestBackend["signedUpClient"]>>;
 let slow: DevModelServer;
 
 beforeAll(async () => {
   backend = createTestBackend();
   slow = await startDevModelServer({ chunkDelayMs: 60 });
   await runtimeHost(backend.deps, { defaultModelBaseUrl: slow.baseUrl });
-  const alice = await backend.signedUpClient("alice@example.com");
-  teamId = (await alice.trpc.auth.me())?.team?.id ?? "";
+  alice = await backend.signedUpClient("alice@example.com");
+  const me = await alice.trpc.auth.me();
+  teamId = me?.team?.id ?? "";
+  userId = me?.user?.id ?? "";
 });
 afterAll(async () => {
   await closeRuntimeHost(backend.deps);
@@ -64,5 +70,69 @@ describe("run storage", () => {
     const run = getRun(backend.db, { teamId }, handle.runId);
     expect(run.status).toBe("succeeded");
     expect(run.steps).toHaveLength(4);
+  });
+});
+
+describe("a published agent's runs", () => {
+  const storedGraph = (runId: string) => (backend.sqlite.prepare("select graph from runs where id = ?").get(runId) as { graph: string }).graph;
+  const usageRequests = (agentId: string) =>
+    (backend.sqlite.prepare("select coalesce(sum(requests), 0) as n from agent_usage_daily where agent_id = ?").get(agentId) as { n: number }).n;
+
+  /** A flow published as an agent, and what the gateway passes startRun for one request to it. */
+  async function publishedRun(slug: string, input: string): Promise<{ flowId: string; agentId: string; start: () => StartRunInput }> {
+    const flow = await alice.trpc.flow.create({ name: `Agent ${slug}`, graph: helloAgentGraph() });
+    await alice.trpc.agent.publish({ flowId: flow.id, slug });
+    const agent = findServedAgent(backend.db, teamId, slug);
+    if (!agent) throw new Error("not published");
+    const { linkAgentRun, recordAgentRequest } = await import("#server/services/usage");
+    const start = (): StartRunInput => ({
+      teamId,
+      flowId: agent.flowId,
+      flowVersionId: agent.flowVersionId,
+      graph: helloAgentGraph(),
+      input,
+      conversationId: `conv-${slug}`,
+      source: "gateway",
+      alsoStore: {
+        started: (runId) => linkAgentRun(backend.db, { runId, teamId, agentId: agent.id, apiKeyId: null, startedAt: Date.now() }),
+        finished: (finish) =>
+          recordAgentRequest(backend.db, { agentId: agent.id, teamId, at: Date.now(), error: finish.status !== "succeeded", promptTokens: 0, completionTokens: 0 }),
+      },
+    });
+    return { flowId: flow.id, agentId: agent.id, start };
+  }
+
+  it("refer to the pinned version's graph instead of storing a copy per request, and the run page still gets it", async () => {
+    const agent = await publishedRun("by-reference", "one of many requests");
+    const handle = await startRun(backend.deps, agent.start());
+    await handle.result;
+    const run = getRun(backend.db, { teamId }, handle.runId);
+    expect(storedGraph(handle.runId)).toBe("null");
+    expect(run.graph.nodes.map((n) => n.id)).toEqual(helloAgentGraph().nodes.map((n) => n.id));
+
+    // Deleting the flow takes its versions; the run keeps its history and gets its own copy.
+    removeFlow(backend.db, { teamId, userId }, agent.flowId);
+    expect(JSON.parse(storedGraph(handle.runId)).nodes).toHaveLength(4);
+    const after = getRun(backend.db, { teamId }, handle.runId);
+    expect(after.flowId).toBeNull();
+    expect(after.graph.nodes.map((n) => n.id)).toEqual(run.graph.nodes.map((n) => n.id));
+  });
+
+  it("are stored, with their graph, when the flow is deleted while they run, and so are the runs committed with them", async () => {
+    const doomed = await publishedRun("deleted-mid-run", "a slow question");
+    const kept = await publishedRun("kept", "another slow question");
+    const [gone, staying] = await Promise.all([startRun(backend.deps, doomed.start()), startRun(backend.deps, kept.start())]);
+    removeFlow(backend.db, { teamId, userId }, doomed.flowId);
+    const [goneResult, stayingResult] = await Promise.all([gone.result, staying.result]);
+    expect([goneResult.status, stayingResult.status]).toEqual(["succeeded", "succeeded"]);
+
+    const orphan = getRun(backend.db, { teamId }, gone.runId);
+    expect(orphan).toMatchObject({ status: "succeeded", flowId: null, flowVersionId: null, input: "a slow question" });
+    expect(orphan.graph.nodes).toHaveLength(4);
+    expect(orphan.steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
+
+    const other = getRun(backend.db, { teamId }, staying.runId);
+    expect(other).toMatchObject({ status: "succeeded", flowId: kept.flowId });
+    expect(usageRequests(kept.agentId)).toBe(1);
   });
 });
