@@ -4,7 +4,38 @@
  */
 export type SnippetInput = { baseUrl: string; model: string; key?: string | null };
 
+export const SNIPPET_LANGUAGES = ["curl", "Python", "JavaScript", "Widget"] as const;
+export type SnippetLanguage = (typeof SNIPPET_LANGUAGES)[number];
+
 const KEY_ENV = "SKYLOOM_API_KEY";
+
+export function snippetFor(language: SnippetLanguage, input: SnippetInput): string {
+  if (language === "curl") return curlSnippet(input);
+  if (language === "Python") return pythonSnippet(input);
+  if (language === "JavaScript") return javascriptSnippet(input);
+  return widgetSnippet(input);
+}
+
+export type KeyKind = "secret" | "public";
+
+/**
+ * Which key may go into the code for `language`. A public key works only from web pages on
+ * its allowed sites, so it never goes into server code; a secret key must never be put in a
+ * web page, so it never goes into the widget. A mismatch gives a placeholder and a warning.
+ */
+export function keyForSnippet(
+  language: SnippetLanguage,
+  chosen: { kind: KeyKind; token: string | null } | null,
+): { token: string | null; warning: string | null } {
+  if (!chosen) return { token: null, warning: null };
+  if (language === "Widget" && chosen.kind === "secret") {
+    return { token: null, warning: "A secret key must never be put in a web page. Choose a widget (public) key for this agent, or create one with “New widget key”." };
+  }
+  if (language !== "Widget" && chosen.kind === "public") {
+    return { token: null, warning: "A widget (public) key works only from web pages on its allowed sites. Choose a secret key for server code, or create one with “New key for this agent”." };
+  }
+  return { token: chosen.token, warning: null };
+}
 
 export function curlSnippet({ baseUrl, model, key }: SnippetInput): string {
   return [
@@ -47,7 +78,14 @@ export function javascriptSnippet({ baseUrl, model, key }: SnippetInput): string
   ].join("\n");
 }
 
+/** One attribute a line, so the whole tag (key included) is readable in a narrow panel. */
 export function widgetSnippet({ baseUrl, model, key }: SnippetInput): string {
   const host = baseUrl.replace(/\/v1$/, "");
-  return `<script src="${host}/embed.js" data-agent="${model}" data-key="${key ?? "YOUR_PUBLIC_KEY"}"></script>`;
+  return [
+    "<script",
+    `  src="${host}/embed.js"`,
+    `  data-agent="${model}"`,
+    `  data-key="${key ?? "YOUR_PUBLIC_KEY"}"`,
+    "></script>",
+  ].join("\n");
 }
