@@ -4,7 +4,9 @@ import { KeyRound } from "lucide-react";
 import { useState } from "react";
 import { AppHeader } from "#app/components/app-header";
 import { CopyBlock } from "#app/components/publish/copy-block";
+import { splitFieldMessage } from "#app/components/publish/field-message";
 import { Button } from "#app/components/ui/button";
+import { Dialog } from "#app/components/ui/dialog";
 import { FormError, TextField } from "#app/components/ui/field";
 import { requireViewer } from "#app/lib/require-viewer.server";
 import { useTRPCClient } from "#app/lib/trpc";
@@ -32,6 +34,7 @@ export default function ApiKeysPage() {
   const [rpm, setRpm] = useState("");
   const [origins, setOrigins] = useState("");
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
   const agentName = new Map(agents.map((a) => [a.id, a.slug]));
 
   const create = useAction(async () => {
@@ -51,8 +54,14 @@ export default function ApiKeysPage() {
   });
   const revoke = useAction(async (id: string) => {
     await client.apiKey.revoke.mutate({ id });
+    setRevoking(null);
     revalidator.revalidate();
   });
+
+  // The service names the field at fault ("allowedOrigins: …"); show the message under it.
+  const createError = splitFieldMessage(create.error?.message);
+  const fieldError = (field: string) => create.error?.fields[field]?.[0] ?? (createError?.field === field ? createError.text : undefined);
+  const formError = createError && !["name", "allowedAgents", "allowedOrigins", "requestsPerMinute"].includes(createError.field ?? "") ? createError.text : null;
 
   const toggleAgent = (id: string) =>
     setChosen((c) => (kind === "public" ? [id] : c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
@@ -74,7 +83,7 @@ export default function ApiKeysPage() {
             <p className="text-sm font-medium text-amber-900">
               Your new key “{created.name}”. Copy it now: it is shown only once, and Skyloom keeps only a hash of it.
             </p>
-            <CopyBlock label="new API key" text={created.token} testId="created-key-token" />
+            <CopyBlock label="new API key" text={created.token} testId="created-key-token" wrap />
             <Button variant="secondary" className="!py-1 text-xs" onClick={() => setCreated(null)}>
               I have copied it
             </Button>
@@ -91,7 +100,7 @@ export default function ApiKeysPage() {
             }}
           >
             <h2 className="font-semibold">Create a key</h2>
-            <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. production backend" error={create.error?.fields.name?.[0]} />
+            <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. production backend" error={fieldError("name")} />
             <fieldset className="text-sm">
               <legend className="font-medium text-slate-700">Kind</legend>
               <label className="mr-4">
@@ -110,7 +119,7 @@ export default function ApiKeysPage() {
                 Public (chat widget)
               </label>
             </fieldset>
-            <fieldset className="text-sm">
+            <fieldset className="text-sm" aria-invalid={fieldError("allowedAgents") ? true : undefined} aria-describedby={fieldError("allowedAgents") ? "allowed-agents-error" : undefined}>
               <legend className="font-medium text-slate-700">{kind === "public" ? "Agent (exactly one)" : "Agents (none chosen: every agent of the team)"}</legend>
               {agents.length === 0 ? (
                 <p className="text-slate-500">No published agents yet: publish a flow from its editor (“Use it”).</p>
@@ -122,6 +131,11 @@ export default function ApiKeysPage() {
                   </label>
                 ))
               )}
+              {fieldError("allowedAgents") && (
+                <p id="allowed-agents-error" role="alert" className="mt-1 text-xs text-red-600">
+                  {fieldError("allowedAgents")}
+                </p>
+              )}
             </fieldset>
             <TextField
               label="Requests per minute"
@@ -130,7 +144,7 @@ export default function ApiKeysPage() {
               value={rpm}
               onChange={(e) => setRpm(e.target.value)}
               hint={kind === "public" ? "Empty: 30 per minute (public keys always have a limit)." : "Empty: no limit."}
-              error={create.error?.fields.requestsPerMinute?.[0]}
+              error={fieldError("requestsPerMinute")}
             />
             {kind === "public" && (
               <div className="text-sm">
@@ -139,15 +153,20 @@ export default function ApiKeysPage() {
                 </label>
                 <textarea
                   id="allowed-origins"
-                  className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+                  className={`mt-1 block w-full rounded-md border px-3 py-2 text-sm ${fieldError("allowedOrigins") ? "border-red-500" : "border-slate-300"}`}
+                  aria-invalid={fieldError("allowedOrigins") ? true : undefined}
+                  aria-describedby="allowed-origins-note"
                   rows={2}
                   placeholder="https://example.com, https://www.example.com"
                   value={origins}
                   onChange={(e) => setOrigins(e.target.value)}
                 />
+                <p id="allowed-origins-note" role={fieldError("allowedOrigins") ? "alert" : undefined} className={`mt-1 text-xs ${fieldError("allowedOrigins") ? "text-red-600" : "text-slate-500"}`}>
+                  {fieldError("allowedOrigins") ?? "The sites whose pages may show the chat widget, as scheme and host: https://shop.example.com."}
+                </p>
               </div>
             )}
-            <FormError message={create.error && !create.error.fields.name ? create.error.message : null} />
+            <FormError message={formError && !create.error?.fields.name ? formError : null} />
             <div>
               <Button type="submit" busy={create.busy}>
                 <KeyRound size={16} /> Create key
@@ -158,7 +177,6 @@ export default function ApiKeysPage() {
 
         <section>
           <h2 className="mb-2 font-semibold">Keys of {me.team?.name ?? "this team"}</h2>
-          <FormError message={revoke.error?.message} />
           {keys.length === 0 ? (
             <p className="text-sm text-slate-500">No keys yet.</p>
           ) : (
@@ -195,9 +213,7 @@ export default function ApiKeysPage() {
                           <Button
                             variant="secondary"
                             className="!px-2 !py-0.5 text-xs"
-                            onClick={() => {
-                              if (window.confirm(`Revoke “${k.name}”? Requests with it fail at once.`)) void revoke.run(k.id);
-                            }}
+                            onClick={() => setRevoking({ id: k.id, name: k.name })}
                           >
                             Revoke
                           </Button>
@@ -211,6 +227,27 @@ export default function ApiKeysPage() {
           )}
         </section>
       </main>
+      <Dialog
+        open={revoking !== null}
+        onOpenChange={(open) => {
+          if (!open) {
+            setRevoking(null);
+            revoke.clearError();
+          }
+        }}
+        title={`Revoke “${revoking?.name ?? ""}”?`}
+        description="Every request with this key fails from now on. This cannot be undone; create a new key if you need one again."
+      >
+        <FormError message={revoke.error?.message} />
+        <div className="mt-3 flex justify-end gap-2">
+          <Button variant="secondary" onClick={() => setRevoking(null)}>
+            Keep the key
+          </Button>
+          <Button variant="danger" busy={revoke.busy} onClick={() => revoking && void revoke.run(revoking.id)}>
+            Revoke key
+          </Button>
+        </div>
+      </Dialog>
     </div>
   );
 }
