@@ -58,6 +58,7 @@ export default function AgentPage() {
   const { me, teams, agent, history, usage, keys } = useLoaderData<typeof loader>();
   const [search] = useSearchParams();
   const totals = usage.reduce((t, d) => ({ requests: t.requests + d.requests, errors: t.errors + d.errors, tokens: t.tokens + d.promptTokens + d.completionTokens }), { requests: 0, errors: 0, tokens: 0 });
+  const filtered = ["status", "period", "key", "before"].some((name) => search.get(name));
   const nextPage = new URLSearchParams(search);
   if (history.nextBefore) nextPage.set("before", String(history.nextBefore));
 
@@ -75,8 +76,10 @@ export default function AgentPage() {
               {agent.status === "active" ? "Live" : "Unpublished"}
             </span>
           </h1>
-          <p className="mt-1 text-sm text-slate-600">
-            Flow <Link to={`/flows/${agent.flowId}`} className="text-brand-600 underline">{agent.flowName}</Link>, serving version {agent.versionNumber} ({agent.versionMessage}).
+          <p className="mt-1 text-sm text-slate-600" data-testid="agent-version">
+            Flow <Link to={`/flows/${agent.flowId}`} className="text-brand-600 underline">{agent.flowName}</Link>,{" "}
+            {agent.status === "active" ? "serving" : "not serving (unpublished); last published"} version {agent.versionNumber} ({agent.versionMessage}).
+            Publish, unpublish and get client code in the flow&apos;s “Use it” tab.
           </p>
         </div>
 
@@ -128,7 +131,9 @@ export default function AgentPage() {
             </button>
           </Form>
           {history.runs.length === 0 ? (
-            <p className="text-sm text-slate-500">No runs match.</p>
+            <p className="text-sm text-slate-500">
+              {filtered ? "No runs match." : "No runs yet: every call to this agent through /v1 or the chat widget shows up here."}
+            </p>
           ) : (
             <table className="w-full text-left text-sm" data-testid="agent-runs">
               <thead className="text-xs uppercase text-slate-500">

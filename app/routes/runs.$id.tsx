@@ -21,7 +21,9 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
   const { me, teams } = await requireViewer(context);
   try {
     const run = await context.trpc.run.get({ id: params.id ?? "" });
-    return { me, teams, run };
+    // A run that came through /v1 belongs to the flow's published agent: link back to its history.
+    const agentSlug = run.source === "gateway" && run.flowId ? ((await context.trpc.agent.forFlow({ flowId: run.flowId })).publication?.slug ?? null) : null;
+    return { me, teams, run, agentSlug };
   } catch (error) {
     if (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST")) {
       throw new Response("This run does not exist in your current team.", { status: 404, statusText: "Not Found" });
@@ -29,6 +31,12 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
     throw error;
   }
 }
+
+const SOURCE_LABEL: Record<string, string> = {
+  chat: "from the test chat",
+  gateway: "from the API (/v1)",
+  api: "from the API",
+};
 
 type Step = ReturnType<typeof useLoaderData<typeof loader>>["run"]["steps"][number];
 
@@ -49,7 +57,7 @@ function traceOf(step: Step): NodeTrace {
 
 /** Replays the stored trace: every step at once, or one at a time in the order they ran. */
 export default function RunPage() {
-  const { me, teams, run } = useLoaderData<typeof loader>();
+  const { me, teams, run, agentSlug } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const traces = useMemo(() => run.steps.map(traceOf), [run.steps]);
   const [shown, setShown] = useState(traces.length);
@@ -90,9 +98,14 @@ export default function RunPage() {
         <main className="flex min-w-0 flex-1 flex-col">
           <div className="border-b border-slate-200 bg-white px-4 py-3">
             <div className="flex flex-wrap items-center gap-3 text-sm">
+              {agentSlug && (
+                <Link to={`/agents/${agentSlug}`} className="text-brand-700 underline" data-testid="run-agent-link">
+                  ← Runs of {agentSlug}
+                </Link>
+              )}
               {run.flowId ? (
                 <Link to={`/flows/${run.flowId}`} className="text-brand-700 underline">
-                  ← Back to the flow
+                  {agentSlug ? "Open the flow" : "← Back to the flow"}
                 </Link>
               ) : (
                 <span className="text-slate-500">Flow deleted</span>
@@ -107,7 +120,7 @@ export default function RunPage() {
               <span className="text-slate-600">
                 {run.promptTokens} + {run.completionTokens} tokens
               </span>
-              <span className="text-slate-500">from {run.source}</span>
+              <span className="text-slate-500">{SOURCE_LABEL[run.source]}</span>
               <span className="ml-auto flex items-center gap-2">
                 <Button
                   variant="secondary"
