@@ -53,16 +53,36 @@
     return node;
   }
 
+  /** A speech-bubble icon drawn as SVG: an emoji needs an emoji font, which many systems lack. */
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("fill", "none");
+    svg.setAttribute("stroke", "currentColor");
+    svg.setAttribute("stroke-width", "2");
+    svg.setAttribute("stroke-linecap", "round");
+    svg.setAttribute("stroke-linejoin", "round");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
   var host = el("div", { "data-skyloom-widget": agent });
   var root = host.attachShadow({ mode: "open" });
   var style = el("style");
   style.textContent =
     ":host{all:initial}" +
-    ".bubble{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#4f46e5;color:#fff;font:600 22px system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483646}" +
+    ".bubble{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#4f46e5;color:#fff;display:flex;align-items:center;justify-content:center;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483646}" +
+    ".bubble svg{width:26px;height:26px}" +
+    "button:focus-visible,input:focus-visible{outline:2px solid #f59e0b;outline-offset:2px}" +
     ".panel{position:fixed;right:20px;bottom:88px;width:340px;max-width:calc(100vw - 40px);height:460px;max-height:calc(100vh - 120px);display:none;flex-direction:column;background:#fff;border:1px solid #e2e8f0;border-radius:12px;box-shadow:0 10px 30px rgba(0,0,0,.2);font:14px/1.4 system-ui,sans-serif;color:#0f172a;z-index:2147483647;overflow:hidden}" +
     ".panel.open{display:flex}" +
     ".head{display:flex;align-items:center;justify-content:space-between;padding:10px 12px;background:#4f46e5;color:#fff;font-weight:600}" +
     ".head button{background:transparent;border:0;color:#fff;cursor:pointer;font:12px system-ui,sans-serif;text-decoration:underline}" +
+    ".head .close{font-size:18px;line-height:1;text-decoration:none;margin-left:8px}" +
     ".log{flex:1;overflow-y:auto;padding:10px;display:flex;flex-direction:column;gap:8px}" +
     ".msg{max-width:85%;padding:7px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
     ".user{align-self:flex-end;background:#4f46e5;color:#fff}" +
@@ -73,12 +93,17 @@
     "form button{border:0;border-radius:8px;background:#4f46e5;color:#fff;padding:0 12px;cursor:pointer}" +
     "form button:disabled{opacity:.5;cursor:default}";
 
-  var bubble = el("button", { class: "bubble", type: "button", "aria-label": "Open chat", "aria-expanded": "false" }, "💬");
+  var bubble = el("button", { class: "bubble", type: "button", "aria-label": "Open chat", "aria-expanded": "false" });
+  bubble.appendChild(chatIcon());
   var panel = el("div", { class: "panel", role: "dialog", "aria-label": title });
   var head = el("div", { class: "head" });
   head.appendChild(el("span", {}, title));
+  var actions = el("span");
   var reset = el("button", { type: "button" }, "New chat");
-  head.appendChild(reset);
+  var close = el("button", { type: "button", class: "close", "aria-label": "Close chat" }, "×");
+  actions.appendChild(reset);
+  actions.appendChild(close);
+  head.appendChild(actions);
   var log = el("div", { class: "log", role: "log", "aria-live": "polite" });
   var form = el("form");
   var input = el("input", { type: "text", placeholder: "Type a message…", "aria-label": "Message", maxlength: "4000" });
@@ -106,11 +131,24 @@
   }
   render();
 
-  bubble.addEventListener("click", function () {
-    var open = !panel.classList.contains("open");
+  function setOpen(open) {
     panel.classList.toggle("open", open);
     bubble.setAttribute("aria-expanded", String(open));
     if (open) input.focus();
+    else bubble.focus();
+  }
+  bubble.addEventListener("click", function () {
+    setOpen(!panel.classList.contains("open"));
+  });
+  close.addEventListener("click", function () {
+    setOpen(false);
+  });
+  // Escape closes the chat from anywhere inside it, as for any dialog.
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      setOpen(false);
+    }
   });
   reset.addEventListener("click", function () {
     state = { id: randomId(), messages: [] };
@@ -160,7 +198,14 @@
     var buffer = "";
     var failed = null;
     for (;;) {
-      var chunk = await reader.read();
+      var chunk;
+      try {
+        chunk = await reader.read();
+      } catch {
+        // The connection dropped mid-answer: keep what arrived and say it is incomplete.
+        failed = "The connection was lost before the answer was complete. Please try again.";
+        break;
+      }
       if (chunk.done) break;
       buffer += decoder.decode(chunk.value, { stream: true });
       var events = buffer.split("\n\n");

@@ -77,6 +77,21 @@ test("the widget on an allowed origin streams replies and keeps the conversation
     // Model output is text, never markup.
     expect(await dialog.locator('[data-role="assistant"] *').count()).toBe(0);
 
+    // Keyboard and closing: Escape closes the chat and hands focus back to the bubble, which
+    // is a drawn icon (an emoji shows as an empty box where no emoji font is installed).
+    const openChat = page.getByRole("button", { name: "Open chat" });
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(openChat).toHaveAttribute("aria-expanded", "false");
+    await expect(openChat).toBeFocused();
+    await expect(openChat.locator("svg")).toHaveCount(1);
+    await expect(openChat).toHaveText("");
+    await page.keyboard.press("Enter");
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole("textbox", { name: "Message" })).toBeFocused();
+    await dialog.getByRole("button", { name: "Close chat" }).click();
+    await expect(dialog).toBeHidden();
+
     // The same widget on an origin the key does not list: the browser blocks it and the widget says so.
     await page.goto(refusedPage.origin);
     await page.getByRole("button", { name: "Open chat" }).click();
