@@ -23,7 +23,13 @@ export default function AgentsPage() {
           Call them with any OpenAI client at <code>/v1</code> using an <Link to="/settings/api-keys" className="text-brand-600 underline">API key</Link>; publish a flow from its editor (“Use it”).
         </p>
         {agents.length === 0 ? (
-          <p className="text-sm text-slate-500">Nothing published yet.</p>
+          <p className="text-sm text-slate-500" data-testid="agents-empty">
+            Nothing published yet. Open a flow from your{" "}
+            <Link to="/" className="text-brand-600 underline">
+              flows
+            </Link>{" "}
+            and use its “Use it” tab to publish it.
+          </p>
         ) : (
           <ul className="divide-y divide-slate-200 rounded-md border border-slate-200 bg-white" data-testid="agent-list">
             {agents.map((a) => (

@@ -107,6 +107,10 @@ test("publish from the editor's Use it panel, call it with the snippet's key, pu
 
 test("a bad or taken model name is explained under the name field, and Enter renames", async ({ page }) => {
   await signUp(page, uniqueEmail("slug"));
+  // Before anything is published, the agents page says where publishing happens.
+  await page.getByTestId("agents-link").click();
+  await page.getByTestId("agents-empty").getByRole("link", { name: "flows" }).click();
+  await expect(page.getByRole("heading", { name: "Flows" })).toBeVisible();
   const taken = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Taken", graph: promptAgentGraph() });
   await trpcCall(page.request, "agent.publish", { flowId: taken.id, slug: "support" });
   const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Helpdesk", graph: promptAgentGraph() });
@@ -210,4 +214,14 @@ test("API keys page: a public key's missing agent or origins are explained under
   await origins.fill("https://shop.example");
   await form.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByTestId("created-key-token")).toHaveText(/^sky_pk_/);
+
+  // Where the browser refuses the clipboard (plain http on a LAN address), the key is selected
+  // for Ctrl+C instead of the copy button silently doing nothing.
+  await page.evaluate(() => {
+    navigator.clipboard.writeText = () => Promise.reject(new DOMException("Write permission denied.", "NotAllowedError"));
+  });
+  await page.getByRole("button", { name: "Copy new API key" }).click();
+  await expect(page.getByTestId("created-key").getByRole("status").last()).toContainText("press Ctrl+C");
+  const token = (await page.getByTestId("created-key-token").textContent()) ?? "";
+  expect(await page.evaluate(() => window.getSelection()?.toString())).toBe(token);
 });
