@@ -88,7 +88,9 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
     if (!controller.signal.aborted) controller.abort(reason);
   };
   const onCancel = () => stop(new RunStop("cancelled", "The run was cancelled."));
-  const stopped = new Promise<void>((resolve) => controller.signal.addEventListener("abort", () => resolve(), { once: true }));
+  let onStopped = () => {};
+  const stopped = new Promise<void>((resolve) => (onStopped = resolve));
+  controller.signal.addEventListener("abort", onStopped, { once: true });
   options.signal?.addEventListener("abort", onCancel, { once: true });
   const timer = setTimeout(
     () => stop(new RunStop("timed_out", `The run took longer than ${formatSeconds(limits.timeoutMs)} (its time limit).`)),
@@ -269,6 +271,10 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onCancel);
+    // An AbortSignal keeps what its listeners hold through V8's young-generation collections
+    // (Node makes signals transferable, and V8 keeps such objects until a full collection):
+    // with this listener left on, every finished run stayed in memory until then.
+    controller.signal.removeEventListener("abort", onStopped);
   }
 }
 

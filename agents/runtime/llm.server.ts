@@ -56,6 +56,24 @@ async function chunksOf(model: StreamingModel, messages: BaseMessage[], signal: 
   return (model as Runnable<BaseMessage[], AIMessageChunk>).stream(messages, { signal });
 }
 
+/**
+ * A signal for one model call, aborted with the run's. LangChain and the openai SDK add abort
+ * listeners they never remove; given the run's own signal, those listeners (and, through them,
+ * the whole run) stayed reachable from it, and Node's signals keep what they reach through
+ * V8's young-generation collections. A signal per call, let go when the call ends, keeps only
+ * the call's own objects.
+ */
+function abortableCall(runSignal: AbortSignal): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  if (runSignal.aborted) {
+    controller.abort(runSignal.reason);
+    return { signal: controller.signal, release: () => {} };
+  }
+  const onAbort = () => controller.abort(runSignal.reason);
+  runSignal.addEventListener("abort", onAbort, { once: true });
+  return { signal: controller.signal, release: () => runSignal.removeEventListener("abort", onAbort) };
+}
+
 /** The model's answer in one piece (nobody follows the tokens). A plain chat model is asked through its own method, as above. */
 async function wholeAnswerOf(model: StreamingModel, messages: BaseMessage[], signal: AbortSignal): Promise<AIMessage | AIMessageChunk> {
   if (model instanceof BaseChatModel) {
@@ -75,10 +93,13 @@ async function wholeAnswerOf(model: StreamingModel, messages: BaseMessage[], sig
  */
 export async function callChatModel(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessage | AIMessageChunk> {
   let answer: AIMessage | AIMessageChunk;
+  const call = abortableCall(ctx.signal);
   try {
-    answer = ctx.streaming ? await streamChat(model, messages, ctx, modelName) : await wholeAnswerOf(model, messages, ctx.signal);
+    answer = ctx.streaming ? await streamChat(model, messages, { ...ctx, signal: call.signal }, modelName) : await wholeAnswerOf(model, messages, call.signal);
   } catch (error) {
     throw modelError(error, modelName);
+  } finally {
+    call.release();
   }
   const usage = answer.usage_metadata;
   ctx.meter.record({

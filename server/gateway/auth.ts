@@ -1,4 +1,4 @@
-import type { Request } from "express";
+import type { IncomingMessage as Request } from "node:http";
 import type { Db } from "#db/client";
 import { findApiKey, touchApiKeys, type AuthenticatedKey } from "../services/api-keys";
 import { GatewayError } from "./errors";

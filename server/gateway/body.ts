@@ -1,4 +1,4 @@
-import type { Request } from "express";
+import type { IncomingMessage as Request } from "node:http";
 import { GatewayError } from "./errors";
 
 /** Largest /v1 request body accepted; a long conversation fits many times over. */

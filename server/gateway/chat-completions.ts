@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Request, Response } from "express";
+import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import type { Db } from "#db/client";
 import type { RunResult } from "#agents/runtime/executor";
 import type { AuthenticatedKey } from "../services/api-keys";

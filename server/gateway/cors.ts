@@ -1,4 +1,4 @@
-import type { Request, Response } from "express";
+import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import type { Db } from "#db/client";
 import { allAllowedOrigins, apiKeysGeneration, type AuthenticatedKey } from "../services/api-keys";
 import { GatewayError } from "./errors";
@@ -38,14 +38,16 @@ export class GatewayCors {
     res.setHeader("Vary", "Origin");
     const origin = GatewayCors.originOf(req);
     if (!origin || !this.knownOrigins().has(origin)) {
-      res.status(403).end();
+      res.statusCode = 403;
+      res.end();
       return;
     }
     GatewayCors.allow(res, origin);
     res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
     res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
     res.setHeader("Access-Control-Max-Age", "600");
-    res.status(204).end();
+    res.statusCode = 204;
+    res.end();
   }
 
   /** Before the key is known (e.g. to let the widget read a 401): any origin a public key lists. */

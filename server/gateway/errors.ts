@@ -1,4 +1,4 @@
-import type { Response } from "express";
+import type { ServerResponse as Response } from "node:http";
 
 /** OpenAI's error types, as its SDKs and clients expect them. */
 export type OpenAiErrorType = "invalid_request_error" | "authentication_error" | "permission_error" | "rate_limit_error" | "server_error";

@@ -1,9 +1,9 @@
-import { Router, type NextFunction, type Request, type Response } from "express";
+import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import type { Db } from "#db/client";
 import { listServedAgents } from "../services/publishing";
 import type { AgentRunner } from "./agent-runner";
 import { authenticate, KeyUsageRecorder } from "./auth";
-import { agentForKey, handleChatCompletion } from "./chat-completions";
+import { agentForKey, handleChatCompletion, modelNotFound } from "./chat-completions";
 import { GatewayCors } from "./cors";
 import { GatewayError, internalError, sendGatewayError, sendJson } from "./errors";
 import { KeyRateLimiter } from "./rate-limit";
@@ -23,12 +23,15 @@ export type GatewayDeps = {
 
 type Handler = (req: Request, res: Response, key: AuthenticatedKey) => Promise<void> | void;
 
+/** Answers a request under /v1 (see isGatewayRequest). */
+export type GatewayHandler = (req: Request, res: Response) => void;
+
 /**
  * The OpenAI-compatible API under /v1: every request is authenticated by a team API key,
  * limited per key, and answered in OpenAI's shapes (errors included), so any OpenAI client or
  * SDK talks to a published agent by changing its base URL.
  */
-export function createGateway(deps: GatewayDeps): Router {
+export function createGateway(deps: GatewayDeps): GatewayHandler {
   const now = deps.now ?? Date.now;
   const keysUrl = `${deps.publicUrl}/settings/api-keys`;
   const limiter = new KeyRateLimiter(now);
@@ -68,7 +71,7 @@ export function createGateway(deps: GatewayDeps): Router {
         sendGatewayError(res, new GatewayError(400, error.message, "invalid_request_error"));
         return;
       }
-      console.error(`gateway ${req.method} ${req.path} failed:`, error);
+      console.error(`gateway ${req.method} ${gatewayPathOf(req)} failed:`, error);
       if (res.headersSent) {
         // Mid-stream: OpenAI clients read an `error` event as the failure.
         if (!res.writableEnded) res.end(`data: ${JSON.stringify(internalError().body())}\n\n`);
@@ -85,45 +88,55 @@ export function createGateway(deps: GatewayDeps): Router {
     owned_by: "skyloom",
   });
 
-  const router = Router();
-  router.options("*", (req, res) => cors.preflight(req, res));
+  const listModels = keyed((_req, res, key) => {
+    const agents = listServedAgents(deps.db, key.teamId).filter((a) => !key.allowedAgents || key.allowedAgents.includes(a.id));
+    sendJson(res, 200, { object: "list", data: agents.map(modelObject) });
+  });
+  const retrieveModel = keyed((req, res, key) => {
+    const encoded = gatewayPathOf(req).slice(MODEL_PATH.length);
+    let model: string;
+    try {
+      model = decodeURIComponent(encoded);
+    } catch {
+      throw modelNotFound(encoded);
+    }
+    sendJson(res, 200, modelObject(agentForKey(deps.db, key, model)));
+  });
+  const chatCompletion = keyed((req, res, key) => handleChatCompletion(chatDeps, req, res, key));
 
-  router.get(
-    "/models",
-    keyed((_req, res, key) => {
-      const agents = listServedAgents(deps.db, key.teamId).filter((a) => !key.allowedAgents || key.allowedAgents.includes(a.id));
-      sendJson(res, 200, { object: "list", data: agents.map(modelObject) });
-    }),
-  );
-  router.get(
-    "/models/:model",
-    keyed((req, res, key) => {
-      sendJson(res, 200, modelObject(agentForKey(deps.db, key, String(req.params.model))));
-    }),
-  );
-  router.post(
-    "/chat/completions",
-    keyed((req, res, key) => handleChatCompletion(chatDeps, req, res, key)),
-  );
-
-  router.all("*", (req: Request, res: Response) => {
+  return (req, res) => {
+    const path = gatewayPathOf(req);
+    const method = req.method ?? "GET";
+    if (method === "OPTIONS") return cors.preflight(req, res);
+    if (path === "/v1/models" && method === "GET") return void listModels(req, res);
+    if (path.startsWith(MODEL_PATH) && method === "GET") return void retrieveModel(req, res);
+    if (path === "/v1/chat/completions" && method === "POST") return void chatCompletion(req, res);
     cors.allowKnownOrigin(req, res);
     sendGatewayError(
       res,
-      new GatewayError(404, `Unknown request URL: ${req.method} /v1${req.path}. This API serves GET /v1/models and POST /v1/chat/completions.`, "invalid_request_error", "unknown_url"),
+      new GatewayError(404, `Unknown request URL: ${method} ${path}. This API serves GET /v1/models and POST /v1/chat/completions.`, "invalid_request_error", "unknown_url"),
     );
-  });
-  // Express's own errors (e.g. a malformed URL) in OpenAI's shape too.
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    console.error("gateway error:", error);
-    sendGatewayError(res, internalError());
-  });
-  return router;
+  };
+}
+
+const MODEL_PATH = "/v1/models/";
+
+/** The path of a request, without its query and a trailing slash. */
+function gatewayPathOf(req: Request): string {
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+/** Whether a request is for the OpenAI-compatible API (it is answered before Express). */
+export function isGatewayRequest(req: Request): boolean {
+  const url = req.url ?? "";
+  return url.startsWith("/v1") && (url.length === 3 || url[3] === "/" || url[3] === "?");
 }
 
 /** The gateway of a running Skyloom, on the production runtime. */
-export function gatewayFor(deps: RunDeps): Router {
+export function gatewayFor(deps: RunDeps): GatewayHandler {
   return createGateway({
     db: deps.database.db,
     secretKey: deps.secretKey,

@@ -145,6 +145,26 @@ describe("/v1 with the official openai SDK", () => {
     expect(body.split("\n\n").filter(Boolean).every((e) => e.startsWith("data: "))).toBe(true);
   });
 
+  it("answers URLs outside the API with OpenAI's 404, tolerates a trailing slash and a query, and sends the security headers", async () => {
+    const auth = { authorization: `Bearer ${aliceKey}` };
+    const unknown = await fetch(`${host.baseURL}/embeddings/unknown`, { headers: auth });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { type: "invalid_request_error", code: "unknown_url" } });
+    const wrongMethod = await fetch(`${host.baseURL}/chat/completions`, { headers: auth });
+    expect(wrongMethod.status).toBe(404);
+    expect((await wrongMethod.json()).error.message).toContain("GET /v1/chat/completions");
+
+    const models = await fetch(`${host.baseURL}/models/?limit=5`, { headers: auth });
+    expect(models.status).toBe(200);
+    expect(((await models.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
+    expect(models.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(models.headers.get("x-frame-options")).toBe("DENY");
+    const one = await fetch(`${host.baseURL}/models/support%2Dbot`, { headers: auth });
+    expect(((await one.json()) as { id: string }).id).toBe("support-bot");
+    const malformed = await fetch(`${host.baseURL}/models/%E0%A4%A`, { headers: auth });
+    expect(malformed.status).toBe(404);
+  });
+
   it("keeps memory across requests by `user`, and turns earlier request messages into history", async () => {
     const client = host.openai(aliceKey);
     const ask = (content: string, extra: Partial<OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming> = {}) =>
