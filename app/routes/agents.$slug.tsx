@@ -58,6 +58,8 @@ export default function AgentPage() {
   const { me, teams, agent, history, usage, keys } = useLoaderData<typeof loader>();
   const [search] = useSearchParams();
   const totals = usage.reduce((t, d) => ({ requests: t.requests + d.requests, errors: t.errors + d.errors, tokens: t.tokens + d.promptTokens + d.completionTokens }), { requests: 0, errors: 0, tokens: 0 });
+  // Only keys that can call this agent can have runs here (revoked ones may have old runs).
+  const keysOfAgent = keys.filter((k) => !k.allowedAgents || k.allowedAgents.includes(agent.id));
   const filtered = ["status", "period", "key", "before"].some((name) => search.get(name));
   const nextPage = new URLSearchParams(search);
   if (history.nextBefore) nextPage.set("before", String(history.nextBefore));
@@ -119,9 +121,9 @@ export default function AgentPage() {
               <span className="text-xs text-slate-600">Key</span>
               <select name="key" defaultValue={search.get("key") ?? ""} className="rounded-md border border-slate-300 px-2 py-1">
                 <option value="">any key</option>
-                {keys.map((k) => (
+                {keysOfAgent.map((k) => (
                   <option key={k.id} value={k.id}>
-                    {k.name} ({k.prefix}…)
+                    {k.name} ({k.prefix}…){k.revokedAt ? " · revoked" : ""}
                   </option>
                 ))}
               </select>

@@ -70,6 +70,9 @@ test("publish from the editor's Use it panel, call it with the snippet's key, pu
   await expect(charts.getByText("Tokens per day (UTC)")).toBeVisible();
   // Today's bars are drawn: answered requests, and prompt and completion tokens.
   await expect(charts.locator(".recharts-bar-rectangle path")).toHaveCount(3);
+  // Days read as "Nov 24" (UTC), not as a bare "11-24".
+  const today = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", timeZone: "UTC" }).format(new Date());
+  await expect(charts.locator(".recharts-xAxis").getByText(today, { exact: true })).toHaveCount(2);
   await page.getByLabel("Status").selectOption("failed");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page.getByText("No runs match.")).toBeVisible();
@@ -112,7 +115,7 @@ test("a bad or taken model name is explained under the name field, and Enter ren
   await page.getByTestId("agents-empty").getByRole("link", { name: "flows" }).click();
   await expect(page.getByRole("heading", { name: "Flows" })).toBeVisible();
   const taken = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Taken", graph: promptAgentGraph() });
-  await trpcCall(page.request, "agent.publish", { flowId: taken.id, slug: "support" });
+  const support = await trpcCall<{ id: string }>(page.request, "agent.publish", { flowId: taken.id, slug: "support" });
   const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Helpdesk", graph: promptAgentGraph() });
 
   await page.goto(`/flows/${flow.id}`);
@@ -140,9 +143,12 @@ test("a bad or taken model name is explained under the name field, and Enter ren
   await name.press("Enter");
   await expect(panel.getByTestId("publish-model")).toHaveText("helpdesk-eu");
 
-  // A fresh agent's history says how runs get there.
+  // A fresh agent's history says how runs get there, and its key filter offers only keys that can call it.
+  await trpcCall(page.request, "apiKey.create", { name: "support only", kind: "secret", allowedAgents: [support.id] });
+  await trpcCall(page.request, "apiKey.create", { name: "every agent", kind: "secret" });
   await page.goto("/agents/helpdesk-eu");
   await expect(page.getByText("No runs yet")).toBeVisible();
+  await expect(page.getByLabel("Key").locator("option")).toHaveText(["any key", /^every agent \(sky_sk_/]);
 });
 
 test("API keys page: create a key shown once, restricted and limited, and revoke it", async ({ page, baseURL }) => {

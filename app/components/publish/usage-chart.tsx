@@ -2,12 +2,15 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 
 export type UsageDay = { day: string; requests: number; errors: number; promptTokens: number; completionTokens: number };
 
+/** "Nov 24": a day people read at a glance, in UTC like the usage it labels. */
+const dayLabel = new Intl.DateTimeFormat("en", { month: "short", day: "numeric", timeZone: "UTC" });
+
 type ChartRow = UsageDay & { label: string; ok: number };
 type StackedBar = { key: keyof ChartRow; name: string; fill: string };
 
 /** Requests and errors per day, and tokens per day, for one published agent. */
 export function UsageCharts({ days }: { days: UsageDay[] }) {
-  const data: ChartRow[] = days.map((d) => ({ ...d, label: d.day.slice(5), ok: d.requests - d.errors }));
+  const data: ChartRow[] = days.map((d) => ({ ...d, label: dayLabel.format(new Date(`${d.day}T00:00:00Z`)), ok: d.requests - d.errors }));
   return (
     <div className="grid gap-6 md:grid-cols-2" data-testid="usage-charts">
       <StackedDailyChart
@@ -42,7 +45,7 @@ function StackedDailyChart({ title, data, bars, yAxisWidth }: { title: string; d
           <XAxis dataKey="label" fontSize={11} />
           <YAxis allowDecimals={false} fontSize={11} width={yAxisWidth} />
           <Tooltip />
-          <Legend />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
           {bars.map((bar) => (
             <Bar key={bar.key} dataKey={bar.key} name={bar.name} stackId="day" fill={bar.fill} />
           ))}
