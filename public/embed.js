@@ -87,6 +87,7 @@
     ".msg{max-width:85%;padding:7px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
     ".user{align-self:flex-end;background:#4f46e5;color:#fff}" +
     ".assistant{align-self:flex-start;background:#f1f5f9}" +
+    ".assistant[aria-busy=true]:empty::after{content:'…';color:#64748b}" +
     ".error{align-self:stretch;background:#fef2f2;color:#b91c1c;border:1px solid #fecaca}" +
     "form{display:flex;gap:6px;border-top:1px solid #e2e8f0;padding:8px}" +
     "input{flex:1;border:1px solid #cbd5e1;border-radius:8px;padding:7px 9px;font:14px system-ui,sans-serif}" +

@@ -79,6 +79,19 @@ test("the widget on an allowed origin streams replies and keeps the conversation
 
     // Keyboard and closing: Escape closes the chat and hands focus back to the bubble, which
     // is a drawn icon (an emoji shows as an empty box where no emoji font is installed).
+    // A reply that has not started yet shows a typing mark instead of an empty bubble.
+    const waitingMark = await page.evaluate(() => {
+      const log = document.querySelector("[data-skyloom-widget]")?.shadowRoot?.querySelector('[role="log"]');
+      const waiting = document.createElement("div");
+      waiting.className = "msg assistant";
+      waiting.setAttribute("aria-busy", "true");
+      log?.appendChild(waiting);
+      const mark = getComputedStyle(waiting, "::after").content;
+      waiting.remove();
+      return mark;
+    });
+    expect(waitingMark).toBe('"…"');
+
     const openChat = page.getByRole("button", { name: "Open chat" });
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();
