@@ -11,6 +11,7 @@ import { openDatabase } from "#db/client";
 import { migrationsFolder, projectRoot } from "#db/root";
 import { GRAPH_LIMITS } from "#agents/graph/index";
 import { loadConfig, type EnvSource } from "./env";
+import { applyServingHeapPolicy } from "./heap-policy";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { LoginLimiter } from "./services/login-limiter";
 import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
@@ -50,6 +51,7 @@ export async function startSkyloom(
   options: { pages?: boolean } = {},
 ): Promise<RunningSkyloom> {
   const config = loadConfig(env);
+  applyServingHeapPolicy();
   const secretKey = loadSecretKey(config);
   const database = openDatabase(config.databasePath, migrationsFolder());
   const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
