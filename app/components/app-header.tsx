@@ -47,7 +47,7 @@ export function AppHeader({ me, teams }: { me: Me; teams: Teams }) {
             data-testid="team-switcher"
           >
             <Users size={16} />
-            <span>{me.team?.name ?? "No team"}</span>
+            <span className="max-w-40 truncate whitespace-nowrap">{me.team?.name ?? "No team"}</span>
             <ChevronsUpDown size={14} />
           </Menu.Trigger>
           <Menu.Portal>
@@ -76,13 +76,16 @@ export function AppHeader({ me, teams }: { me: Me; teams: Teams }) {
           </Menu.Portal>
         </Menu.Root>
 
-        <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+        {/* Narrow windows: nothing wraps; the email (also in Settings) gives way first. */}
+        <div className="ml-auto flex items-center gap-3 whitespace-nowrap text-sm text-slate-600">
           <Link to="/agents" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="agents-link">Agents</Link>
           <Link to="/settings/api-keys" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="api-keys-link">API keys</Link>
           <Link to="/settings" className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-100" data-testid="settings-link">
             <Settings size={16} aria-hidden /> Settings
           </Link>
-          <span data-testid="current-user">{me.user.email}</span>
+          <span data-testid="current-user" className="hidden max-w-56 truncate lg:inline" title={me.user.email}>
+            {me.user.email}
+          </span>
           <Button variant="ghost" onClick={() => void logout.run()} busy={logout.busy}>
             <LogOut size={16} /> Log out
           </Button>

@@ -15,6 +15,13 @@ test("sign up, create a flow, reload, log out and back in", async ({ page }) => 
   await page.reload();
   await expect(page.getByRole("link", { name: /Support bot/ })).toBeVisible();
 
+  // In a narrow window the header keeps one line: its links and buttons do not wrap.
+  await page.setViewportSize({ width: 800, height: 700 });
+  for (const item of [page.getByRole("link", { name: "API keys" }), page.getByRole("button", { name: "Log out" }), page.getByTestId("team-switcher")]) {
+    expect((await item.boundingBox())?.height).toBeLessThan(40);
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.goto("/");
