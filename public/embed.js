@@ -151,7 +151,10 @@
       setOpen(false);
     }
   });
+  // The answer being streamed, so that "New chat" can stop it (the server then cancels the run).
+  var streaming = null;
   reset.addEventListener("click", function () {
+    if (streaming) streaming.abort();
     state = { id: randomId(), messages: [] };
     save();
     render();
@@ -178,13 +181,17 @@
     reply.setAttribute("aria-busy", "true");
     var answer = "";
     var response;
+    var stopped = new AbortController();
+    streaming = stopped;
     try {
       response = await fetch(base + "/v1/chat/completions", {
+        signal: stopped.signal,
         method: "POST",
         headers: { authorization: "Bearer " + key, "content-type": "application/json", conversation_id: state.id },
         body: JSON.stringify({ model: agent, stream: true, messages: history.concat([{ role: "user", content: text }]) }),
       });
     } catch {
+      if (stopped.signal.aborted) return;
       reply.remove();
       addMessage("error", "Could not reach the agent from this site. Its key may not allow " + window.location.origin + ", or the server is down.");
       return;
@@ -203,6 +210,8 @@
       try {
         chunk = await reader.read();
       } catch {
+        // "New chat" stopped it: the old conversation, this reply included, is gone.
+        if (stopped.signal.aborted) return;
         // The connection dropped mid-answer: keep what arrived and say it is incomplete.
         failed = "The connection was lost before the answer was complete. Please try again.";
         break;
@@ -247,6 +256,7 @@
     input.value = "";
     send.disabled = true;
     ask(text).finally(function () {
+      streaming = null;
       send.disabled = false;
       input.focus();
     });

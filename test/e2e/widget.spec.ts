@@ -77,6 +77,19 @@ test("the widget on an allowed origin streams replies and keeps the conversation
     // Model output is text, never markup.
     expect(await dialog.locator('[data-role="assistant"] *').count()).toBe(0);
 
+    // "New chat" while an answer is still arriving stops it: the new chat stays empty, also
+    // once the old answer would have ended, and after a reload.
+    await dialog.getByRole("textbox", { name: "Message" }).fill("Tell me everything");
+    await dialog.getByRole("button", { name: "Send" }).click();
+    await expect(dialog.locator('[data-role="assistant"][aria-busy="true"]')).toContainText("You said");
+    await dialog.getByRole("button", { name: "New chat" }).click();
+    await expect(dialog.locator(".msg")).toHaveCount(0);
+    await page.waitForTimeout(2500);
+    await expect(dialog.locator(".msg")).toHaveCount(0);
+    await page.reload();
+    await page.getByRole("button", { name: "Open chat" }).click();
+    await expect(dialog.locator(".msg")).toHaveCount(0);
+
     // Keyboard and closing: Escape closes the chat and hands focus back to the bubble, which
     // is a drawn icon (an emoji shows as an empty box where no emoji font is installed).
     // A reply that has not started yet shows a typing mark instead of an empty bubble.
@@ -114,9 +127,9 @@ test("the widget on an allowed origin streams replies and keeps the conversation
     await expect(refusedDialog.locator('[data-role="error"]')).toContainText("Could not reach the agent from this site");
     await expect(refusedDialog.locator('[data-role="assistant"]')).toHaveCount(0);
 
-    // Both requests that reached the agent are in its run history.
+    // The requests that reached the agent are in its run history; the stopped one was cancelled.
     const history = await trpcCall<{ runs: { status: string }[] }>(request, "agent.runs", { id: agent.id }, "query");
-    expect(history.runs.map((r) => r.status)).toEqual(["succeeded", "succeeded"]);
+    expect(history.runs.map((r) => r.status)).toEqual(["cancelled", "succeeded", "succeeded"]);
   } finally {
     await allowedPage.close();
     await refusedPage.close();
