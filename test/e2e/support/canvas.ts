@@ -3,7 +3,12 @@ import { expect, type Locator, type Page } from "@playwright/test";
 /** Helpers for driving the flow editor like a person: palette drags, wire drags, panels. */
 
 export async function createFlow(page: Page, name: string): Promise<string> {
-  await page.getByRole("button", { name: "New flow" }).click();
+  // Right after a page load the button may not be hydrated yet (a click then does nothing, as
+  // a person would see): click again until the dialog opens.
+  await expect(async () => {
+    await page.getByRole("button", { name: "New flow" }).click();
+    await expect(page.getByLabel("Flow name")).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
   await page.getByLabel("Flow name").fill(name);
   await page.getByRole("button", { name: "Create flow" }).click();
   await expect(page).toHaveURL(/\/flows\/flow_/);
