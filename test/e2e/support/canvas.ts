@@ -5,11 +5,12 @@ import { expect, type Locator, type Page } from "@playwright/test";
 export async function createFlow(page: Page, name: string): Promise<string> {
   // Right after a page load the button may not be hydrated yet (a click then does nothing, as
   // a person would see): click again until the dialog opens.
+  const nameField = page.getByLabel("Flow name");
   await expect(async () => {
-    await page.getByRole("button", { name: "New flow" }).click();
-    await expect(page.getByLabel("Flow name")).toBeVisible({ timeout: 1000 });
+    if (!(await nameField.isVisible())) await page.getByRole("button", { name: "New flow" }).click({ timeout: 2000 });
+    await expect(nameField).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15_000 });
-  await page.getByLabel("Flow name").fill(name);
+  await nameField.fill(name);
   await page.getByRole("button", { name: "Create flow" }).click();
   await expect(page).toHaveURL(/\/flows\/flow_/);
   await expect(page.getByTestId("flow-editor")).toBeVisible();
