@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
 import { Button } from "./ui/button";
+import { ConfirmDialog } from "./ui/confirm-dialog";
 import { Dialog } from "./ui/dialog";
 import { FormError, TextField } from "./ui/field";
 
@@ -136,22 +137,16 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
         </form>
       </Dialog>
 
-      <Dialog
+      <ConfirmDialog
         open={dialog?.kind === "delete"}
-        onOpenChange={(o) => !o && setDialog(null)}
         title="Delete flow?"
-        description={dialog?.kind === "delete" ? `“${dialog.flow.name}” and its versions will be deleted for everyone in the team.` : ""}
-      >
-        <FormError message={remove.error?.message} />
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setDialog(null)}>
-            Cancel
-          </Button>
-          <Button variant="danger" busy={remove.busy} onClick={() => dialog?.kind === "delete" && void remove.run(dialog.flow.id)}>
-            Delete
-          </Button>
-        </div>
-      </Dialog>
+        description={dialog?.kind === "delete" ? `“${dialog.flow.name}” and its versions will be deleted for everyone in the team.` : undefined}
+        confirmLabel="Delete"
+        busy={remove.busy}
+        error={remove.error?.message}
+        onConfirm={() => dialog?.kind === "delete" && void remove.run(dialog.flow.id)}
+        onCancel={() => setDialog(null)}
+      />
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { AppHeader } from "#app/components/app-header";
 import { CopyBlock } from "#app/components/publish/copy-block";
 import { splitFieldMessage } from "#app/components/publish/field-message";
 import { Button } from "#app/components/ui/button";
-import { Dialog } from "#app/components/ui/dialog";
+import { ConfirmDialog } from "#app/components/ui/confirm-dialog";
 import { FormError, TextField } from "#app/components/ui/field";
 import { requireViewer } from "#app/lib/require-viewer.server";
 import { useTRPCClient } from "#app/lib/trpc";
@@ -227,27 +227,20 @@ export default function ApiKeysPage() {
           )}
         </section>
       </main>
-      <Dialog
+      <ConfirmDialog
         open={revoking !== null}
-        onOpenChange={(open) => {
-          if (!open) {
-            setRevoking(null);
-            revoke.clearError();
-          }
-        }}
         title={`Revoke “${revoking?.name ?? ""}”?`}
         description="Every request with this key fails from now on. This cannot be undone; create a new key if you need one again."
-      >
-        <FormError message={revoke.error?.message} />
-        <div className="mt-3 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setRevoking(null)}>
-            Keep the key
-          </Button>
-          <Button variant="danger" busy={revoke.busy} onClick={() => revoking && void revoke.run(revoking.id)}>
-            Revoke key
-          </Button>
-        </div>
-      </Dialog>
+        cancelLabel="Keep the key"
+        confirmLabel="Revoke key"
+        busy={revoke.busy}
+        error={revoke.error?.message}
+        onConfirm={() => revoking && void revoke.run(revoking.id)}
+        onCancel={() => {
+          setRevoking(null);
+          revoke.clearError();
+        }}
+      />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
 import { Button } from "../ui/button";
+import { ConfirmDialog } from "../ui/confirm-dialog";
 import { Dialog } from "../ui/dialog";
 import { FormError, TextField } from "../ui/field";
 
@@ -201,22 +202,16 @@ export function CredentialList({ credentials, canEdit }: { credentials: Credenti
         </form>
       </Dialog>
 
-      <Dialog
+      <ConfirmDialog
         open={dialog?.kind === "delete"}
-        onOpenChange={(o) => !o && close()}
         title="Delete credential?"
         description={dialog?.kind === "delete" ? `Blocks that use "${dialog.row.name}" will fail until you pick another credential.` : undefined}
-      >
-        <FormError message={remove.error?.message} />
-        <div className="flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={close}>
-            Cancel
-          </Button>
-          <Button variant="danger" busy={remove.busy} onClick={() => dialog?.kind === "delete" && void remove.run(dialog.row.id)}>
-            Delete
-          </Button>
-        </div>
-      </Dialog>
+        confirmLabel="Delete"
+        busy={remove.busy}
+        error={remove.error?.message}
+        onConfirm={() => dialog?.kind === "delete" && void remove.run(dialog.row.id)}
+        onCancel={close}
+      />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { Rocket, Square } from "lucide-react";
 import { useCallback, useEffect, useId, useState } from "react";
 import { Button } from "#app/components/ui/button";
-import { Dialog } from "#app/components/ui/dialog";
+import { ConfirmDialog } from "#app/components/ui/confirm-dialog";
 import { FormError } from "#app/components/ui/field";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
@@ -186,25 +186,20 @@ export function PublishPanel({ flowId, canEdit, flushSave }: PublishPanelProps) 
       )}
 
       {publication && (
-        <Dialog
+        <ConfirmDialog
           open={confirmingUnpublish}
-          onOpenChange={(open) => {
-            setConfirmingUnpublish(open);
-            if (!open) unpublish.clearError();
-          }}
           title={`Unpublish “${publication.slug}”?`}
           description="Apps, scripts and web pages that call it get an error from the next request on. Its keys and run history stay, and you can publish again at any time."
-        >
-          <FormError message={unpublish.error?.message} />
-          <div className="mt-3 flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setConfirmingUnpublish(false)}>
-              Keep it live
-            </Button>
-            <Button variant="danger" busy={unpublish.busy} onClick={() => void unpublish.run()}>
-              Unpublish
-            </Button>
-          </div>
-        </Dialog>
+          cancelLabel="Keep it live"
+          confirmLabel="Unpublish"
+          busy={unpublish.busy}
+          error={unpublish.error?.message}
+          onConfirm={() => void unpublish.run()}
+          onCancel={() => {
+            setConfirmingUnpublish(false);
+            unpublish.clearError();
+          }}
+        />
       )}
     </div>
   );
