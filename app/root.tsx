@@ -1,6 +1,6 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { ApiProvider } from "./lib/trpc";
 import stylesheet from "./tailwind.css?url";
 
@@ -30,6 +30,11 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
+  // Marks the page as interactive: a click before hydration does nothing, so browser tests
+  // wait for this mark after loading a page (test/e2e/support/hydration.ts).
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
   return (
     <ApiProvider>
       <Outlet />

@@ -1,4 +1,5 @@
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { waitForHydration } from "./support/hydration";
 
 test("rename, duplicate and delete flows from the dashboard", async ({ page }) => {
   await signUp(page, uniqueEmail("dash"));
@@ -7,6 +8,7 @@ test("rename, duplicate and delete flows from the dashboard", async ({ page }) =
   await page.getByRole("button", { name: "Create flow" }).click();
   await expect(page.getByTestId("flow-name")).toHaveText("Draft");
   await page.goto("/");
+  await waitForHydration(page);
 
   await page.getByRole("button", { name: "Actions for Draft" }).click();
   await page.getByRole("menuitem", { name: "Rename" }).click();
@@ -36,6 +38,7 @@ test("create a team, switch between teams, and see only each team's flows", asyn
   await page.getByLabel("Flow name").fill("Personal flow");
   await page.getByRole("button", { name: "Create flow" }).click();
   await page.goto("/");
+  await waitForHydration(page);
 
   await page.getByTestId("team-switcher").click();
   await page.getByRole("menuitem", { name: "New team…" }).click();

@@ -1,16 +1,12 @@
 import { expect, type Locator, type Page } from "@playwright/test";
+import { waitForHydration } from "./hydration";
 
 /** Helpers for driving the flow editor like a person: palette drags, wire drags, panels. */
 
 export async function createFlow(page: Page, name: string): Promise<string> {
-  // Right after a page load the button may not be hydrated yet (a click then does nothing, as
-  // a person would see): click again until the dialog opens.
-  const nameField = page.getByLabel("Flow name");
-  await expect(async () => {
-    if (!(await nameField.isVisible())) await page.getByRole("button", { name: "New flow" }).click({ timeout: 2000 });
-    await expect(nameField).toBeVisible({ timeout: 1000 });
-  }).toPass({ timeout: 15_000 });
-  await nameField.fill(name);
+  await waitForHydration(page);
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByLabel("Flow name").fill(name);
   await page.getByRole("button", { name: "Create flow" }).click();
   await expect(page).toHaveURL(/\/flows\/flow_/);
   await expect(page.getByTestId("flow-editor")).toBeVisible();

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from "@playwright/test";
+import { waitForHydration } from "./hydration";
 import { startBuiltServer, type StartedServer } from "./server";
 
 /** Playwright's test with baseURL pointing at the Skyloom started by global-setup. */
@@ -31,6 +32,7 @@ export async function signUp(page: Page, email: string, name = "Test User"): Pro
   await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
   await expect(page.getByRole("heading", { name: "Flows" })).toBeVisible();
+  await waitForHydration(page);
 }
 
 /**

@@ -1,0 +1,9 @@
+import type { Page } from "@playwright/test";
+
+/**
+ * Waits until the page is hydrated (app/root.tsx marks <html>): server-rendered buttons are on
+ * screen before React handles their clicks, and a click before that does nothing.
+ */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: "attached" });
+}
