@@ -107,9 +107,11 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
   return (req, res) => {
     const path = gatewayPathOf(req);
     const method = req.method ?? "GET";
+    // HEAD is GET without the body (node:http leaves it out), as Express answered it.
+    const reads = method === "GET" || method === "HEAD";
     if (method === "OPTIONS") return cors.preflight(req, res);
-    if (path === "/v1/models" && method === "GET") return void listModels(req, res);
-    if (path.startsWith(MODEL_PATH) && method === "GET") return void retrieveModel(req, res);
+    if (path === "/v1/models" && reads) return void listModels(req, res);
+    if (path.startsWith(MODEL_PATH) && reads) return void retrieveModel(req, res);
     if (path === "/v1/chat/completions" && method === "POST") return void chatCompletion(req, res);
     cors.allowKnownOrigin(req, res);
     sendGatewayError(

@@ -159,6 +159,9 @@ describe("/v1 with the official openai SDK", () => {
     expect(((await models.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
     expect(models.headers.get("x-content-type-options")).toBe("nosniff");
     expect(models.headers.get("x-frame-options")).toBe("DENY");
+    const head = await fetch(`${host.baseURL}/models`, { method: "HEAD", headers: auth });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
     const one = await fetch(`${host.baseURL}/models/support%2Dbot`, { headers: auth });
     expect(((await one.json()) as { id: string }).id).toBe("support-bot");
     const malformed = await fetch(`${host.baseURL}/models/%E0%A4%A`, { headers: auth });
