@@ -4,6 +4,7 @@ import { AlertTriangle, CheckCircle2, Columns3, RefreshCw, Rocket, X } from "luc
 import { useEffect, useRef, useState } from "react";
 import { blockRegistry } from "#agents/blocks/index";
 import type { GraphDoc } from "#agents/graph/index";
+import { DiagnosticButton } from "#app/components/diagnostic-button";
 import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
 import { describeApiError, useTRPC, type RouterOutputs } from "#app/lib/trpc";
@@ -93,20 +94,7 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeName
         <ul className="space-y-1" aria-label="Deployment problems">
           {preview.diagnostics.map((d, i) => (
             <li key={`${d.code}-${d.node ?? ""}-${d.edge ?? ""}-${i}`}>
-              <button
-                type="button"
-                className="flex w-full items-start gap-2 rounded-md border border-slate-200 p-2 text-left text-xs hover:bg-slate-50 disabled:cursor-default"
-                disabled={!d.node || !onFocusNode}
-                onClick={() => d.node && onFocusNode?.(d.node)}
-                data-testid="deploy-diagnostic"
-              >
-                <AlertTriangle size={13} className={`mt-0.5 shrink-0 ${d.severity === "error" ? "text-red-500" : "text-amber-500"}`} />
-                <span>
-                  <span className="font-medium text-slate-800">{d.node ? (nodeNames?.get(d.node) ?? d.node) : "Flow"}</span>
-                  <span className="text-slate-400"> · {d.code}</span>
-                  <span className="block text-slate-700">{d.message}</span>
-                </span>
-              </button>
+              <DiagnosticButton diagnostic={d} nodeName={d.node ? nodeNames?.get(d.node) : undefined} onFocusNode={onFocusNode} testId="deploy-diagnostic" />
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 import { AlertTriangle, CheckCircle2, ListChecks } from "lucide-react";
 import { useSyncExternalStore } from "react";
 import { blockRegistry } from "#agents/blocks/index";
+import { DiagnosticButton } from "#app/components/diagnostic-button";
 import { Button } from "#app/components/ui/button";
 import { useEditor } from "../editor-context";
 import type { EditorPanel } from "../editor-panels";
@@ -32,20 +33,7 @@ function ProblemsPanelBody() {
         <ul className="space-y-1.5" aria-label="Problems">
           {list.map((d, i) => (
             <li key={`${d.code}-${d.node ?? ""}-${d.edge ?? ""}-${i}`}>
-              <button
-                type="button"
-                className="flex w-full items-start gap-2 rounded-md border border-slate-200 p-2 text-left text-xs hover:border-red-300 hover:bg-red-50 disabled:cursor-default"
-                disabled={!d.node}
-                onClick={() => d.node && commands.focusNode(d.node)}
-                data-testid="problem-item"
-              >
-                <AlertTriangle size={14} className={`mt-0.5 shrink-0 ${d.severity === "error" ? "text-red-500" : "text-amber-500"}`} />
-                <span>
-                  <span className="font-medium text-slate-800">{d.node ? names.get(d.node) ?? d.node : "Flow"}</span>
-                  <span className="text-slate-400"> · {d.code}</span>
-                  <span className="block text-slate-700">{d.message}</span>
-                </span>
-              </button>
+              <DiagnosticButton diagnostic={d} nodeName={d.node ? names.get(d.node) : undefined} onFocusNode={(id) => commands.focusNode(id)} testId="problem-item" />
             </li>
           ))}
         </ul>
