@@ -271,9 +271,9 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onCancel);
-    // An AbortSignal keeps what its listeners hold through V8's young-generation collections
-    // (Node makes signals transferable, and V8 keeps such objects until a full collection):
-    // with this listener left on, every finished run stayed in memory until then.
+    // Nothing of a finished run stays reachable from its signal. Measured on the gateway bench:
+    // with this listener (and the model call's, see callChatModel) left on, about a fifth more
+    // of each request's objects outlived young-generation collections (ADR 007).
     controller.signal.removeEventListener("abort", onStopped);
   }
 }

@@ -58,10 +58,10 @@ async function chunksOf(model: StreamingModel, messages: BaseMessage[], signal: 
 
 /**
  * A signal for one model call, aborted with the run's. LangChain and the openai SDK add abort
- * listeners they never remove; given the run's own signal, those listeners (and, through them,
- * the whole run) stayed reachable from it, and Node's signals keep what they reach through
- * V8's young-generation collections. A signal per call, let go when the call ends, keeps only
- * the call's own objects.
+ * listeners they never remove (the SDK also joins signals with AbortSignal.any); given the
+ * run's own signal, they stayed attached to it after the call. A signal per call, let go when
+ * the call ends, leaves the run's signal as it was; on the gateway bench fewer of each
+ * request's objects outlived young-generation collections (ADR 007).
  */
 function abortableCall(runSignal: AbortSignal): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
