@@ -32,7 +32,14 @@ export const containerBaseFields = {
       description: "none for a CPU-only workload.",
       enumLabels: { none: "None (CPU only)", ...gpuPickerLabels() },
     }),
-  gpuCount: z.number().int().min(1).max(8).default(1).meta({ title: "GPU count" }),
+  // 0 is what a CPU-only service has; a GPU with count 0 is refused in containerDeploy (E314).
+  gpuCount: z
+    .number()
+    .int()
+    .min(0, "GPU count cannot be negative")
+    .max(8, "At most 8 GPUs per replica")
+    .default(1)
+    .meta({ title: "GPU count", description: "GPUs per replica; ignored when GPU is None (CPU only)." }),
   mode: modeField,
   tier: tierField,
   region: regionField,
@@ -64,6 +71,12 @@ export function containerDeploy(
 ): DeployResult {
   let gpu: WorkloadSpec["resources"]["gpu"] = null;
   if (config.gpu !== "none") {
+    if (config.gpuCount < 1) {
+      return {
+        spec: null,
+        problems: [{ code: "E314", severity: "error", message: `A GPU workload needs at least 1 GPU; set GPU to "None (CPU only)" for a CPU service.` }],
+      };
+    }
     const spec = findGpu(config.gpu);
     if (!spec) return { spec: null, problems: [{ code: "E302", severity: "error", message: `"${config.gpu}" is not a GPU in the catalog.` }] };
     if (config.mode === "fizz" && !spec.fizz) {

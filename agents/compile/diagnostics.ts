@@ -29,6 +29,7 @@ export const DIAGNOSTIC_CODES = {
   E311: "Nothing to deploy",
   E312: "Region not known to Skyloom",
   E313: "Gated model needs a Hugging Face token",
+  E314: "GPU chosen with a GPU count of 0",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

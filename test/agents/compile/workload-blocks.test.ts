@@ -72,6 +72,14 @@ describe("workload blocks", () => {
     expect(spec?.readiness).toEqual({ httpPath: "/ready", port: 3000 });
   });
 
+  it("container: zero GPUs is a CPU service; a GPU with count 0 is E314", () => {
+    const cpu = container({ gpu: "none", gpuCount: 0 });
+    expect(cpu?.problems).toEqual([]);
+    expect(cpu?.spec?.resources.gpu).toBeNull();
+    expect(container({ gpu: "l4", gpuCount: 0 })?.problems[0]).toMatchObject({ code: "E314", severity: "error" });
+    expect(workloadContainerBlock.config.safeParse({ gpuCount: -1 }).success).toBe(false);
+  });
+
   it("container refuses unpinned images and bad environment names", () => {
     expect(workloadContainerBlock.config.safeParse({ image: "redis" }).success).toBe(false);
     expect(workloadContainerBlock.config.safeParse({ image: "redis:latest" }).success).toBe(false);
