@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import { unzipSync } from "fflate";
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
 import { createFlow, dragBlock, openPanel, waitSaved } from "./support/canvas";
 
@@ -35,6 +37,18 @@ test("the Deploy panel compiles a model endpoint and shows the quote and the man
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download kubernetes.yaml" }).click();
   expect((await download).suggestedFilename()).toBe("kubernetes.yaml");
+
+  // "Download all" is one zip, not a burst of downloads the browser blocks or asks about.
+  const downloads: string[] = [];
+  page.on("download", (d) => downloads.push(d.suggestedFilename()));
+  const zipDownload = page.waitForEvent("download");
+  await page.getByRole("button", { name: /Download all manifests/ }).click();
+  const zip = await zipDownload;
+  expect(zip.suggestedFilename()).toBe("skyloom-manifests.zip");
+  const entries = unzipSync(await readFile(await zip.path()));
+  expect(Object.keys(entries).sort()).toEqual(["akash-sdl.yaml", "kubernetes.yaml", "quote.json", "spheron-icl.yaml"]);
+  expect(new TextDecoder().decode(entries["kubernetes.yaml"])).toContain("kind: Deployment");
+  expect(downloads).toEqual(["skyloom-manifests.zip"]);
 
   await page.getByRole("button", { name: "Side by side" }).click();
   await expect(page.getByTestId("deploy-side-by-side").getByTestId("manifest-viewer")).toHaveCount(3);

@@ -9,7 +9,7 @@ import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
 import { describeApiError, useTRPC, type RouterOutputs } from "#app/lib/trpc";
 import type { EditorPanel } from "../canvas/editor-panels";
-import { downloadText, ManifestViewer } from "./manifest-viewer";
+import { downloadZip, ManifestViewer } from "./manifest-viewer";
 import { QuoteCard } from "./quote-card";
 
 type Preview = RouterOutputs["compile"]["preview"];
@@ -142,11 +142,12 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeName
             variant="secondary"
             className="w-full !py-1 text-xs"
             onClick={() => {
-              for (const t of preview.targets) for (const f of t.files) downloadText(f.fileName, f.content);
-              if (preview.quote) downloadText("quote.json", `${JSON.stringify(preview.quote, null, 2)}\n`, "application/json");
+              const files = preview.targets.flatMap((t) => t.files);
+              if (preview.quote) files.push({ fileName: "quote.json", content: `${JSON.stringify(preview.quote, null, 2)}\n` });
+              downloadZip("skyloom-manifests.zip", files);
             }}
           >
-            Download all manifests and the quote
+            Download all manifests and the quote (.zip)
           </Button>
         </section>
       )}

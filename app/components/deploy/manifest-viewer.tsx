@@ -1,6 +1,7 @@
 import { yaml } from "@codemirror/lang-yaml";
 import CodeMirror, { EditorView } from "@uiw/react-codemirror";
 import { Check, Copy, Download } from "lucide-react";
+import { strToU8, zipSync } from "fflate";
 import { useState } from "react";
 import { Button } from "#app/components/ui/button";
 
@@ -10,7 +11,17 @@ const EXTENSIONS = [yaml(), EditorView.lineWrapping];
 
 /** Saves text as a file through the browser's download, with no server round trip. */
 export function downloadText(fileName: string, content: string, type = "application/yaml"): void {
-  const url = URL.createObjectURL(new Blob([content], { type }));
+  downloadBlob(fileName, new Blob([content], { type }));
+}
+
+/** Several text files as one zip download (browsers block or prompt for a burst of downloads). */
+export function downloadZip(fileName: string, files: ManifestFile[]): void {
+  const entries = Object.fromEntries(files.map((f) => [f.fileName, strToU8(f.content)]));
+  downloadBlob(fileName, new Blob([zipSync(entries)], { type: "application/zip" }));
+}
+
+function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
   a.download = fileName;
