@@ -29,12 +29,18 @@ export function Layout({ children }: { children: ReactNode }) {
   );
 }
 
-export default function App() {
-  // Marks the page as interactive: a click before hydration does nothing, so browser tests
-  // wait for this mark after loading a page (test/e2e/support/hydration.ts).
+/**
+ * Marks the page as interactive: a click before hydration does nothing, so browser tests wait
+ * for this mark after loading a page (test/e2e/support/hydration.ts). The error page sets it too.
+ */
+function useHydratedMark(): void {
   useEffect(() => {
     document.documentElement.dataset.hydrated = "true";
   }, []);
+}
+
+export default function App() {
+  useHydratedMark();
   return (
     <ApiProvider>
       <Outlet />
@@ -43,6 +49,7 @@ export default function App() {
 }
 
 export function ErrorBoundary() {
+  useHydratedMark();
   const error = useRouteError();
   const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "Something went wrong";
   const detail = isRouteErrorResponse(error)
