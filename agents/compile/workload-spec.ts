@@ -63,7 +63,7 @@ export type DeploymentTier = (typeof DEPLOYMENT_TIERS)[number];
 
 /** A problem a block finds in its own config while building its spec. */
 export type WorkloadProblem = {
-  code: "E302" | "E303" | "E305" | "E306" | "E313";
+  code: "E302" | "E303" | "E305" | "E306" | "E313" | "E314";
   severity: "error" | "warning";
   message: string;
 };
