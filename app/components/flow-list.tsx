@@ -1,7 +1,8 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { Link, useNavigate, useRevalidator } from "@remix-run/react";
-import { Copy, MoreHorizontal, Pencil, Trash2, Workflow } from "lucide-react";
-import { useState } from "react";
+import { Copy, Globe, MoreHorizontal, Pencil, Trash2, Upload, Workflow } from "lucide-react";
+import { useRef, useState } from "react";
+import { parseFlowFile } from "#app/lib/graph-store/flow-file";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
 import { Button } from "./ui/button";
@@ -40,6 +41,19 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
     await client.flow.duplicate.mutate({ id });
     revalidator.revalidate();
   });
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [importProblem, setImportProblem] = useState<{ message: string; details: string[] } | null>(null);
+  // The same checks as the editor's import run before anything is created; a bad file creates nothing.
+  const importFile = useAction(async (file: File) => {
+    const parsed = parseFlowFile(await file.text());
+    if (!parsed.ok) {
+      setImportProblem({ message: `${file.name}: ${parsed.message}`, details: parsed.details });
+      return;
+    }
+    setImportProblem(null);
+    const flow = await client.flow.create.mutate({ name: parsed.file.name, graph: parsed.file.graph });
+    navigate(`/flows/${flow.id}`);
+  });
   const remove = useAction(async (id: string) => {
     await client.flow.remove.mutate({ id });
     setDialog(null);
@@ -57,9 +71,41 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
     <section>
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-semibold">Flows</h1>
-        {canEdit && <Button onClick={() => open({ kind: "create" })}>New flow</Button>}
+        {canEdit && (
+          <div className="flex gap-2">
+            <Button variant="secondary" busy={importFile.busy} onClick={() => fileInput.current?.click()}>
+              <Upload size={15} /> Import
+            </Button>
+            <input
+              ref={fileInput}
+              type="file"
+              accept=".json,application/json"
+              className="hidden"
+              aria-label="Import a flow file"
+              data-testid="import-flow-file"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = "";
+                if (file) void importFile.run(file);
+              }}
+            />
+            <Button onClick={() => open({ kind: "create" })}>New flow</Button>
+          </div>
+        )}
       </div>
-      <FormError message={duplicate.error?.message} />
+      <FormError message={duplicate.error?.message ?? importFile.error?.message} />
+      {importProblem && (
+        <div role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-700">
+          <p>{importProblem.message}</p>
+          {importProblem.details.length > 0 && (
+            <ul className="mt-1 list-disc pl-5 text-xs">
+              {importProblem.details.map((d) => (
+                <li key={d}>{d}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
 
       {flows.length === 0 ? (
         <div className="mt-10 rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
@@ -72,6 +118,11 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
             <li key={flow.id} className="group relative rounded-lg border border-slate-200 bg-white p-4 shadow-sm hover:border-brand-500">
               <Link to={`/flows/${flow.id}`} className="block pr-8">
                 <h2 className="font-medium text-slate-900 group-hover:text-brand-700">{flow.name}</h2>
+                {flow.publishedSlug && (
+                  <p className="mt-1 inline-flex items-center gap-1 rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-700" data-testid="flow-published">
+                    <Globe size={12} aria-hidden /> Published as {flow.publishedSlug}
+                  </p>
+                )}
                 {flow.description && <p className="mt-1 line-clamp-2 text-sm text-slate-600">{flow.description}</p>}
                 {/* The server renders its own time zone; the browser re-renders in the person's. */}
                 <p className="mt-3 text-xs text-slate-500" suppressHydrationWarning>

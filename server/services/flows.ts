@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "#db/client";
-import { flows, flowVersions, runs, users } from "#db/schema";
+import { flows, flowVersions, publishedAgents, runs, users } from "#db/schema";
 import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
 import { recordAudit } from "./audit";
 import { conflict, notFound } from "./errors";
@@ -27,8 +27,11 @@ export function listFlows(db: Db, scope: TeamScope) {
       createdAt: flows.createdAt,
       nodeCount: sql<number>`json_array_length(${flows.graph}, '$.nodes')`,
       edgeCount: sql<number>`json_array_length(${flows.graph}, '$.edges')`,
+      /** The slug the flow is served under at /v1, or null when it is not published. */
+      publishedSlug: publishedAgents.slug,
     })
     .from(flows)
+    .leftJoin(publishedAgents, and(eq(publishedAgents.flowId, flows.id), eq(publishedAgents.status, "active")))
     .where(eq(flows.teamId, scope.teamId))
     .orderBy(desc(flows.updatedAt))
     .all();

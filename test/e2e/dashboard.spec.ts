@@ -1,4 +1,5 @@
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { promptAgentGraph, trpcCall } from "./support/agent-api";
 import { waitForHydration } from "./support/hydration";
 
 test("rename, duplicate and delete flows from the dashboard", async ({ page }) => {
@@ -68,4 +69,25 @@ test("a flow of another team is a 404 page, not its data", async ({ page, browse
   await expect(other.getByText("This flow does not exist in your current team.")).toBeVisible();
   await expect(other.getByText("Private")).toHaveCount(0);
   await other.close();
+});
+
+test("import a flow file from the dashboard; a bad file creates nothing; published flows are marked", async ({ page }) => {
+  await signUp(page, uniqueEmail("import"), "Ivy");
+  const flows = page.getByRole("list", { name: "Flows" }).getByRole("listitem");
+  const before = await flows.count();
+
+  await page.getByTestId("import-flow-file").setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{ not json") });
+  await expect(page.getByRole("alert")).toContainText("broken.json: This file is not valid JSON");
+  await expect(flows).toHaveCount(before);
+
+  const file = { name: "Imported helper", graph: promptAgentGraph() };
+  await page.getByTestId("import-flow-file").setInputFiles({ name: "helper.flow.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(file)) });
+  await expect(page.getByTestId("flow-name")).toHaveText("Imported helper");
+  const flowId = new URL(page.url()).pathname.split("/").pop() ?? "";
+
+  await trpcCall(page.request, "agent.publish", { flowId, slug: "imported-helper" });
+  await page.goto("/");
+  const card = page.getByRole("listitem").filter({ hasText: "Imported helper" });
+  await expect(card.getByTestId("flow-published")).toHaveText("Published as imported-helper");
+  await expect(page.getByTestId("flow-published")).toHaveCount(1);
 });

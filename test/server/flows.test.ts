@@ -37,6 +37,18 @@ describe("flows", () => {
     expect(await outcomeOf(ada.trpc.flow.get({ id: copy.id }))).toBe("NOT_FOUND: Flow not found.");
   });
 
+  test("the list says which flows are published, and under which name, until unpublished", async () => {
+    backend = createTestBackend();
+    const ada = await backend.signedUpClient("ada@example.com");
+    const served = await ada.trpc.flow.create({ name: "Served", graph: helloAgentGraph() });
+    await ada.trpc.flow.create({ name: "Draft", graph: helloAgentGraph() });
+    const agent = await ada.trpc.agent.publish({ flowId: served.id, slug: "helpdesk" });
+    const published = async () => Object.fromEntries((await ada.trpc.flow.list()).map((f) => [f.name, f.publishedSlug]));
+    expect(await published()).toEqual({ Served: "helpdesk", Draft: null });
+    await ada.trpc.agent.unpublish({ id: agent.id });
+    expect(await published()).toEqual({ Served: null, Draft: null });
+  });
+
   test("a stale save is a CONFLICT and writes nothing", async () => {
     backend = createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com");
