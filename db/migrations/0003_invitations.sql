@@ -16,4 +16,5 @@ CREATE TABLE `team_invitations` (
 CREATE UNIQUE INDEX `team_invitations_token_hash_unique` ON `team_invitations` (`token_hash`);--> statement-breakpoint
 CREATE UNIQUE INDEX `team_invitations_pending_idx` ON `team_invitations` (`team_id`,`email`) WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX `team_invitations_team_idx` ON `team_invitations` (`team_id`,`status`);--> statement-breakpoint
-ALTER TABLE `users` ADD `last_team_id` text REFERENCES teams(id) ON DELETE set null;
+ALTER TABLE `users` ADD `last_team_id` text REFERENCES teams(id) ON DELETE set null;--> statement-breakpoint
+CREATE UNIQUE INDEX `memberships_one_owner_idx` ON `memberships` (`team_id`) WHERE role = 'owner';
