@@ -17,6 +17,7 @@ export type InvitationEmail = {
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
 
 /** Names people chose go into a header: no line breaks or other control characters. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
 
 const when = new Intl.DateTimeFormat("en", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
