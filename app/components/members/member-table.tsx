@@ -28,8 +28,11 @@ export function MemberTable({ members, viewer }: { members: Member[]; viewer: Vi
     setPending(null);
     revalidator.revalidate();
   };
-  const changeRole = useAction(async (userId: string, role: Exclude<Role, "owner">) => {
-    await client.team.members.updateRole.mutate({ userId, role });
+  const [notice, setNotice] = useState<string | null>(null);
+  const changeRole = useAction(async (member: Member, role: Exclude<Role, "owner">) => {
+    setNotice(null);
+    await client.team.members.updateRole.mutate({ userId: member.userId, role });
+    setNotice(`${member.email} is now ${role === "viewer" ? "a" : "an"} ${role}.`);
     revalidator.revalidate();
   });
   const remove = useAction(async (userId: string) => {
@@ -78,7 +81,7 @@ export function MemberTable({ members, viewer }: { members: Member[]; viewer: Vi
                       aria-label={`Role of ${m.email}`}
                       value={m.role}
                       disabled={changeRole.busy}
-                      onChange={(e) => void changeRole.run(m.userId, e.target.value as Exclude<Role, "owner">)}
+                      onChange={(e) => void changeRole.run(m, e.target.value as Exclude<Role, "owner">)}
                       className="rounded-md border border-slate-300 px-2 py-1 text-sm"
                     >
                       {ASSIGNABLE.map((r) => (
@@ -119,6 +122,9 @@ export function MemberTable({ members, viewer }: { members: Member[]; viewer: Vi
         </tbody>
       </table>
       <FormError message={changeRole.error?.message} />
+      <p role="status" className={notice ? "mt-2 text-sm text-green-700" : "sr-only"}>
+        {notice}
+      </p>
       {viewer.role === "owner" && (
         <p className="mt-3 text-xs text-slate-500">
           {viewer.personal
