@@ -72,6 +72,25 @@ export const ENV_VARIABLES = {
     description:
       "User-given URLs (HTTP tools, model base URLs) may not reach private, loopback or link-local addresses; `true` allows them (cloud metadata stays blocked), or list allowed hosts: `localhost:11434,10.0.0.5`.",
   },
+  SMTP_URL: {
+    schema: z.url({
+      protocol: /^smtps?$/,
+      error: "must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587",
+    }),
+    default: undefined,
+    /** It may carry a password: an error never repeats the value. */
+    secret: true,
+    description:
+      "Mail server for invitation emails, e.g. smtp://user:password@mail.example.com:587 (smtps:// for TLS from the start). Unset: invitation links are shown to copy and share by hand.",
+  },
+  SMTP_FROM: {
+    schema: z
+      .string()
+      .max(300)
+      .regex(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, "must be an address, e.g. Skyloom <no-reply@example.com>"),
+    default: undefined,
+    description: "Sender of invitation emails (default: Skyloom <no-reply@the PUBLIC_URL host>).",
+  },
 } as const;
 
 type Vars = typeof ENV_VARIABLES;
@@ -100,6 +119,9 @@ export type ServerConfig = {
   /** Raw SKYLOOM_ALLOW_PRIVATE_URLS; parsed by the SSRF guard. */
   allowPrivateUrls: string | undefined;
   devModelChunkDelayMs: number;
+  /** Where invitation emails go out; undefined means links are shared by hand. */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
 };
 
 function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
@@ -109,7 +131,8 @@ function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema
   const parsed = spec.schema.safeParse(raw);
   if (!parsed.success) {
     const why = parsed.error.issues[0]?.message ?? "is invalid";
-    throw new ConfigError(name, `${why} (got ${JSON.stringify(raw)}).`);
+    const got = "secret" in spec ? "" : ` (got ${JSON.stringify(raw)})`;
+    throw new ConfigError(name, `${why}${got}.`);
   }
   return parsed.data as z.output<Vars[N]["schema"]>;
 }
@@ -140,5 +163,7 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     openaiBaseUrl: read(env, "OPENAI_BASE_URL")?.replace(/\/+$/, ""),
     allowPrivateUrls: read(env, "SKYLOOM_ALLOW_PRIVATE_URLS"),
     devModelChunkDelayMs: read(env, "SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS") ?? 0,
+    smtpUrl: read(env, "SMTP_URL"),
+    smtpFrom: read(env, "SMTP_FROM") ?? `Skyloom <no-reply@${new URL(publicUrl).hostname}>`,
   };
 }

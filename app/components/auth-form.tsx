@@ -1,23 +1,29 @@
 import { Link } from "@remix-run/react";
 import { useState } from "react";
+import { authPath } from "#app/lib/next-path";
 import { useAction } from "#app/lib/use-action";
 import { Button } from "./ui/button";
 import { FormError, TextField } from "./ui/field";
 
 type Mode = "login" | "signup";
 
-/** The log-in and sign-up form; on success the browser goes to the dashboard. */
+/**
+ * The log-in and sign-up form; on success the browser goes to `next` (a path on this site
+ * that sent the person here, such as an invitation), or the dashboard.
+ */
 export function AuthForm({
   mode,
+  next = "/",
   submit,
 }: {
   mode: Mode;
+  next?: string;
   submit: (values: { email: string; password: string; name: string }) => Promise<unknown>;
 }) {
   const [values, setValues] = useState({ email: "", password: "", name: "" });
   const action = useAction(async () => {
     await submit(values);
-    window.location.assign("/");
+    window.location.assign(next);
   });
   const field = (name: keyof typeof values) => action.error?.fields[name]?.[0];
   const generalError = action.error && !field("email") && !field("password") && !field("name") ? action.error.message : null;
@@ -77,11 +83,11 @@ export function AuthForm({
         <p className="mt-6 text-sm text-slate-600">
           {mode === "login" ? (
             <>
-              New to Skyloom? <Link className="text-brand-600 underline" to="/signup">Create an account</Link>
+              New to Skyloom? <Link className="text-brand-600 underline" to={authPath("/signup", next)}>Create an account</Link>
             </>
           ) : (
             <>
-              Already have an account? <Link className="text-brand-600 underline" to="/login">Log in</Link>
+              Already have an account? <Link className="text-brand-600 underline" to={authPath("/login", next)}>Log in</Link>
             </>
           )}
         </p>

@@ -1,15 +1,19 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
 import { AuthForm } from "#app/components/auth-form";
+import { safeNextPath } from "#app/lib/next-path";
 import { useTRPCClient } from "#app/lib/trpc";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Skyloom" }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  if (await context.trpc.auth.me()) throw redirect("/");
-  return null;
+export async function loader({ context, request }: LoaderFunctionArgs) {
+  const next = safeNextPath(new URL(request.url).searchParams.get("next"));
+  if (await context.trpc.auth.me()) throw redirect(next);
+  return { next };
 }
 
 export default function LoginPage() {
   const client = useTRPCClient();
-  return <AuthForm mode="login" submit={(v) => client.auth.login.mutate({ email: v.email, password: v.password })} />;
+  const { next } = useLoaderData<typeof loader>();
+  return <AuthForm mode="login" next={next} submit={(v) => client.auth.login.mutate({ email: v.email, password: v.password })} />;
 }

@@ -12,6 +12,7 @@ export async function loader({ context }: LoaderFunctionArgs) {
 /** Settings sections; each is a nested route (settings.<section>.tsx) with one link here. */
 const SECTIONS = [
   { to: "/settings/credentials", label: "Credentials" },
+  { to: "/settings/members", label: "Members" },
   { to: "/settings/api-keys", label: "API keys" },
 ] as const;
 

@@ -1,4 +1,4 @@
-import { integer, sqliteTable, text, index } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text, index, type AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import { teams } from "./teams";
 
 export const users = sqliteTable("users", {
@@ -8,6 +8,12 @@ export const users = sqliteTable("users", {
   name: text("name").notNull(),
   /** scrypt$N$r$p$salt$hash, never the password. */
   passwordHash: text("password_hash").notNull(),
+  /**
+   * The team this person last opened themselves (switching, creating, or choosing it when
+   * accepting an invitation); a login opens it while they are still a member. Joining a team
+   * never sets it, so nobody else can decide which team a login lands in.
+   */
+  lastTeamId: text("last_team_id").references((): AnySQLiteColumn => teams.id, { onDelete: "set null" }),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 

@@ -1,5 +1,6 @@
 export * from "./auth";
 export * from "./teams";
+export * from "./invitations";
 export * from "./flows";
 export * from "./secrets";
 export * from "./audit";

@@ -1,4 +1,5 @@
-import { integer, primaryKey, sqliteTable, text, index } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { integer, primaryKey, sqliteTable, text, index, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./auth";
 
 export const TEAM_ROLES = ["viewer", "editor", "admin", "owner"] as const;
@@ -24,5 +25,10 @@ export const memberships = sqliteTable(
     role: text("role", { enum: TEAM_ROLES }).notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.teamId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.userId] }),
+    index("memberships_user_idx").on(t.userId),
+    // At most one owner per team, whatever the code above does (a transfer demotes first).
+    uniqueIndex("memberships_one_owner_idx").on(t.teamId).where(sql`role = 'owner'`),
+  ],
 );

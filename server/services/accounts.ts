@@ -1,4 +1,4 @@
-import { and, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbLike } from "#db/client";
 import { memberships, sessions, teams, users, type TeamRole } from "#db/schema";
@@ -89,18 +89,27 @@ export async function logIn(
     throw new DomainError("UNAUTHORIZED", "Wrong email or password.");
   }
   limiter.recordSuccess(email);
-  const team = db
-    .select({ teamId: memberships.teamId })
-    .from(memberships)
-    .innerJoin(teams, eq(teams.id, memberships.teamId))
-    .where(eq(memberships.userId, user.id))
-    .orderBy(teams.personal, teams.createdAt)
-    .all();
-  const preferred = team.at(-1)?.teamId ?? null;
+  const preferred = teamToOpenAtLogin(db, user.id, user.lastTeamId);
   return db.transaction((tx) => {
     recordAudit(tx, { teamId: preferred, actorId: user.id, action: "auth.login", targetId: user.id });
     return { userId: user.id, ...createSession(tx, user.id, preferred) };
   });
+}
+
+/**
+ * The team a login opens: the one the person last opened themselves, while they are still in
+ * it, else their personal team. Never a team they were merely added to, so whoever controls
+ * another team cannot choose where someone's next login (and the credentials they save) lands.
+ */
+export function teamToOpenAtLogin(db: DbLike, userId: string, lastTeamId: string | null): string | null {
+  const rows = db
+    .select({ teamId: memberships.teamId, personal: teams.personal })
+    .from(memberships)
+    .innerJoin(teams, eq(teams.id, memberships.teamId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(asc(teams.createdAt))
+    .all();
+  return (rows.find((r) => r.teamId === lastTeamId) ?? rows.find((r) => r.personal) ?? rows[0])?.teamId ?? null;
 }
 
 const DUMMY_HASH =

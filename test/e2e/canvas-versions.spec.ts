@@ -103,14 +103,24 @@ test("a viewer sees the flow read-only: no palette adds, disabled fields, nothin
   const path = await createFlow(page, "Shared");
   await dragBlock(page, "model.openai", { x: 300, y: 200 });
   await waitSaved(page);
-  await page.evaluate(async (email) => {
-    const res = await fetch("/api/trpc/team.members.add", {
+  // The owner invites the viewer and the viewer accepts (test/e2e/members.spec.ts does this through the pages).
+  const link = await page.evaluate(async (email) => {
+    const res = await fetch("/api/trpc/team.invitations.create", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email, role: "viewer" }),
     });
     if (!res.ok) throw new Error(await res.text());
+    return ((await res.json()) as { result: { data: { link: string } } }).result.data.link;
   }, viewerEmail);
+  await viewer.evaluate(async (token) => {
+    const res = await fetch("/api/trpc/team.invitations.accept", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+    if (!res.ok) throw new Error(await res.text());
+  }, new URL(link).pathname.split("/invite/")[1] ?? "");
 
   await viewer.reload();
   await viewer.getByTestId("team-switcher").click();

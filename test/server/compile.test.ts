@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { afterEach, expect, test } from "vitest";
 import { createTestBackend, type TestBackend } from "../support/harness";
+import { joinTeam } from "../support/teams";
 
 let backend: TestBackend | undefined;
 afterEach(() => backend?.close());
@@ -81,7 +82,7 @@ test("a viewer of the team may preview", async () => {
   const ada = await backend.signedUpClient("ada@example.com", "Ada");
   const vic = await backend.signedUpClient("vic@example.com", "Vic");
   const flow = await ada.trpc.flow.create({ name: "Shared", graph: fixture("fizz-job").graph });
-  await ada.trpc.team.members.add({ email: "vic@example.com", role: "viewer" });
+  await joinTeam(ada.trpc, vic.trpc, "viewer");
   const me = await ada.trpc.auth.me();
   await vic.trpc.team.switch({ teamId: me?.team?.id ?? "" });
   const preview = await vic.trpc.compile.preview({ flowId: flow.id });

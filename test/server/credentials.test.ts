@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentials } from "#db/schema";
 import { maskSecret, resolveCredential } from "#server/services/credentials";
 import { createTestBackend, type TestBackend, type TestClient } from "../support/harness";
+import { joinTeam } from "../support/teams";
 
 let backend: TestBackend;
 let owner: TestClient;
@@ -91,7 +92,7 @@ describe("credential router", () => {
     expect(await codeOf(backend.client().trpc.credential.list())).toBe("UNAUTHORIZED");
     const team = (await owner.trpc.team.list()).find((t) => t.active);
     const viewer = await backend.signedUpClient("viewer@example.com");
-    await owner.trpc.team.members.add({ email: "viewer@example.com", role: "viewer" });
+    await joinTeam(owner.trpc, viewer.trpc, "viewer");
     await viewer.trpc.team.switch({ teamId: team?.id ?? "" });
     expect((await viewer.trpc.credential.list()).map((c) => c.masked)).toEqual(["••••••3456"]);
     expect(await codeOf(viewer.trpc.credential.create({ name: "v", kind: "secret", secret: "x" }))).toBe("FORBIDDEN");

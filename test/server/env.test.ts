@@ -45,3 +45,19 @@ test("SKYLOOM_SECRET_KEY replaces the key file", () => {
   const hex = "ab".repeat(32);
   expect(loadSecretKey(loadConfig({ SKYLOOM_SECRET_KEY: hex, DATA_DIR: "/nonexistent" })).toString("hex")).toBe(hex);
 });
+
+test("SMTP_URL must be an smtp(s) URL and a bad one is not repeated (it may hold a password)", () => {
+  expect(loadConfig({}).smtpUrl).toBeUndefined();
+  expect(loadConfig({ SMTP_URL: "smtp://mailer:pw@127.0.0.1:2525" }).smtpUrl).toBe("smtp://mailer:pw@127.0.0.1:2525");
+  expect(loadConfig({ SMTP_URL: "smtps://mail.example.com" }).smtpUrl).toBe("smtps://mail.example.com");
+  expect(() => loadConfig({ SMTP_URL: "https://mailer:hunter22@mail.example.com" })).toThrow(
+    "Invalid configuration: SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example.com:587.",
+  );
+  expect(() => loadConfig({ SMTP_URL: "not a url" })).toThrow(/^Invalid configuration: SMTP_URL/);
+});
+
+test("SMTP_FROM defaults to no-reply at the public host and must be an address", () => {
+  expect(loadConfig({ PUBLIC_URL: "https://skyloom.example.com" }).smtpFrom).toBe("Skyloom <no-reply@skyloom.example.com>");
+  expect(loadConfig({ SMTP_FROM: "Ops <ops@example.com>" }).smtpFrom).toBe("Ops <ops@example.com>");
+  expect(() => loadConfig({ SMTP_FROM: "Ops\nBcc: x@example.com" })).toThrow(/SMTP_FROM must be an address/);
+});

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, test } from "vitest";
 import { auditLog, flows, flowVersions } from "#db/schema";
 import { helloAgentGraph } from "#server/services/seed";
 import { createTestBackend, type TestBackend, type TestClient } from "../support/harness";
+import { joinTeam } from "../support/teams";
 import { outcomeOf } from "../support/trpc-errors";
 
 let backend: TestBackend;
@@ -17,7 +18,7 @@ beforeEach(async () => {
   flowId = flow.id;
   versionId = (await owner.trpc.flow.versions.create({ flowId, message: "v1" })).id;
   await backend.signedUpClient("viewer@example.com").then(async (viewer) => {
-    await owner.trpc.team.members.add({ email: "viewer@example.com", role: "viewer" });
+    await joinTeam(owner.trpc, viewer.trpc, "viewer");
     await viewer.trpc.team.switch({ teamId: team.id });
   });
 });

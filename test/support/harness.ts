@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "#db/client";
 import { migrationsFolder } from "#db/root";
-import { loadConfig } from "#server/env";
+import { loadConfig, type EnvSource } from "#server/env";
 import { LoginLimiter } from "#server/services/login-limiter";
 import type { AppDeps } from "#server/trpc/context";
 import type { ServerCaller } from "#server/trpc/root";
@@ -15,9 +15,9 @@ import { sessionCaller } from "./session-caller";
  */
 export type TestClient = { trpc: ServerCaller; ip: string; readonly token: string | undefined };
 
-export function createTestBackend(options: { ip?: string; loginLimiter?: LoginLimiter } = {}) {
+export function createTestBackend(options: { ip?: string; loginLimiter?: LoginLimiter; env?: EnvSource } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "skyloom-test-"));
-  const config = loadConfig({ DATA_DIR: dir });
+  const config = loadConfig({ DATA_DIR: dir, ...options.env });
   const database = openDatabase(config.databasePath, migrationsFolder());
   const deps: AppDeps = {
     database,

@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerCaller } from "#server/trpc/root";
 import { helloAgentGraph, memoryAgentGraph, promptAgentGraph, startGatewayHost, type GatewayHost } from "./support";
+import { joinTeam } from "../../support/teams";
 
 let host: GatewayHost;
 let alice: ServerCaller;
@@ -411,14 +412,14 @@ describe("key management", () => {
 
   it("needs the editor role to publish and the admin role to manage keys", async () => {
     const carol = await host.person("carol@example.com");
-    await alice.team.members.add({ email: "carol@example.com", role: "editor" });
+    await joinTeam(alice, carol, "editor");
     const aliceTeam = (await carol.team.list()).find((t) => !t.active && t.role === "editor");
     await carol.team.switch({ teamId: aliceTeam?.id ?? "" });
     await expect(carol.apiKey.create({ name: "nope", kind: "secret" })).rejects.toThrow(/admin role/);
     await expect(carol.apiKey.revoke({ id: aliceKeyId })).rejects.toThrow(/admin role/);
     expect((await carol.agent.list()).map((a) => a.slug)).toContain("support-bot");
     const dave = await host.person("dave@example.com");
-    await alice.team.members.add({ email: "dave@example.com", role: "viewer" });
+    await joinTeam(alice, dave, "viewer");
     const viewerTeam = (await dave.team.list()).find((t) => t.role === "viewer");
     await dave.team.switch({ teamId: viewerTeam?.id ?? "" });
     await expect(dave.agent.unpublish({ id: support.id })).rejects.toThrow(/editor role/);
