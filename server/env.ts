@@ -66,6 +66,11 @@ export const ENV_VARIABLES = {
     default: "0",
     description: "Pause between the local development model's streamed chunks, to watch streaming at a model-like pace (0: as fast as possible).",
   },
+  SKYLOOM_SIGNUPS_PER_HOUR: {
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    default: "5",
+    description: "Sign-ups allowed from one client address in any hour (the socket's address; X-Forwarded-For is not trusted).",
+  },
   SKYLOOM_ALLOW_PRIVATE_URLS: {
     schema: z.string().max(10_000),
     default: undefined,
@@ -100,6 +105,7 @@ export type ServerConfig = {
   /** Raw SKYLOOM_ALLOW_PRIVATE_URLS; parsed by the SSRF guard. */
   allowPrivateUrls: string | undefined;
   devModelChunkDelayMs: number;
+  signupsPerHour: number;
 };
 
 function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
@@ -140,5 +146,6 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     openaiBaseUrl: read(env, "OPENAI_BASE_URL")?.replace(/\/+$/, ""),
     allowPrivateUrls: read(env, "SKYLOOM_ALLOW_PRIVATE_URLS"),
     devModelChunkDelayMs: read(env, "SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS") ?? 0,
+    signupsPerHour: read(env, "SKYLOOM_SIGNUPS_PER_HOUR") ?? 5,
   };
 }
