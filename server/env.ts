@@ -66,6 +66,11 @@ export const ENV_VARIABLES = {
     default: "0",
     description: "Pause between the local development model's streamed chunks, to watch streaming at a model-like pace (0: as fast as possible).",
   },
+  SKYLOOM_SIGNUPS_PER_HOUR: {
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    default: "5",
+    description: "Sign-ups allowed from one client address in any hour (the socket's address; X-Forwarded-For is not trusted).",
+  },
   SKYLOOM_ALLOW_PRIVATE_URLS: {
     schema: z.string().max(10_000),
     default: undefined,
@@ -122,6 +127,7 @@ export type ServerConfig = {
   /** Where invitation emails go out; undefined means links are shared by hand. */
   smtpUrl: string | undefined;
   smtpFrom: string;
+  signupsPerHour: number;
 };
 
 function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
@@ -165,5 +171,6 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     devModelChunkDelayMs: read(env, "SKYLOOM_DEV_MODEL_CHUNK_DELAY_MS") ?? 0,
     smtpUrl: read(env, "SMTP_URL"),
     smtpFrom: read(env, "SMTP_FROM") ?? `Skyloom <no-reply@${new URL(publicUrl).hostname}>`,
+    signupsPerHour: read(env, "SKYLOOM_SIGNUPS_PER_HOUR") ?? 5,
   };
 }

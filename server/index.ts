@@ -14,12 +14,14 @@ import { loadConfig, type EnvSource } from "./env";
 import { applyServingHeapPolicy } from "./heap-policy";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { LoginLimiter } from "./services/login-limiter";
+import { SignupLimiter } from "./services/signup-limiter";
 import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
 import { storeFinishedRuns } from "./services/run-trace";
 import { closeRuntimeHost, runtimeHost } from "./services/runtime-host";
 import { loadSecretKey } from "./services/secret-key";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
 import { gatewayFor, isGatewayRequest } from "./gateway/index";
+import { refuseBatchedAuth } from "./trpc/batch-guard";
 import { createContext, type AppDeps } from "./trpc/context";
 import { appRouter, createCaller } from "./trpc/root";
 
@@ -55,7 +57,13 @@ export async function startSkyloom(
   const secretKey = loadSecretKey(config);
   const database = openDatabase(config.databasePath, migrationsFolder());
   const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
-  const deps: AppDeps = { database, config, loginLimiter: new LoginLimiter(), secretKey };
+  const deps: AppDeps = {
+    database,
+    config,
+    loginLimiter: new LoginLimiter(),
+    signupLimiter: new SignupLimiter(config.signupsPerHour),
+    secretKey,
+  };
   // The agent runtime: the local development model (the default for an empty base URL) starts here.
   markInterruptedRuns(database.db);
   await runtimeHost(deps);
@@ -99,7 +107,10 @@ export async function startSkyloom(
     createExpressMiddleware({
       router: appRouter,
       maxBodySize: MAX_TRPC_BODY_BYTES,
-      createContext: ({ req, res }) => contextFor(deps, req, res),
+      createContext: ({ req, res, info }) => {
+        refuseBatchedAuth(info);
+        return contextFor(deps, req, res);
+      },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
       },

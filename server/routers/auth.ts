@@ -1,5 +1,7 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { EmailSchema, logIn, logOut, PasswordSchema, signUp } from "../services/accounts";
+import { retryPhrase } from "../services/login-limiter";
 import { authedProcedure, publicProcedure, router } from "../trpc/trpc";
 
 export const authRouter = router({
@@ -22,6 +24,14 @@ export const authRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      // The slot is taken before the (awaiting) password hash, so parallel sign-ups count together.
+      const slot = ctx.deps.signupLimiter.reserve(ctx.clientIp);
+      if (!slot.allowed) {
+        throw new TRPCError({
+          code: "TOO_MANY_REQUESTS",
+          message: `Too many sign-ups from this address; try again in ${retryPhrase(slot.retryAfterMs)}.`,
+        });
+      }
       const result = await signUp(ctx.db, input);
       ctx.cookies.set(result.token, result.expiresAt);
       return { userId: result.userId, teamId: result.teamId };

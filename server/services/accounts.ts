@@ -6,7 +6,7 @@ import { newId } from "#agents/graph/ids";
 import { recordAudit } from "./audit";
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from "./crypto";
 import { conflict, DomainError } from "./errors";
-import type { LoginLimiter } from "./login-limiter";
+import { retryPhrase, type LoginLimiter, type LoginLimitScope } from "./login-limiter";
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -70,25 +70,35 @@ export async function signUp(db: Db, input: { email: string; password: string; n
   });
 }
 
-/** Checks a password with the attempt limit; the same message for unknown email and wrong password. */
+const LIMITED_BECAUSE: Record<LoginLimitScope, string> = {
+  "email-and-address": "Too many failed logins to this account from your address.",
+  address: "Too many failed logins from your address.",
+  email: "Too many failed logins to this account.",
+};
+
+/**
+ * Checks a password with the attempt limit; the same message for unknown email and wrong
+ * password. The attempt is counted before the password is checked: the check awaits, and
+ * attempts that arrive meanwhile must already see this one.
+ */
 export async function logIn(
   db: Db,
   limiter: LoginLimiter,
   input: { email: string; password: string; ip: string },
 ) {
   const email = input.email.trim().toLowerCase();
-  const wait = limiter.retryAfterSeconds(email, input.ip);
-  if (wait > 0) {
-    throw new DomainError("TOO_MANY_REQUESTS", `Too many failed logins. Try again in ${Math.ceil(wait / 60)} minute(s).`);
+  const reservation = limiter.reserve(email, input.ip);
+  if (!reservation.allowed) {
+    throw new DomainError(
+      "TOO_MANY_REQUESTS",
+      `${LIMITED_BECAUSE[reservation.scope]} Try again in ${retryPhrase(reservation.retryAfterMs)}.`,
+    );
   }
   const user = db.select().from(users).where(eq(users.email, email)).get();
   // Verify against a dummy hash for unknown emails so timing does not reveal which exist.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) {
-    limiter.recordFailure(email, input.ip);
-    throw new DomainError("UNAUTHORIZED", "Wrong email or password.");
-  }
-  limiter.recordSuccess(email);
+  if (!user || !ok) throw new DomainError("UNAUTHORIZED", "Wrong email or password.");
+  limiter.succeeded(reservation.attempt);
   const preferred = teamToOpenAtLogin(db, user.id, user.lastTeamId);
   return db.transaction((tx) => {
     recordAudit(tx, { teamId: preferred, actorId: user.id, action: "auth.login", targetId: user.id });

@@ -1,8 +1,11 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { BlockList, isIP, type LookupFunction } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
 import { Readable, Transform } from "node:stream";
+import { classifyAddress, type AddressClass } from "./address-class";
+
+export { classifyAddress, type AddressClass };
 
 /**
  * The one SSRF guard for every URL a user gives Skyloom (tool.http, custom model base URLs).
@@ -21,81 +24,11 @@ export type SsrfPolicy = {
 export type ResolvedAddress = { address: string; family: 4 | 6 };
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-export type AddressClass = "public" | "private" | "loopback" | "link-local" | "metadata" | "reserved";
-
 export class SsrfBlockedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "SsrfBlockedError";
   }
-}
-
-const METADATA = new Set(["169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254", "192.0.0.192"]);
-
-function subnets(entries: [string, number, "ipv4" | "ipv6"][]): BlockList {
-  const list = new BlockList();
-  for (const [net, prefix, type] of entries) list.addSubnet(net, prefix, type);
-  return list;
-}
-
-const LOOPBACK = subnets([
-  ["127.0.0.0", 8, "ipv4"],
-  ["::1", 128, "ipv6"],
-]);
-const LINK_LOCAL = subnets([
-  ["169.254.0.0", 16, "ipv4"],
-  ["fe80::", 10, "ipv6"],
-]);
-const PRIVATE = subnets([
-  ["10.0.0.0", 8, "ipv4"],
-  ["172.16.0.0", 12, "ipv4"],
-  ["192.168.0.0", 16, "ipv4"],
-  ["100.64.0.0", 10, "ipv4"], // carrier-grade NAT
-  ["fc00::", 7, "ipv6"], // unique local
-]);
-const RESERVED = subnets([
-  ["0.0.0.0", 8, "ipv4"],
-  ["192.0.0.0", 24, "ipv4"],
-  ["192.0.2.0", 24, "ipv4"],
-  ["198.18.0.0", 15, "ipv4"],
-  ["198.51.100.0", 24, "ipv4"],
-  ["203.0.113.0", 24, "ipv4"],
-  ["224.0.0.0", 4, "ipv4"], // multicast
-  ["240.0.0.0", 4, "ipv4"], // reserved, broadcast
-  ["::", 128, "ipv6"],
-  ["ff00::", 8, "ipv6"],
-  ["2001:db8::", 32, "ipv6"],
-  ["100::", 64, "ipv6"],
-]);
-
-/** An IPv6 address that carries an IPv4 one (::ffff:a.b.c.d, 64:ff9b::a.b.c.d, ::a.b.c.d) → that IPv4. */
-function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::|::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const hi = parseInt(hex[1] as string, 16);
-    const lo = parseInt(hex[2] as string, 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return undefined;
-}
-
-export function classifyAddress(address: string): AddressClass {
-  const family = isIP(address);
-  if (family === 0) return "reserved";
-  if (family === 6) {
-    const v4 = embeddedIpv4(address);
-    if (v4) return classifyAddress(v4);
-  }
-  const type = family === 4 ? "ipv4" : "ipv6";
-  if (METADATA.has(address.toLowerCase())) return "metadata";
-  if (LOOPBACK.check(address, type)) return "loopback";
-  if (LINK_LOCAL.check(address, type)) return "link-local";
-  if (PRIVATE.check(address, type)) return "private";
-  if (RESERVED.check(address, type)) return "reserved";
-  return "public";
 }
 
 const CLASS_NAMES: Record<Exclude<AddressClass, "public">, string> = {
@@ -160,7 +93,9 @@ export function createSsrfGuard(options: { policy: SsrfPolicy; resolve?: Resolve
     // Every answer must pass, so a host that also resolves to a private address is refused.
     for (const { address } of addresses) {
       const kind = classifyAddress(address);
-      if (kind === "public" || hostAllowed(url, hostname, address)) continue;
+      if (kind === "public") continue;
+      // Cloud metadata stays blocked whatever the operator allowed: it hands out the host's credentials.
+      if (kind !== "metadata" && hostAllowed(url, hostname, address)) continue;
       if (policy.allowPrivate && kind !== "metadata" && kind !== "reserved") continue;
       throw new SsrfBlockedError(
         `Refused to connect to ${hostname}: it resolves to ${address}, ${CLASS_NAMES[kind]}. ` +

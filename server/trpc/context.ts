@@ -2,12 +2,14 @@ import type { DatabaseHandle } from "#db/client";
 import type { ServerConfig } from "../env";
 import { activeMembership, resolveSession, type Membership, type ResolvedSession } from "../services/accounts";
 import type { LoginLimiter } from "../services/login-limiter";
+import type { SignupLimiter } from "../services/signup-limiter";
 
 /** Long-lived parts shared by every request, created once at start. */
 export type AppDeps = {
   database: DatabaseHandle;
   config: ServerConfig;
   loginLimiter: LoginLimiter;
+  signupLimiter: SignupLimiter;
   secretKey: Buffer;
 };
 

@@ -32,3 +32,21 @@ test("sign up, create a flow, reload, log out and back in", async ({ page }) => 
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("link", { name: /Support bot/ })).toBeVisible();
 });
+
+test("after five wrong passwords from this address the login form says when to try again", async ({ page }) => {
+  const email = uniqueEmail("locked");
+  await signUp(page, email);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // Five wrong guesses through the API, one request each, as a script would send them.
+  for (let i = 0; i < 5; i++) {
+    const res = await page.request.post("/api/trpc/auth.login", { data: { email, password: `wrong-guess-${i}` } });
+    expect(res.status()).toBe(401);
+  }
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByText("Too many failed logins to this account from your address. Try again in 15 minutes.")).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+});

@@ -84,6 +84,62 @@ describe("classifyAddress", () => {
   ])("%s is %s", (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });
+
+  // IPv6 forms that carry an IPv4 address are classified by the IPv4 they carry.
+  it.each([
+    // IPv4-compatible ::a.b.c.d (what the URL parser makes of [::127.0.0.1])
+    ["::127.0.0.1", "loopback"],
+    ["::7f00:1", "loopback"],
+    ["::a00:5", "private"],
+    ["::a9fe:a9fe", "metadata"],
+    ["::808:808", "public"],
+    // IPv4-mapped ::ffff:a.b.c.d
+    ["::ffff:10.0.0.1", "private"],
+    ["::ffff:808:808", "public"],
+    // SIIT / IPv4-translated ::ffff:0:a.b.c.d
+    ["::ffff:0:127.0.0.1", "loopback"],
+    ["::ffff:0:7f00:1", "loopback"],
+    ["::ffff:0:a9fe:a9fe", "metadata"],
+    ["::ffff:0:c0a8:101", "private"],
+    ["::ffff:0:808:808", "public"],
+    // NAT64 well-known prefix 64:ff9b::/96
+    ["64:ff9b::127.0.0.1", "loopback"],
+    ["64:ff9b::a9fe:a9fe", "metadata"],
+    ["64:ff9b::a00:1", "private"],
+    ["64:ff9b::808:808", "public"],
+    // NAT64 local-use prefix 64:ff9b:1::/48: never public, and the IPv4 at any RFC 6052 position counts
+    ["64:ff9b:1::7f00:1", "loopback"],
+    ["64:ff9b:1:7f00:0:100::", "loopback"],
+    ["64:ff9b:1:a9fe:a9:fe00::", "metadata"],
+    ["64:ff9b:1::808:808", "private"],
+    // 6to4 2002:AABB:CCDD::/48
+    ["2002:7f00:1::", "loopback"],
+    ["2002:a9fe:a9fe::1", "metadata"],
+    ["2002:c0a8:101::1", "private"],
+    ["2002:808:808::1", "public"],
+    // Teredo 2001:0:SERVER:flags:port:~CLIENT (client bits inverted)
+    ["2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"], // client 127.0.0.1
+    ["2001:0:4136:e378:8000:63bf:5601:5601", "metadata"], // client 169.254.169.254
+    ["2001:0:a00:1:8000:63bf:f7f7:f7f7", "private"], // server 10.0.0.1
+    ["2001:0:4136:e378:8000:63bf:f7f7:f7f7", "public"], // server 65.54.227.120, client 8.8.8.8
+    // ISATAP interface identifiers under a public prefix
+    ["2a00:1450:4001::5efe:7f00:1", "loopback"],
+    ["2a00:1450:4001::200:5efe:a00:1", "private"],
+    ["2a00:1450:4001::5efe:808:808", "public"],
+    // Other special IPv6 ranges
+    ["fec0::1", "private"],
+    ["fe80::1%eth0", "link-local"],
+    ["100::1", "reserved"],
+    ["2001:db8::1", "reserved"],
+    ["ff02::1", "reserved"],
+    ["4000::1", "reserved"],
+    ["::2", "reserved"],
+    ["not an address", "reserved"],
+    ["168.63.129.16", "metadata"],
+    ["192.0.0.192", "metadata"],
+  ])("%s carries %s", (address, kind) => {
+    expect(classifyAddress(address)).toBe(kind);
+  });
 });
 
 describe("check", () => {
@@ -103,6 +159,11 @@ describe("check", () => {
     ["http://169.254.169.254/", "a cloud metadata service"],
     ["http://[::ffff:a9fe:a9fe]/", "a cloud metadata service"],
     ["http://0.0.0.0:3000/", "a reserved address"],
+    ["http://[::127.0.0.1]/", "::7f00:1, this machine (loopback)"],
+    ["http://[::ffff:0:127.0.0.1]/", "::ffff:0:7f00:1, this machine (loopback)"],
+    ["http://[64:ff9b::169.254.169.254]/", "a cloud metadata service"],
+    ["http://[2002:7f00:1::]:8080/", "this machine (loopback)"],
+    ["http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/", "this machine (loopback)"],
   ])("refuses %s", async (url, why) => {
     const error = await strict.check(new URL(url)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SsrfBlockedError);
@@ -130,11 +191,18 @@ describe("check", () => {
     await expect(open.check(new URL("http://internal.example/"))).resolves.toMatchObject({ address: "10.0.0.7" });
     await expect(open.check(new URL("http://127.0.0.1/"))).resolves.toMatchObject({ address: "127.0.0.1" });
     await expect(open.check(new URL("http://metadata.example/"))).rejects.toThrow("cloud metadata");
+    await expect(open.check(new URL("http://[::ffff:0:169.254.169.254]/"))).rejects.toThrow("cloud metadata");
+    await expect(open.check(new URL("http://[2002:a9fe:a9fe::]/"))).rejects.toThrow("cloud metadata");
+    await expect(open.check(new URL("http://[::127.0.0.1]/"))).resolves.toMatchObject({ address: "::7f00:1" });
 
     const listed = createSsrfGuard({ policy: parseSsrfPolicy("internal.example, 127.0.0.1:11434"), resolve: fakeResolver });
     await expect(listed.check(new URL("http://internal.example/"))).resolves.toMatchObject({ address: "10.0.0.7" });
     await expect(listed.check(new URL("http://127.0.0.1:11434/v1"))).resolves.toMatchObject({ address: "127.0.0.1" });
     await expect(listed.check(new URL("http://127.0.0.1:11435/v1"))).rejects.toThrow("loopback");
+    // Listing a host does not open the metadata service it may resolve to.
+    const listedMetadata = createSsrfGuard({ policy: parseSsrfPolicy("metadata.example,169.254.169.254"), resolve: fakeResolver });
+    await expect(listedMetadata.check(new URL("http://metadata.example/"))).rejects.toThrow("cloud metadata");
+    await expect(listedMetadata.check(new URL("http://169.254.169.254/"))).rejects.toThrow("cloud metadata");
   });
 });
 

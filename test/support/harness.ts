@@ -5,6 +5,7 @@ import { openDatabase } from "#db/client";
 import { migrationsFolder } from "#db/root";
 import { loadConfig, type EnvSource } from "#server/env";
 import { LoginLimiter } from "#server/services/login-limiter";
+import { SignupLimiter } from "#server/services/signup-limiter";
 import type { AppDeps } from "#server/trpc/context";
 import type { ServerCaller } from "#server/trpc/root";
 import { sessionCaller } from "./session-caller";
@@ -15,7 +16,9 @@ import { sessionCaller } from "./session-caller";
  */
 export type TestClient = { trpc: ServerCaller; ip: string; readonly token: string | undefined };
 
-export function createTestBackend(options: { ip?: string; loginLimiter?: LoginLimiter; env?: EnvSource } = {}) {
+export function createTestBackend(
+  options: { ip?: string; loginLimiter?: LoginLimiter; signupLimiter?: SignupLimiter; env?: EnvSource } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "skyloom-test-"));
   const config = loadConfig({ DATA_DIR: dir, ...options.env });
   const database = openDatabase(config.databasePath, migrationsFolder());
@@ -23,6 +26,7 @@ export function createTestBackend(options: { ip?: string; loginLimiter?: LoginLi
     database,
     config,
     loginLimiter: options.loginLimiter ?? new LoginLimiter(),
+    signupLimiter: options.signupLimiter ?? new SignupLimiter(config.signupsPerHour),
     secretKey: Buffer.alloc(32, 7),
   };
 
