@@ -193,14 +193,14 @@ export class SandboxPool {
     throw sandboxFailure(call.toolName, call.limits, reason, end.outcome.message);
   }
 
-  /** The most recently used idle worker; threads that died while idle are dropped. */
+  /** An idle worker, a booted one first (the most recently used); threads that died idle are dropped. */
   private takeIdle(): SandboxWorker | undefined {
-    let worker = this.idle.pop();
-    while (worker && !worker.alive) {
-      this.workers.delete(worker);
-      worker = this.idle.pop();
+    for (const dead of this.idle.filter((w) => !w.alive)) {
+      this.idle.splice(this.idle.indexOf(dead), 1);
+      this.workers.delete(dead);
     }
-    return worker;
+    const warm = this.idle.findLastIndex((w) => w.warm);
+    return warm >= 0 ? this.idle.splice(warm, 1)[0] : this.idle.pop();
   }
 
   private spawn(): SandboxWorker {

@@ -21,6 +21,7 @@ export class SandboxWorker {
   private pending: Pending | null = null;
   private nextId = 1;
   private ended = false;
+  private booted = false;
 
   constructor(entry: WorkerEntry, resourceLimits: ResourceLimits, bootTimeoutMs: number) {
     this.worker = new Worker(entry.url, { workerData: entry.workerData, resourceLimits, stdout: false, stderr: false });
@@ -34,6 +35,7 @@ export class SandboxWorker {
       this.worker.on("message", (message: WorkerMessage) => {
         if (message.type === "ready") {
           clearTimeout(bootTimer);
+          this.booted = true;
           resolve();
         } else if (this.pending?.id === message.id) {
           const reusable = message.outcome.ok || !["memory", "crashed"].includes(message.outcome.reason);
@@ -59,6 +61,11 @@ export class SandboxWorker {
 
   get alive(): boolean {
     return !this.ended;
+  }
+
+  /** Booted and not ended: takes a job at once. */
+  get warm(): boolean {
+    return this.booted && !this.ended;
   }
 
   /**
