@@ -31,7 +31,7 @@ export function sandboxFailure(toolName: string, limits: SandboxLimits, reason: 
     crashed: `${tool} crashed the sandbox (${detail}).`,
     busy: `${tool} did not run: the code sandbox is busy; try again.`,
     cancelled: `${tool} was cancelled with its run.`,
-    stopped: `${tool} did not run: the server is shutting down.`,
+    stopped: `${tool} stopped: the server is shutting down.`,
     unavailable: `${tool} did not run: the code sandbox could not start (${detail}).`,
   };
   return new SandboxError(reason, messages[reason]);
