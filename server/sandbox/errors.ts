@@ -32,7 +32,7 @@ export function sandboxFailure(toolName: string, limits: SandboxLimits, reason: 
     busy: `${tool} did not run: the code sandbox is busy; try again.`,
     cancelled: `${tool} was cancelled with its run.`,
     stopped: `${tool} stopped: the server is shutting down.`,
-    unavailable: `${tool} did not run: the code sandbox could not start (${detail}).`,
+    unavailable: `${tool} did not run: the code sandbox could not start; try again.`,
   };
   return new SandboxError(reason, messages[reason]);
 }

@@ -172,9 +172,10 @@ export class SandboxPool {
     const worker = this.takeIdle() ?? this.spawn();
     try {
       await worker.ready;
-    } catch (error) {
+    } catch {
+      // Why it did not boot is in the server log (SandboxWorker reports it); the agent is told plainly.
       this.retire(worker, false);
-      throw sandboxFailure(call.toolName, call.limits, !this.open ? "stopped" : "unavailable", error instanceof Error ? error.message : String(error));
+      throw sandboxFailure(call.toolName, call.limits, !this.open ? "stopped" : "unavailable");
     }
     if (call.signal?.aborted || !this.open) {
       if (this.open) this.idle.push(worker);

@@ -24,10 +24,11 @@ export class SandboxWorker {
   private booted = false;
 
   constructor(entry: WorkerEntry, resourceLimits: ResourceLimits, bootTimeoutMs: number) {
-    this.worker = new Worker(entry.url, { workerData: entry.workerData, resourceLimits, stdout: false, stderr: false });
+    this.worker = new Worker(entry.url, { workerData: entry.workerData, resourceLimits });
     this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       const bootTimer = setTimeout(() => {
+        console.error(`A code sandbox worker did not start within ${bootTimeoutMs} ms; giving it up.`);
         reject(new Error(`it did not start within ${bootTimeoutMs} ms`));
         void this.terminate();
       }, bootTimeoutMs);
@@ -45,8 +46,14 @@ export class SandboxWorker {
       this.worker.on("error", (error: Error & { code?: string }) => {
         clearTimeout(bootTimer);
         reject(error);
-        const reason = error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "memory" : "crashed";
-        this.settle({ outcome: { ok: false, reason, message: error.message }, reusable: false });
+        if (error.code === "ERR_WORKER_OUT_OF_MEMORY") {
+          this.settle({ outcome: { ok: false, reason: "memory", message: error.message }, reusable: false });
+          return;
+        }
+        // A failure of the worker's own code, not of the user's: the details (paths, stack) go
+        // to the server log, not into a tool result an API caller may read.
+        console.error("A code sandbox worker failed:", error);
+        this.settle({ outcome: { ok: false, reason: "crashed", message: "the worker thread failed" }, reusable: false });
       });
       this.worker.on("exit", (code) => {
         this.ended = true;
