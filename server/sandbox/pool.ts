@@ -158,7 +158,11 @@ export class SandboxPool {
     try {
       call.resolve(await this.runOnWorker(call));
     } catch (error) {
-      call.reject(error instanceof SandboxError ? error : sandboxFailure(call.toolName, call.limits, "crashed", String(error)));
+      if (error instanceof SandboxError) call.reject(error);
+      else {
+        console.error("The code sandbox pool failed:", error); // a bug of ours, not the user's code
+        call.reject(sandboxFailure(call.toolName, call.limits, "crashed", "internal error"));
+      }
     } finally {
       this.running -= 1;
       const left = (this.runningByTeam.get(call.teamId) ?? 1) - 1;
