@@ -90,6 +90,11 @@ async function main(): Promise<void> {
       credentials: { resolve: async () => ({ kind: "secret", secret: "" }) },
       memory: { load: async () => [], append: async () => {} },
       http: { fetch },
+      sandbox: {
+        run: async () => {
+          throw new Error("This bench's agent has no code tool.");
+        },
+      },
       endpoints: { resolve: async () => ({ baseUrl: stub.url, model: "stub" }) },
       clock: { now: () => performance.now() },
       meter: { record: () => {} },

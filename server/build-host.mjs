@@ -1,10 +1,12 @@
-// Bundles the Node host (server/main.ts and the kernel it imports) into build/host/main.js.
-// npm packages stay external; tsconfig paths (#agents/*, #db/*, …) are resolved by esbuild.
+// Bundles the Node host (server/main.ts and the kernel it imports) into build/host/main.js, and
+// the code tools' sandbox worker into build/host/sandbox-worker.js beside it (the host starts it
+// from there: see server/sandbox/worker-entry.ts). npm packages stay external; tsconfig paths
+// (#agents/*, #db/*, …) are resolved by esbuild.
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["server/main.ts"],
-  outfile: "build/host/main.js",
+  entryPoints: { main: "server/main.ts", "sandbox-worker": "server/sandbox/worker.ts" },
+  outdir: "build/host",
   bundle: true,
   platform: "node",
   format: "esm",
@@ -13,4 +15,4 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-console.log("built build/host/main.js");
+console.log("built build/host/main.js and build/host/sandbox-worker.js");

@@ -42,6 +42,17 @@ export type EndpointResolver = { resolve(node: GraphNode): Promise<ResolvedEndpo
 
 export type Clock = { now(): number };
 
+export type SandboxLimits = { timeoutMs: number; memoryBytes: number };
+/** One call of a code tool: a function body, its arguments (`input`) and its limits. */
+export type CodeRun = { toolName: string; code: string; input: unknown; limits: SandboxLimits; signal?: AbortSignal };
+/**
+ * Runs user code away from the host's event loop (the server's implementation is a pool of
+ * QuickJS workers with a per-team share). Resolves with the result as JSON text; rejects with
+ * an error whose message is written for the agent and the flow's author (time limit, memory
+ * limit, the code's own exception, a busy sandbox).
+ */
+export type CodeSandbox = { run(request: CodeRun): Promise<string> };
+
 export type UsageRecord = TokenUsage & { nodeId: string; model: string };
 export type Meter = { record(usage: UsageRecord): void };
 
@@ -51,6 +62,7 @@ export type RunCapabilities = {
   credentials: CredentialResolver;
   memory: MemoryStore;
   http: HttpClient;
+  sandbox: CodeSandbox;
   endpoints: EndpointResolver;
   clock: Clock;
   meter: Meter;

@@ -162,6 +162,7 @@ export async function startRun(deps: RunDeps, input: StartRunInput): Promise<Run
     },
     memory: sqliteMemoryStore(db, input.teamId),
     http: { fetch: (url, init) => host.guard.fetch(url, init) },
+    sandbox: host.sandbox.forTeam(input.teamId),
     endpoints: { resolve: (node) => host.endpoints.resolve(node) },
     clock: { now: () => performance.timeOrigin + performance.now() },
     meter: input.meter ?? { record: () => {} },

@@ -3,12 +3,14 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { ChatModelSpec, EndpointResolver, LlmClientFactory } from "#agents/runtime/context";
 import { createKeepAliveFetch } from "#agents/runtime/keep-alive-fetch.server";
 import type { ServerConfig } from "../env";
+import { SandboxPool } from "../sandbox/pool";
 import { startDevModelServer, type DevModelServer } from "../dev-model/server";
 import { createSsrfGuard, parseSsrfPolicy, type SsrfGuard } from "./ssrf";
 
 /**
  * The long-lived parts of the agent runtime, one set per running Skyloom: the embedded local
- * development model, the SSRF guard and the chat model client cache. Kept beside AppDeps
+ * development model, the SSRF guard, the chat model client cache and the code tools' sandbox
+ * pool (worker threads, stopped with the host). Kept beside AppDeps
  * (keyed by it) so tests and the host create it the same way.
  */
 export type RuntimeHost = {
@@ -17,6 +19,8 @@ export type RuntimeHost = {
   devModel: DevModelServer | null;
   guard: SsrfGuard;
   llm: LlmClientFactory;
+  /** Runs code tools off the event loop; a run reaches it with its team bound (see runs.ts). */
+  sandbox: SandboxPool;
   /** Set by the deployments service: turns a model.endpoint node into its deployed endpoint. */
   endpoints: EndpointResolver;
   close(): Promise<void>;
@@ -77,14 +81,17 @@ async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptio
       return client;
     },
   };
+  const sandbox = new SandboxPool();
+  sandbox.start();
   const host: RuntimeHost = {
     defaultModel,
     devModel,
     guard,
     llm,
+    sandbox,
     endpoints: noEndpoints,
     close: async () => {
-      await devModel?.close();
+      await Promise.all([devModel?.close(), sandbox.stop()]);
     },
   };
   return host;

@@ -2,16 +2,19 @@ import { tool } from "@langchain/core/tools";
 import { implement } from "../../runtime/implement";
 import type { ToolValue } from "../../runtime/values";
 import { toolCodeBlock } from "./block";
-import { runInSandbox } from "./sandbox.server";
 
-export const toolCodeRunner = implement(toolCodeBlock, async ({ config }) => {
+/**
+ * The code tool hands every call to the run's sandbox (on the server, a pool of worker
+ * threads), never evaluating the code on the thread that serves requests.
+ */
+export const toolCodeRunner = implement(toolCodeBlock, async ({ config, ctx }) => {
   const schema = JSON.parse(config.inputSchema) as Record<string, unknown>;
   const limits = { timeoutMs: config.timeoutMs, memoryBytes: config.memoryMb * 1024 * 1024 };
-  const codeTool = tool(async (args: unknown) => JSON.stringify(await runInSandbox(config.code, args, limits)), {
-    name: config.name,
-    description: config.description,
-    schema,
-  });
+  const codeTool = tool(
+    async (args: unknown, runConfig) =>
+      ctx.sandbox.run({ toolName: config.name, code: config.code, input: args, limits, signal: runConfig?.signal ?? ctx.signal }),
+    { name: config.name, description: config.description, schema },
+  );
   const value: ToolValue = { kind: "tool", tool: codeTool, trace: { name: config.name, description: config.description } };
   return { tool: value };
 });

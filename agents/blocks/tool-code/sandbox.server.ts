@@ -1,23 +1,21 @@
-import { newQuickJSWASMModule, shouldInterruptAfterDeadline, type QuickJSWASMModule } from "quickjs-emscripten";
+import { shouldInterruptAfterDeadline, type QuickJSWASMModule } from "quickjs-emscripten";
+import type { SandboxLimits } from "../../runtime/context";
 
-export type SandboxLimits = { timeoutMs: number; memoryBytes: number };
+/**
+ * How one evaluation ended. `message` is the code's own error for "code", and a technical
+ * detail otherwise; the host turns a failure into the message the agent sees.
+ */
+export type SandboxFailureReason = "timeout" | "memory" | "stack" | "code" | "crashed";
+export type SandboxOutcome = { ok: true; json: string } | { ok: false; reason: SandboxFailureReason; message: string };
 
-export class SandboxError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SandboxError";
-  }
-}
+/** Tool results go to a model, which reads far less than this; larger ones are refused. */
+export const MAX_RESULT_CHARS = 1_000_000;
+/** An error message crosses back to the host; a huge one would only cost memory there. */
+const MAX_MESSAGE_CHARS = 2_000;
 
 // Small enough that QuickJS reports "stack overflow" before the WebAssembly frames exhaust
-// Node's own stack (which would throw out of the module and leave it in a broken state).
+// the thread's own stack (which would throw out of the module and leave it in a broken state).
 const STACK_BYTES = 256 * 1024;
-
-let module: Promise<QuickJSWASMModule> | null = null;
-function quickJs(): Promise<QuickJSWASMModule> {
-  module ??= newQuickJSWASMModule();
-  return module;
-}
 
 function describeVmError(dumped: unknown): string {
   if (typeof dumped === "object" && dumped !== null) {
@@ -27,60 +25,62 @@ function describeVmError(dumped: unknown): string {
   return String(dumped);
 }
 
+const clip = (text: string) => (text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text);
+
+/** The function body wrapped so that only JSON goes in and only JSON text comes out. */
+function wrap(code: string, inputJson: string): string {
+  return [
+    '"use strict";',
+    `const __input = JSON.parse(${JSON.stringify(inputJson)});`,
+    `const __result = (function (input) {\n${code}\n})(__input);`,
+    'if (__result && typeof __result.then === "function") throw new TypeError("Return a value, not a Promise: the sandbox has no async host APIs.");',
+    "const __json = JSON.stringify(__result === undefined ? null : __result);",
+    'if (typeof __json !== "string") throw new TypeError("The code must return JSON: an object, array, string, number, boolean or null.");',
+    `if (__json.length > ${MAX_RESULT_CHARS}) throw new RangeError("The result is over ${MAX_RESULT_CHARS.toLocaleString("en-US")} characters of JSON; return less.");`,
+    "__json;",
+  ].join("\n");
+}
+
 /**
- * Runs a function body in a fresh QuickJS (WebAssembly) runtime: no require, no process, no
- * network, no files, no timers; memory, stack and time are capped. `input` is passed in as
- * JSON and the return value comes back as JSON, so nothing but data crosses the boundary.
+ * Runs a function body in a fresh QuickJS runtime of `quickjs`, with `input` parsed from
+ * `inputJson`: no require, no process, no
+ * network, no files, no timers; memory, stack and time are capped inside QuickJS.
+ *
+ * This runs on the calling thread and a long built-in call (a huge JSON.stringify, a
+ * backtracking regex) is not interrupted by QuickJS's deadline, so only the sandbox worker
+ * calls it (server/sandbox/worker.ts), where the host can end the whole thread at the limit.
+ * An outcome of "crashed" means the module's memory may be inconsistent: drop the module.
  */
-export async function runInSandbox(code: string, input: unknown, limits: SandboxLimits): Promise<unknown> {
-  const QuickJS = await quickJs();
-  const runtime = QuickJS.newRuntime();
+export function evaluateToolCode(quickjs: QuickJSWASMModule, code: string, inputJson: string, limits: SandboxLimits): SandboxOutcome {
+  const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
   runtime.setMaxStackSize(STACK_BYTES);
   const deadline = Date.now() + limits.timeoutMs;
   runtime.setInterruptHandler(shouldInterruptAfterDeadline(deadline));
   const vm = runtime.newContext();
-  let disposed = false;
+  let result: ReturnType<typeof vm.evalCode>;
   try {
-    const source = [
-      '"use strict";',
-      `const __input = JSON.parse(${JSON.stringify(JSON.stringify(input ?? null))});`,
-      `const __result = (function (input) {\n${code}\n})(__input);`,
-      'if (__result && typeof __result.then === "function") throw new TypeError("Return a value, not a Promise: the sandbox has no async host APIs.");',
-      "const __json = JSON.stringify(__result === undefined ? null : __result);",
-      'if (typeof __json !== "string") throw new TypeError("The code must return JSON: an object, array, string, number, boolean or null.");',
-      "__json;",
-    ].join("\n");
-    let result: ReturnType<typeof vm.evalCode>;
-    try {
-      result = vm.evalCode(source, "tool.js");
-    } catch (hostError) {
-      // An exception from the host side means the module's memory may be inconsistent:
-      // drop the whole module (a fresh one is made next time) instead of disposing into it.
-      module = null;
-      disposed = true;
-      throw new SandboxError(`The code crashed the sandbox (${hostError instanceof Error ? hostError.message : String(hostError)}).`);
+    result = vm.evalCode(wrap(code, inputJson), "tool.js");
+  } catch (hostError) {
+    // Thrown out of the WebAssembly module itself: disposing into it is not safe any more.
+    return { ok: false, reason: "crashed", message: clip(hostError instanceof Error ? hostError.message : String(hostError)) };
+  }
+  try {
+    if (!result.error) {
+      const json = vm.getString(result.value);
+      result.value.dispose();
+      return { ok: true, json };
     }
-    if (result.error) {
-      const dumped: unknown = vm.dump(result.error);
-      result.error.dispose();
-      const message = describeVmError(dumped);
-      if (Date.now() >= deadline || /interrupted/i.test(message)) {
-        throw new SandboxError(`The code ran longer than ${limits.timeoutMs} ms and was stopped.`);
-      }
-      if (/out of memory/i.test(message) || dumped === null) {
-        throw new SandboxError(`The code used more than ${Math.round(limits.memoryBytes / 1024 / 1024)} MB of memory and was stopped.`);
-      }
-      if (/stack overflow/i.test(message)) throw new SandboxError("The code recursed too deeply (stack overflow).");
-      throw new SandboxError(message);
-    }
-    const json = vm.getString(result.value);
-    result.value.dispose();
-    return JSON.parse(json) as unknown;
+    const dumped: unknown = vm.dump(result.error);
+    result.error.dispose();
+    const message = clip(describeVmError(dumped));
+    if (/interrupted/i.test(message)) return { ok: false, reason: "timeout", message };
+    if (/out of memory/i.test(message) || dumped === null) return { ok: false, reason: "memory", message };
+    if (Date.now() >= deadline) return { ok: false, reason: "timeout", message };
+    if (/stack overflow/i.test(message)) return { ok: false, reason: "stack", message };
+    return { ok: false, reason: "code", message };
   } finally {
-    if (!disposed) {
-      vm.dispose();
-      runtime.dispose();
-    }
+    vm.dispose();
+    runtime.dispose();
   }
 }

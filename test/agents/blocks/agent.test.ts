@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
+import { SandboxPool } from "#server/sandbox/pool";
 import type { DevRequest } from "#server/dev-model/replies";
 import { graphOf, runGraph, testCapabilities } from "../runtime/support";
 
@@ -9,9 +10,12 @@ let model: DevModelServer;
 const requests: DevRequest[] = [];
 let api: Server;
 let apiUrl: string;
+let sandbox: SandboxPool;
 const apiCalls: { url: string; auth: string | undefined; body: string }[] = [];
 
 beforeAll(async () => {
+  sandbox = new SandboxPool({ size: 1, perTeam: 1 });
+  sandbox.start();
   model = await startDevModelServer({
     override: (r) => {
       requests.push(r);
@@ -31,6 +35,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  await sandbox.stop();
   await model.close();
   await new Promise((r) => api.close(r));
 });
@@ -56,7 +61,7 @@ const agentGraph = (tools: { id: string; type: string; config?: unknown }[]) =>
 
 describe("agent.tools", () => {
   it("an agent with two tools and memory over three turns", async () => {
-    const { capabilities, memory } = testCapabilities(model.baseUrl);
+    const { capabilities, memory } = testCapabilities(model.baseUrl, { sandbox: sandbox.forTeam("team_test") });
     const graph = agentGraph([
       { id: "calc", type: "tool.calculator" },
       {

@@ -40,6 +40,7 @@ function fakeContext(nodeId: string) {
     credentials: { resolve: async () => ({ kind: "secret", secret: "fake-secret" }) },
     memory: { load: async () => [], append: async () => {} },
     http: { fetch: async () => new Response("fake body", { status: 200 }) },
+    sandbox: { run: async ({ input }) => JSON.stringify({ echoed: input }) },
     endpoints: { resolve: async () => ({ baseUrl: "http://fake.invalid/v1", model: "fake" }) },
     clock: { now: () => 0 },
     meter: { record: () => {} },

@@ -9,7 +9,8 @@ import { runnersByType } from "#agents/blocks/index.server";
 
 /**
  * Capabilities for runtime tests: a real LangChain client against the test's own
- * OpenAI-compatible server, memory in a Map, plain fetch, and a meter that records.
+ * OpenAI-compatible server, memory in a Map, plain fetch, and a meter that records. Code
+ * tools need a sandbox passed in `overrides` (a SandboxPool the test starts and stops).
  */
 export function testCapabilities(baseUrl: string, overrides: Partial<RunCapabilities> = {}) {
   const memory = new Map<string, ChatMessage[]>();
@@ -41,6 +42,11 @@ export function testCapabilities(baseUrl: string, overrides: Partial<RunCapabili
       },
     },
     http: { fetch: (url, init) => fetch(url, init) },
+    sandbox: {
+      run: async () => {
+        throw new Error("This test has no code sandbox: pass one, e.g. a SandboxPool (see test/agents/blocks/sandbox.test.ts).");
+      },
+    },
     endpoints: {
       resolve: async (node: GraphNode) => {
         throw new Error(`Deploy this endpoint first: "${node.id}" is not running yet.`);
