@@ -54,7 +54,7 @@ export const ENV_VARIABLES = {
   OPENAI_API_KEY: {
     schema: z.string().min(1).max(10_000),
     default: undefined,
-    description: "API key of the default chat model (replaces the local development model for Chat Model blocks with an empty base URL).",
+    description: "API key of the default chat model (replaces the local development model for Chat Model blocks with neither a base URL nor a credential).",
   },
   OPENAI_BASE_URL: {
     schema: z.url({ protocol: /^https?$/ }),

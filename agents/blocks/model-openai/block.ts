@@ -11,8 +11,10 @@ function isHttpUrl(value: string): boolean {
 }
 
 /**
- * Any OpenAI-compatible chat API (OpenAI, Ollama, vLLM, a deployed endpoint). An empty base
- * URL means Skyloom's own local development model, so a new flow runs with nothing to set up.
+ * Any OpenAI-compatible chat API (OpenAI, Ollama, vLLM, a deployed endpoint). The base URL is
+ * the block's, else its credential's, else OpenAI's when a credential is chosen; with neither,
+ * Skyloom's default model answers (the local development model unless the operator set
+ * OPENAI_API_KEY), so a new flow runs with nothing to set up. See chatModelBaseUrl.
  */
 export const modelOpenAiBlock = defineBlock({
   type: "model.openai",
