@@ -55,6 +55,7 @@ export const modelEndpointBlock = defineBlock({
       .meta({
         title: "Runtime",
         description: "vLLM, Ollama or TGI.",
+        enumLabels: Object.fromEntries(RUNTIME_IDS.map((id) => [id, RUNTIMES[id].title])),
         help: "The server program that runs the model and answers like OpenAI's API. vLLM is fastest on large GPUs; Ollama is simple; TGI is Hugging Face's server.",
       }),
     gpu: z

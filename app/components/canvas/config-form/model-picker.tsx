@@ -65,9 +65,6 @@ export function ModelPickerControl(props: FieldProps) {
     } else if (event.key === "Enter" && open && active >= 0 && shown[active] !== undefined) {
       event.preventDefault();
       pick(shown[active]);
-    } else if (event.key === "Escape" && open) {
-      event.preventDefault();
-      setOpen(false);
     }
   };
 
@@ -77,6 +74,13 @@ export function ModelPickerControl(props: FieldProps) {
         className="relative"
         onBlur={(e) => {
           if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOpen(false);
+        }}
+        onKeyDown={(e) => {
+          // Escape closes the list only; the editor would otherwise take it as "clear the selection".
+          if (e.key !== "Escape" || !open) return;
+          e.preventDefault();
+          e.stopPropagation();
+          setOpen(false);
         }}
       >
         <div className="flex gap-1">
@@ -96,6 +100,7 @@ export function ModelPickerControl(props: FieldProps) {
               onChange(e.target.value);
               setFilter(e.target.value);
               setActive(-1);
+              setOpen(true);
             }}
             onKeyDown={onKeyDown}
           />
