@@ -56,8 +56,8 @@ export async function listProviderModels(
   const failed = (why: string) => badRequest(`Could not list models at ${target.shownAs}: ${why}`);
 
   let body: string;
-  try {
-    const signal = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.timeout(timeoutMs);
+  const fetchBody = async () => {
     const response = await fetchFn(`${target.url.replace(/\/+$/, "")}/models`, {
       headers: { accept: "application/json", ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}) },
       signal,
@@ -66,7 +66,11 @@ export async function listProviderModels(
       await response.body?.cancel().catch(() => undefined);
       throw failed(statusSentence(response.status, response.statusText));
     }
-    body = await readLimited(response, maxBytes, signal);
+    return readLimited(response, maxBytes, signal);
+  };
+  try {
+    // The race also bounds what the signal cannot stop, such as the guard's DNS lookup.
+    body = await Promise.race([fetchBody(), untilAborted(signal)]);
   } catch (error) {
     if (error instanceof DomainError) throw error;
     throw failed(networkSentence(error, timeoutMs));
@@ -93,6 +97,10 @@ function networkSentence(error: unknown, timeoutMs: number): string {
   if (code === "ECONNREFUSED") return "nothing is listening there (connection refused) — is the server running?";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "that host name does not resolve — check the base URL";
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true }));
 }
 
 /** The body as text, refusing more than `maxBytes` (a list of model names is small). */
