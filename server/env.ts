@@ -54,7 +54,7 @@ export const ENV_VARIABLES = {
   OPENAI_API_KEY: {
     schema: z.string().min(1).max(10_000),
     default: undefined,
-    description: "API key of the default chat model (replaces the local development model for Chat Model blocks with an empty base URL).",
+    description: "API key of the default chat model (replaces the local development model for Chat Model blocks with neither a base URL nor a credential).",
   },
   OPENAI_BASE_URL: {
     schema: z.url({ protocol: /^https?$/ }),
@@ -117,6 +117,8 @@ export type ServerConfig = {
   databaseConfigured: boolean;
   secretKeyHex: string | undefined;
   publicUrl: string;
+  /** False when PUBLIC_URL is unset: publicUrl is then only a guess (localhost), and a request's Host is the better one. */
+  publicUrlConfigured: boolean;
   secureCookies: boolean;
   seedDemo: boolean;
   openaiApiKey: string | undefined;
@@ -149,7 +151,8 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
   const port = read(env, "PORT") ?? 3000;
   const dataDir = resolve(read(env, "DATA_DIR") ?? "./data");
   const databaseUrl = read(env, "DATABASE_URL");
-  const publicUrl = (read(env, "PUBLIC_URL") ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  const configuredPublicUrl = read(env, "PUBLIC_URL");
+  const publicUrl = (configuredPublicUrl ?? `http://localhost:${port}`).replace(/\/+$/, "");
   const databasePath = databaseUrl
     ? databaseUrl.replace(/^file:/, "") === ":memory:"
       ? ":memory:"
@@ -163,6 +166,7 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     databaseConfigured: databaseUrl !== undefined,
     secretKeyHex: read(env, "SKYLOOM_SECRET_KEY"),
     publicUrl,
+    publicUrlConfigured: configuredPublicUrl !== undefined,
     secureCookies: read(env, "SECURE_COOKIES") ?? publicUrl.startsWith("https:"),
     seedDemo: read(env, "SEED_DEMO") ?? databaseUrl === undefined,
     openaiApiKey: read(env, "OPENAI_API_KEY"),

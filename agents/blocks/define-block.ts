@@ -53,12 +53,16 @@ export type BlockDefinition<
   outputs: PortList<z.output<TSchema>>;
   /**
    * The config schema, with defaults; it drives the config form. Each field may carry
-   * `.meta({ title, description, widget, enumLabels })`; without a widget the form picks one
-   * from the type. Widgets the canvas knows (app/components/canvas/config-form):
+   * `.meta({ title, description, widget, enumLabels, help })`; without a widget the form picks one
+   * from the type. `help` is a short explanation shown on hover beside the title, for words a
+   * new user may not know. Widgets the canvas knows (app/components/canvas/config-form):
    *   "text" one line · "textarea" several lines · "prompt" a template, with `{variable}` hints
    *   "code" monospace text · "number" (bounds from min/max) · "toggle" a boolean
    *   "select" an enum (`enumLabels` maps values to shown names) · "secret" a saved credential's id
-   *   "key-value" a string→string record · "list" strings, one per line · "json" any other value.
+   *   "key-value" a string→string record · "list" strings, one per line · "json" any other value
+   *   "provider-url" an OpenAI-compatible base URL picked from provider presets or typed
+   *   "model" a model name, with a list from the provider's /models; `modelSource: { baseUrl,
+   *   credential }` names the sibling fields holding the base URL and the credential id.
    */
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */

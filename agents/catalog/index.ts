@@ -2,3 +2,4 @@ export * from "./gpus";
 export * from "./models";
 export * from "./runtimes";
 export * from "./select-gpu";
+export * from "./providers";

@@ -47,7 +47,7 @@ export function chooseGpus(req: GpuRequest): GpuChoice {
       return {
         ok: false,
         reason: "nothing-fits",
-        message: `No ${req.fizz ? "fizz-mode " : ""}GPU in the catalog holds ${need} GB (+${Math.round((VRAM_HEADROOM - 1) * 100)}% headroom) ${where}.`,
+        message: `No ${req.fizz ? "community (Fizz node) " : ""}GPU in the catalog holds ${need} GB (+${Math.round((VRAM_HEADROOM - 1) * 100)}% headroom) ${where}.`,
       };
     }
     // Fewer GPUs win unless they cost clearly more: splitting a model has its own overheads.
@@ -71,7 +71,7 @@ export function chooseGpus(req: GpuRequest): GpuChoice {
   const g = findGpu(req.gpu);
   if (!g) return { ok: false, reason: "unknown-gpu", message: `"${req.gpu}" is not a GPU in the catalog.` };
   if (req.fizz && !g.fizz) {
-    return { ok: false, reason: "not-in-fizz", message: `Fizz nodes do not offer ${g.title}; choose another GPU or provider mode.` };
+    return { ok: false, reason: "not-in-fizz", message: `Community GPUs (Fizz nodes) do not offer ${g.title}; choose another GPU or the data-centre mode.` };
   }
   if (req.gpuCount === null) {
     const count = GPU_COUNTS.find((c) => fits(g, c, need));

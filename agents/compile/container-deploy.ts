@@ -82,7 +82,7 @@ export function containerDeploy(
     if (config.mode === "fizz" && !spec.fizz) {
       return {
         spec: null,
-        problems: [{ code: "E305", severity: "error", message: `Fizz nodes do not offer ${spec.title}; choose another GPU or provider mode.` }],
+        problems: [{ code: "E305", severity: "error", message: `Community GPUs (Fizz nodes) do not offer ${spec.title}; choose another GPU or the data-centre mode.` }],
       };
     }
     gpu = { count: config.gpuCount, models: [spec.id], priceMicroSponPerGpuHour: spec.priceMicroSponPerHour };

@@ -14,15 +14,45 @@ export const workloadNameField = z
   .default("")
   .meta({ title: "Service name", description: "How the manifests name this workload; empty uses the block's id." });
 
+export const MODE_LABELS = { provider: "Data centre", fizz: "Community GPU (Fizz node)" } as const;
+
 export const modeField = z
   .enum(["provider", "fizz"])
   .default("provider")
-  .meta({ title: "Mode", description: "provider: data-centre providers; fizz: community nodes (cheaper, with limits)." });
+  .meta({
+    title: "Where it runs",
+    enumLabels: MODE_LABELS,
+    description: "Data centres rent whole servers; community GPUs are cheaper, with limits.",
+    help:
+      "Data centre: machines run by providers in data centres. Community GPU (Fizz node): a GPU someone shares from their own " +
+      "computer; cheaper, but one replica, no public port 80/443, no persistent disk and smaller sizes.",
+  });
+
+/** Spheron's tier keys in words: `secured` = trust tiers 1–3 (audited), `community` = 4–7. */
+export const TIER_LABELS: Record<(typeof DEPLOYMENT_TIERS)[number], string> = {
+  community: "Community providers, any tier",
+  secured: "Secure data centre, any tier",
+  "community-default": "Any provider",
+  secured1: "Secure data centre, tier 1",
+  secured2: "Secure data centre, tier 2",
+  secured3: "Secure data centre, tier 3",
+  community1: "Community provider, tier 1",
+  community2: "Community provider, tier 2",
+  community3: "Community provider, tier 3",
+  community4: "Community provider, tier 4",
+};
 
 export const tierField = z
   .enum(DEPLOYMENT_TIERS)
   .default("community")
-  .meta({ title: "Provider tier", description: "secured: audited providers; community: everyone." });
+  .meta({
+    title: "Provider trust",
+    enumLabels: TIER_LABELS,
+    description: "Which providers may bid to run it.",
+    help:
+      "The marketplace ranks providers by trust. Secure data centres are audited facilities; community providers are everyone " +
+      "else. Tier 1 is the most trusted in each group. A narrower choice means fewer providers bid, so it may cost more.",
+  });
 
 export const regionField = z
   .string()
@@ -40,7 +70,11 @@ export const maxPriceField = z
   .max(100_000)
   .nullable()
   .default(null)
-  .meta({ title: "Max price (SPON/hour)", description: "The most this workload may cost per hour; empty uses the catalog estimate." });
+  .meta({
+    title: "Max price (SPON per hour)",
+    description: "The most this workload may cost per hour; empty uses the catalog estimate.",
+    help: "SPON is the token the compute marketplace is paid in. This caps the hourly bid; providers may bid lower.",
+  });
 
 export const durationField = z
   .number()
@@ -48,7 +82,11 @@ export const durationField = z
   .min(1, "Duration is at least 1 hour")
   .max(8_760, "Duration is at most a year (8,760 hours)")
   .default(1)
-  .meta({ title: "Duration (hours)", description: "The lease length; the escrow must cover it." });
+  .meta({
+    title: "Duration (hours)",
+    description: "How long to rent the machines.",
+    help: "The rental (lease) runs this long. Its whole price in SPON is set aside up front (escrow); what is not used comes back.",
+  });
 
 export const replicasField = z
   .number()

@@ -116,17 +116,17 @@ function checkSpec(w: CollectedWorkload): Diagnostic[] {
     const broken: string[] = [];
     for (const p of spec.ports) {
       if (p.public && (FIZZ_LIMITS.forbiddenPublicPorts as readonly number[]).includes(p.port)) {
-        broken.push(`public port ${p.port} (fizz nodes cannot expose 80 or 443; use another port such as 8080)`);
+        broken.push(`public port ${p.port} (Fizz nodes cannot expose 80 or 443; use another port such as 8080)`);
       }
     }
     const r = spec.resources;
-    if (r.persistent) broken.push("a persistent volume (provider mode only)");
-    if (r.shmGi > 0) broken.push("shared memory (provider mode only)");
+    if (r.persistent) broken.push("a persistent volume (data-centre mode only)");
+    if (r.shmGi > 0) broken.push("shared memory (data-centre mode only)");
     if (r.cpu > FIZZ_LIMITS.cpu) broken.push(`${r.cpu} CPU (at most ${FIZZ_LIMITS.cpu})`);
     if (r.memoryGi > FIZZ_LIMITS.memoryGi) broken.push(`${r.memoryGi} GiB memory (at most ${FIZZ_LIMITS.memoryGi})`);
     if (r.storageGi > FIZZ_LIMITS.storageGi) broken.push(`${r.storageGi} GiB disk (at most ${FIZZ_LIMITS.storageGi})`);
-    if (spec.replicas > 1) broken.push(`${spec.replicas} replicas (fizz runs one)`);
-    for (const b of new Set(broken)) out.push(diagnostic("E304", `Fizz mode does not allow ${b}.`, at));
+    if (spec.replicas > 1) broken.push(`${spec.replicas} replicas (they run one)`);
+    for (const b of new Set(broken)) out.push(diagnostic("E304", `Community GPUs (Fizz nodes) do not allow ${b}.`, at));
   }
   for (const region of spec.regions) {
     if (!(KNOWN_REGIONS as readonly string[]).includes(region)) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import type { Db } from "#db/client";
+import { publicUrlFor } from "../http/public-url";
 import { listServedAgents } from "../services/publishing";
 import type { AgentRunner } from "./agent-runner";
 import { authenticate, KeyUsageRecorder } from "./auth";
@@ -15,8 +16,10 @@ import { runtimeAgentRunner } from "./runtime-runner";
 export type GatewayDeps = {
   db: Db;
   secretKey: Buffer;
-  /** Where people reach Skyloom (error messages point at its API keys page). */
+  /** Where people reach Skyloom (error messages point at its API keys page); see publicUrlFor. */
   publicUrl: string;
+  /** False when PUBLIC_URL is unset: messages then use the address in the request's Host header. */
+  publicUrlConfigured?: boolean;
   runAgent: AgentRunner;
   now?: () => number;
 };
@@ -33,7 +36,7 @@ export type GatewayHandler = (req: Request, res: Response) => void;
  */
 export function createGateway(deps: GatewayDeps): GatewayHandler {
   const now = deps.now ?? Date.now;
-  const keysUrl = `${deps.publicUrl}/settings/api-keys`;
+  const site = { publicUrl: deps.publicUrl, publicUrlConfigured: deps.publicUrlConfigured ?? true };
   const limiter = new KeyRateLimiter(now);
   const keyUsage = new KeyUsageRecorder(deps.db);
   const cors = new GatewayCors(deps.db);
@@ -42,7 +45,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
   const keyed = (handler: Handler) => async (req: Request, res: Response) => {
     try {
       cors.allowKnownOrigin(req, res);
-      const key = authenticate(deps.db, deps.secretKey, req, keysUrl);
+      const key = authenticate(deps.db, deps.secretKey, req, `${publicUrlFor(req, site)}/settings/api-keys`);
       cors.checkKey(req, res, key);
       if (key.requestsPerMinute !== null) {
         const decision = limiter.take(key.id, key.requestsPerMinute);
@@ -143,6 +146,7 @@ export function gatewayFor(deps: RunDeps): GatewayHandler {
     db: deps.database.db,
     secretKey: deps.secretKey,
     publicUrl: deps.config.publicUrl,
+    publicUrlConfigured: deps.config.publicUrlConfigured,
     runAgent: runtimeAgentRunner(deps),
   });
 }

@@ -35,7 +35,7 @@ export const agentRouter = router({
       publication: getPublicationForFlow(ctx.db, scopeOf(ctx), input.flowId),
       baseUrl: `${ctx.deps.config.publicUrl}/v1`,
       // Without PUBLIC_URL the browser's own address is the better guess (e.g. behind a proxy).
-      baseUrlIsDefault: ctx.deps.config.publicUrl === `http://localhost:${ctx.deps.config.port}`,
+      baseUrlIsDefault: !ctx.deps.config.publicUrlConfigured,
     })),
 
   publish: teamProcedure("editor")

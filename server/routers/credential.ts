@@ -9,6 +9,7 @@ import {
   removeCredential,
   renameCredential,
 } from "../services/credentials";
+import { defaultModelInfo, listProviderModels } from "../services/provider-models";
 import { router, teamProcedure } from "../trpc/trpc";
 import { scopeOf } from "./team";
 
@@ -36,4 +37,16 @@ export const credentialRouter = router({
   remove: teamProcedure("editor")
     .input(z.object({ id: CredentialId }))
     .mutation(({ ctx, input }) => removeCredential(ctx.db, scopeOf(ctx), input.id)),
+
+  /**
+   * The model names a Chat Model could use: GET {baseUrl}/models at the provider it would call
+   * with this credential (resolved here, never sent to the browser). Editors only: it makes
+   * the server call out with the team's key.
+   */
+  models: teamProcedure("editor")
+    .input(z.object({ credentialId: CredentialId.nullable(), baseUrl: CredentialBaseUrl }))
+    .query(({ ctx, input }) => listProviderModels(ctx.deps, ctx.team.id, input)),
+
+  /** What answers a Chat Model with neither a base URL nor a credential. */
+  defaultModel: teamProcedure("viewer").query(({ ctx }) => defaultModelInfo(ctx.deps)),
 });

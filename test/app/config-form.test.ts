@@ -20,7 +20,11 @@ describe("config form from zod schemas", () => {
     expect(byKey.get("credentialId")).toMatchObject({ widget: "secret", nullable: true, title: "API key" });
     expect(byKey.get("temperature")).toMatchObject({ widget: "number", minimum: 0, maximum: 2, defaultValue: 0.7 });
     expect(byKey.get("maxTokens")).toMatchObject({ widget: "number", integer: true, minimum: 1 });
-    expect(byKey.get("baseUrl")).toMatchObject({ widget: "text" });
+    expect(byKey.get("baseUrl")).toMatchObject({ widget: "provider-url", title: "Provider" });
+    // The model picker knows where its siblings keep the base URL and the credential.
+    expect(byKey.get("model")).toMatchObject({ widget: "model", modelSource: { baseUrl: "baseUrl", credential: "credentialId" } });
+    expect(byKey.get("temperature")?.help).toMatch(/How varied the answers are/);
+    expect(byKey.get("credentialId")?.help).toBeUndefined();
     expect(configFields(blockRegistry.get("prompt.template")!.config)[0]).toMatchObject({ widget: "prompt" });
 
     const custom = configFields(
@@ -58,6 +62,6 @@ describe("config form from zod schemas", () => {
     expect(issue("hot", "temperature")).toBe("Temperature: enter a number");
     expect(issue(5, "temperature")).toBe("Temperature is between 0 and 2");
     expect(issue(1.5, "maxTokens")).toBe("Max tokens is a whole number");
-    expect(issue("", "model")).toBe("Model name: Name the model, e.g. gpt-4o-mini");
+    expect(issue("", "model")).toBe("Name the model, e.g. gpt-4o-mini");
   });
 });

@@ -20,10 +20,16 @@ test("the Deploy panel compiles a model endpoint and shows the quote and the man
   await expect(quote).toBeVisible();
   await expect(quote.getByTestId("quote-workload")).toHaveCount(1);
   // The default endpoint (Qwen 2.5 7B on vLLM, gpu: auto, 1 hour) bids a positive SPON price.
-  const total = Number(await page.getByTestId("quote-total").textContent());
+  // Amounts carry their unit and two to four decimals; the exact figure stays on the element.
+  await expect(page.getByTestId("quote-total")).toHaveText(/^\d+\.\d{2,4} SPON\/h$/);
+  const total = Number(await page.getByTestId("quote-total").getAttribute("data-exact"));
   expect(total).toBeGreaterThan(0);
-  await expect(page.getByTestId("quote-escrow")).toHaveText(String(total));
-  await expect(quote).toContainText("SPON in escrow");
+  await expect(page.getByTestId("quote-escrow")).toHaveAttribute("data-exact", String(total));
+  await expect(page.getByTestId("quote-escrow")).toHaveText(/^\d+\.\d{2,4} SPON$/);
+  await expect(quote).toContainText("set aside in escrow");
+  // "SPON" explains itself on hover.
+  await quote.getByTestId("spon-term").hover();
+  await expect(page.getByRole("tooltip")).toContainText("the token the compute marketplace is paid in");
 
   const viewer = page.getByTestId("manifest-viewer");
   await expect(viewer).toHaveAttribute("data-file", "spheron-icl.yaml");

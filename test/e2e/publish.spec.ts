@@ -10,7 +10,7 @@ test("publish from the editor's Use it panel, call it with the snippet's key, pu
   await page.goto(`/flows/${flow.id}`);
   await page.getByTestId("panel-tab-publish").click();
   const panel = page.getByTestId("publish-panel");
-  await panel.getByLabel("Model name (slug)").fill("orders");
+  await panel.getByLabel("Name in the API").fill("orders");
   await panel.getByRole("button", { name: "Publish", exact: true }).click();
   await expect(panel.getByTestId("publish-status")).toHaveText("Live");
   await expect(panel.getByTestId("pinned-version")).toContainText("Serving version 1");
@@ -121,7 +121,7 @@ test("a bad or taken model name is explained under the name field, and Enter ren
   await page.goto(`/flows/${flow.id}`);
   await page.getByTestId("panel-tab-publish").click();
   const panel = page.getByTestId("publish-panel");
-  const name = panel.getByLabel("Model name (slug)");
+  const name = panel.getByLabel("Name in the API");
 
   // Publishing under a name another agent has: the message sits under the field, in plain words.
   await name.fill("support");

@@ -49,7 +49,15 @@ export const modelEndpointBlock = defineBlock({
         description: "An open model from Skyloom's catalog.",
         enumLabels: Object.fromEntries(MODEL_CATALOG.map((m) => [m.id, `${m.title} · ${m.paramsB}B`])),
       }),
-    runtime: z.enum(RUNTIME_IDS).default("vllm").meta({ title: "Runtime", description: "vLLM, Ollama or TGI." }),
+    runtime: z
+      .enum(RUNTIME_IDS)
+      .default("vllm")
+      .meta({
+        title: "Runtime",
+        description: "vLLM, Ollama or TGI.",
+        enumLabels: Object.fromEntries(RUNTIME_IDS.map((id) => [id, RUNTIMES[id].title])),
+        help: "The server program that runs the model and answers like OpenAI's API. vLLM is fastest on large GPUs; Ollama is simple; TGI is Hugging Face's server.",
+      }),
     gpu: z
       .enum(["auto", ...GPU_IDS])
       .default("auto")

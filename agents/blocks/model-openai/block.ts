@@ -11,8 +11,10 @@ function isHttpUrl(value: string): boolean {
 }
 
 /**
- * Any OpenAI-compatible chat API (OpenAI, Ollama, vLLM, a deployed endpoint). An empty base
- * URL means Skyloom's own local development model, so a new flow runs with nothing to set up.
+ * Any OpenAI-compatible chat API (OpenAI, Ollama, vLLM, a deployed endpoint). The base URL is
+ * the block's, else its credential's, else OpenAI's when a credential is chosen; with neither,
+ * Skyloom's default model answers (the local development model unless the operator set
+ * OPENAI_API_KEY), so a new flow runs with nothing to set up. See chatModelBaseUrl.
  */
 export const modelOpenAiBlock = defineBlock({
   type: "model.openai",
@@ -36,33 +38,44 @@ export const modelOpenAiBlock = defineBlock({
     baseUrl: z
       .string()
       .max(2_000)
-      .refine((v) => v === "" || isHttpUrl(v), "Enter an http(s) URL, or leave it empty for the local development model")
+      .refine((v) => v === "" || isHttpUrl(v), "Enter an http(s) URL, or leave it empty to use the credential's")
       .default("")
-      .meta({ title: "Base URL", description: "e.g. https://api.openai.com/v1; empty uses the local development model." }),
-    model: z
-      .string()
-      .min(1, "Name the model, e.g. gpt-4o-mini")
-      .max(200)
-      .default("skyloom-dev")
-      .meta({ title: "Model name" }),
+      .meta({
+        title: "Provider",
+        widget: "provider-url",
+        help:
+          "Which company or server runs the model. Each preset fills in its OpenAI-compatible address (base URL). " +
+          "Skyloom endpoints (models you deploy on the marketplace) come with deployed endpoints.",
+      }),
     credentialId: z
       .string()
       .max(64)
       .nullable()
       .default(null)
       .meta({ title: "API key", description: "A saved credential; never shown here.", widget: "secret" }),
+    model: z
+      .string()
+      .min(1, "Name the model, e.g. gpt-4o-mini")
+      .max(200)
+      .default("skyloom-dev")
+      .meta({
+        title: "Model",
+        widget: "model",
+        modelSource: { baseUrl: "baseUrl", credential: "credentialId" },
+        help: "The provider's name for the model, e.g. gpt-4o-mini. Open the list to see what the provider offers with this key.",
+      }),
     temperature: z
       .number()
       .min(0, "Temperature is between 0 and 2")
       .max(2, "Temperature is between 0 and 2")
       .default(0.7)
-      .meta({ title: "Temperature" }),
+      .meta({ title: "Temperature", help: "How varied the answers are: 0 gives nearly the same answer each time, 1 and above more varied ones." }),
     maxTokens: z
       .number()
       .int("Max tokens is a whole number")
       .min(1, "Max tokens is at least 1")
       .max(200_000)
       .default(1024)
-      .meta({ title: "Max tokens" }),
+      .meta({ title: "Max tokens", help: "The longest answer the model may write, in tokens (a token is about 4 characters of English)." }),
   }),
 });

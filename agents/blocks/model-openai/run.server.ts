@@ -1,4 +1,5 @@
 import type { BaseMessage } from "@langchain/core/messages";
+import { chatModelBaseUrl } from "../../catalog/providers";
 import { implement, optionalText } from "../../runtime/implement";
 import { callChatModel, HumanMessage, messageText, SystemMessage, toLangChain } from "../../runtime/llm.server";
 import { isMemory, type ChatModelValue } from "../../runtime/values";
@@ -11,7 +12,8 @@ import { modelOpenAiBlock } from "./block";
  */
 export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, inputs, ctx }) => {
   const credential = config.credentialId ? await ctx.credentials.resolve(config.credentialId) : undefined;
-  const baseUrl = config.baseUrl || credential?.baseUrl || "";
+  // A credential without a base URL is an OpenAI key; "" (Skyloom's default model) only without both.
+  const baseUrl = chatModelBaseUrl(config, credential);
   const model = ctx.llm.chatModel({
     baseUrl,
     apiKey: credential?.secret,

@@ -66,7 +66,11 @@ export const toolHttpBlock = defineBlock({
       .string()
       .regex(/^[A-Za-z0-9-]{1,100}$/, "A header name uses letters, digits and -")
       .default("Authorization")
-      .meta({ title: "Auth header" }),
-    authPrefix: z.string().max(50).default("Bearer ").meta({ title: "Auth prefix" }),
+      .meta({ title: "Auth header", help: "The HTTP header that carries the credential to the API; most APIs use Authorization." }),
+    authPrefix: z
+      .string()
+      .max(50)
+      .default("Bearer ")
+      .meta({ title: "Auth prefix", help: "Text written before the secret in that header, usually “Bearer ” (with its space); empty sends the secret alone." }),
   }),
 });

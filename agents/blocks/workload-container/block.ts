@@ -53,7 +53,7 @@ export const workloadContainerBlock = defineBlock({
       })
       .nullable()
       .default(null)
-      .meta({ title: "Persistent volume", description: "Provider mode only; data lives as long as the lease." }),
+      .meta({ title: "Persistent volume", description: "Data-centre mode only; the data is kept as long as the rental (lease) runs." }),
     replicas: replicasField,
   }),
   deploy(config) {

@@ -1,4 +1,5 @@
 import { useRevalidator } from "@remix-run/react";
+import { PROVIDER_PRESETS } from "#agents/catalog/providers";
 import { KeyRound, Pencil, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
@@ -7,6 +8,7 @@ import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { Dialog } from "../ui/dialog";
 import { FormError, TextField } from "../ui/field";
+import { presetChoice, ProviderPresetPicker } from "./provider-presets";
 
 // Loaders hand over Dates; the list takes strings too (JSON).
 type CredentialRow = Omit<RouterOutputs["credential"]["list"][number], "createdAt" | "updatedAt"> & {
@@ -16,6 +18,7 @@ type CredentialRow = Omit<RouterOutputs["credential"]["list"][number], "createdA
 type Kind = CredentialRow["kind"];
 
 const KIND_LABELS: Record<Kind, string> = { openai: "OpenAI-compatible API key", secret: "Secret" };
+const presetTitles = new Set(PROVIDER_PRESETS.map((p) => p.title));
 const when = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
 
 type DialogState = { kind: "create" } | { kind: "rename"; row: CredentialRow } | { kind: "delete"; row: CredentialRow } | null;
@@ -32,6 +35,9 @@ export function CredentialList({ credentials, canEdit }: { credentials: Credenti
   const [kind, setKind] = useState<Kind>("openai");
   const [secret, setSecret] = useState("");
   const [baseUrl, setBaseUrl] = useState("");
+  // "Another OpenAI-compatible URL" with nothing typed yet: the URL alone cannot say so.
+  const [customChosen, setCustomChosen] = useState(false);
+  const preset = presetChoice(baseUrl, customChosen);
 
   const create = useAction(async () => {
     await client.credential.create.mutate({ name, kind, secret, ...(kind === "openai" ? { baseUrl } : {}) });
@@ -54,6 +60,7 @@ export function CredentialList({ credentials, canEdit }: { credentials: Credenti
     setKind("openai");
     setSecret("");
     setBaseUrl("");
+    setCustomChosen(false);
     create.clearError();
     rename.clearError();
     remove.clearError();
@@ -160,14 +167,26 @@ export function CredentialList({ credentials, canEdit }: { credentials: Credenti
             error={create.error?.fields.secret?.[0]}
           />
           {kind === "openai" && (
-            <TextField
-              label="Base URL"
-              placeholder="https://api.openai.com/v1"
-              hint="Any OpenAI-compatible API (OpenAI, Ollama, vLLM). Empty means OpenAI."
-              value={baseUrl}
-              onChange={(e) => setBaseUrl(e.target.value)}
-              error={create.error?.fields.baseUrl?.[0]}
-            />
+            <>
+              <ProviderPresetPicker
+                chosen={preset}
+                onPick={(p) => {
+                  setCustomChosen(p.id === "custom");
+                  setBaseUrl(p.baseUrl);
+                  // A name nobody typed follows the provider.
+                  const auto = name.trim() === "" || presetTitles.has(name);
+                  if (auto && p.id !== "custom") setName(p.title);
+                }}
+              />
+              <TextField
+                label="Base URL"
+                placeholder="https://api.openai.com/v1"
+                hint="The provider's OpenAI-compatible address; the preset fills it in. Empty means OpenAI."
+                value={baseUrl}
+                onChange={(e) => setBaseUrl(e.target.value)}
+                error={create.error?.fields.baseUrl?.[0]}
+              />
+            </>
           )}
           <FormError message={create.error && Object.keys(create.error.fields).length === 0 ? create.error.message : null} />
           <div className="flex justify-end gap-2">

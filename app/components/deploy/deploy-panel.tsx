@@ -7,6 +7,7 @@ import type { GraphDoc } from "#agents/graph/index";
 import { DiagnosticButton } from "#app/components/diagnostic-button";
 import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
+import { HelpTip } from "#app/components/ui/hint";
 import { describeApiError, useTRPC, type RouterOutputs } from "#app/lib/trpc";
 import type { EditorPanel } from "../canvas/editor-panels";
 import { downloadZip, ManifestViewer } from "./manifest-viewer";
@@ -72,7 +73,8 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeName
       <div className="flex items-start justify-between gap-2">
         {preview.ok ? (
           <p className="flex items-center gap-1.5 text-sm font-medium text-emerald-700" data-testid="deploy-status" data-status="ready">
-            <Rocket size={15} /> Ready for dispatch
+            <Rocket size={15} /> Ready to deploy
+            <HelpTip tip="The workloads compile without problems. Deploying sends these manifests to the compute marketplace, where providers bid to run them; that step arrives with the marketplace." />
           </p>
         ) : (
           <p className="flex items-center gap-1.5 text-sm font-medium text-red-700" data-testid="deploy-status" data-status="blocked">
@@ -87,7 +89,7 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeName
       <FormError message={saveError} />
       <p className="text-xs text-slate-600">
         {preview.version ? `Version ${preview.version.number} (${preview.version.message})` : `Revision ${preview.flow.revision}`} of{" "}
-        {preview.flow.name}. Dispatch to the marketplace arrives with the marketplace; these are the manifests it will send.
+        {preview.flow.name}. Sending them to the compute marketplace arrives with the marketplace; these are the exact manifests it will send.
       </p>
 
       {preview.diagnostics.length > 0 && (

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useId, useState } from "react";
 import { Button } from "#app/components/ui/button";
 import { ConfirmDialog } from "#app/components/ui/confirm-dialog";
 import { FormError } from "#app/components/ui/field";
+import { HelpTip } from "#app/components/ui/hint";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
 import { splitFieldMessage } from "./field-message";
@@ -116,15 +117,20 @@ export function PublishPanel({ flowId, canEdit, flushSave }: PublishPanelProps) 
 
         <form
           className="space-y-1"
-          aria-label="Model name"
+          aria-label="Publishing name"
           onSubmit={(e) => {
             e.preventDefault();
             if (slugChanged && canEdit) void rename.run();
           }}
         >
-          <label htmlFor={slugId} className="block text-xs font-medium text-slate-700">
-            Model name (slug)
-          </label>
+          <div className="flex items-center gap-1">
+            <label htmlFor={slugId} className="block text-xs font-medium text-slate-700">
+              Name in the API
+            </label>
+            <HelpTip
+              tip="Programs call this agent by this name: it goes in the “model” field of an OpenAI-style request, where you would otherwise write a model such as gpt-4o-mini."
+            />
+          </div>
           <div className="flex gap-1.5">
             <input
               id={slugId}

@@ -2,12 +2,19 @@
  * Copy-ready client code for a published agent. The key is a placeholder (an environment
  * variable) unless a freshly created key is given: stored keys cannot be shown again.
  */
-export type SnippetInput = { baseUrl: string; model: string; key?: string | null };
+export type SnippetInput = {
+  baseUrl: string;
+  model: string;
+  key?: string | null;
+  /** curl only: ask for the answer as it is written (server-sent events) instead of in one piece. */
+  stream?: boolean;
+};
 
 export const SNIPPET_LANGUAGES = ["curl", "Python", "JavaScript", "Widget"] as const;
 export type SnippetLanguage = (typeof SNIPPET_LANGUAGES)[number];
 
-const KEY_ENV = "SKYLOOM_API_KEY";
+/** The environment variable the snippets read the key from when no key is put in the code. */
+export const KEY_ENV = "SKYLOOM_API_KEY";
 
 export function snippetFor(language: SnippetLanguage, input: SnippetInput): string {
   if (language === "curl") return curlSnippet(input);
@@ -37,13 +44,26 @@ export function keyForSnippet(
   return { token: chosen.token, warning: null };
 }
 
-export function curlSnippet({ baseUrl, model, key }: SnippetInput): string {
+/** `-N` turns off curl's buffering, so each streamed `data:` line shows as it arrives. */
+export function curlSnippet({ baseUrl, model, key, stream }: SnippetInput): string {
   return [
-    `curl ${baseUrl}/chat/completions \\`,
+    `curl${stream ? " -N" : ""} ${baseUrl}/chat/completions \\`,
     `  -H "Authorization: Bearer ${key ?? `$${KEY_ENV}`}" \\`,
     `  -H "Content-Type: application/json" \\`,
-    `  -d '{"model": "${model}", "messages": [{"role": "user", "content": "Hello!"}]}'`,
+    `  -d '{"model": "${model}", ${stream ? '"stream": true, ' : ""}"messages": [{"role": "user", "content": "Hello!"}]}'`,
   ].join("\n");
+}
+
+/**
+ * A name for a new key that no live key has yet: "orders key", then "orders key 2", "orders
+ * key 3" …, so keys made for the same agent can be told apart in lists.
+ */
+export function nextKeyName(base: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  if (!names.has(base)) return base;
+  let n = 2;
+  while (names.has(`${base} ${n}`)) n++;
+  return `${base} ${n}`;
 }
 
 export function pythonSnippet({ baseUrl, model, key }: SnippetInput): string {

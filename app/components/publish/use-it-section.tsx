@@ -3,11 +3,12 @@ import { ExternalLink, KeyRound } from "lucide-react";
 import { useId, useRef, useState, type KeyboardEvent } from "react";
 import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
+import { HelpTip, Term } from "#app/components/ui/hint";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
 import { CopyBlock } from "./copy-block";
 import { splitFieldMessage } from "./field-message";
-import { keyForSnippet, SNIPPET_LANGUAGES, snippetFor, type KeyKind, type SnippetLanguage } from "./snippets";
+import { KEY_ENV, keyForSnippet, nextKeyName, SNIPPET_LANGUAGES, snippetFor, type KeyKind, type SnippetLanguage } from "./snippets";
 
 type ApiKey = RouterOutputs["apiKey"]["list"][number];
 type Publication = NonNullable<RouterOutputs["agent"]["forFlow"]["publication"]>;
@@ -34,11 +35,13 @@ export function UseItSection({ publication, baseUrl, keys, onKeyCreated }: UseIt
   const [newToken, setNewToken] = useState<{ keyId: string; token: string } | null>(null);
   const [language, setLanguage] = useState<SnippetLanguage>("curl");
   const [origins, setOrigins] = useState<string | null>(null);
+  const [stream, setStream] = useState(false);
 
   const createKey = useAction(async (kind: KeyKind) => {
     const allowedOrigins = kind === "public" ? (origins ?? "").split(/[\s,]+/).filter(Boolean) : undefined;
     const created = await client.apiKey.create.mutate({
-      name: `${publication.slug} ${kind === "public" ? "widget" : "key"}`,
+      // "orders key", "orders key 2" …: keys made here can be told apart in every list.
+      name: nextKeyName(`${publication.slug} ${kind === "public" ? "widget" : "key"}`, keys.map((k) => k.name)),
       kind,
       allowedAgents: [publication.id],
       ...(allowedOrigins ? { allowedOrigins } : {}),
@@ -56,7 +59,7 @@ export function UseItSection({ publication, baseUrl, keys, onKeyCreated }: UseIt
   const chosenKey = usableKeys.find((k) => k.id === keyChoice) ?? null;
   const shownToken = newToken && chosenKey && newToken.keyId === chosenKey.id ? newToken.token : null;
   const snippetKey = keyForSnippet(language, chosenKey ? { kind: chosenKey.kind, token: shownToken } : null);
-  const snippet = snippetFor(language, { baseUrl, model: publication.slug, key: snippetKey.token });
+  const snippet = snippetFor(language, { baseUrl, model: publication.slug, key: snippetKey.token, stream });
   const createError = splitFieldMessage(createKey.error?.message);
   const live = publication.status === "active";
 
@@ -69,20 +72,31 @@ export function UseItSection({ publication, baseUrl, keys, onKeyCreated }: UseIt
         </p>
       )}
       <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
-        <dt className="text-slate-500">Base URL</dt>
+        <dt className="text-slate-500">
+          <Term tip="The address to send requests to. In an OpenAI SDK it goes where the SDK asks for base_url (Python) or baseURL (JavaScript).">
+            Base URL
+          </Term>
+        </dt>
         <dd className="break-all font-mono" data-testid="publish-base-url">
           {baseUrl}
         </dd>
-        <dt className="text-slate-500">Model</dt>
+        <dt className="text-slate-500">
+          <Term tip="The name that goes in the request's “model” field; it picks this agent among your team's published agents.">Model</Term>
+        </dt>
         <dd className="break-all font-mono" data-testid="publish-model">
           {publication.slug}
         </dd>
       </dl>
-      <label htmlFor={keyId} className="block text-xs font-medium text-slate-700">
-        API key
-      </label>
+      <div className="flex items-center gap-1">
+        <label htmlFor={keyId} className="block text-xs font-medium text-slate-700">
+          API key
+        </label>
+        <HelpTip
+          tip={`A secret that proves a program may call this agent. A key is shown only once, when it is created: pick a new one to put it in the code, or keep the key out of the code and set the ${KEY_ENV} environment variable instead.`}
+        />
+      </div>
       <select id={keyId} className={inputClass} value={keyChoice} onChange={(e) => setKeyChoice(e.target.value)}>
-        <option value="">Any key (read from SKYLOOM_API_KEY)</option>
+        <option value="">Keep the key out of the code (use the {KEY_ENV} environment variable)</option>
         {usableKeys.map((k) => (
           <option key={k.id} value={k.id}>
             {k.name} ({k.prefix}…){k.kind === "public" ? " · widget" : ""}
@@ -147,7 +161,22 @@ export function UseItSection({ publication, baseUrl, keys, onKeyCreated }: UseIt
             {snippetKey.warning}
           </p>
         )}
+        {language === "curl" && (
+          <label className="flex items-center gap-1.5 text-xs text-slate-700">
+            <input type="checkbox" checked={stream} onChange={(e) => setStream(e.target.checked)} data-testid="snippet-stream" />
+            Stream the answer as it is written
+          </label>
+        )}
         <CopyBlock label={`${language} snippet`} text={snippet} testId="publish-snippet" />
+        {language !== "Widget" && !snippetKey.token && (
+          <p className="text-xs text-slate-500" data-testid="snippet-key-env">
+            The code reads the key from the {KEY_ENV} environment variable. Set it to one of your keys first, e.g.{" "}
+            <code className="rounded bg-slate-100 px-1">export {KEY_ENV}=sky_sk_…</code> (Settings → API keys), or create a key above to put it in the code.
+          </p>
+        )}
+        {language === "curl" && stream && (
+          <p className="text-xs text-slate-500">The answer arrives piece by piece as lines starting with “data:”, ending with “data: [DONE]”.</p>
+        )}
         {language === "Widget" && (
           <p className="text-xs text-slate-500">Paste it before &lt;/body&gt;. The widget needs a widget (public) key for this agent that lists the page&apos;s site.</p>
         )}

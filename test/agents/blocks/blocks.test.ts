@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
 import type { DevRequest } from "#server/dev-model/replies";
+import type { ChatModelSpec } from "#agents/runtime/context";
 import { graphOf, runGraph, testCapabilities } from "../runtime/support";
 
 let model: DevModelServer;
@@ -53,6 +54,51 @@ describe("model.openai", () => {
     );
     const { result } = await runGraph(graph, "hello", capabilities);
     expect(result.output).toBe('You said: "h'); // 3 tokens × 4 characters
+  });
+
+  it("a credential with a key and no base URL calls OpenAI with that key, not the default model", async () => {
+    const asked: ChatModelSpec[] = [];
+    const { capabilities } = testCapabilities(model.baseUrl, {
+      credentials: { resolve: async () => ({ kind: "openai", secret: "sk-openai-1234567890" }) },
+    });
+    const realFactory = capabilities.llm;
+    // Records what would be called, then answers from the local server (no internet here).
+    capabilities.llm = {
+      chatModel: (spec) => {
+        asked.push(spec);
+        return realFactory.chatModel({ ...spec, baseUrl: model.baseUrl });
+      },
+    };
+    const graph = graphOf(
+      [
+        { id: "in", type: "io.chat-input" },
+        { id: "model", type: "model.openai", config: { baseUrl: "", model: "gpt-4o-mini", credentialId: "cred_openai" } },
+        { id: "out", type: "io.chat-output" },
+      ],
+      ["in.message -> model.prompt", "model.text -> out.message"],
+    );
+    const { result, events } = await runGraph(graph, "hello", capabilities);
+    expect(result.status).toBe("succeeded");
+    expect(asked).toEqual([expect.objectContaining({ baseUrl: "https://api.openai.com/v1", apiKey: "sk-openai-1234567890", model: "gpt-4o-mini", trusted: false })]);
+    const finished = events.find((e) => e.type === "node.output" && e.nodeId === "model");
+    expect(JSON.stringify(finished)).toContain("https://api.openai.com/v1");
+  });
+
+  it("without a credential and a base URL, the default model answers (empty base URL)", async () => {
+    const asked: ChatModelSpec[] = [];
+    const { capabilities } = testCapabilities(model.baseUrl);
+    const realFactory = capabilities.llm;
+    capabilities.llm = { chatModel: (spec) => (asked.push(spec), realFactory.chatModel(spec)) };
+    const graph = graphOf(
+      [
+        { id: "in", type: "io.chat-input" },
+        { id: "model", type: "model.openai", config: { baseUrl: "", model: "gpt-4o-mini", credentialId: null } },
+        { id: "out", type: "io.chat-output" },
+      ],
+      ["in.message -> model.prompt", "model.text -> out.message"],
+    );
+    expect((await runGraph(graph, "hello", capabilities)).result.status).toBe("succeeded");
+    expect(asked[0]).toMatchObject({ baseUrl: "", apiKey: undefined });
   });
 
   it("an unknown credential fails the node with a clear message", async () => {

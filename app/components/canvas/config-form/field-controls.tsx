@@ -1,52 +1,12 @@
 import { Plus, Trash2 } from "lucide-react";
-import { useEffect, useId, useState, type ReactNode } from "react";
+import { useEffect, useId, useState } from "react";
 import { templateVariables } from "#agents/blocks/prompt-template/block";
 import { CredentialSelect } from "./credential-select";
-import type { ConfigField } from "./schema-fields";
+import { a11y, FieldShell, inputClass, type FieldProps } from "./field-shell";
+import { ModelPickerControl } from "./model-picker";
+import { ProviderUrlControl } from "./provider-url-control";
 
-export type FieldProps = {
-  field: ConfigField;
-  value: unknown;
-  error: string | undefined;
-  disabled: boolean;
-  onChange(value: unknown): void;
-};
-
-const INPUT =
-  "block w-full rounded-md border px-2.5 py-1.5 text-sm shadow-sm outline-none focus:ring-2 disabled:bg-slate-50 disabled:text-slate-500";
-const inputClass = (error?: string) =>
-  `${INPUT} ${error ? "border-red-500 focus:ring-red-200" : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"}`;
-
-/** Label, control, then the error (announced) or the description. */
-function FieldShell({ field, error, id, children }: { field: ConfigField; error?: string; id: string; children: ReactNode }) {
-  return (
-    <div data-field={field.key}>
-      <label htmlFor={id} className="block text-xs font-medium text-slate-700">
-        {field.title}
-        {field.required && <span className="text-red-500"> *</span>}
-      </label>
-      <div className="mt-1">{children}</div>
-      {error ? (
-        <p id={`${id}-note`} role="alert" className="mt-1 text-xs text-red-600" data-testid={`field-error-${field.key}`}>
-          {error}
-        </p>
-      ) : field.description ? (
-        <p id={`${id}-note`} className="mt-1 text-xs text-slate-500">
-          {field.description}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-function a11y(id: string, field: ConfigField, error?: string) {
-  return {
-    id,
-    "aria-invalid": error ? true : undefined,
-    "aria-describedby": error || field.description ? `${id}-note` : undefined,
-    "data-testid": `field-${field.key}`,
-  } as const;
-}
+export type { FieldProps } from "./field-shell";
 
 function TextControl({ field, value, error, disabled, onChange }: FieldProps) {
   const id = useId();
@@ -325,5 +285,9 @@ export function FieldControl(props: FieldProps) {
       return <ListControl {...props} />;
     case "json":
       return <JsonControl {...props} />;
+    case "provider-url":
+      return <ProviderUrlControl {...props} />;
+    case "model":
+      return <ModelPickerControl {...props} />;
   }
 }

@@ -6,9 +6,26 @@ import { z } from "zod";
  * field optional) and its `.meta({ title, description, widget })` decides the control.
  *
  * Widgets (see agents/blocks/define-block.ts for the list a block author may use):
- * text, textarea, prompt, code, number, toggle, select, secret, key-value, list, json.
+ * text, textarea, prompt, code, number, toggle, select, secret, key-value, list, json,
+ * provider-url, model.
  */
-export type FieldWidget = "text" | "textarea" | "prompt" | "code" | "number" | "toggle" | "select" | "secret" | "key-value" | "list" | "json";
+export type FieldWidget =
+  | "text"
+  | "textarea"
+  | "prompt"
+  | "code"
+  | "number"
+  | "toggle"
+  | "select"
+  | "secret"
+  | "key-value"
+  | "list"
+  | "json"
+  | "provider-url"
+  | "model";
+
+/** For the "model" widget: the sibling fields holding the base URL and the credential id. */
+export type ModelSource = { baseUrl: string; credential: string };
 
 export type ConfigField = {
   key: string;
@@ -23,6 +40,9 @@ export type ConfigField = {
   maximum?: number;
   maxLength?: number;
   options?: { value: string; label: string }[];
+  /** A short explanation shown on hover beside the title (`.meta({ help })`). */
+  help?: string;
+  modelSource?: ModelSource;
 };
 
 type JsonSchema = {
@@ -45,9 +65,25 @@ type JsonSchema = {
   exclusiveMaximum?: number;
   maxLength?: number;
   enumLabels?: Record<string, string>;
+  help?: string;
+  modelSource?: Partial<ModelSource>;
 };
 
-const KNOWN_WIDGETS = new Set<string>(["text", "textarea", "prompt", "code", "number", "toggle", "select", "secret", "key-value", "list", "json"]);
+const KNOWN_WIDGETS = new Set<string>([
+  "text",
+  "textarea",
+  "prompt",
+  "code",
+  "number",
+  "toggle",
+  "select",
+  "secret",
+  "key-value",
+  "list",
+  "json",
+  "provider-url",
+  "model",
+]);
 
 function humanize(key: string): string {
   const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
@@ -75,7 +111,7 @@ function unwrapNullable(schema: JsonSchema): { schema: JsonSchema; nullable: boo
 
 function pickMeta(schema: JsonSchema): Partial<JsonSchema> {
   const out: Partial<JsonSchema> = {};
-  for (const k of ["title", "description", "widget", "default", "enumLabels"] as const) {
+  for (const k of ["title", "description", "widget", "default", "enumLabels", "help", "modelSource"] as const) {
     if (schema[k] !== undefined) (out as Record<string, unknown>)[k] = schema[k];
   }
   return out;
@@ -129,6 +165,8 @@ export function configFields(schema: z.ZodType): ConfigField[] {
       defaultValue: s.default ?? raw.default,
     };
     if (s.description) field.description = s.description;
+    if (s.help) field.help = s.help;
+    if (widget === "model") field.modelSource = { baseUrl: s.modelSource?.baseUrl ?? "baseUrl", credential: s.modelSource?.credential ?? "credentialId" };
     if (s.type === "integer") field.integer = true;
     const min = s.minimum ?? s.exclusiveMinimum;
     const max = s.maximum ?? s.exclusiveMaximum;

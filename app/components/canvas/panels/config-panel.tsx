@@ -84,6 +84,7 @@ function NodeConfig({ node }: { node: GraphNode }) {
               key={`${node.id}-${field.key}`}
               field={field}
               value={field.key in config ? config[field.key] : field.defaultValue}
+              values={config}
               error={errors.get(field.key)}
               disabled={!editable}
               onChange={(value) => store.apply(setConfigField(node.id, field.key, value), { coalesceKey: `${node.id}.${field.key}` })}
