@@ -138,4 +138,8 @@ export const PROCEDURES: Record<string, ProcedureEntry> = {
   "credential.create": team("editor", "own team only", (c) => c.credential.create({ name: "Key", kind: "secret", secret: "s3cret-value-123" })),
   "credential.rename": team("editor", "NOT_FOUND", (c, f) => c.credential.rename({ id: f.credentialId, name: "Renamed" })),
   "credential.remove": team("editor", "NOT_FOUND", (c, f) => c.credential.remove({ id: f.credentialId })),
+  // Without a credential or URL it lists the default model (the local development model here);
+  // another team's credential id is refused in test/server/provider-models.test.ts.
+  "credential.models": team("editor", "own team only", (c) => c.credential.models({ credentialId: null, baseUrl: "" })),
+  "credential.defaultModel": team("viewer", "own team only", (c) => c.credential.defaultModel()),
 };

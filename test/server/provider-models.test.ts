@@ -8,6 +8,8 @@ import { closeRuntimeHost } from "#server/services/runtime-host";
 import type { AppDeps } from "#server/trpc/context";
 import { sessionCaller } from "../support/session-caller";
 import { createTestBackend, type TestBackend } from "../support/harness";
+import { joinTeam } from "../support/teams";
+import { SignupLimiter } from "#server/services/signup-limiter";
 
 // A provider's API on loopback (which the SSRF guard refuses unless the operator allows this
 // host:port), answering GET /v1/models only to the right key, plus routes that misbehave.
@@ -39,7 +41,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => provider.listen(0, "127.0.0.1", () => r()));
   const port = (provider.address() as AddressInfo).port;
   providerUrl = `http://127.0.0.1:${port}/v1`;
-  backend = createTestBackend();
+  backend = createTestBackend({ signupLimiter: new SignupLimiter(100) });
   // The operator allowed exactly this host:port; other loopback addresses stay refused.
   deps = { ...backend.deps, config: { ...backend.deps.config, allowPrivateUrls: `127.0.0.1:${port}` } };
 });
@@ -123,7 +125,7 @@ describe("credential.models", () => {
     expect((await failure(stranger.trpc.credential.models({ credentialId: cred.id, baseUrl: "" }))).code).toBe("NOT_FOUND");
 
     const viewer = await person("viewer@example.com");
-    await owner.trpc.team.members.add({ email: "viewer@example.com", role: "viewer" });
+    await joinTeam(owner.trpc, viewer.trpc, "viewer");
     await viewer.trpc.team.switch({ teamId: owner.teamId });
     expect((await failure(viewer.trpc.credential.models({ credentialId: cred.id, baseUrl: "" }))).code).toBe("FORBIDDEN");
   });
