@@ -58,7 +58,8 @@ export type BlockDefinition<
    *   "text" one line · "textarea" several lines · "prompt" a template, with `{variable}` hints
    *   "code" monospace text · "number" (bounds from min/max) · "toggle" a boolean
    *   "select" an enum (`enumLabels` maps values to shown names) · "secret" a saved credential's id
-   *   "key-value" a string→string record · "list" strings, one per line · "json" any other value.
+   *   "key-value" a string→string record · "env" environment variables, each plain text or a saved
+   *   credential (kept out of manifests) · "list" strings, one per line · "json" any other value.
    */
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */

@@ -6,9 +6,9 @@ import { z } from "zod";
  * field optional) and its `.meta({ title, description, widget })` decides the control.
  *
  * Widgets (see agents/blocks/define-block.ts for the list a block author may use):
- * text, textarea, prompt, code, number, toggle, select, secret, key-value, list, json.
+ * text, textarea, prompt, code, number, toggle, select, secret, key-value, env, list, json.
  */
-export type FieldWidget = "text" | "textarea" | "prompt" | "code" | "number" | "toggle" | "select" | "secret" | "key-value" | "list" | "json";
+export type FieldWidget = "text" | "textarea" | "prompt" | "code" | "number" | "toggle" | "select" | "secret" | "key-value" | "env" | "list" | "json";
 
 export type ConfigField = {
   key: string;
@@ -47,7 +47,7 @@ type JsonSchema = {
   enumLabels?: Record<string, string>;
 };
 
-const KNOWN_WIDGETS = new Set<string>(["text", "textarea", "prompt", "code", "number", "toggle", "select", "secret", "key-value", "list", "json"]);
+const KNOWN_WIDGETS = new Set<string>(["text", "textarea", "prompt", "code", "number", "toggle", "select", "secret", "key-value", "env", "list", "json"]);
 
 function humanize(key: string): string {
   const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ");
