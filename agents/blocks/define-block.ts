@@ -59,7 +59,8 @@ export type BlockDefinition<
    *   "text" one line · "textarea" several lines · "prompt" a template, with `{variable}` hints
    *   "code" monospace text · "number" (bounds from min/max) · "toggle" a boolean
    *   "select" an enum (`enumLabels` maps values to shown names) · "secret" a saved credential's id
-   *   "key-value" a string→string record · "list" strings, one per line · "json" any other value
+   *   "key-value" a string→string record · "env" environment variables, each plain text or a saved
+   *   credential (kept out of manifests) · "list" strings, one per line · "json" any other value
    *   "provider-url" an OpenAI-compatible base URL picked from provider presets or typed
    *   "model" a model name, with a list from the provider's /models; `modelSource: { baseUrl,
    *   credential }` names the sibling fields holding the base URL and the credential id.

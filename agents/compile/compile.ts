@@ -2,6 +2,7 @@ import type { GraphDoc } from "../graph/doc";
 import { diagnostic, type Diagnostic } from "./diagnostics";
 import { planGraph, type Plan } from "./plan";
 import { quotePlan, type Quote } from "./quote";
+import { resolvePlanSecrets, type SecretResolver } from "./secrets";
 import { akashSdlTarget } from "./targets/akash-sdl/index";
 import { kubernetesTarget } from "./targets/kubernetes/index";
 import { spheronIclTarget } from "./targets/spheron-icl/index";
@@ -32,11 +33,19 @@ export type CompileResult = {
 export function compileGraph(
   graph: GraphDoc,
   flow: { name: string },
-  options: ValidateOptions & TargetOptions & { targets?: readonly TargetId[] } = {},
+  options: ValidateOptions & TargetOptions & { targets?: readonly TargetId[]; resolveSecret?: SecretResolver } = {},
 ): CompileResult {
   const analysis = analyzeGraph(graph, options);
-  const { plan, diagnostics } = planGraph(graph, flow, { ...options, analysis });
+  const planned = planGraph(graph, flow, { ...options, analysis });
+  const diagnostics = planned.diagnostics;
+  let plan = planned.plan;
   if (!plan) return { ok: false, diagnostics, plan: null, manifests: {}, quote: null };
+  if (options.resolveSecret) {
+    // Dispatch only: the manifests that go to a node carry the credentials' values.
+    const resolved = resolvePlanSecrets(plan, options.resolveSecret);
+    if (resolved.diagnostics.length > 0) return { ok: false, diagnostics: [...diagnostics, ...resolved.diagnostics], plan: null, manifests: {}, quote: null };
+    plan = resolved.plan;
+  }
   if (plan.workloads.length === 0) {
     const nothing = diagnostic(
       "E311",

@@ -4,6 +4,8 @@ import {
   durationField,
   envField,
   envList,
+  plainSecretProblems,
+  type EnvValue,
   maxPriceField,
   modeField,
   regionField,
@@ -51,7 +53,7 @@ type ContainerBase = {
   image: string;
   command: string[];
   args: string[];
-  env: Record<string, string>;
+  env: Record<string, EnvValue>;
   cpu: number;
   memoryGi: number;
   storageGi: number;
@@ -112,6 +114,6 @@ export function containerDeploy(
       readiness: extra.readiness,
       serves: null,
     },
-    problems: [],
+    problems: plainSecretProblems(config.env),
   };
 }

@@ -30,6 +30,8 @@ export const DIAGNOSTIC_CODES = {
   E312: "Region not known to Skyloom",
   E313: "Gated model needs a Hugging Face token",
   E314: "GPU chosen with a GPU count of 0",
+  E315: "Secret written in plain text",
+  E316: "Credential for a variable is missing",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEPLOYMENT_TIERS, KNOWN_REGIONS } from "./workload-spec";
+import { DEPLOYMENT_TIERS, KNOWN_REGIONS, type WorkloadEnvVar, type WorkloadProblem } from "./workload-spec";
 
 /**
  * Config fields every workload block shares (placement, price, duration, environment), so
@@ -96,18 +96,55 @@ export const replicasField = z
   .default(1)
   .meta({ title: "Replicas" });
 
+/** How a manifest shows a variable whose value is a saved credential, until dispatch puts the value in. */
+export const SECRET_PLACEHOLDER_PREFIX = "skyloom-secret://";
+
+export function secretPlaceholder(credentialId: string): string {
+  return `${SECRET_PLACEHOLDER_PREFIX}${credentialId}`;
+}
+
+/** A variable's value: plain text, or a reference to one of the team's saved credentials. */
+export const EnvValueSchema = z.union([
+  z.string().max(8_192, "A value is at most 8,192 characters"),
+  z.object({ credential: z.string().min(1, "Choose a saved credential").max(64) }).strict(),
+]);
+export type EnvValue = z.infer<typeof EnvValueSchema>;
+
 export const envField = z
   .record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "An environment variable name is letters, digits and _, not starting with a digit"),
-    z.string().max(8_192),
+    EnvValueSchema,
   )
   .refine((env) => Object.keys(env).length <= 100, "At most 100 environment variables")
   .default({})
-  .meta({ title: "Environment", description: "Variables passed to the container (not for secrets yet: they are visible in the manifest)." });
+  .meta({
+    title: "Environment",
+    widget: "env",
+    description:
+      "Variables passed to the container. For a token or key, choose a saved credential: manifests then show a placeholder, and the value is added only when the workload goes to its node.",
+  });
 
 /** Environment as the ordered list the manifests write (in the order the user entered it). */
-export function envList(env: Record<string, string>): { name: string; value: string }[] {
-  return Object.entries(env).map(([name, value]) => ({ name, value }));
+export function envList(env: Record<string, EnvValue>): WorkloadEnvVar[] {
+  return Object.entries(env).map(([name, value]) =>
+    typeof value === "string" ? { name, value } : { name, value: secretPlaceholder(value.credential), credentialId: value.credential },
+  );
+}
+
+/** Names people give tokens, keys and passwords; a plain-text value under one is most likely a secret. */
+export function looksLikeSecretName(name: string): boolean {
+  return /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)/i.test(name);
+}
+
+/** Warnings for secret-looking variables written in plain text (they would show in every manifest). */
+export function plainSecretProblems(env: Record<string, EnvValue>): WorkloadProblem[] {
+  return Object.entries(env)
+    .filter(([name, value]) => typeof value === "string" && value !== "" && looksLikeSecretName(name))
+    .map(([name]) => ({
+      code: "E315" as const,
+      severity: "warning" as const,
+      message: `${name} looks like a secret but is written in plain text, so it shows in the manifests and exported files. Save it under Settings → Credentials and choose that credential for ${name}.`,
+    }));
 }
 
 export const stringListField = (title: string) => z.array(z.string().max(4_096)).max(100).default([]).meta({ title });

@@ -14,13 +14,20 @@ export type WorkloadPort = {
   http: boolean;
 };
 
+/**
+ * One environment variable. `credentialId` marks a saved credential: until dispatch resolves it,
+ * `value` is a placeholder (`skyloom-secret://<id>`), so shown and downloaded manifests never
+ * carry the secret.
+ */
+export type WorkloadEnvVar = { name: string; value: string; credentialId?: string };
+
 export type WorkloadSpec = {
   kind: "service" | "job";
   /** Pinned image reference (never `:latest`). */
   image: string;
   command: string[];
   args: string[];
-  env: { name: string; value: string }[];
+  env: WorkloadEnvVar[];
   ports: WorkloadPort[];
   resources: {
     cpu: number;
@@ -63,7 +70,7 @@ export type DeploymentTier = (typeof DEPLOYMENT_TIERS)[number];
 
 /** A problem a block finds in its own config while building its spec. */
 export type WorkloadProblem = {
-  code: "E302" | "E303" | "E305" | "E306" | "E313" | "E314";
+  code: "E302" | "E303" | "E305" | "E306" | "E313" | "E314" | "E315";
   severity: "error" | "warning";
   message: string;
 };

@@ -7,6 +7,7 @@ import {
   durationField,
   envField,
   envList,
+  plainSecretProblems,
   maxPriceField,
   modeField,
   regionField,
@@ -116,9 +117,10 @@ export const modelEndpointBlock = defineBlock({
       problems.push({
         code: "E313",
         severity: "warning",
-        message: `${model.title} is gated on Hugging Face: add an HF_TOKEN environment variable from an account that accepted its licence, or the download fails.`,
+        message: `${model.title} is gated on Hugging Face: add an HF_TOKEN environment variable (a saved credential with a token from an account that accepted the model's licence), or the download fails.`,
       });
     }
+    problems.push(...plainSecretProblems(config.env));
     if (choice.tight) {
       problems.push({
         code: "E302",

@@ -12,7 +12,7 @@ import {
   removeElements,
   replaceGraph,
 } from "#app/lib/graph-store/edits";
-import { flowFileName, parseFlowFile, serializeFlowFile } from "#app/lib/graph-store/flow-file";
+import { exportFlowFile, flowFileName, parseFlowFile } from "#app/lib/graph-store/flow-file";
 import { extractFragment, fragmentOrigin, parseFragment, remapFragment, serializeFragment } from "#app/lib/graph-store/fragment";
 import type { GraphStore } from "#app/lib/graph-store/store";
 import { computeLayout, type NodeSize } from "./auto-layout";
@@ -199,7 +199,17 @@ export function createEditorCommands(deps: Deps) {
     },
 
     exportFlow(): void {
-      const text = serializeFlowFile({ name: deps.flowName, graph: store.graph });
+      const { text, redacted } = exportFlowFile({ name: deps.flowName, graph: store.graph });
+      if (redacted.length > 0) {
+        notify(
+          `Exported without ${redacted.length === 1 ? "one value that looks like a secret" : `${redacted.length} values that look like secrets`}: choose saved credentials for them so they stay out of files.`,
+          "info",
+          redacted.map((r) => {
+            const node = store.graph.nodes.find((n) => n.id === r.node);
+            return `${r.name} in ${node?.ui.label || (node && blockRegistry.get(node.type)?.title) || r.node}`;
+          }),
+        );
+      }
       const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
       const a = document.createElement("a");
       a.href = url;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { blockRegistry } from "#agents/blocks/index";
+import { redactPlainSecrets } from "#agents/compile/secrets";
 import { checkGraphIntegrity, GRAPH_LIMITS, GraphDocSchema, graphByteSize, type GraphDoc } from "#agents/graph/index";
 
 /**
@@ -14,8 +15,17 @@ const FlowFileSchema = z.object({
   graph: GraphDocSchema,
 });
 
+/**
+ * The file's text. Plain-text values under secret-looking variable names are left out (an
+ * exported file must never carry a secret); `redacted` says which, so the editor can tell.
+ */
 export function serializeFlowFile(file: FlowFile): string {
-  return `${JSON.stringify({ name: file.name, graph: file.graph }, null, 2)}\n`;
+  return exportFlowFile(file).text;
+}
+
+export function exportFlowFile(file: FlowFile): { text: string; redacted: { node: string; name: string }[] } {
+  const { graph, redacted } = redactPlainSecrets(file.graph);
+  return { text: `${JSON.stringify({ name: file.name, graph }, null, 2)}\n`, redacted };
 }
 
 /** A file name for the download: the flow's name, made safe, ending in .flow.json. */

@@ -38,7 +38,9 @@ describe("workload blocks", () => {
 
   it("warns about gated models without a token, and lets user environment override the runtime's", () => {
     expect(endpoint({ model: "google/gemma-2-9b-it" })?.problems.map((p) => p.code)).toEqual(["E313"]);
-    expect(endpoint({ model: "google/gemma-2-9b-it", env: { HF_TOKEN: "hf_x" } })?.problems).toEqual([]);
+    expect(endpoint({ model: "google/gemma-2-9b-it", env: { HF_TOKEN: { credential: "cred_hf" } } })?.problems).toEqual([]);
+    // A token typed in plain text satisfies the gate but is a secret in the manifests (E315).
+    expect(endpoint({ model: "google/gemma-2-9b-it", env: { HF_TOKEN: "hf_x" } })?.problems.map((p) => p.code)).toEqual(["E315"]);
     expect(endpoint({ model: "google/gemma-2-9b-it", runtime: "ollama" })?.problems).toEqual([]);
     const env = endpoint({ runtime: "ollama", env: { OLLAMA_KEEP_ALIVE: "10m", EXTRA: "1" } })?.spec?.env;
     expect(env).toEqual([

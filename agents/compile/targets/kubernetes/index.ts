@@ -3,6 +3,7 @@ import { formatMicroSpon } from "../../pricing";
 import type { Plan, PlannedWorkload } from "../../plan";
 import { sizeString } from "../../sizes";
 import { toYaml, type YamlValue } from "../../yaml";
+import type { WorkloadEnvVar } from "../../workload-spec";
 import type { ManifestFile, Target } from "../types";
 
 /**
@@ -69,7 +70,7 @@ function podSpec(w: PlannedWorkload): YamlValue {
         imagePullPolicy: "IfNotPresent",
         command: s.command.length > 0 ? s.command : undefined,
         args: s.args.length > 0 ? s.args : undefined,
-        env: s.env.length > 0 ? s.env.map((e) => ({ name: e.name, value: e.value })) : undefined,
+        env: s.env.length > 0 ? s.env.map((e) => envVar(w, e)) : undefined,
         ports:
           s.ports.length > 0
             ? s.ports.map((p) => ({ name: portName(p.port, p.proto), containerPort: p.port, protocol: p.proto.toUpperCase() }))
@@ -92,9 +93,29 @@ function podSpec(w: PlannedWorkload): YamlValue {
 
 const portName = (port: number, proto: string) => `${proto}-${port}`;
 
+/** The Secret holding a workload's credential-backed variables. */
+const secretName = (w: PlannedWorkload) => `${w.name}-env`;
+
+/** A credential-backed variable is read from the workload's Secret, never written inline. */
+function envVar(w: PlannedWorkload, e: WorkloadEnvVar): YamlValue {
+  if (!e.credentialId) return { name: e.name, value: e.value };
+  return { name: e.name, valueFrom: { secretKeyRef: { name: secretName(w), key: e.name } } };
+}
+
 function documents(plan: Plan, w: PlannedWorkload): YamlValue[] {
   const docs: YamlValue[] = [];
   const selector = { [NAME_LABEL]: w.name };
+  const secretEnv = w.spec.env.filter((e) => e.credentialId);
+  if (secretEnv.length > 0) {
+    // Shown and downloaded, the values are placeholders; dispatch puts the real ones in.
+    docs.push({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: metadata(plan, w, secretName(w)),
+      type: "Opaque",
+      stringData: Object.fromEntries(secretEnv.map((e) => [e.name, e.value])),
+    });
+  }
   if (w.spec.resources.persistent) {
     docs.push({
       apiVersion: "v1",

@@ -2,7 +2,8 @@ import { Plus, Trash2 } from "lucide-react";
 import { useEffect, useId, useState } from "react";
 import { templateVariables } from "#agents/blocks/prompt-template/block";
 import { CredentialSelect } from "./credential-select";
-import { a11y, FieldShell, inputClass, type FieldProps } from "./field-shell";
+import { EnvControl } from "./env-control";
+import { a11y, FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
 import { ModelPickerControl } from "./model-picker";
 import { ProviderUrlControl } from "./provider-url-control";
 
@@ -177,11 +178,6 @@ function KeyValueControl({ field, value, error, disabled, onChange }: FieldProps
   );
 }
 
-function nextKey(taken: string[]): string {
-  let i = taken.length + 1;
-  while (taken.includes(`KEY_${i}`)) i++;
-  return `KEY_${i}`;
-}
 
 function ListControl({ field, value, error, disabled, onChange }: FieldProps) {
   const id = useId();
@@ -281,6 +277,8 @@ export function FieldControl(props: FieldProps) {
       return <SecretControl {...props} />;
     case "key-value":
       return <KeyValueControl {...props} />;
+    case "env":
+      return <EnvControl {...props} />;
     case "list":
       return <ListControl {...props} />;
     case "json":

@@ -50,3 +50,10 @@ export function a11y(id: string, field: ConfigField, error?: string) {
     "data-testid": `field-${field.key}`,
   } as const;
 }
+
+/** A name for a new key-value entry that is not taken yet (KEY_1, KEY_2, …). */
+export function nextKey(taken: string[]): string {
+  let i = taken.length + 1;
+  while (taken.includes(`KEY_${i}`)) i++;
+  return `KEY_${i}`;
+}

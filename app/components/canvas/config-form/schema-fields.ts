@@ -6,7 +6,7 @@ import { z } from "zod";
  * field optional) and its `.meta({ title, description, widget })` decides the control.
  *
  * Widgets (see agents/blocks/define-block.ts for the list a block author may use):
- * text, textarea, prompt, code, number, toggle, select, secret, key-value, list, json,
+ * text, textarea, prompt, code, number, toggle, select, secret, key-value, env, list, json,
  * provider-url, model.
  */
 export type FieldWidget =
@@ -19,6 +19,7 @@ export type FieldWidget =
   | "select"
   | "secret"
   | "key-value"
+  | "env"
   | "list"
   | "json"
   | "provider-url"
@@ -79,6 +80,7 @@ const KNOWN_WIDGETS = new Set<string>([
   "select",
   "secret",
   "key-value",
+  "env",
   "list",
   "json",
   "provider-url",
