@@ -1,6 +1,8 @@
+import "./lib/zod-jitless";
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
+import { useNonce } from "./lib/nonce";
 import { ApiProvider } from "./lib/trpc";
 import stylesheet from "./tailwind.css?url";
 
@@ -12,6 +14,8 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Skyloom" }];
 
 export function Layout({ children }: { children: ReactNode }) {
+  // The page's Content-Security-Policy allows only inline scripts that carry its nonce.
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -22,8 +26,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -14,7 +14,7 @@ import { loadConfig, type EnvSource } from "./env";
 import { applyServingHeapPolicy } from "./heap-policy";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { finalErrorHandler } from "./http/error-handler";
-import { setSecurityHeaders } from "./http/security-headers";
+import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
 import { LoginLimiter } from "./services/login-limiter";
 import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
 import { storeFinishedRuns } from "./services/run-trace";
@@ -113,14 +113,20 @@ export async function startSkyloom(
   app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(clientDir, { maxAge: "1h" }));
   if (build) {
-    // app.use, not app.all("*"): Express decodes a route's path parameters and would fail on a
-    // malformed URL before Remix sees it.
+    // Every page gets its own script nonce (docs/decisions/011); Remix renders it on its inline
+    // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
+    // fail on a malformed URL before Remix sees it.
+    app.use((_req, res, next) => {
+      res.locals.cspNonce = newCspNonce();
+      res.setHeader("Content-Security-Policy", pagePolicy(res.locals.cspNonce as string));
+      next();
+    });
     app.use(
       createRequestHandler({
         build,
         // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
         mode: "production",
-        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)) }),
+        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)), cspNonce: res.locals.cspNonce as string }),
       }),
     );
   }

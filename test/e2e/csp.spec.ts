@@ -1,0 +1,104 @@
+import type { Page } from "@playwright/test";
+import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { createFlow, dragBlock, nodeId, nodeOfType, openPanel, port, waitSaved, wire } from "./support/canvas";
+import { promptAgentGraph, trpcCall } from "./support/agent-api";
+import { waitForHydration } from "./support/hydration";
+
+// Room for the blocks beside the palette and the side panel.
+test.use({ viewport: { width: 1600, height: 1000 } });
+
+/**
+ * Records what the page's Content-Security-Policy refused and every console error. The
+ * listener is installed before the page's own scripts run, on every page the test opens.
+ */
+async function watchPolicy(page: Page): Promise<{ problems: string[] }> {
+  const problems: string[] = [];
+  await page.exposeFunction("reportPolicyViolation", (text: string) => problems.push(`CSP violation: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { reportPolicyViolation(text: string): void }).reportPolicyViolation;
+      void report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  return { problems };
+}
+
+test("the dashboard, the editor (canvas, auto-layout, chat, Deploy panel) and an agent's charts run under the page policy without violations", async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  const watch = await watchPolicy(page);
+
+  // The watcher sees a violation when there is one: an inline script without the nonce.
+  const login = await page.goto("/login");
+  expect(login?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[\w+/=]+'/);
+  await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.injected = true";
+    document.body.append(script);
+  });
+  await expect.poll(() => watch.problems.some((p) => p.startsWith("CSP violation: script-src-elem blocked inline"))).toBe(true);
+  expect(await page.evaluate(() => "injected" in window)).toBe(false);
+  watch.problems.length = 0;
+
+  await signUp(page, uniqueEmail("csp"));
+  await expect(page.getByRole("button", { name: "New flow" })).toBeVisible();
+
+  // The canvas: blocks dragged in and wired, then arranged by ELK.
+  await createFlow(page, "Policy check");
+  await waitForHydration(page);
+  await dragBlock(page, "io.chat-output", { x: 120, y: 120 });
+  await dragBlock(page, "model.openai", { x: 300, y: 380 });
+  await dragBlock(page, "io.chat-input", { x: 560, y: 200 });
+  const input = await nodeId(page, "io.chat-input");
+  const model = await nodeId(page, "model.openai");
+  const output = await nodeId(page, "io.chat-output");
+  await wire(page, port(page, input, "out", "message"), port(page, model, "in", "prompt"));
+  await wire(page, port(page, model, "out", "text"), port(page, output, "in", "message"));
+  await expect(page.locator(".react-flow__edge")).toHaveCount(2);
+  const xOf = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!.x;
+  await page.getByTestId("auto-layout").click();
+  await expect.poll(async () => (await xOf(input)) < (await xOf(model)) && (await xOf(model)) < (await xOf(output))).toBe(true);
+  await waitSaved(page);
+
+  // The chat panel streams a run over the same origin.
+  await openPanel(page, "chat");
+  const chat = page.getByTestId("chat-panel");
+  await chat.getByTestId("chat-input").fill("Hello under a policy");
+  await chat.getByTestId("chat-send").click();
+  await expect(chat.getByTestId("chat-answer")).toHaveAttribute("data-status", "succeeded", { timeout: 20_000 });
+  await expect(nodeOfType(page, "model.openai").getByLabel("done")).toBeVisible();
+
+  // The Deploy panel's CodeMirror viewer (it styles itself with <style> elements).
+  await dragBlock(page, "model.endpoint", { x: 300, y: 600 });
+  await waitSaved(page);
+  await openPanel(page, "deploy");
+  const viewer = page.getByTestId("manifest-viewer");
+  await expect(viewer.locator(".cm-content")).toContainText("vllm/vllm-openai");
+  await expect(viewer.locator(".cm-editor")).toHaveCSS("position", "relative");
+
+  // An agent's page draws its usage with Recharts.
+  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Charted", graph: promptAgentGraph("Hi. {input}") });
+  const agent = await trpcCall<{ slug: string }>(page.request, "agent.publish", { flowId: flow.id });
+  const { token } = await trpcCall<{ token: string }>(page.request, "apiKey.create", { name: "csp", kind: "secret" });
+  const answer = await page.request.post(`${baseURL}/v1/chat/completions`, {
+    headers: { authorization: `Bearer ${token}` },
+    data: { model: agent.slug, messages: [{ role: "user", content: "hi" }] },
+  });
+  expect(answer.status()).toBe(200);
+  await page.goto(`/agents/${agent.slug}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId("usage-charts").locator(".recharts-bar-rectangle path").first()).toBeVisible();
+
+  expect(watch.problems).toEqual([]);
+
+  // The error page runs Remix's scripts under the same policy; Chromium reports its 404 itself.
+  const missing = await page.goto("/no-such-page");
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await page.getByRole("link", { name: "Back to the dashboard" }).click();
+  await expect(page.getByRole("button", { name: "New flow" })).toBeVisible();
+  expect(watch.problems).toEqual(["console error: Failed to load resource: the server responded with a status of 404 (Not Found)"]);
+});
