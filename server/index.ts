@@ -117,8 +117,9 @@ export async function startSkyloom(
     // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
     // fail on a malformed URL before Remix sees it.
     app.use((_req, res, next) => {
-      res.locals.cspNonce = newCspNonce();
-      res.setHeader("Content-Security-Policy", pagePolicy(res.locals.cspNonce as string));
+      const nonce = newCspNonce();
+      res.locals.cspNonce = nonce;
+      res.setHeader("Content-Security-Policy", pagePolicy(nonce));
       next();
     });
     app.use(

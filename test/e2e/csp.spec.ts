@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Page } from "@playwright/test";
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
 import { createFlow, dragBlock, nodeId, nodeOfType, openPanel, port, waitSaved, wire } from "./support/canvas";
@@ -60,7 +62,10 @@ test("the dashboard, the editor (canvas, auto-layout, chat, Deploy panel) and an
   await expect(page.locator(".react-flow__edge")).toHaveCount(2);
   const xOf = async (id: string) => (await page.locator(`.react-flow__node[data-id="${id}"]`).boundingBox())!.x;
   await page.getByTestId("auto-layout").click();
-  await expect.poll(async () => (await xOf(input)) < (await xOf(model)) && (await xOf(model)) < (await xOf(output))).toBe(true);
+  // ELK (about 1.5 MB) loads on this first use; a busy machine takes a while.
+  await expect
+    .poll(async () => (await xOf(input)) < (await xOf(model)) && (await xOf(model)) < (await xOf(output)), { timeout: 30_000 })
+    .toBe(true);
   await waitSaved(page);
 
   // The chat panel streams a run over the same origin.
@@ -101,4 +106,55 @@ test("the dashboard, the editor (canvas, auto-layout, chat, Deploy panel) and an
   await page.getByRole("link", { name: "Back to the dashboard" }).click();
   await expect(page.getByRole("button", { name: "New flow" })).toBeVisible();
   expect(watch.problems).toEqual(["console error: Failed to load resource: the server responded with a status of 404 (Not Found)"]);
+});
+
+/** Someone else's page on its own origin, with a strict policy of its own, embedding the widget. */
+async function strictHostPage(skyloomUrl: string, agent: string, key: () => string) {
+  const nonce = "c2hvcC1ub25jZQ==";
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src ${skyloomUrl}`,
+    });
+    res.end(`<!doctype html><html><head><title>Shop</title></head><body><h1>A shop with a strict policy</h1>
+<script nonce="${nonce}" src="${skyloomUrl}/embed.js" data-agent="${agent}" data-key="${key()}" data-title="Shop help"></script></body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+test("the widget works on a page with its own strict policy: styled by the script's nonce, talking to /v1 through CORS", async ({ page, baseURL }) => {
+  await signUp(page, uniqueEmail("csp-widget"));
+  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Strict Shop", graph: promptAgentGraph("Hi. {input}") });
+  const agent = await trpcCall<{ id: string; slug: string }>(page.request, "agent.publish", { flowId: flow.id });
+  let key = "";
+  const shop = await strictHostPage(baseURL!, agent.slug, () => key);
+  try {
+    key = (
+      await trpcCall<{ token: string }>(page.request, "apiKey.create", {
+        name: "strict shop",
+        kind: "public",
+        allowedAgents: [agent.id],
+        allowedOrigins: [shop.origin],
+      })
+    ).token;
+    const watch = await watchPolicy(page);
+    await page.goto(shop.origin);
+    const bubble = page.getByRole("button", { name: "Open chat" });
+    // The widget's own stylesheet applied: the bubble floats over the page.
+    await expect(bubble).toHaveCSS("position", "fixed");
+    await bubble.click();
+    const dialog = page.getByRole("dialog", { name: "Shop help" });
+    await dialog.getByRole("textbox", { name: "Message" }).fill("Open on Sundays?");
+    await dialog.getByRole("button", { name: "Send" }).click();
+    const answer = dialog.locator('[data-role="assistant"]').last();
+    await expect(answer).toContainText("Hi. Open on Sundays?");
+    await expect(answer).not.toHaveAttribute("aria-busy", "true");
+    expect(watch.problems).toEqual([]);
+  } finally {
+    await shop.close();
+  }
 });
