@@ -22,7 +22,7 @@ export const finalErrorHandler: ErrorRequestHandler = (error: unknown, req, res,
   setSecurityHeaders(res);
   res.status(status);
   if (pathOf(req).startsWith("/api/")) {
-    res.json({ error: { message: detail, code: status >= 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } });
+    res.json({ error: { message: detail, code: status >= 500 ? "INTERNAL_SERVER_ERROR" : status === 404 ? "NOT_FOUND" : "BAD_REQUEST" } });
     return;
   }
   res.type("html").send(errorPage(title, detail));
