@@ -1,6 +1,8 @@
+import "./lib/zod-jitless";
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import { useEffect, type ReactNode } from "react";
+import { useNonce } from "./lib/nonce";
 import { ApiProvider } from "./lib/trpc";
 import stylesheet from "./tailwind.css?url";
 
@@ -12,6 +14,8 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Skyloom" }];
 
 export function Layout({ children }: { children: ReactNode }) {
+  // The page's Content-Security-Policy allows only inline scripts that carry its nonce.
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -22,8 +26,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -48,24 +52,37 @@ export default function App() {
   );
 }
 
+/**
+ * Any error a page fails with. Answers thrown on purpose (a 404 from a loader) show their own
+ * message; anything else shows a fixed one: in production Remix has already replaced a server
+ * error with "Unexpected Server Error", and a render error's message is not for the reader.
+ */
 export function ErrorBoundary() {
   useHydratedMark();
   const error = useRouteError();
-  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : "Something went wrong";
-  const detail = isRouteErrorResponse(error)
-    ? typeof error.data === "string"
-      ? error.data
-      : ""
-    : error instanceof Error
-      ? error.message
-      : "";
+  const { title, detail } = describeError(error);
   return (
     <main className="mx-auto max-w-xl p-10">
       <h1 className="text-2xl font-semibold">{title}</h1>
-      {detail && <p className="mt-2 text-slate-600">{detail}</p>}
+      <p className="mt-2 text-slate-600">{detail}</p>
       <a className="mt-6 inline-block text-brand-600 underline" href="/">
         Back to the dashboard
       </a>
     </main>
   );
+}
+
+function describeError(error: unknown): { title: string; detail: string } {
+  if (!isRouteErrorResponse(error)) {
+    return { title: "Something went wrong", detail: "This page could not be shown. Reload it, or go back to the dashboard; if it keeps happening, tell your administrator." };
+  }
+  if (error.status === 404) {
+    // Remix's own 404 says "Error: No route matches URL …"; a loader's says what is missing.
+    const own = typeof error.data === "string" && !error.data.startsWith("Error: ") ? error.data : null;
+    return { title: "Page not found", detail: own ?? "There is nothing at this address." };
+  }
+  return {
+    title: `${error.status} ${error.statusText}`,
+    detail: typeof error.data === "string" && error.status < 500 ? error.data : "This page could not be shown. Reload it, or go back to the dashboard.",
+  };
 }

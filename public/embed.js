@@ -73,6 +73,9 @@
   var host = el("div", { "data-skyloom-widget": agent });
   var root = host.attachShadow({ mode: "open" });
   var style = el("style");
+  // A page whose own Content-Security-Policy allows styles by nonce gives this <script> tag one;
+  // the widget's stylesheet carries the same.
+  if (script.nonce) style.setAttribute("nonce", script.nonce);
   style.textContent =
     ":host{all:initial}" +
     ".bubble{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;background:#4f46e5;color:#fff;display:flex;align-items:center;justify-content:center;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483646}" +

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { createServer, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,6 +13,8 @@ import { GRAPH_LIMITS } from "#agents/graph/index";
 import { loadConfig, type EnvSource } from "./env";
 import { applyServingHeapPolicy } from "./heap-policy";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
+import { finalErrorHandler } from "./http/error-handler";
+import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
 import { LoginLimiter } from "./services/login-limiter";
 import { SignupLimiter } from "./services/signup-limiter";
 import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
@@ -87,7 +89,8 @@ export async function startSkyloom(
       database.sqlite.prepare("select 1").get();
       res.json({ status: "ok" });
     } catch (error) {
-      res.status(503).json({ status: "error", message: error instanceof Error ? error.message : String(error) });
+      console.error("healthz: the database does not answer:", error);
+      res.status(503).json({ status: "error", message: "The database does not answer; the server log has the details." });
     }
   });
 
@@ -120,14 +123,26 @@ export async function startSkyloom(
   const clientDir = join(root, "build", "client");
   app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(clientDir, { maxAge: "1h" }));
-  if (build) app.all(
-    "*",
-    createRequestHandler({
-      build,
-      mode: "production",
-      getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)) }),
-    }),
-  );
+  if (build) {
+    // Every page gets its own script nonce (docs/decisions/011); Remix renders it on its inline
+    // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
+    // fail on a malformed URL before Remix sees it.
+    app.use((_req, res, next) => {
+      const nonce = newCspNonce();
+      res.locals.cspNonce = nonce;
+      res.setHeader("Content-Security-Policy", pagePolicy(nonce));
+      next();
+    });
+    app.use(
+      createRequestHandler({
+        build,
+        // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
+        mode: "production",
+        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)), cspNonce: res.locals.cspNonce as string }),
+      }),
+    );
+  }
+  app.use(finalErrorHandler);
 
   // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS) is
   // answered on plain node:http, before Express. Express re-prototypes every request and
@@ -162,13 +177,6 @@ export async function startSkyloom(
       database.close();
     },
   };
-}
-
-/** Headers every answer carries, pages and API alike. */
-function setSecurityHeaders(res: ServerResponse): void {
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("Referrer-Policy", "same-origin");
-  res.setHeader("X-Frame-Options", "DENY");
 }
 
 export { DEMO_ACCOUNT };

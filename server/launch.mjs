@@ -4,6 +4,11 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+// Production unless the operator chose otherwise: libraries (Express, React, tRPC) then run
+// their production code paths, which never put stack traces in answers. It is set before the
+// host is imported, so modules that read it when they load see it too.
+process.env.NODE_ENV ??= "production";
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const host = join(root, "build", "host", "main.js");
 const app = join(root, "build", "server", "index.js");

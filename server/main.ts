@@ -8,7 +8,8 @@ import { DEMO_ACCOUNT, startSkyloom } from "./index";
 async function main(): Promise<void> {
   const started = Date.now();
   const skyloom = await startSkyloom(process.env);
-  console.log(`Skyloom is running at ${skyloom.url} (started in ${Date.now() - started} ms)`);
+  const mode = process.env.NODE_ENV ?? "development";
+  console.log(`Skyloom is running at ${skyloom.url} (${mode} mode, started in ${Date.now() - started} ms)`);
   if (skyloom.deps.config.seedDemo) {
     console.log(`Demo account: ${DEMO_ACCOUNT.email} / ${DEMO_ACCOUNT.password}`);
   }

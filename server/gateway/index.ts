@@ -107,7 +107,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
   });
   const chatCompletion = keyed((req, res, key) => handleChatCompletion(chatDeps, req, res, key));
 
-  return (req, res) => {
+  const route = (req: Request, res: Response): void => {
     const path = gatewayPathOf(req);
     const method = req.method ?? "GET";
     // HEAD is GET without the body (node:http leaves it out), as Express answered it.
@@ -121,6 +121,16 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
       res,
       new GatewayError(404, `Unknown request URL: ${method} ${path}. This API serves GET /v1/models and POST /v1/chat/completions.`, "invalid_request_error", "unknown_url"),
     );
+  };
+
+  return (req, res) => {
+    // Outside `keyed` (preflight, unknown URLs) a throw would escape node:http and end the process.
+    try {
+      route(req, res);
+    } catch (error) {
+      console.error(`gateway ${req.method} ${gatewayPathOf(req)} failed:`, error);
+      sendGatewayError(res, internalError());
+    }
   };
 }
 

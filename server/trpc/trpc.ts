@@ -1,8 +1,9 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { z, ZodError } from "zod";
+import { ZodError } from "zod";
 import { TEAM_ROLES, type TeamRole } from "#db/schema";
 import { DomainError } from "../services/errors";
 import type { Context } from "./context";
+import { formatTrpcError } from "./error-format";
 
 function describeZodError(error: ZodError): string {
   return error.issues
@@ -11,21 +12,8 @@ function describeZodError(error: ZodError): string {
     .join("; ");
 }
 
-/** The only initTRPC in Skyloom. Zod problems reach the client as readable field errors. */
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof ZodError ? error.cause : null;
-    return {
-      ...shape,
-      data: {
-        ...shape.data,
-        // The stack is for the server log, not for the browser.
-        stack: undefined,
-        fieldErrors: zodError ? z.flattenError(zodError).fieldErrors : null,
-      },
-    };
-  },
-});
+/** The only initTRPC in Skyloom. Errors reach the browser as formatTrpcError shapes them. */
+const t = initTRPC.context<Context>().create({ errorFormatter: formatTrpcError });
 
 /**
  * Turns services' domain errors into tRPC errors with the matching code, and gives input

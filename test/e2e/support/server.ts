@@ -3,19 +3,28 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type StartedServer = { url: string; dataDir: string; process: ChildProcess; stop(): Promise<void> };
+export type StartedServer = {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the server printed so far (stdout and stderr). */
+  log(): string;
+  stop(): Promise<void>;
+};
 
 /**
- * Starts the built Skyloom host (build/host/main.js) on a free port with a fresh data folder,
- * exactly as `npm start` runs it, and resolves once it prints its address.
+ * Starts the built Skyloom host on a free port with a fresh data folder, exactly as `npm start`
+ * runs it (server/launch.mjs, so in production mode unless NODE_ENV says otherwise), and
+ * resolves once it prints its address.
  */
 export async function startBuiltServer(
-  env: Record<string, string> = {},
+  /** Added to this process's environment; `undefined` removes a variable. */
+  env: Record<string, string | undefined> = {},
   options: { dataDir?: string } = {},
 ): Promise<StartedServer> {
   // A caller-provided folder survives stop(), so a test can restart on the same data.
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "skyloom-e2e-"));
-  const child = spawn(process.execPath, ["build/host/main.js"], {
+  const child = spawn(process.execPath, ["server/launch.mjs"], {
     cwd: join(import.meta.dirname, "..", "..", ".."),
     // Every browser test signs up from 127.0.0.1; the real limit (5 an hour) is tested in test/server.
     env: { ...process.env, PORT: "0", DATA_DIR: dataDir, SKYLOOM_SIGNUPS_PER_HOUR: "100000", ...env },
@@ -43,6 +52,7 @@ export async function startBuiltServer(
     url,
     dataDir,
     process: child,
+    log: () => output,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
