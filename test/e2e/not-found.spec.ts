@@ -11,7 +11,7 @@ test("an unknown address answers 404 with the error page and hydrates without er
   for (const path of ["/settings/nope", "/settings/credentials/nope", "/no-such-page"]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);
-    await expect(page.getByRole("heading", { name: "404 Not Found" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
     await waitForHydration(page);
     await page.getByRole("link", { name: "Back to the dashboard" }).click();
     await expect(page.getByRole("heading", { name: "Flows" })).toBeVisible();
