@@ -136,7 +136,7 @@ test("workload blocks get lists, key-value and picker fields from their schemas"
   await dragBlock(page, "workload.container", { x: 300, y: 200 });
   await nodeOfType(page, "workload.container").click();
   const panel = page.getByTestId("config-panel");
-  await panel.getByRole("button", { name: "Add entry" }).first().click();
+  await panel.getByRole("button", { name: "Add variable" }).first().click();
   await panel.getByLabel(/name 1$/).first().fill("LOG_LEVEL");
   await panel.getByLabel(/value 1$/).first().fill("debug");
   await panel.getByTestId("field-image").fill("Not A Valid Image!");
