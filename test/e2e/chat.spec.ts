@@ -1,4 +1,5 @@
 import { expect, pacedTest, signUp, uniqueEmail } from "./support/fixtures";
+import { gotoHydrated } from "./support/hydration";
 import { createFlow, dragBlock, nodeId, nodeOfType, openPanel, port, waitSaved, wire } from "./support/canvas";
 
 // A Skyloom whose development model streams at a model-like pace, so the test can see the
@@ -31,13 +32,17 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   await chat.getByTestId("chat-input").fill("What does Skyloom do?");
   await chat.getByTestId("chat-send").click();
 
-  // Streaming: part of the answer is on screen while the run is still going.
-  await page.waitForFunction(() => {
+  // Streaming: part of the answer is on screen while the run is still going, and meanwhile the
+  // model block shows it is running. Both are read from one look at the page: read one after
+  // the other, a busy machine can let the run end in between.
+  const partialHandle = await page.waitForFunction(() => {
     const answer = document.querySelector('[data-testid="chat-answer"]');
-    return answer?.getAttribute("data-status") === "running" && (answer.textContent ?? "").includes("You said");
+    const model = document.querySelector('.react-flow__node:has([data-node-type="model.openai"])');
+    const modelRunning = model?.querySelector('[aria-label="running"]') != null;
+    const text = answer?.textContent ?? "";
+    return answer?.getAttribute("data-status") === "running" && text.includes("You said") && modelRunning ? text : null;
   });
-  const partial = (await chat.getByTestId("chat-answer").textContent()) ?? "";
-  await expect(nodeOfType(page, "model.openai").getByLabel("running")).toBeVisible();
+  const partial = (await partialHandle.jsonValue()) ?? "";
 
   const answer = chat.getByTestId("chat-answer");
   await expect(answer).toHaveAttribute("data-status", "succeeded", { timeout: 20_000 });
@@ -106,7 +111,7 @@ test("a failing block is marked on the canvas and in the trace, with its message
   const created = await page.request.post("/api/trpc/flow.create", { data: { name: "Broken", graph } });
   expect(created.ok()).toBe(true);
   const flowId = ((await created.json()) as { result: { data: { id: string } } }).result.data.id;
-  await page.goto(`/flows/${flowId}`);
+  await gotoHydrated(page, `/flows/${flowId}`);
   await openPanel(page, "chat");
   const chat = page.getByTestId("chat-panel");
   await chat.getByTestId("chat-input").fill("hello");
