@@ -64,8 +64,10 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   await chat.getByTestId(`trace-${prompt}`).getByRole("button", { name: "Prompt", exact: true }).click();
   await expect(chat.getByTestId(`trace-${prompt}`)).toContainText('"input": "What does Skyloom do?"');
 
-  // Cancel a run midway: the answer stops and says so.
-  await chat.getByTestId("chat-input").fill("Tell me a long story please");
+  // Cancel a run midway: the answer stops and says so. The development model repeats the
+  // question, so a long one streams for seconds (about 200 words at 40 ms each): time for a
+  // person, or a test on a busy machine, to press Cancel while it is still arriving.
+  await chat.getByTestId("chat-input").fill(`Spell the alphabet seven times: ${"a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(7).trim()}`);
   await chat.getByTestId("chat-send").click();
   await page.waitForFunction(() => {
     const answers = document.querySelectorAll('[data-testid="chat-answer"]');
@@ -76,6 +78,7 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   await expect(chat.getByTestId("chat-answer").nth(1)).toHaveAttribute("data-status", "cancelled");
   await expect(chat.getByTestId("chat-run-error")).toContainText("cancelled");
   await expect(chat.getByTestId("chat-cancel")).toHaveCount(0);
+  await expect(chat.getByTestId("chat-answer").nth(1)).not.toContainText("for real answers");
 
   // History lists both runs; the first opens on its run page with the trace drawn on the flow.
   const history = chat.getByTestId("run-history");
