@@ -24,8 +24,10 @@ try {
   process.exit(1);
 }
 
-// Buffered output loses the terminal, so ask for the colours a terminal would have shown.
-const env = { ...process.env, CHROMIUM_PATH: chromium, ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}) };
+// Buffered output loses the terminal: ask for the colours a terminal would have shown, and
+// for none in a log file (vitest colours any output unless told not to).
+const colours = process.stdout.isTTY ? { FORCE_COLOR: "1" } : "FORCE_COLOR" in process.env ? {} : { NO_COLOR: "1" };
+const env = { ...colours, ...process.env, CHROMIUM_PATH: chromium };
 
 /** Runs `npm run <script>` with its output collected, and prints it under one header when it ends. */
 function runBuffered({ script, label }) {
