@@ -12,6 +12,7 @@ import { migrationsFolder, projectRoot } from "#db/root";
 import { GRAPH_LIMITS } from "#agents/graph/index";
 import { loadConfig, type EnvSource } from "./env";
 import { applyServingHeapPolicy } from "./heap-policy";
+import { portInUseMessage } from "./preflight.mjs";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { finalErrorHandler } from "./http/error-handler";
 import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
@@ -155,11 +156,19 @@ export async function startSkyloom(
     setSecurityHeaders(res);
     gateway(req, res);
   });
-  server.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+      server.listen(config.port, config.host);
+    });
+  } catch (error) {
+    // Nothing listens, so nothing keeps the process alive: let go of what started above.
+    await closeRuntimeHost(deps);
+    database.close();
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(config.port);
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
   return {
@@ -177,6 +186,14 @@ export async function startSkyloom(
       database.close();
     },
   };
+}
+
+/** Another program (or another Skyloom) listens on the configured port. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(portInUseMessage(port));
+    this.name = "PortInUseError";
+  }
 }
 
 export { DEMO_ACCOUNT };

@@ -1,8 +1,12 @@
-// `npm start`: builds Skyloom when no build exists yet, then runs the bundled host.
+// `npm start`: checks Node and the port, builds Skyloom when no build exists yet, then runs
+// the bundled host. The checks come first so nobody waits for a build to learn the port is taken.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { exitIfNodeTooOld, portProblem } from "./preflight.mjs";
+
+exitIfNodeTooOld();
 
 // Production unless the operator chose otherwise: libraries (Express, React, tRPC) then run
 // their production code paths, which never put stack traces in answers. It is set before the
@@ -12,6 +16,12 @@ process.env.NODE_ENV ??= "production";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const host = join(root, "build", "host", "main.js");
 const app = join(root, "build", "server", "index.js");
+
+const portTaken = await portProblem(process.env.PORT, process.env.HOST || "127.0.0.1");
+if (portTaken) {
+  console.error(portTaken);
+  process.exit(1);
+}
 
 if (!existsSync(host) || !existsSync(app)) {
   console.log("No build found: building Skyloom once (about half a minute)…");

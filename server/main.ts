@@ -3,7 +3,7 @@
  * Prints where Skyloom listens and how to log in, and shuts down cleanly on a signal.
  */
 import { ConfigError } from "./env";
-import { DEMO_ACCOUNT, startSkyloom } from "./index";
+import { DEMO_ACCOUNT, PortInUseError, startSkyloom } from "./index";
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof PortInUseError) console.error(error.message);
   else console.error("Skyloom could not start:", error);
   process.exit(1);
 });

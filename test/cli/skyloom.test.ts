@@ -98,6 +98,7 @@ describe("skyloom validate", () => {
 });
 
 describe("bin/skyloom.mjs", () => {
+  // Two Node processes that compile TypeScript as they start: slow on a busy machine (90 s).
   it("runs as a real process from another directory, with no server", () => {
     tmp = mkdtempSync(join(tmpdir(), "skyloom-cli-"));
     const bin = join(process.cwd(), "bin/skyloom.mjs");
@@ -106,5 +107,5 @@ describe("bin/skyloom.mjs", () => {
     const failed = spawnSync(process.execPath, [bin, "validate", fixture("every-diagnostic")], { cwd: tmp, encoding: "utf8" });
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain("E101");
-  });
+  }, 90_000);
 });

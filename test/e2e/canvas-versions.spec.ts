@@ -1,4 +1,5 @@
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { gotoHydrated, reloadHydrated } from "./support/hydration";
 import { createFlow, dragBlock, nodeOfType, openPanel, waitSaved } from "./support/canvas";
 
 test("save a version, change the flow, preview the version read-only, restore it", async ({ page }) => {
@@ -45,7 +46,7 @@ test("a save from a stale tab is a conflict; keeping mine saves it as a version 
   await waitSaved(page);
 
   const other = await context.newPage();
-  await other.goto(path);
+  await gotoHydrated(other, path);
   await expect(nodeOfType(other, "io.chat-input")).toHaveCount(1);
 
   // Tab 1 saves first.
@@ -81,7 +82,7 @@ test("reload theirs after a conflict keeps my changes one undo away", async ({ p
   await dragBlock(page, "io.chat-input", { x: 150, y: 150 });
   await waitSaved(page);
   const other = await context.newPage();
-  await other.goto(path);
+  await gotoHydrated(other, path);
   await dragBlock(page, "io.chat-output", { x: 450, y: 150 });
   await waitSaved(page);
   await dragBlock(other, "model.openai", { x: 300, y: 350 });
@@ -122,10 +123,10 @@ test("a viewer sees the flow read-only: no palette adds, disabled fields, nothin
     if (!res.ok) throw new Error(await res.text());
   }, new URL(link).pathname.split("/invite/")[1] ?? "");
 
-  await viewer.reload();
+  await reloadHydrated(viewer);
   await viewer.getByTestId("team-switcher").click();
   await viewer.getByRole("menuitem", { name: /team/ }).filter({ hasNotText: "Vic" }).first().click();
-  await viewer.goto(path);
+  await gotoHydrated(viewer, path);
   await expect(nodeOfType(viewer, "model.openai")).toHaveCount(1);
   await expect(viewer.getByRole("button", { name: "Add Chat Input" })).toHaveCount(0);
   await nodeOfType(viewer, "model.openai").click();

@@ -1,4 +1,5 @@
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { reloadHydrated } from "./support/hydration";
 import { createFlow, dragBlock, nodeId, nodeOfType, port, startWire, waitSaved, wire } from "./support/canvas";
 
 test("build a flow: drag blocks in, wire compatible ports, refuse an incompatible one, undo and redo", async ({ page }) => {
@@ -59,7 +60,7 @@ test("edit a config field: errors in plain words at the field and on the node, v
   await panel.getByTestId("field-model").fill("gpt-4o-mini");
   await panel.getByTestId("field-label").fill("Support answerer");
   await waitSaved(page);
-  await page.reload();
+  await reloadHydrated(page);
   await nodeOfType(page, "model.openai").click();
   await expect(page.getByTestId("field-model")).toHaveValue("gpt-4o-mini");
   await expect(page.getByTestId("field-temperature")).toHaveValue("0.2");
@@ -77,12 +78,15 @@ test("edit a config field: errors in plain words at the field and on the node, v
 });
 
 test("auto-layout arranges blocks left to right along the wires, and is one undo step", async ({ page }) => {
+  // Room for three blocks side by side with every port well inside the canvas (near its edge
+  // the canvas pans while a wire is drawn).
+  await page.setViewportSize({ width: 1700, height: 950 });
   await signUp(page, uniqueEmail("layout"));
   await createFlow(page, "Layout");
   // Dropped in reverse order, right to left.
-  await dragBlock(page, "io.chat-output", { x: 120, y: 120 });
-  await dragBlock(page, "model.openai", { x: 260, y: 380 });
-  await dragBlock(page, "io.chat-input", { x: 520, y: 200 });
+  await dragBlock(page, "io.chat-output", { x: 220, y: 120 });
+  await dragBlock(page, "model.openai", { x: 480, y: 380 });
+  await dragBlock(page, "io.chat-input", { x: 800, y: 200 });
   const input = await nodeId(page, "io.chat-input");
   const model = await nodeId(page, "model.openai");
   const output = await nodeId(page, "io.chat-output");
@@ -124,7 +128,7 @@ test("a secret field picks a saved credential by name and never shows the key", 
   await expect(picker.locator("option", { hasText: "OpenAI prod" })).toHaveText(/OpenAI prod \(openai ••••••1234\)/);
   await picker.selectOption({ label: (await picker.locator("option", { hasText: "OpenAI prod" }).textContent()) ?? "" });
   await waitSaved(page);
-  await page.reload();
+  await reloadHydrated(page);
   await nodeOfType(page, "model.openai").click();
   await expect(page.getByTestId("field-credentialId").locator("option:checked")).toContainText("OpenAI prod");
   expect(await page.content()).not.toContain(secret);
@@ -143,7 +147,7 @@ test("workload blocks get lists, key-value and picker fields from their schemas"
   await expect(panel.locator("[data-testid^=field-error-]").first()).toBeVisible();
   await panel.getByTestId("field-image").fill("nginx:1.27-alpine");
   await waitSaved(page);
-  await page.reload();
+  await reloadHydrated(page);
   await nodeOfType(page, "workload.container").click();
   await expect(page.getByTestId("config-panel").getByLabel(/name 1$/).first()).toHaveValue("LOG_LEVEL");
 });

@@ -1,4 +1,5 @@
 import { expect, pacedTest, signUp, uniqueEmail } from "./support/fixtures";
+import { gotoHydrated } from "./support/hydration";
 import { createFlow, dragBlock, nodeId, nodeOfType, openPanel, port, waitSaved, wire } from "./support/canvas";
 
 // A Skyloom whose development model streams at a model-like pace, so the test can see the
@@ -31,13 +32,17 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   await chat.getByTestId("chat-input").fill("What does Skyloom do?");
   await chat.getByTestId("chat-send").click();
 
-  // Streaming: part of the answer is on screen while the run is still going.
-  await page.waitForFunction(() => {
+  // Streaming: part of the answer is on screen while the run is still going, and meanwhile the
+  // model block shows it is running. Both are read from one look at the page: read one after
+  // the other, a busy machine can let the run end in between.
+  const partialHandle = await page.waitForFunction(() => {
     const answer = document.querySelector('[data-testid="chat-answer"]');
-    return answer?.getAttribute("data-status") === "running" && (answer.textContent ?? "").includes("You said");
+    const model = document.querySelector('.react-flow__node:has([data-node-type="model.openai"])');
+    const modelRunning = model?.querySelector('[aria-label="running"]') != null;
+    const text = answer?.textContent ?? "";
+    return answer?.getAttribute("data-status") === "running" && text.includes("You said") && modelRunning ? text : null;
   });
-  const partial = (await chat.getByTestId("chat-answer").textContent()) ?? "";
-  await expect(nodeOfType(page, "model.openai").getByLabel("running")).toBeVisible();
+  const partial = (await partialHandle.jsonValue()) ?? "";
 
   const answer = chat.getByTestId("chat-answer");
   await expect(answer).toHaveAttribute("data-status", "succeeded", { timeout: 20_000 });
@@ -59,8 +64,10 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   await chat.getByTestId(`trace-${prompt}`).getByRole("button", { name: "Prompt", exact: true }).click();
   await expect(chat.getByTestId(`trace-${prompt}`)).toContainText('"input": "What does Skyloom do?"');
 
-  // Cancel a run midway: the answer stops and says so.
-  await chat.getByTestId("chat-input").fill("Tell me a long story please");
+  // Cancel a run midway: the answer stops and says so. The development model repeats the
+  // question, so a long one streams for seconds (about 200 words at 40 ms each): time for a
+  // person, or a test on a busy machine, to press Cancel while it is still arriving.
+  await chat.getByTestId("chat-input").fill(`Spell the alphabet seven times: ${"a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(7).trim()}`);
   await chat.getByTestId("chat-send").click();
   await page.waitForFunction(() => {
     const answers = document.querySelectorAll('[data-testid="chat-answer"]');
@@ -71,6 +78,7 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   await expect(chat.getByTestId("chat-answer").nth(1)).toHaveAttribute("data-status", "cancelled");
   await expect(chat.getByTestId("chat-run-error")).toContainText("cancelled");
   await expect(chat.getByTestId("chat-cancel")).toHaveCount(0);
+  await expect(chat.getByTestId("chat-answer").nth(1)).not.toContainText("for real answers");
 
   // History lists both runs; the first opens on its run page with the trace drawn on the flow.
   const history = chat.getByTestId("run-history");
@@ -106,7 +114,7 @@ test("a failing block is marked on the canvas and in the trace, with its message
   const created = await page.request.post("/api/trpc/flow.create", { data: { name: "Broken", graph } });
   expect(created.ok()).toBe(true);
   const flowId = ((await created.json()) as { result: { data: { id: string } } }).result.data.id;
-  await page.goto(`/flows/${flowId}`);
+  await gotoHydrated(page, `/flows/${flowId}`);
   await openPanel(page, "chat");
   const chat = page.getByTestId("chat-panel");
   await chat.getByTestId("chat-input").fill("hello");

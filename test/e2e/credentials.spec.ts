@@ -1,4 +1,5 @@
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { reloadHydrated } from "./support/hydration";
 
 test("settings: add, rename and delete a credential; the secret is only ever shown masked", async ({ page }) => {
   await signUp(page, uniqueEmail("creds"));
@@ -24,7 +25,7 @@ test("settings: add, rename and delete a credential; the secret is only ever sho
   await expect(row.getByTestId("credential-masked")).toHaveText("••••••9876");
   // The secret is nowhere on the page or in the data the page loaded.
   expect(await page.content()).not.toContain("abcdefghijklmnop");
-  await page.reload();
+  await reloadHydrated(page);
   expect(await page.content()).not.toContain("abcdefghijklmnop");
 
   // A generic secret too.

@@ -1,4 +1,6 @@
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
+import { gotoHydrated, reloadHydrated } from "./support/hydration";
+import { openPanel } from "./support/canvas";
 import { promptAgentGraph, trpcCall } from "./support/agent-api";
 
 test.use({ viewport: { width: 1600, height: 1000 } });
@@ -7,8 +9,8 @@ test("publish from the editor's Use it panel, call it with the snippet's key, pu
   await signUp(page, uniqueEmail("publish"));
   const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Order Helper", graph: promptAgentGraph("Version one. {input}") });
 
-  await page.goto(`/flows/${flow.id}`);
-  await page.getByTestId("panel-tab-publish").click();
+  await gotoHydrated(page, `/flows/${flow.id}`);
+  await openPanel(page, "publish");
   const panel = page.getByTestId("publish-panel");
   await panel.getByLabel("Name in the API").fill("orders");
   await panel.getByRole("button", { name: "Publish", exact: true }).click();
@@ -54,8 +56,8 @@ test("publish from the editor's Use it panel, call it with the snippet's key, pu
   // Editing the flow does not change what is served until a newer version is published.
   await trpcCall(page.request, "flow.save", { id: flow.id, graph: promptAgentGraph("Version two. {input}"), expectedRevision: 1 });
   expect(JSON.stringify(await (await ask()).json())).toContain("Version one.");
-  await page.reload();
-  await page.getByTestId("panel-tab-publish").click();
+  await reloadHydrated(page);
+  await openPanel(page, "publish");
   await panel.getByRole("button", { name: "Publish this version" }).click();
   await expect(panel.getByTestId("pinned-version")).toContainText("Serving version 2");
   expect(JSON.stringify(await (await ask()).json())).toContain("Version two. status?");
@@ -89,7 +91,7 @@ test("publish from the editor's Use it panel, call it with the snippet's key, pu
   await expect(page).toHaveURL(new RegExp(`/flows/${flow.id}$`));
 
   // Unpublishing asks first (Escape keeps it live), then stops the API at once.
-  await page.getByTestId("panel-tab-publish").click();
+  await openPanel(page, "publish");
   await panel.getByRole("button", { name: "Unpublish" }).click();
   const confirm = page.getByRole("dialog", { name: "Unpublish “orders”?" });
   await expect(confirm).toBeVisible();
@@ -118,8 +120,8 @@ test("a bad or taken model name is explained under the name field, and Enter ren
   const support = await trpcCall<{ id: string }>(page.request, "agent.publish", { flowId: taken.id, slug: "support" });
   const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Helpdesk", graph: promptAgentGraph() });
 
-  await page.goto(`/flows/${flow.id}`);
-  await page.getByTestId("panel-tab-publish").click();
+  await gotoHydrated(page, `/flows/${flow.id}`);
+  await openPanel(page, "publish");
   const panel = page.getByTestId("publish-panel");
   const name = panel.getByLabel("Name in the API");
 
@@ -146,7 +148,7 @@ test("a bad or taken model name is explained under the name field, and Enter ren
   // A fresh agent's history says how runs get there, and its key filter offers only keys that can call it.
   await trpcCall(page.request, "apiKey.create", { name: "support only", kind: "secret", allowedAgents: [support.id] });
   await trpcCall(page.request, "apiKey.create", { name: "every agent", kind: "secret" });
-  await page.goto("/agents/helpdesk-eu");
+  await gotoHydrated(page, "/agents/helpdesk-eu");
   await expect(page.getByText("No runs yet")).toBeVisible();
   await expect(page.getByLabel("Key").locator("option")).toHaveText(["any key", /^every agent \(sky_sk_/]);
 });
@@ -178,7 +180,7 @@ test("API keys page: create a key shown once, restricted and limited, and revoke
 
   await page.getByRole("button", { name: "I have copied it" }).click();
   await expect(page.getByTestId("created-key")).toHaveCount(0);
-  await page.reload();
+  await reloadHydrated(page);
   // Shown once: after a reload only the prefix is on the page.
   await expect(page.locator("body")).not.toContainText(token);
   // Revoking asks first; keeping the key changes nothing.
@@ -198,7 +200,7 @@ test("API keys page: a public key's missing agent or origins are explained under
   const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Shop Bot", graph: promptAgentGraph() });
   await trpcCall(page.request, "agent.publish", { flowId: flow.id });
 
-  await page.goto("/settings/api-keys");
+  await gotoHydrated(page, "/settings/api-keys");
   const form = page.getByRole("form", { name: "Create an API key" });
   await form.getByLabel("Name").fill("shop widget");
   await form.getByLabel("Public (chat widget)").check();

@@ -77,14 +77,16 @@ test("the widget on an allowed origin streams replies and keeps the conversation
     // Model output is text, never markup.
     expect(await dialog.locator('[data-role="assistant"] *').count()).toBe(0);
 
-    // "New chat" while an answer is still arriving stops it: the new chat stays empty, also
-    // once the old answer would have ended, and after a reload.
+    // "New chat" while an answer is still arriving stops it: the run ends as cancelled on the
+    // server, so nothing more of the old answer can arrive, and the new chat stays empty, also
+    // after a reload.
     await dialog.getByRole("textbox", { name: "Message" }).fill("Tell me everything");
     await dialog.getByRole("button", { name: "Send" }).click();
     await expect(dialog.locator('[data-role="assistant"][aria-busy="true"]')).toContainText("You said");
     await dialog.getByRole("button", { name: "New chat" }).click();
     await expect(dialog.locator(".msg")).toHaveCount(0);
-    await page.waitForTimeout(2500);
+    const statuses = async () => (await trpcCall<{ runs: { status: string }[] }>(request, "agent.runs", { id: agent.id }, "query")).runs.map((r) => r.status);
+    await expect.poll(statuses, { timeout: 20_000 }).toEqual(["cancelled", "succeeded", "succeeded"]);
     await expect(dialog.locator(".msg")).toHaveCount(0);
     await page.reload();
     await page.getByRole("button", { name: "Open chat" }).click();
@@ -127,9 +129,8 @@ test("the widget on an allowed origin streams replies and keeps the conversation
     await expect(refusedDialog.locator('[data-role="error"]')).toContainText("Could not reach the agent from this site");
     await expect(refusedDialog.locator('[data-role="assistant"]')).toHaveCount(0);
 
-    // The requests that reached the agent are in its run history; the stopped one was cancelled.
-    const history = await trpcCall<{ runs: { status: string }[] }>(request, "agent.runs", { id: agent.id }, "query");
-    expect(history.runs.map((r) => r.status)).toEqual(["cancelled", "succeeded", "succeeded"]);
+    // The refused request never reached the agent: its history still holds the three runs.
+    expect(await statuses()).toEqual(["cancelled", "succeeded", "succeeded"]);
   } finally {
     await allowedPage.close();
     await refusedPage.close();

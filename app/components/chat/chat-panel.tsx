@@ -178,7 +178,6 @@ export function ChatPanelBody(props: EditorPanelProps) {
           ))}
         </ol>
       )}
-      <div ref={endRef} />
       <FormError message={state.streamError ?? cancelError} />
 
       {canEdit ? (
@@ -222,6 +221,9 @@ export function ChatPanelBody(props: EditorPanelProps) {
       ) : (
         <p className="text-xs text-slate-500">Viewers can read runs but not start them.</p>
       )}
+      {/* Following a streaming answer scrolls to here, below the message box: Cancel stays in
+          view while the answer grows, instead of being pushed out with each new piece. */}
+      <div ref={endRef} />
 
       <section className="border-t border-slate-200 pt-2">
         <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Run history</h3>

@@ -36,18 +36,54 @@ async function centre(locator: Locator): Promise<{ x: number; y: number }> {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
-/** Presses on a port and moves to another in small steps (React Flow needs real pointer moves). */
+/** React Flow pans the canvas while a wire is dragged this close to its edge (XYHandle's auto-pan). */
+const AUTO_PAN_MARGIN = 40;
+
+/**
+ * Fails at once, on any machine, when a port sits where React Flow would pan the canvas under
+ * the wire: how far it pans depends on how long the pointer stays there, so on a busy machine
+ * the target moves away before the wire reaches it.
+ */
+async function expectAwayFromEdges(page: Page, handle: Locator): Promise<void> {
+  const canvas = await page.getByTestId("flow-canvas").boundingBox();
+  if (!canvas) throw new Error("The canvas is not visible");
+  const p = await centre(handle);
+  const m = AUTO_PAN_MARGIN;
+  if (p.x < canvas.x + m || p.x > canvas.x + canvas.width - m || p.y < canvas.y + m || p.y > canvas.y + canvas.height - m) {
+    const id = await handle.getAttribute("data-testid");
+    throw new Error(`${id} is within ${m} px of the canvas edge, where the canvas pans while a wire is drawn: drop the block further in.`);
+  }
+}
+
+/**
+ * Presses on a port and draws a wire to another in small steps (React Flow needs real pointer
+ * moves), then keeps aiming at the target until it shows the wire is on it, as a person does
+ * when the canvas shifts under the pointer.
+ */
 export async function startWire(page: Page, fromHandle: Locator, toHandle: Locator): Promise<void> {
+  await expectAwayFromEdges(page, fromHandle);
+  await expectAwayFromEdges(page, toHandle);
   const a = await centre(fromHandle);
   const b = await centre(toHandle);
   await page.mouse.move(a.x, a.y);
   await page.mouse.down();
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
+  await expect(page.locator(".react-flow__connectionline")).toBeAttached();
   await page.mouse.move(b.x, b.y, { steps: 8 });
+  await expect
+    .poll(async () => {
+      if (/\bconnectingto\b/.test((await toHandle.getAttribute("class")) ?? "")) return true;
+      const now = await centre(toHandle);
+      await page.mouse.move(now.x, now.y, { steps: 2 });
+      return false;
+    })
+    .toBe(true);
 }
 
+/** Draws a wire between two compatible ports and lets go once the target lights up as valid. */
 export async function wire(page: Page, fromHandle: Locator, toHandle: Locator): Promise<void> {
   await startWire(page, fromHandle, toHandle);
+  await expect(toHandle).toHaveClass(/\bvalid\b/);
   await page.mouse.up();
 }
 
@@ -68,9 +104,12 @@ export async function dragNode(page: Page, node: Locator, by: { x: number; y: nu
 }
 
 export async function waitSaved(page: Page): Promise<void> {
-  await expect(page.getByTestId("save-status")).toHaveAttribute("data-status", "saved", { timeout: 10_000 });
+  await expect(page.getByTestId("save-status")).toHaveAttribute("data-status", "saved");
 }
 
 export async function openPanel(page: Page, id: string): Promise<void> {
-  await page.getByTestId(`panel-tab-${id}`).click();
+  await waitForHydration(page);
+  const tab = page.getByTestId(`panel-tab-${id}`);
+  await tab.click();
+  await expect(tab).toHaveAttribute("aria-selected", "true");
 }

@@ -47,7 +47,8 @@ export const pacedTest = test.extend<object, { paced: StartedServer }>({
       await use(server);
       await server.stop();
     },
-    { scope: "worker" },
+    // Its own time budget: starting a server on a busy machine must not eat the first test's.
+    { scope: "worker", timeout: 120_000 },
   ],
   baseURL: async ({ paced }, use) => use(paced.url),
 });

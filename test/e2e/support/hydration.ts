@@ -7,3 +7,15 @@ import type { Page } from "@playwright/test";
 export async function waitForHydration(page: Page): Promise<void> {
   await page.locator('html[data-hydrated="true"]').waitFor({ state: "attached" });
 }
+
+/** Opens a Skyloom page and waits until it answers clicks and typing. */
+export async function gotoHydrated(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await waitForHydration(page);
+}
+
+/** Reloads a Skyloom page and waits until it answers clicks and typing again. */
+export async function reloadHydrated(page: Page): Promise<void> {
+  await page.reload();
+  await waitForHydration(page);
+}

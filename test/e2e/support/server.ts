@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+/** A loaded machine can take this long to start a Skyloom (seen: over 30 s at load 20 on 2 cores). */
+const START_TIMEOUT_MS = 90_000;
+
 export type StartedServer = {
   url: string;
   dataDir: string;
@@ -31,13 +34,21 @@ export async function startBuiltServer(
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let started = false;
+  let stopping = false;
+  // Kept (the last part) after the start too: when the server dies under a test, say why.
+  child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  child.once("exit", (code, signal) => {
+    if (started && !stopping) console.error(`Skyloom (${dataDir}) exited unexpectedly (code ${code}, signal ${signal}); its last output:\n${output}`);
+  });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Skyloom did not start in 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    const timer = setTimeout(() => reject(new Error(`Skyloom did not start in ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS);
+    const onData = () => {
       const match = /running at (http:\/\/\S+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
+        started = true;
         resolve(match[1].replace("localhost", "127.0.0.1"));
       }
     };
@@ -54,6 +65,7 @@ export async function startBuiltServer(
     process: child,
     log: () => output,
     stop: async () => {
+      stopping = true;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
