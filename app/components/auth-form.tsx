@@ -38,7 +38,9 @@ export function AuthForm({
         <p className="mt-1 text-sm text-slate-600">
           {mode === "login" ? "Build agents and deploy models in a few clicks." : "Free to start. Your personal team is created for you."}
         </p>
+        {/* POST, so a submit before the page is interactive never puts the password in the URL. */}
         <form
+          method="post"
           className="mt-6 space-y-4"
           noValidate
           onSubmit={(e) => {

@@ -27,6 +27,8 @@ export const TEST_PASSWORD = "correct-horse-battery";
 /** Signs up through the real form and waits for the dashboard. */
 export async function signUp(page: Page, email: string, name = "Test User"): Promise<void> {
   await page.goto("/signup");
+  // A click before hydration would submit the form natively instead of signing up.
+  await waitForHydration(page);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(TEST_PASSWORD);
