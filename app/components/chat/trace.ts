@@ -92,6 +92,9 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
       };
     case "token":
       return event.toOutput ? { ...view, answer: view.answer + event.text } : view;
+    case "tool.call":
+    case "tool.result":
+      return view;
     case "run.finish":
       return {
         ...view,
