@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "#db/client";
-import { flowVersions, runs, runSteps } from "#db/schema";
+import { flows, flowVersions, runs, runSteps } from "#db/schema";
 import { blockRegistry } from "#agents/blocks/index";
 import { runnersByType } from "#agents/blocks/index.server";
 import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
@@ -256,7 +256,9 @@ export function cancelRun(db: Db, scope: { teamId: string }, runId: string): { i
 export function getRun(db: Db, scope: { teamId: string }, runId: string) {
   const row = loadRun(db, scope.teamId, runId);
   const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all();
-  return { ...row, graph: graphOfRun(db, scope.teamId, row), steps };
+  // The run page's title names the flow; null once the flow is deleted.
+  const flow = row.flowId ? db.select({ name: flows.name }).from(flows).where(and(eq(flows.id, row.flowId), eq(flows.teamId, scope.teamId))).get() : undefined;
+  return { ...row, flowName: flow?.name ?? null, graph: graphOfRun(db, scope.teamId, row), steps };
 }
 
 /** The graph a run ran: its own copy, or its flow version's (published agents' runs refer to it). */
