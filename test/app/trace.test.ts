@@ -65,5 +65,8 @@ describe("readableValue", () => {
       'input: hello\ntools:\n  • Tool "weather": Weather for a city',
     );
     expect(readableValue({ city: "Oslo", limit: 3, nested: { deep: true } })).toBe("city: Oslo\nlimit: 3\nnested:\n  deep: true");
+    // A Tool block's output port is called "tool", like the kind: the port is still a port.
+    expect(readableValue({ tool: { tool: { name: "weather", description: "" } } })).toBe('tool: Tool "weather"');
+    expect(readableValue({ memory: { memory: { key: "memory", windowSize: 10 } } })).toBe('memory: Memory "memory" (last 10 messages)');
   });
 });

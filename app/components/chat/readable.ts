@@ -40,9 +40,10 @@ function indented(text: string, options: { skipFirst?: boolean } = {}): string {
     .join("\n");
 }
 
-const str = (v: unknown) => (typeof v === "string" ? v : "");
-
-/** The runtime objects the trace describes as `{ kind: trace }` (see describeValue). */
+/**
+ * The runtime objects the trace describes as `{ kind: trace }` (see describeValue). The trace's
+ * own fields tell them from a port of the same name (a Tool block's "tool" output).
+ */
 function runtimeObject(value: Record<string, unknown>): string | null {
   const keys = Object.keys(value);
   if (keys.length !== 1) return null;
@@ -51,16 +52,13 @@ function runtimeObject(value: Record<string, unknown>): string | null {
   if (key === "skipped" && inner === true) return "(skipped)";
   if (typeof inner !== "object" || inner === null) return null;
   const t = inner as Record<string, unknown>;
-  switch (key) {
-    case "chat-model":
-      return `Chat model "${str(t.model)}" (${str(t.baseUrl) === "default" ? "Skyloom's default model server" : str(t.baseUrl)})`;
-    case "endpoint":
-      return `Endpoint "${str(t.model)}" at ${str(t.baseUrl)}`;
-    case "tool":
-      return `Tool "${str(t.name)}"${str(t.description) ? `: ${str(t.description)}` : ""}`;
-    case "memory":
-      return `Memory "${str(t.key)}" (last ${typeof t.windowSize === "number" ? t.windowSize : "?"} messages)`;
-    default:
-      return null;
+  if (key === "chat-model" && isText(t.model) && isText(t.baseUrl)) {
+    return `Chat model "${t.model}" (${t.baseUrl === "default" ? "Skyloom's default model server" : t.baseUrl})`;
   }
+  if (key === "endpoint" && isText(t.model) && isText(t.baseUrl)) return `Endpoint "${t.model}" at ${t.baseUrl}`;
+  if (key === "tool" && isText(t.name)) return `Tool "${t.name}"${isText(t.description) && t.description ? `: ${t.description}` : ""}`;
+  if (key === "memory" && isText(t.key) && typeof t.windowSize === "number") return `Memory "${t.key}" (last ${t.windowSize} messages)`;
+  return null;
 }
+
+const isText = (v: unknown): v is string => typeof v === "string";
