@@ -11,7 +11,6 @@ let api: Server;
 let apiUrl: string;
 // A port nothing listens on (taken, then let go): connecting there is refused at once.
 let DEAD_URL: string;
-let deadPort: string;
 
 beforeAll(async () => {
   model = await startDevModelServer();
@@ -23,7 +22,7 @@ beforeAll(async () => {
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   const closed = createServer();
   await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
-  deadPort = String((closed.address() as AddressInfo).port);
+  const deadPort = (closed.address() as AddressInfo).port;
   await new Promise((r) => closed.close(r));
   DEAD_URL = `http://127.0.0.1:${deadPort}`;
 });
@@ -88,6 +87,15 @@ describe("a model that cannot be reached from inside an Agent", () => {
     const { result, events } = await runGraph(graph, "hello", capabilities);
     expect(result.error).toMatch(/^Chat Model: Could not connect/);
     expect(errorsOf(events)[1]?.message).toBe("Stopped because Chat Model failed.");
+  });
+});
+
+describe("a misconfigured block", () => {
+  it("is refused before the run, named by its label", async () => {
+    const { capabilities } = testCapabilities(model.baseUrl);
+    const { result } = await runGraph(agentFlow({ temperature: 5 }), "hello", capabilities);
+    expect(result).toMatchObject({ status: "failed", failedNodeId: "model" });
+    expect(result.error).toBe('Chat Model "GPT" is not set up correctly (temperature: Temperature is between 0 and 2).');
   });
 });
 
