@@ -162,9 +162,9 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       return promise;
     };
 
-    const convert = (value: unknown, from: PortDataType | undefined, to: PortDataType | undefined, source: ValueSource): unknown => {
+    const convert = (value: unknown, from: PortDataType | undefined, to: PortDataType | undefined, fromNode: string): unknown => {
       if (from === "json" && to === "text") return typeof value === "string" ? value : JSON.stringify(value);
-      if (from === "endpoint" && to === "chat-model") return chatModelFromEndpoint(value as EndpointValue, source);
+      if (from === "endpoint" && to === "chat-model") return chatModelFromEndpoint(value as EndpointValue, { nodeId: fromNode, name: nameOf(fromNode) });
       return value;
     };
     const chatModelFromEndpoint = (endpoint: Omit<EndpointValue, "kind" | "trace">, source: ValueSource): ChatModelValue => ({
@@ -190,7 +190,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
         const sourcePorts = plan.nodes.get(edge.from.node)?.ports;
         const fromType = sourcePorts ? portType(sourcePorts, "outputs", edge.from.port) : undefined;
         const input = ports.inputs.find((p) => p.id === edge.to.port);
-        const converted = convert(value, fromType, input?.type, { nodeId: edge.from.node, name: nameOf(edge.from.node) });
+        const converted = convert(value, fromType, input?.type, edge.from.node);
         if (input?.multiple) ((inputs[edge.to.port] as unknown[] | undefined) ?? (inputs[edge.to.port] = [] as unknown[]) as unknown[]).push(converted);
         else inputs[edge.to.port] = converted;
       });
@@ -246,7 +246,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
           };
           result = await runner.run({ config: planned.config, inputs, node, ctx });
           // Chat models and tools carry their node, so whoever uses them can name it in a failure.
-          result = Object.fromEntries(Object.entries(result).map(([port, value]) => [port, withSource(value, source)]));
+          for (const port of Object.keys(result)) result[port] = withSource(result[port], source);
         }
         if (controller.signal.aborted) throw controller.signal.reason;
         const described = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, describeValue(v)]));
