@@ -55,7 +55,18 @@ export function diagnostic(
   return { code, severity, ...where, message };
 }
 
+/** A diagnostic for a machine-readable log (the CLI): code, node id and port id, message. */
 export function formatDiagnostic(d: Diagnostic): string {
   const at = d.node ? ` (node ${d.node}${d.port ? `, port ${d.port}` : ""})` : "";
   return `${d.code}${at}: ${d.message}`;
+}
+
+/**
+ * A diagnostic for people: the block by its name, what is wrong, the code last for those who
+ * look codes up, e.g. `Agent "Support": The input "Model" needs a connection. (E202)`.
+ * `nameOf` names a node id (see nodeNamer); a node it does not know is left out.
+ */
+export function describeDiagnostic(d: Diagnostic, nameOf: (nodeId: string) => string | undefined): string {
+  const where = d.node ? nameOf(d.node) : undefined;
+  return `${where ? `${where}: ` : ""}${d.message} (${d.code})`;
 }

@@ -3,6 +3,7 @@ import { defaultConfig, type AnyBlockDefinition, type PortList } from "../blocks
 import type { BlockRegistry } from "../blocks/registry";
 import { canConnect } from "../graph/can-connect";
 import type { GraphDoc, GraphEdge, GraphNode } from "../graph/doc";
+import { nodeLabel } from "../graph/names";
 import { checkGraphIntegrity } from "../graph/integrity";
 import type { CyclePolicy, NodePorts, PortResolver } from "../graph/ports";
 import { diagnostic, type Diagnostic } from "./diagnostics";
@@ -44,7 +45,7 @@ export function analyzeGraph(graph: GraphDoc, options: ValidateOptions = {}): Gr
   const brokenEdges = new Set(diagnostics.filter((d) => d.edge !== undefined).map((d) => d.edge));
   diagnostics.push(...checkEdges(graph, resolvePorts, brokenEdges));
   diagnostics.push(...checkRequiredInputs(graph, resolvePorts));
-  diagnostics.push(...checkCycles(graph, brokenEdges, options.allowsCycles));
+  diagnostics.push(...checkCycles(graph, registry, brokenEdges, options.allowsCycles));
   const collected = collectWorkloads(graph, parsed.nodes);
   diagnostics.push(...collected.diagnostics);
   return { diagnostics: sortDiagnostics(nameNodes(graph, diagnostics)), nodes: parsed.nodes, workloads: collected.workloads };
@@ -168,7 +169,7 @@ function checkRequiredInputs(graph: GraphDoc, resolvePorts: PortResolver): Diagn
  * Finds every cycle with Tarjan's strongly connected components (iterative, linear). Each
  * node on a cycle is reported once, unless a loop block on that cycle allows feeding back.
  */
-function checkCycles(graph: GraphDoc, skip: ReadonlySet<string | undefined>, allowsCycles?: CyclePolicy): Diagnostic[] {
+function checkCycles(graph: GraphDoc, registry: BlockRegistry, skip: ReadonlySet<string | undefined>, allowsCycles?: CyclePolicy): Diagnostic[] {
   const ids = graph.nodes.map((n) => n.id);
   const indexOf = new Map(ids.map((id, i) => [id, i]));
   const next: number[][] = ids.map(() => []);
@@ -230,10 +231,11 @@ function checkCycles(graph: GraphDoc, skip: ReadonlySet<string | undefined>, all
   for (const component of components) {
     const members = component.map((i) => graph.nodes[i] as GraphNode);
     if (allowsCycles && members.some((n) => allowsCycles(n))) continue;
-    const names = members.map((n) => n.id).sort();
-    for (const id of names) {
+    members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const names = members.map((n) => nodeLabel(n, registry.get(n.type)?.title ?? n.type));
+    for (const node of members) {
       out.push(
-        diagnostic("E109", `This block is on a loop (${names.join(" → ")}); only loop blocks may feed back.`, { node: id }),
+        diagnostic("E109", `This block is on a loop (${names.join(" → ")}); only loop blocks may feed back.`, { node: node.id }),
       );
     }
   }

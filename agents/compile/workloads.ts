@@ -1,4 +1,5 @@
 import type { GraphDoc } from "../graph/doc";
+import { nodeName } from "../graph/names";
 import { diagnostic, type Diagnostic } from "./diagnostics";
 import type { ParsedNode } from "./parse-nodes";
 import { priceWorkload, formatMicroSpon, type WorkloadPrice } from "./pricing";
@@ -31,6 +32,13 @@ export function serviceNameFor(nodeId: string, configured: string, blockType: st
   const kind = (blockType.split(".").pop() ?? "workload").replace(/[^a-z0-9]+/g, "-");
   const slug = `${kind}-${nodeId.toLowerCase()}`.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   return (/^[a-z]/.test(slug) ? slug : `w-${slug}`).slice(0, 63).replace(/-+$/, "");
+}
+
+/** The other node of a clash, as people know it: its label, else "another <block> block". */
+function nameOfNode(nodes: ReadonlyMap<string, ParsedNode>, nodeId: string): string {
+  const entry = nodes.get(nodeId);
+  if (!entry) return "another block";
+  return entry.node.ui.label?.trim() ? nodeName(entry.node, entry.block.title) : `another ${entry.block.title} block`;
 }
 
 export function groupKeyOf(spec: WorkloadSpec): string {
@@ -72,7 +80,7 @@ export function collectWorkloads(graph: GraphDoc, nodes: ReadonlyMap<string, Par
     const other = byName.get(w.name);
     if (other) {
       diagnostics.push(
-        diagnostic("E309", `The name "${w.name}" is also used by node ${other.node}; give one of them another service name.`, {
+        diagnostic("E309", `The name "${w.name}" is also used by ${nameOfNode(nodes, other.node)}; give one of them another service name.`, {
           node: w.node,
         }),
       );

@@ -4,3 +4,4 @@ export * from "./ids";
 export * from "./ports";
 export * from "./can-connect";
 export * from "./integrity";
+export * from "./names";

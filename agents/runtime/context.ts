@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { GraphNode } from "../graph/doc";
+import type { ToolCallInfo, ToolOutcome } from "./events";
 import type { ChatMessage } from "./values";
 
 export type RunStatus = "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
@@ -88,8 +89,13 @@ export type NodeContext = RunCapabilities & {
   step(): void;
   /** The final answer of the run (Chat Output calls it). */
   respond(text: string): void;
-  /** Extra facts for this node's trace, e.g. tool calls. */
+  /** Extra facts for this node's trace, e.g. how many model turns an Agent took. */
   addDetail(key: string, value: unknown): void;
+  /**
+   * Announces a tool call (an Agent's) to the run's events and trace; call the function it
+   * returns with the outcome when the call ends.
+   */
+  toolCall(call: ToolCallInfo): (outcome: ToolOutcome) => void;
 };
 
 /** A run-time failure whose message is written for the person who built the flow. */
@@ -98,4 +104,31 @@ export class BlockRunError extends Error {
     super(message);
     this.name = "BlockRunError";
   }
+}
+
+/**
+ * A failure that is another node's fault: an Agent could not reach the Chat Model wired into
+ * it. The executor marks that node failed (red on the canvas) and this one as stopped by it.
+ */
+export class NodeFault extends BlockRunError {
+  constructor(
+    message: string,
+    readonly nodeId: string,
+  ) {
+    super(message);
+    this.name = "NodeFault";
+  }
+}
+
+/**
+ * The most specific message of an error: network libraries wrap a failure ("Connection
+ * error." → "fetch failed" → "connect ECONNREFUSED 127.0.0.1:1"); the innermost cause says
+ * what really happened.
+ */
+export function innermostMessage(error: unknown): string {
+  let text = error instanceof Error ? error.message : String(error);
+  for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (cause.message) text = cause.message;
+  }
+  return text;
 }

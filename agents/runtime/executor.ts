@@ -1,10 +1,11 @@
 import type { GraphDoc } from "../graph/doc";
+import { nodeName } from "../graph/names";
 import type { PortDataType } from "../graph/data-types";
-import { BlockRunError, type NodeContext, type RunCapabilities, type RunStatus, type TokenUsage } from "./context";
-import type { RunEvent } from "./events";
+import { BlockRunError, NodeFault, type NodeContext, type RunCapabilities, type RunStatus, type TokenUsage } from "./context";
+import type { RunEvent, ToolCallInfo, ToolCallRecord, ToolOutcome } from "./events";
 import type { Implementation } from "./implement";
 import { PlanError, planRun, portType, type BlockLookup, type PlannedNode } from "./plan";
-import { describeValue, SKIPPED, type ChatModelValue, type EndpointValue } from "./values";
+import { describeValue, SKIPPED, withSource, type ChatModelValue, type EndpointValue, type ValueSource } from "./values";
 
 export type RunLimits = {
   /** Wall-clock limit for the whole run. */
@@ -39,11 +40,13 @@ export type RunResult = {
   status: Exclude<RunStatus, "running">;
   output: string | null;
   error: string | null;
-  /** The node that failed, when one did. */
+  /** The node that failed (the one at fault, e.g. the Chat Model an Agent could not reach), when one did. */
   failedNodeId: string | null;
   durationMs: number;
   usage: TokenUsage;
   steps: number;
+  /** Tool calls that failed; the run may still have succeeded (the Agent answered anyway). */
+  failedToolCalls: number;
 };
 
 type NodeOutcome = { outputs: Record<string, unknown>; skipped: boolean };
@@ -78,6 +81,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
   let steps = 0;
   let finished = false;
   let failedNodeId: string | null = null;
+  let failedToolCalls = 0;
 
   const emit = (event: RunEvent) => {
     if (!finished) options.onEvent(event);
@@ -117,9 +121,9 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
   const finish = (status: RunResult["status"], error: string | null): RunResult => {
     const durationMs = Math.max(0, clock.now() - startedAt);
     const output = outputs.length > 0 ? outputs.join("\n\n") : null;
-    emit({ type: "run.finish", runId, at: clock.now(), status, output, error, durationMs, usage: { ...usage } });
+    emit({ type: "run.finish", runId, at: clock.now(), status, output, error, durationMs, usage: { ...usage }, failedToolCalls });
     finished = true;
-    return { runId, status, output, error, failedNodeId, durationMs, usage, steps };
+    return { runId, status, output, error, failedNodeId, durationMs, usage, steps, failedToolCalls };
   };
 
   try {
@@ -141,6 +145,12 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
     }
     plannedIds = [...plan.nodes.keys()];
     emit({ type: "run.start", runId, at: startedAt, input: options.input, nodes: plannedIds });
+    const nameOf = (id: string): string => {
+      const planned = plan.nodes.get(id);
+      return planned ? nodeName(planned.node, planned.block.title) : id;
+    };
+    /** How long each finished node took, kept for a node.error that comes after its output. */
+    const durations = new Map<string, number>();
 
     const outcomes = new Map<string, Promise<NodeOutcome>>();
     const outcomeOf = (id: string): Promise<NodeOutcome> => {
@@ -152,15 +162,16 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       return promise;
     };
 
-    const convert = (value: unknown, from: PortDataType | undefined, to: PortDataType | undefined): unknown => {
+    const convert = (value: unknown, from: PortDataType | undefined, to: PortDataType | undefined, fromNode: string): unknown => {
       if (from === "json" && to === "text") return typeof value === "string" ? value : JSON.stringify(value);
-      if (from === "endpoint" && to === "chat-model") return chatModelFromEndpoint(value as EndpointValue);
+      if (from === "endpoint" && to === "chat-model") return chatModelFromEndpoint(value as EndpointValue, { nodeId: fromNode, name: nameOf(fromNode) });
       return value;
     };
-    const chatModelFromEndpoint = (endpoint: Omit<EndpointValue, "kind" | "trace">): ChatModelValue => ({
+    const chatModelFromEndpoint = (endpoint: Omit<EndpointValue, "kind" | "trace">, source: ValueSource): ChatModelValue => ({
       kind: "chat-model",
       model: capabilities.llm.chatModel({ baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey: endpoint.apiKey, trusted: true }),
       trace: { model: endpoint.model, baseUrl: endpoint.baseUrl },
+      source,
     });
 
     const runNode = async (planned: PlannedNode): Promise<NodeOutcome> => {
@@ -179,7 +190,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
         const sourcePorts = plan.nodes.get(edge.from.node)?.ports;
         const fromType = sourcePorts ? portType(sourcePorts, "outputs", edge.from.port) : undefined;
         const input = ports.inputs.find((p) => p.id === edge.to.port);
-        const converted = convert(value, fromType, input?.type);
+        const converted = convert(value, fromType, input?.type, edge.from.node);
         if (input?.multiple) ((inputs[edge.to.port] as unknown[] | undefined) ?? (inputs[edge.to.port] = [] as unknown[]) as unknown[]).push(converted);
         else inputs[edge.to.port] = converted;
       });
@@ -193,6 +204,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       const describedInputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, describeValue(v)]));
       emit({ type: "node.start", runId, at: nodeStarted, nodeId: node.id, blockType: node.type, inputs: describedInputs });
       const detail: Record<string, unknown> = {};
+      const source: ValueSource = { nodeId: node.id, name: nameOf(node.id) };
       try {
         countStep();
         let result: Record<string, unknown>;
@@ -200,7 +212,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
           const endpoint = await capabilities.endpoints.resolve(node);
           result = {};
           for (const port of ports.outputs) {
-            if (port.type === "chat-model") result[port.id] = chatModelFromEndpoint(endpoint);
+            if (port.type === "chat-model") result[port.id] = chatModelFromEndpoint(endpoint, source);
             else if (port.type === "endpoint") {
               result[port.id] = { kind: "endpoint", ...endpoint, trace: { baseUrl: endpoint.baseUrl, model: endpoint.model } } satisfies EndpointValue;
             }
@@ -227,32 +239,72 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
             addDetail: (key, value) => {
               detail[key] = value;
             },
+            toolCall: (call) => {
+              const calls = (detail.toolCalls ??= []) as ToolCallRecord[];
+              return recordToolCall(node.id, call, (record) => calls.push(record));
+            },
           };
           result = await runner.run({ config: planned.config, inputs, node, ctx });
+          // Chat models and tools carry their node, so whoever uses them can name it in a failure.
+          for (const port of Object.keys(result)) result[port] = withSource(result[port], source);
         }
         if (controller.signal.aborted) throw controller.signal.reason;
         const described = Object.fromEntries(Object.entries(result).map(([k, v]) => [k, describeValue(v)]));
+        const durationMs = clock.now() - nodeStarted;
+        durations.set(node.id, durationMs);
         emit({
           type: "node.output",
           runId,
           at: clock.now(),
           nodeId: node.id,
           blockType: node.type,
-          durationMs: clock.now() - nodeStarted,
+          durationMs,
           outputs: described,
           ...(Object.keys(detail).length > 0 ? { detail } : {}),
         });
         return { outputs: result, skipped: false };
       } catch (error) {
-        const reason = controller.signal.aborted ? (controller.signal.reason as unknown) : error;
-        const message = reason instanceof RunStop && reason !== error ? reason.message : messageOf(error);
-        emit({ type: "node.error", runId, at: clock.now(), nodeId: node.id, blockType: node.type, durationMs: clock.now() - nodeStarted, message });
-        if (!controller.signal.aborted) {
+        const durationMs = clock.now() - nodeStarted;
+        const extras = Object.keys(detail).length > 0 ? { detail } : {};
+        const fail = (id: string, message: string, more: { durationMs: number; causedBy?: string; detail?: Record<string, unknown> }) => {
+          const blockType = plan.nodes.get(id)?.node.type ?? "";
+          emit({ type: "node.error", runId, at: clock.now(), nodeId: id, blockType, message, ...more });
+        };
+        if (controller.signal.aborted) {
+          const reason = controller.signal.reason as unknown;
+          // Another node failed first: this one stopped because of it (a cancel or timeout is the run's own).
+          const causedBy = reason instanceof RunStop && reason.status === "failed" && failedNodeId && failedNodeId !== node.id ? failedNodeId : undefined;
+          const message = causedBy ? `Stopped because ${nameOf(causedBy)} failed.` : reason instanceof RunStop && reason !== error ? reason.message : messageOf(error);
+          fail(node.id, message, { durationMs, ...extras, ...(causedBy ? { causedBy } : {}) });
+        } else if (error instanceof NodeFault && error.nodeId !== node.id && plan.nodes.has(error.nodeId)) {
+          // The fault is the node this one was using (the Chat Model an Agent called): mark that node.
+          failedNodeId = error.nodeId;
+          fail(error.nodeId, error.message, { durationMs: durations.get(error.nodeId) ?? 0 });
+          fail(node.id, `Stopped because ${nameOf(error.nodeId)} failed.`, { durationMs, ...extras, causedBy: error.nodeId });
+          stop(new RunStop("failed", `${nameOf(error.nodeId)}: ${error.message}`));
+        } else {
           failedNodeId = node.id;
-          stop(new RunStop("failed", `${block.title} (${node.ui.label ?? node.id}): ${message}`));
+          fail(node.id, messageOf(error), { durationMs, ...extras });
+          stop(new RunStop("failed", `${nameOf(node.id)}: ${messageOf(error)}`));
         }
         throw error;
       }
+    };
+
+    /** Emits a tool call and returns what reports its outcome (an event, the trace's record, the count). */
+    const recordToolCall = (agentNodeId: string, call: ToolCallInfo, keep: (record: ToolCallRecord) => void) => {
+      const calledAt = clock.now();
+      emit({ type: "tool.call", runId, at: calledAt, nodeId: agentNodeId, ...call });
+      let reported = false;
+      return (outcome: ToolOutcome) => {
+        if (reported) return;
+        reported = true;
+        const durationMs = clock.now() - calledAt;
+        if (!outcome.ok) failedToolCalls += 1;
+        const ref = { callId: call.callId, tool: call.tool, toolNodeId: call.toolNodeId, iteration: call.iteration };
+        emit({ type: "tool.result", runId, at: clock.now(), nodeId: agentNodeId, durationMs, ...ref, ...outcome });
+        keep({ ...call, ...outcome, durationMs });
+      };
     };
 
     const all = Promise.allSettled(plannedIds.map(outcomeOf));

@@ -1,8 +1,8 @@
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { Runnable } from "@langchain/core/runnables";
-import { BlockRunError, type NodeContext } from "./context";
-import type { ChatMessage } from "./values";
+import { BlockRunError, innermostMessage, type NodeContext } from "./context";
+import type { ChatMessage, ChatModelValue } from "./values";
 
 /** Memory messages → LangChain messages (tool results are kept as plain assistant notes). */
 export function toLangChain(messages: readonly ChatMessage[]): BaseMessage[] {
@@ -24,19 +24,36 @@ export function messageText(message: BaseMessage): string {
   return content.map((part) => (typeof part === "object" && "text" in part && typeof part.text === "string" ? part.text : "")).join("");
 }
 
-/** Makes errors from the model API read as what they are, for the trace and the chat. */
-export function modelError(error: unknown, modelName: string): Error {
+/** Which model a call goes to, as a Chat Model value's trace names it ("default" base URL: the operator's). */
+export type ModelTarget = ChatModelValue["trace"];
+
+/** What to check when the model API answers with this status. */
+function adviceFor(status: number): string {
+  if (status === 401 || status === 403) return " Check the API key (the credential chosen in the block).";
+  if (status === 404) return " Check the Model name and the Base URL.";
+  if (status === 429) return " The API is limiting requests: try again later, or check the account's quota.";
+  return "";
+}
+
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
+/**
+ * Makes errors from the model API say what happened, where, and what to check, for the trace,
+ * the canvas and the chat. The message does not name the block: whoever shows it does.
+ */
+export function modelError(error: unknown, target: ModelTarget): Error {
   if (error instanceof BlockRunError) return error;
   if (error instanceof Error && (error.name === "AbortError" || /abort/i.test(error.message))) return error;
   const status = typeof error === "object" && error !== null && "status" in error ? (error as { status?: unknown }).status : undefined;
-  // SDKs wrap network failures ("Connection error."); the cause says what really happened,
-  // e.g. the SSRF guard refusing the address.
-  let text = error instanceof Error ? error.message : String(error);
-  for (let cause = (error as { cause?: unknown })?.cause, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
-    text = `${text} ${cause.message}`;
+  const where = target.baseUrl === "default" ? "the default model server" : target.baseUrl;
+  const text = error instanceof Error ? error.message : String(error);
+  if (typeof status === "number") {
+    return new BlockRunError(`The model API at ${where} answered ${status} for "${target.model}": ${sentence(text)}${adviceFor(status)}`);
   }
-  if (typeof status === "number") return new BlockRunError(`The model API answered ${status} for "${modelName}": ${text}`);
-  return new BlockRunError(`Calling "${modelName}" failed: ${text}`);
+  // e.g. a refused connection, or the SSRF guard refusing the address.
+  const detail = innermostMessage(error);
+  const fix = target.baseUrl === "default" ? "Set a Base URL, or ask the operator to check OPENAI_BASE_URL." : "Check the Base URL.";
+  return new BlockRunError(`Could not connect to ${where}: ${sentence(detail)} ${fix}`);
 }
 
 type StreamingModel = BaseChatModel | Runnable<BaseMessage[], AIMessageChunk>;
@@ -91,13 +108,14 @@ async function wholeAnswerOf(model: StreamingModel, messages: BaseMessage[], sig
  * become the final message. Otherwise the model is asked for the whole answer at once, which
  * spares parsing an event stream and a message object per token.
  */
-export async function callChatModel(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessage | AIMessageChunk> {
+export async function callChatModel(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, target: ModelTarget): Promise<AIMessage | AIMessageChunk> {
+  const modelName = target.model;
   let answer: AIMessage | AIMessageChunk;
   const call = abortableCall(ctx.signal);
   try {
     answer = ctx.streaming ? await streamChat(model, messages, { ...ctx, signal: call.signal }, modelName) : await wholeAnswerOf(model, messages, call.signal);
   } catch (error) {
-    throw modelError(error, modelName);
+    throw modelError(error, target);
   } finally {
     call.release();
   }

@@ -1,6 +1,7 @@
 import { parseBlockConfig, blockPorts, type AnyBlockDefinition } from "../blocks/define-block";
 import type { PortDataType } from "../graph/data-types";
 import type { GraphDoc, GraphEdge, GraphNode } from "../graph/doc";
+import { nodeName } from "../graph/names";
 import type { NodePorts } from "../graph/ports";
 import { BlockRunError } from "./context";
 
@@ -87,7 +88,7 @@ function buildPlan(graph: GraphDoc, blocks: BlockLookup): RunPlan {
     if (!parsed.ok) {
       const issue = parsed.issues[0];
       const where = issue?.path ? `${issue.path}: ` : "";
-      throw new PlanError(`${block.title} is not set up correctly (${where}${issue?.message ?? "invalid"}).`, node.id);
+      throw new PlanError(`${nodeName(node, block.title)} is not set up correctly (${where}${issue?.message ?? "invalid"}).`, node.id);
     }
     nodes.set(id, {
       node,

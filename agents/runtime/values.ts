@@ -8,16 +8,25 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
  */
 export type ChatMessage = { role: "user" | "assistant" | "system" | "tool"; content: string };
 
+/**
+ * The node a value came from, as the executor stamps it when the value leaves that node, so a
+ * block that uses the value (an Agent calling a model or a tool) can say whose failure it is.
+ */
+export type ValueSource = { nodeId: string; /** e.g. `Chat Model "GPT"` (see nodeName). */ name: string };
+
 export type ChatModelValue = {
   kind: "chat-model";
   model: BaseChatModel;
+  /** The base URL is "default" for the operator's default model. */
   trace: { model: string; baseUrl: string };
+  source?: ValueSource;
 };
 
 export type ToolValue = {
   kind: "tool";
   tool: StructuredToolInterface;
   trace: { name: string; description: string };
+  source?: ValueSource;
 };
 
 export type MemoryValue = {
@@ -52,6 +61,12 @@ export function describeValue(value: unknown): unknown {
   if (value === SKIPPED) return { skipped: true };
   if (Array.isArray(value)) return value.map(describeValue);
   if (isRuntimeObject(value)) return { [value.kind]: value.trace };
+  return value;
+}
+
+/** The value with the node it came from (chat models and tools; other values as they are). */
+export function withSource(value: unknown, source: ValueSource): unknown {
+  if (isRuntimeObject(value) && (value.kind === "chat-model" || value.kind === "tool")) return { ...value, source };
   return value;
 }
 

@@ -1,9 +1,9 @@
 import { AlertTriangle } from "lucide-react";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import { DIAGNOSTIC_CODES, type Diagnostic } from "#agents/compile/diagnostics";
 
 /**
- * One compiler diagnostic (Problems panel, Deploy panel): the node it names, its code and its
- * message. Clicking it focuses the node; it is disabled when there is no node to focus.
+ * One compiler diagnostic (Problems panel, Deploy panel): the node it names (by its label), its
+ * message, and its code small, for those who look codes up (the catalog's title on hover). Clicking it focuses the node; it is disabled when there is no node to focus.
  */
 export function DiagnosticButton({
   diagnostic: d,
@@ -28,7 +28,10 @@ export function DiagnosticButton({
       <AlertTriangle size={14} className={`mt-0.5 shrink-0 ${d.severity === "error" ? "text-red-500" : "text-amber-500"}`} />
       <span>
         <span className="font-medium text-slate-800">{d.node ? (nodeName ?? d.node) : "Flow"}</span>
-        <span className="text-slate-400"> · {d.code}</span>
+        <span className="text-slate-400" title={DIAGNOSTIC_CODES[d.code]}>
+          {" "}
+          · {d.code}
+        </span>
         <span className="block text-slate-700">{d.message}</span>
       </span>
     </button>

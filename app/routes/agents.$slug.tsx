@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { AppHeader } from "#app/components/app-header";
+import { toolFailureNote } from "#app/components/chat/trace";
 import { UsageCharts } from "#app/components/publish/usage-chart";
 import { requireViewer } from "#app/lib/require-viewer.server";
 
@@ -158,6 +159,11 @@ export default function AgentPage() {
                     </td>
                     <td>
                       <span className={`rounded px-1.5 py-0.5 text-xs ${STATUS_STYLE[r.status] ?? ""}`}>{r.status.replace("_", " ")}</span>
+                      {r.failedToolCalls > 0 && (
+                        <span className="ml-1 rounded bg-amber-50 px-1.5 py-0.5 text-xs text-amber-800" data-testid="run-tool-warning">
+                          {toolFailureNote(r.failedToolCalls)}
+                        </span>
+                      )}
                     </td>
                     <td className="max-w-md truncate text-xs" title={r.input}>
                       {r.input}

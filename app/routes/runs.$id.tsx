@@ -9,13 +9,21 @@ import { AppHeader } from "#app/components/app-header";
 import { RunStatusBadge } from "#app/components/chat/run-history";
 import { RunCanvas } from "#app/components/chat/run-canvas";
 import { followRun } from "#app/components/chat/run-stream";
-import { formatDuration, type NodeTrace } from "#app/components/chat/trace";
+import { formatDuration, viewOfSteps } from "#app/components/chat/trace";
 import { TraceList } from "#app/components/chat/trace-list";
+import type { StoredStep } from "#agents/runtime/replay";
 import { Button } from "#app/components/ui/button";
 import { requireViewer } from "#app/lib/require-viewer.server";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: flowStyles }];
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Run ${data?.run.id ?? ""} · Skyloom` }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? runTitle(data.run) : "Run"} · Skyloom` }];
+
+const startedAtFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+
+/** "Support bot — 1 Dec, 14:05": the flow's name and when the run started (the id is for machines). */
+function runTitle(run: { flowName: string | null; startedAt: string | Date }): string {
+  return `${run.flowName ?? "Deleted flow"} — ${startedAtFormat.format(new Date(run.startedAt))}`;
+}
 
 export async function loader({ context, params }: LoaderFunctionArgs) {
   const { me, teams } = await requireViewer(context);
@@ -40,31 +48,22 @@ const SOURCE_LABEL: Record<string, string> = {
 
 type Step = ReturnType<typeof useLoaderData<typeof loader>>["run"]["steps"][number];
 
-function traceOf(step: Step): NodeTrace {
-  const state = step.status === "succeeded" ? "done" : step.status === "failed" ? "error" : step.status === "skipped" ? "skipped" : "running";
-  return {
-    nodeId: step.nodeId,
-    blockType: step.blockType,
-    state,
-    startedAt: new Date(step.startedAt).getTime(),
-    durationMs: step.durationMs,
-    inputs: (step.inputs as Record<string, unknown> | null) ?? {},
-    outputs: (step.outputs as Record<string, unknown> | null) ?? null,
-    detail: (step.detail as Record<string, unknown> | null) ?? null,
-    error: step.error,
-  };
+/** A step as loaded (dates arrive as strings) in the shape the trace replays (see stepEvents). */
+function storedStep(step: Step): StoredStep {
+  return { ...step, startedAt: new Date(step.startedAt).getTime(), finishedAt: step.finishedAt ? new Date(step.finishedAt).getTime() : null };
 }
 
 /** Replays the stored trace: every step at once, or one at a time in the order they ran. */
 export default function RunPage() {
   const { me, teams, run, agentSlug } = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
-  const traces = useMemo(() => run.steps.map(traceOf), [run.steps]);
-  const [shown, setShown] = useState(traces.length);
+  const steps = useMemo(() => run.steps.map(storedStep), [run.steps]);
+  const traces = useMemo(() => viewOfSteps(run.id, steps).nodes, [run.id, steps]);
+  const [shown, setShown] = useState(steps.length);
   const [playing, setPlaying] = useState(false);
   const [selected, setSelected] = useState<string | null>(traces.find((t) => t.state === "error")?.nodeId ?? null);
 
-  useEffect(() => setShown(traces.length), [traces.length]);
+  useEffect(() => setShown(steps.length), [steps.length]);
   // A run still in progress: follow it and reload the page data when it ends.
   useEffect(() => {
     if (run.status !== "running") return;
@@ -78,15 +77,17 @@ export default function RunPage() {
   }, [run.id, run.status]);
   useEffect(() => {
     if (!playing) return;
-    if (shown >= traces.length) {
+    if (shown >= steps.length) {
       setPlaying(false);
       return;
     }
     const timer = setTimeout(() => setShown((s) => s + 1), 600);
     return () => clearTimeout(timer);
-  }, [playing, shown, traces.length]);
+  }, [playing, shown, steps.length]);
 
-  const visible = traces.slice(0, shown).map((t, i) => (playing && i === shown - 1 ? { ...t, state: "running" as const } : t));
+  // The replay folds the first `shown` steps, so a tool call's failure appears when its Agent's step does.
+  const view = useMemo(() => viewOfSteps(run.id, steps.slice(0, shown)), [run.id, steps, shown]);
+  const visible = view.nodes.map((t, i) => (playing && i === shown - 1 ? { ...t, state: "running" as const } : t));
   const labelOf = (nodeId: string, blockType: string) =>
     run.graph.nodes.find((n) => n.id === nodeId)?.ui.label || blockRegistry.get(blockType)?.title || blockType;
   const selectedTrace = traces.find((t) => t.nodeId === selected);
@@ -110,12 +111,10 @@ export default function RunPage() {
               ) : (
                 <span className="text-slate-500">Flow deleted</span>
               )}
-              <h1 className="text-lg font-semibold" data-testid="run-title">
-                Run {run.id}
+              <h1 className="text-lg font-semibold" data-testid="run-title" title={run.id} suppressHydrationWarning>
+                {runTitle(run)}
               </h1>
-              <span data-testid="run-status">
-                <RunStatusBadge status={run.status} />
-              </span>
+              <RunStatusBadge status={run.status} failedToolCalls={run.failedToolCalls} testId="run-status" />
               <span className="text-slate-600">{formatDuration(run.durationMs)}</span>
               <span className="text-slate-600">
                 {run.promptTokens} + {run.completionTokens} tokens
@@ -141,7 +140,7 @@ export default function RunPage() {
                   <input
                     type="range"
                     min={0}
-                    max={traces.length}
+                    max={steps.length}
                     value={shown}
                     onChange={(e) => {
                       setPlaying(false);
@@ -149,7 +148,7 @@ export default function RunPage() {
                     }}
                     aria-label="Replay position"
                   />
-                  {shown}/{traces.length}
+                  {shown}/{steps.length}
                 </label>
               </span>
             </div>
@@ -179,7 +178,7 @@ export default function RunPage() {
         </main>
         <aside className="w-96 shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3" aria-label="Trace">
           <h2 className="mb-2 text-sm font-semibold">Trace</h2>
-          <TraceList nodes={visible} labelOf={labelOf} onFocus={setSelected} expandErrors />
+          <TraceList nodes={visible} toolCalls={view.toolCalls} labelOf={labelOf} onFocus={setSelected} expandErrors />
           {selectedTrace && (
             <p className="mt-3 text-xs text-slate-500">
               Selected: {labelOf(selectedTrace.nodeId, selectedTrace.blockType)} — click a block in the list to see its inputs and outputs.

@@ -6,7 +6,8 @@ import { teams } from "./teams";
 export const RUN_STATUSES = ["running", "succeeded", "failed", "cancelled", "timed_out"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const STEP_STATUSES = ["running", "succeeded", "failed", "skipped"] as const;
+/** "stopped": the step did not fail itself but stopped because another failed (its detail's `causedBy`). */
+export const STEP_STATUSES = ["running", "succeeded", "failed", "skipped", "stopped"] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** One execution of a flow's agent part: what went in, what came out, how long and how much. */
@@ -37,6 +38,8 @@ export const runs = sqliteTable(
     error: text("error"),
     promptTokens: integer("prompt_tokens").notNull().default(0),
     completionTokens: integer("completion_tokens").notNull().default(0),
+    /** Tool calls that failed: a run that answered anyway succeeded, and says this beside it. */
+    failedToolCalls: integer("failed_tool_calls").notNull().default(0),
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     durationMs: integer("duration_ms"),

@@ -2,8 +2,9 @@ import type Database from "better-sqlite3";
 import { and, asc, eq, ne } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { flows, flowVersions, publishedAgents } from "#db/schema";
-import { newId, type GraphDoc } from "#agents/graph/index";
-import { formatDiagnostic } from "#agents/compile/diagnostics";
+import { newId, nodeNamer, type GraphDoc } from "#agents/graph/index";
+import { blockRegistry } from "#agents/blocks/index";
+import { describeDiagnostic } from "#agents/compile/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { recordAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
@@ -47,12 +48,16 @@ function freeSlug(db: Db, teamId: string, base: string): string {
 
 /**
  * What a published agent needs to be served: a chat input to take the message and a chat
- * output to answer, and no validation errors. Problems are listed by node so they can be fixed.
+ * output to answer, and no validation errors. Problems are listed by the blocks' names (as
+ * the canvas shows them) so they can be found and fixed; the Problems panel lists them all.
  */
 export function checkPublishable(graph: GraphDoc): void {
   const errors = validateGraph(graph).filter((d) => d.severity === "error");
   if (errors.length > 0) {
-    throw badRequest(`The flow has problems to fix before publishing: ${errors.slice(0, 3).map(formatDiagnostic).join("; ")}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ""}.`);
+    const nameOf = nodeNamer(graph, blockRegistry);
+    const listed = errors.slice(0, 3).map((d) => describeDiagnostic(d, nameOf));
+    const more = errors.length > 3 ? ` And ${errors.length - 3} more: see the Problems panel.` : "";
+    throw badRequest(`Fix ${errors.length === 1 ? "this" : "these"} before publishing: ${listed.join("; ")}${more}`);
   }
   const types = new Set(graph.nodes.map((n) => n.type));
   if (!types.has("io.chat-input") || !types.has("io.chat-output")) {

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { Db } from "#db/client";
 import type { StepStatus } from "#db/schema";
 import type { GraphDoc } from "#agents/graph/index";
-import type { RunEvent, RunFinishEvent } from "#agents/runtime/events";
+import type { NodeErrorEvent, NodeOutputEvent, RunEvent, RunFinishEvent } from "#agents/runtime/events";
 
 /**
  * Stores a run: its row, its trace (one step row per node) and the rows a caller keeps beside
@@ -76,7 +76,7 @@ function prepareTraceWrites(sqlite: Database.Database) {
   );
   const finishRun = sqlite.prepare(
     `update runs set status = @status, output = @output, error = @error, prompt_tokens = @promptTokens,
-       completion_tokens = @completionTokens, finished_at = @finishedAt, duration_ms = @durationMs
+       completion_tokens = @completionTokens, failed_tool_calls = @failedToolCalls, finished_at = @finishedAt, duration_ms = @durationMs
      where id = @id`,
   );
   const writeSteps = (runId: string, teamId: string, steps: readonly StepRow[]) => {
@@ -118,6 +118,7 @@ function prepareTraceWrites(sqlite: Database.Database) {
       error: finish.error,
       promptTokens: finish.usage.promptTokens,
       completionTokens: finish.usage.completionTokens,
+      failedToolCalls: finish.failedToolCalls,
       finishedAt: finish.at,
       durationMs: Math.round(finish.durationMs),
     });
@@ -182,6 +183,37 @@ function traceWrites(db: Db): TraceWrites {
 
 const jsonOrNull = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
 
+type StepEnd = Pick<StepRow, "status" | "outputs" | "detail" | "error" | "finishedAt" | "durationMs">;
+
+function outputStep(event: NodeOutputEvent): StepEnd {
+  return {
+    status: event.skipped ? "skipped" : "succeeded",
+    outputs: jsonOrNull(event.outputs),
+    detail: jsonOrNull(event.detail),
+    error: null,
+    finishedAt: event.at,
+    durationMs: Math.round(event.durationMs),
+  };
+}
+
+/**
+ * A failed step, or one stopped by another's failure (`causedBy`, kept in its detail so the
+ * stored trace replays the same event). A step that had finished keeps its outputs and timing:
+ * it failed later, when another node used what it made.
+ */
+function errorStep(event: NodeErrorEvent, before: StepRow | undefined): StepEnd {
+  const finishedBefore = before?.status === "succeeded";
+  const detail = event.causedBy ? { ...event.detail, causedBy: event.causedBy } : event.detail;
+  return {
+    status: event.causedBy ? "stopped" : "failed",
+    outputs: finishedBefore ? before.outputs : null,
+    detail: jsonOrNull(detail) ?? (finishedBefore ? before.detail : null),
+    error: event.message,
+    finishedAt: finishedBefore ? before.finishedAt : event.at,
+    durationMs: finishedBefore ? before.durationMs : Math.round(event.durationMs),
+  };
+}
+
 /** Stores the finished runs still waiting for their group commit (before reading runs from the database). */
 export function storeFinishedRuns(db: Db): void {
   writesByDb.get(db)?.storeFinished();
@@ -229,15 +261,8 @@ export class RunRecorder {
       }
       case "node.output":
       case "node.error": {
-        const finished = {
-          status: event.type === "node.error" ? ("failed" as const) : event.skipped ? ("skipped" as const) : ("succeeded" as const),
-          outputs: event.type === "node.output" ? jsonOrNull(event.outputs) : null,
-          detail: event.type === "node.output" ? jsonOrNull(event.detail) : null,
-          error: event.type === "node.error" ? event.message : null,
-          finishedAt: event.at,
-          durationMs: Math.round(event.durationMs),
-        };
         const step = this.byNode.get(event.nodeId);
+        const finished = event.type === "node.output" ? outputStep(event) : errorStep(event, step);
         if (step) {
           Object.assign(step, finished);
           step.dirty = true;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "#db/client";
-import { flowVersions, runs, runSteps, type RunStatus } from "#db/schema";
+import { flows, flowVersions, runs, runSteps } from "#db/schema";
 import { blockRegistry } from "#agents/blocks/index";
 import { runnersByType } from "#agents/blocks/index.server";
 import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
@@ -13,6 +13,7 @@ import { badRequest, notFound } from "./errors";
 import { parseStoredGraph } from "./flow-graph";
 import { getFlow } from "./flows";
 import { sqliteMemoryStore } from "./run-memory";
+import { storedEvents } from "./run-replay";
 import { RunRecorder, storeFinishedRuns, type StoredWithRun } from "./run-trace";
 import { runtimeHost } from "./runtime-host";
 
@@ -256,7 +257,9 @@ export function cancelRun(db: Db, scope: { teamId: string }, runId: string): { i
 export function getRun(db: Db, scope: { teamId: string }, runId: string) {
   const row = loadRun(db, scope.teamId, runId);
   const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all();
-  return { ...row, graph: graphOfRun(db, scope.teamId, row), steps };
+  // The run page's title names the flow; null once the flow is deleted.
+  const flow = row.flowId ? db.select({ name: flows.name }).from(flows).where(and(eq(flows.id, row.flowId), eq(flows.teamId, scope.teamId))).get() : undefined;
+  return { ...row, flowName: flow?.name ?? null, graph: graphOfRun(db, scope.teamId, row), steps };
 }
 
 /** The graph a run ran: its own copy, or its flow version's (published agents' runs refer to it). */
@@ -290,6 +293,7 @@ export function listRuns(db: Db, scope: { teamId: string }, input: { flowId?: st
       error: runs.error,
       promptTokens: runs.promptTokens,
       completionTokens: runs.completionTokens,
+      failedToolCalls: runs.failedToolCalls,
       startedAt: runs.startedAt,
       durationMs: runs.durationMs,
       conversationId: runs.conversationId,
@@ -299,50 +303,6 @@ export function listRuns(db: Db, scope: { teamId: string }, input: { flowId?: st
     .orderBy(desc(runs.startedAt))
     .limit(input.limit)
     .all();
-}
-
-/** The stored trace as the events it came from, for a run that is no longer in memory. */
-function storedEvents(db: Db, teamId: string, runId: string): RunEvent[] {
-  const run = getRun(db, { teamId }, runId);
-  const events: RunEvent[] = [
-    { type: "run.start", runId, at: run.startedAt.getTime(), input: run.input, nodes: run.steps.map((s) => s.nodeId) },
-  ];
-  for (const step of run.steps) {
-    const at = step.startedAt.getTime();
-    if (step.status !== "skipped") {
-      events.push({ type: "node.start", runId, at, nodeId: step.nodeId, blockType: step.blockType, inputs: step.inputs ?? {} });
-    }
-    const durationMs = step.durationMs ?? 0;
-    const endAt = step.finishedAt?.getTime() ?? at;
-    if (step.status === "failed") {
-      events.push({ type: "node.error", runId, at: endAt, nodeId: step.nodeId, blockType: step.blockType, durationMs, message: step.error ?? "Failed" });
-    } else if (step.status !== "running") {
-      events.push({
-        type: "node.output",
-        runId,
-        at: endAt,
-        nodeId: step.nodeId,
-        blockType: step.blockType,
-        durationMs,
-        outputs: step.outputs ?? {},
-        ...(step.detail ? { detail: step.detail } : {}),
-        ...(step.status === "skipped" ? { skipped: true } : {}),
-      });
-    }
-  }
-  if (run.status !== "running") {
-    events.push({
-      type: "run.finish",
-      runId,
-      at: run.finishedAt?.getTime() ?? run.startedAt.getTime(),
-      status: run.status as Exclude<RunStatus, "running">,
-      output: run.output,
-      error: run.error,
-      durationMs: run.durationMs ?? 0,
-      usage: { promptTokens: run.promptTokens, completionTokens: run.completionTokens },
-    });
-  }
-  return events;
 }
 
 /**
@@ -362,7 +322,7 @@ export async function* runEvents(
     yield* follow(run, options.signal, options.from ?? 0);
     return;
   }
-  yield* storedEvents(db, scope.teamId, runId).slice(options.from ?? 0);
+  yield* storedEvents(getRun(db, scope, runId)).slice(options.from ?? 0);
 }
 
 /** Cancels every run in progress (the host is shutting down). */

@@ -36,8 +36,9 @@ type HostDeps = { config: ServerConfig };
 const hosts = new WeakMap<object, Promise<RuntimeHost>>();
 
 const noEndpoints: EndpointResolver = {
-  async resolve(node) {
-    throw new Error(`Deploy this endpoint first: "${node.ui.label ?? node.id}" is not running yet (open Deploy and start it).`);
+  // The run's error names the block ("Model Endpoint "My Llama": …"); the message says what to do.
+  async resolve() {
+    throw new Error("Deploy this endpoint first: it is not running yet (open Deploy and start it).");
   },
 };
 

@@ -107,6 +107,7 @@ export function listAgentRuns(db: Db, scope: TeamScope, filter: RunHistoryFilter
       error: runs.error,
       promptTokens: runs.promptTokens,
       completionTokens: runs.completionTokens,
+      failedToolCalls: runs.failedToolCalls,
       startedAt: runs.startedAt,
       durationMs: runs.durationMs,
       conversationId: runs.conversationId,

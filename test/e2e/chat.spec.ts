@@ -60,9 +60,12 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
   for (const type of ["io.chat-input", "prompt.template", "model.openai", "io.chat-output"]) {
     await expect(nodeOfType(page, type).getByLabel("done")).toBeVisible();
   }
-  // A trace line opens to the node's inputs and outputs.
-  await chat.getByTestId(`trace-${prompt}`).getByRole("button", { name: "Prompt", exact: true }).click();
-  await expect(chat.getByTestId(`trace-${prompt}`)).toContainText('"input": "What does Skyloom do?"');
+  // A trace line opens to the node's inputs and outputs, as text; the JSON is one click away.
+  const promptTrace = chat.getByTestId(`trace-${prompt}`);
+  await promptTrace.getByRole("button", { name: "Prompt", exact: true }).click();
+  await expect(promptTrace.getByTestId("trace-value").first()).toHaveText("input: What does Skyloom do?");
+  await promptTrace.getByRole("button", { name: "Show JSON" }).click();
+  await expect(promptTrace).toContainText('"input": "What does Skyloom do?"');
 
   // Cancel a run midway: the answer stops and says so. The development model repeats the
   // question, so a long one streams for seconds (about 200 words at 40 ms each): time for a
@@ -92,7 +95,7 @@ test("build Input → Prompt → Model → Output, chat, watch tokens stream and
     await expect(page.getByTestId(`run-node-${id}`)).toHaveAttribute("data-state", "done");
   }
   await page.getByTestId(`trace-${model}`).getByRole("button", { name: "Chat Model", exact: true }).click();
-  await expect(page.getByTestId(`trace-${model}`)).toContainText('"model": "skyloom-dev"');
+  await expect(page.getByTestId(`trace-${model}`)).toContainText('model: Chat model "skyloom-dev"');
 });
 
 test("a failing block is marked on the canvas and in the trace, with its message", async ({ page }) => {

@@ -171,7 +171,7 @@ describe("runs on the host", () => {
     const run = async () => (await startRun(backend.deps, { teamId: me?.team?.id ?? "", graph, input: "hi", conversationId: "ep", source: "api" })).result;
     const before = await run();
     expect(before).toMatchObject({ status: "failed", failedNodeId: "llama" });
-    expect(before.error).toContain('Deploy this endpoint first: "My Llama" is not running yet');
+    expect(before.error).toBe('Model Endpoint "My Llama": Deploy this endpoint first: it is not running yet (open Deploy and start it).');
 
     await setEndpointResolver(backend.deps, { resolve: async (node) => ({ baseUrl: slow.baseUrl, model: `served-by-${node.id}` }) });
     const after = await run();

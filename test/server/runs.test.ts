@@ -96,3 +96,59 @@ describe("runs: tenancy, cancel, memory, credentials", () => {
     expect(rows.n).toBe(6);
   });
 });
+
+describe("runs: errors blame the block at fault, tool failures are kept", () => {
+  const node = (id: string, type: string, config: unknown = {}, label?: string) => ({ id, type, version: 1, config, ui: { x: 0, y: 0, ...(label ? { label } : {}) } });
+  const edge = (id: string, from: string, fromPort: string, to: string, toPort: string) => ({ id, from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
+  const agentGraph = (model: ReturnType<typeof node>, tools: ReturnType<typeof node>[] = []) => ({
+    schemaVersion: 1 as const,
+    nodes: [node("in", "io.chat-input"), model, node("agent", "agent.tools"), node("out", "io.chat-output"), ...tools],
+    edges: [
+      edge("e1", "in", "message", "agent", "prompt"),
+      edge("e2", model.id, "model", "agent", "model"),
+      edge("e3", "agent", "text", "out", "message"),
+      ...tools.map((t, i) => edge(`t${i}`, t.id, "tool", "agent", "tools")),
+    ],
+  });
+
+  it("a Chat Model the Agent cannot reach is stored as failed (keeping its output), the Agent as stopped; the replay says the same", async () => {
+    // A loopback base URL: the SSRF guard refuses it (no SKYLOOM_ALLOW_PRIVATE_URLS here).
+    const graph = agentGraph(node("gpt", "model.openai", { baseUrl: "http://127.0.0.1:9/v1" }, "GPT"));
+    const flow = await alice.trpc.flow.create({ name: "Unreachable model", graph });
+    const { runId } = await alice.trpc.run.start({ flowId: flow.id, input: "hello", conversationId: "c-unreachable" });
+    const live = await collect(await alice.trpc.run.events({ id: runId }));
+
+    const run = await alice.trpc.run.get({ id: runId });
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/^Chat Model "GPT": Could not connect to http:\/\/127\.0\.0\.1:9\/v1: Refused to connect to 127\.0\.0\.1/);
+    const steps = new Map(run.steps.map((s) => [s.nodeId, s]));
+    expect(steps.get("gpt")).toMatchObject({ status: "failed", outputs: { model: { "chat-model": { baseUrl: "http://127.0.0.1:9/v1" } } } });
+    expect(steps.get("gpt")?.error).toMatch(/^Could not connect to http:\/\/127\.0\.0\.1:9\/v1/);
+    expect(steps.get("agent")).toMatchObject({ status: "stopped", error: 'Stopped because Chat Model "GPT" failed.', detail: { causedBy: "gpt" } });
+
+    const replay = await collect(await alice.trpc.run.events({ id: runId }));
+    const errors = (events: RunEvent[]) => events.filter((e) => e.type === "node.error").map((e) => e.type === "node.error" && [e.nodeId, e.causedBy ?? null, e.message]);
+    expect(errors(replay)).toEqual(errors(live));
+  });
+
+  it("a failing tool call is counted on the run (listed too), kept with the Agent's step, and replayed as tool events", async () => {
+    const graph = agentGraph(node("model", "model.openai"), [
+      node("http", "tool.http", { name: "weather", description: "Weather for a city", url: "http://127.0.0.1:9/weather?city={city}" }, "Weather API"),
+    ]);
+    const flow = await alice.trpc.flow.create({ name: "Failing tool", graph });
+    const { runId } = await alice.trpc.run.start({ flowId: flow.id, input: "weather in Oslo", conversationId: "c-tool" });
+    const live = await collect(await alice.trpc.run.events({ id: runId }));
+    expect(live.at(-1)).toMatchObject({ type: "run.finish", status: "succeeded", failedToolCalls: 1 });
+
+    const run = await alice.trpc.run.get({ id: runId });
+    expect(run).toMatchObject({ status: "succeeded", failedToolCalls: 1 });
+    const agentStep = run.steps.find((s) => s.nodeId === "agent");
+    expect(agentStep?.detail).toMatchObject({ toolCalls: [{ tool: "weather", toolNodeId: "http", ok: false, args: { city: "weather in Oslo" } }] });
+    expect((await alice.trpc.run.list({ flowId: flow.id }))[0]).toMatchObject({ id: runId, status: "succeeded", failedToolCalls: 1 });
+
+    const replay = await collect(await alice.trpc.run.events({ id: runId }));
+    const toolEvents = (events: RunEvent[]) => events.filter((e) => e.type === "tool.call" || e.type === "tool.result").map((e) => ({ ...e, at: 0, ...("durationMs" in e ? { durationMs: 0 } : {}) }));
+    expect(toolEvents(replay)).toEqual(toolEvents(live));
+    expect(replay.at(-1)).toMatchObject({ type: "run.finish", failedToolCalls: 1 });
+  });
+});

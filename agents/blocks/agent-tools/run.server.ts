@@ -1,5 +1,5 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import { BlockRunError } from "../../runtime/context";
+import { BlockRunError, NodeFault } from "../../runtime/context";
 import { implement, textInput } from "../../runtime/implement";
 import { HumanMessage, messageText, callChatModel, SystemMessage, toLangChain, ToolMessage } from "../../runtime/llm.server";
 import { isChatModel, isMemory, isTool, type ToolValue } from "../../runtime/values";
@@ -7,12 +7,15 @@ import { agentToolsBlock } from "./block";
 
 const MAX_TOOL_RESULT_CHARS = 20_000;
 
-type ToolCallTrace = { iteration: number; tool: string; args: unknown; result: string; error?: boolean };
+const capped = (text: string) => (text.length > MAX_TOOL_RESULT_CHARS ? `${text.slice(0, MAX_TOOL_RESULT_CHARS)}… (cut at ${MAX_TOOL_RESULT_CHARS} characters)` : text);
 
 /**
  * The tool-calling loop: ask the model (streamed), run every tool it calls, feed the results
  * back, and repeat until it answers without calling a tool or the iteration limit is hit.
- * A failing tool is reported to the model as its result, so the model can recover.
+ * A failing tool is reported to the model as its result, so the model can recover; the call
+ * and its outcome go to the run's events (ctx.toolCall), which mark the tool's block.
+ * A failing model call is the Chat Model's fault, not the Agent's: it is thrown as a NodeFault
+ * naming the model's node.
  */
 export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inputs, ctx }) => {
   const task = textInput(inputs, "prompt", "Task");
@@ -38,12 +41,16 @@ export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inpu
     ...(memory ? toLangChain(await memory.load()) : []),
     new HumanMessage(task),
   ];
-  const calls: ToolCallTrace[] = [];
-  ctx.addDetail("toolCalls", calls);
-
   for (let iteration = 1; iteration <= config.maxIterations; iteration++) {
     if (iteration > 1) ctx.step();
-    const answer = await callChatModel(model, messages, ctx, modelValue.trace.model);
+    let answer: Awaited<ReturnType<typeof callChatModel>>;
+    try {
+      answer = await callChatModel(model, messages, ctx, modelValue.trace);
+    } catch (error) {
+      const source = modelValue.source;
+      if (ctx.signal.aborted || !source || !(error instanceof BlockRunError)) throw error;
+      throw new NodeFault(error.message, source.nodeId);
+    }
     messages.push(answer);
     const toolCalls = answer.tool_calls ?? [];
     if (toolCalls.length === 0) {
@@ -57,26 +64,28 @@ export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inpu
       }
       return { text };
     }
-    for (const call of toolCalls) {
+    for (const [index, call] of toolCalls.entries()) {
+      const callId = call.id ?? `${call.name}-${iteration}-${index}`;
       const tool = byName.get(call.name);
+      const ended = ctx.toolCall({ callId, tool: call.name, toolNodeId: tool?.source?.nodeId ?? null, iteration, args: call.args });
       let result: string;
-      let failed = false;
       if (!tool) {
-        result = `There is no tool named "${call.name}". Available: ${[...byName.keys()].join(", ") || "none"}.`;
-        failed = true;
+        const error = `There is no tool named "${call.name}". Available: ${[...byName.keys()].join(", ") || "none"}.`;
+        ended({ ok: false, error });
+        result = error;
       } else {
         try {
           const raw: unknown = await tool.tool.invoke(call.args, { signal: ctx.signal });
-          result = typeof raw === "string" ? raw : JSON.stringify(raw);
+          result = capped(typeof raw === "string" ? raw : JSON.stringify(raw));
+          ended({ ok: true, result });
         } catch (error) {
+          const message = capped(error instanceof Error ? error.message : String(error));
+          ended({ ok: false, error: message });
           if (ctx.signal.aborted) throw error;
-          result = `Error: ${error instanceof Error ? error.message : String(error)}`;
-          failed = true;
+          result = `Error: ${message}`;
         }
       }
-      if (result.length > MAX_TOOL_RESULT_CHARS) result = `${result.slice(0, MAX_TOOL_RESULT_CHARS)}… (cut at ${MAX_TOOL_RESULT_CHARS} characters)`;
-      calls.push({ iteration, tool: call.name, args: call.args, result, ...(failed ? { error: true } : {}) });
-      messages.push(new ToolMessage({ content: result, tool_call_id: call.id ?? `${call.name}-${iteration}`, name: call.name }));
+      messages.push(new ToolMessage({ content: result, tool_call_id: callId, name: call.name }));
     }
   }
   throw new BlockRunError(

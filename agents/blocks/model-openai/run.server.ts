@@ -37,7 +37,7 @@ export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, in
     ...(memory ? toLangChain(await memory.load()) : []),
     new HumanMessage(prompt),
   ];
-  const answer = await callChatModel(model, messages, ctx, config.model);
+  const answer = await callChatModel(model, messages, ctx, modelValue.trace);
   const text = messageText(answer);
   if (memory) {
     await memory.append([

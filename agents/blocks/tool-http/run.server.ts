@@ -1,5 +1,5 @@
 import { tool } from "@langchain/core/tools";
-import { BlockRunError } from "../../runtime/context";
+import { BlockRunError, innermostMessage } from "../../runtime/context";
 import { implement } from "../../runtime/implement";
 import type { ToolValue } from "../../runtime/values";
 import { httpToolParameters, toolHttpBlock } from "./block";
@@ -14,13 +14,19 @@ function fill(template: string, args: Record<string, unknown>, encode: (v: strin
   });
 }
 
+/** The URL as messages show it: no query string, which may carry a key typed into the template. */
+function withoutQuery(url: string): string {
+  return url.split(/[?#]/)[0] ?? url;
+}
+
 /** Inside a JSON body a value is inserted as the inside of a JSON string (escaped). */
 const jsonStringInner = (v: string) => JSON.stringify(v).slice(1, -1);
 
 /**
  * An HTTP call the agent can make. The URL and body templates are filled from the agent's
  * arguments, the credential (if any) is added as a header, and the request goes through the
- * run context's HTTP client, which on the server is the SSRF-guarded fetch.
+ * run context's HTTP client, which on the server is the SSRF-guarded fetch. A request that
+ * cannot be sent or gets an error status fails the call.
  */
 export const toolHttpRunner = implement(toolHttpBlock, async ({ config, ctx }) => {
   const parameters = httpToolParameters(config);
@@ -50,11 +56,13 @@ export const toolHttpRunner = implement(toolHttpBlock, async ({ config, ctx }) =
         });
       } catch (error) {
         if (ctx.signal.aborted) throw error;
-        throw new BlockRunError(`${config.method} ${new URL(url).origin} failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new BlockRunError(`${config.method} ${withoutQuery(url)} failed: ${innermostMessage(error)}`);
       }
       let text = await response.text();
       if (text.length > MAX_RESPONSE_CHARS) text = `${text.slice(0, MAX_RESPONSE_CHARS)}… (cut at ${MAX_RESPONSE_CHARS} characters)`;
-      return response.ok ? text : `HTTP ${response.status}: ${text}`;
+      // An error status is a failed call (the Agent still shows the model the body, which may explain it).
+      if (!response.ok) throw new BlockRunError(`${config.method} ${withoutQuery(url)} answered HTTP ${response.status}${text ? `: ${text}` : "."}`);
+      return text;
     },
     { name: config.name, description: config.description, schema },
   );

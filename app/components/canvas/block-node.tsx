@@ -79,6 +79,7 @@ const STATUS_RING: Record<NodeStatus["state"], string> = {
   done: "ring-2 ring-emerald-400",
   error: "ring-2 ring-red-500",
   skipped: "opacity-60",
+  stopped: "ring-2 ring-slate-300",
 };
 
 /**
@@ -119,6 +120,7 @@ export const BlockNode = memo(function BlockNode({ id, data, selected }: NodePro
       data-testid="block-node"
       data-node-type={node.type}
       data-invalid={hasError ? "true" : undefined}
+      data-run-state={status?.state}
     >
       <div style={{ height: NODE_HEADER_HEIGHT }} className="flex items-center gap-2 rounded-t-lg bg-slate-50 px-3 shadow-[inset_0_-1px_0_#f1f5f9]">
         <BlockIcon name={block?.icon ?? "box"} size={16} className="shrink-0 text-brand-600" />
@@ -128,6 +130,7 @@ export const BlockNode = memo(function BlockNode({ id, data, selected }: NodePro
         </div>
         {status?.state === "running" && <Loader2 size={14} className="animate-spin text-sky-500" aria-label="running" />}
         {status?.state === "done" && <CheckCircle2 size={14} className="text-emerald-500" aria-label="done" />}
+        {status?.state === "error" && !hasError && <AlertCircle size={14} className="text-red-500" aria-label="failed" />}
         {hasError && <AlertCircle size={14} className="text-red-500" aria-label="has problems" />}
       </div>
       <div style={{ paddingTop: NODE_BODY_PADDING, paddingBottom: NODE_BODY_PADDING }}>
@@ -147,7 +150,11 @@ export const BlockNode = memo(function BlockNode({ id, data, selected }: NodePro
             </p>
           ))}
           {messages.length > 3 && <p className="text-[11px] text-red-600">and {messages.length - 3} more…</p>}
-          {status?.message && <p className="text-[11px] leading-snug text-slate-600">{status.message}</p>}
+          {status?.message && (
+            <p className={`text-[11px] leading-snug ${status.state === "error" ? "text-red-600" : "text-slate-600"}`} data-testid="node-run-message" data-state={status.state}>
+              {status.message}
+            </p>
+          )}
         </div>
       )}
     </div>

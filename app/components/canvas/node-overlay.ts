@@ -4,7 +4,8 @@ import { useSyncExternalStore } from "react";
  * Run status drawn on top of nodes (a test run lighting up the blocks it passes through).
  * It is UI state only: it never enters the GraphDoc and is never saved.
  */
-export type NodeRunState = "running" | "done" | "error" | "skipped";
+/** "stopped": another block's failure stopped it (an Agent whose Chat Model could not be reached). */
+export type NodeRunState = "running" | "done" | "error" | "skipped" | "stopped";
 export type NodeStatus = { state: NodeRunState; message?: string };
 
 export type NodeOverlayStore = {

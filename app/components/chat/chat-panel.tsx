@@ -2,7 +2,6 @@ import { Link } from "@remix-run/react";
 import { MessagesSquare, RotateCcw, Send, Square } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { blockRegistry } from "#agents/blocks/index";
-import type { RunEvent } from "#agents/runtime/events";
 import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
 import { describeApiError, useTRPCClient } from "#app/lib/trpc";
@@ -10,32 +9,47 @@ import type { EditorPanel, EditorPanelProps, NodeStatus } from "../canvas/editor
 import { chatSessionFor, useChatSession, type ChatTurn } from "./chat-session";
 import { RunHistory, RunStatusBadge } from "./run-history";
 import { followRun } from "./run-stream";
-import { formatDuration } from "./trace";
+import { ToolCallList } from "./tool-call-list";
+import { failedToolCalls, formatDuration, type RunView } from "./trace";
 import { TraceList } from "./trace-list";
 
-/** How a run event paints its node on the canvas. */
-function statusFor(event: RunEvent): [string, NodeStatus] | null {
-  switch (event.type) {
-    case "node.start":
-      return [event.nodeId, { state: "running" }];
-    case "node.output":
-      return [event.nodeId, event.skipped ? { state: "skipped", message: "skipped" } : { state: "done", message: formatDuration(event.durationMs) }];
-    case "node.error":
-      return [event.nodeId, { state: "error", message: event.message }];
-    default:
-      return null;
+/** How each node of a run is painted on the canvas: its trace state, or "running" while a call to a tool runs. */
+function nodeStatuses(view: RunView): Map<string, NodeStatus> {
+  const statuses = new Map<string, NodeStatus>();
+  for (const n of view.nodes) {
+    switch (n.state) {
+      case "running":
+        statuses.set(n.nodeId, { state: "running" });
+        break;
+      case "done":
+        statuses.set(n.nodeId, { state: "done", message: formatDuration(n.durationMs) });
+        break;
+      case "skipped":
+        statuses.set(n.nodeId, { state: "skipped", message: "skipped" });
+        break;
+      case "error":
+      case "stopped":
+        statuses.set(n.nodeId, { state: n.state, message: n.error ?? undefined });
+        break;
+    }
   }
+  for (const call of view.toolCalls) {
+    if (call.state === "running" && call.toolNodeId && statuses.get(call.toolNodeId)?.state !== "error") statuses.set(call.toolNodeId, { state: "running" });
+  }
+  return statuses;
 }
 
 function Turn({
   turn,
   latest,
   labelOf,
+  nodeLabel,
   focusNode,
 }: {
   turn: ChatTurn;
   latest: boolean;
   labelOf(id: string, type: string): string;
+  nodeLabel(id: string): string | undefined;
   focusNode(id: string): void;
 }) {
   const run = turn.run;
@@ -60,8 +74,10 @@ function Turn({
               {run.error}
             </p>
           )}
-          <div className="flex items-center gap-2 text-[11px] text-slate-500">
-            <RunStatusBadge status={run.status} />
+          {/* Which tools the agent called, each folded to one line that opens to its arguments and result or error. */}
+          <ToolCallList calls={run.toolCalls} labelOf={nodeLabel} />
+          <div className="flex flex-wrap items-center gap-2 text-[11px] text-slate-500">
+            <RunStatusBadge status={run.status} failedToolCalls={failedToolCalls(run)} testId="chat-run-status" />
             {run.durationMs !== null && <span>{formatDuration(run.durationMs)}</span>}
             {run.usage && <span>{run.usage.promptTokens + run.usage.completionTokens} tokens</span>}
             <Link to={`/runs/${run.runId}`} className="ml-auto text-brand-700 underline" data-testid="chat-run-link">
@@ -72,7 +88,7 @@ function Turn({
           <details open={latest || run.status !== "succeeded"} className="text-xs">
             <summary className="cursor-pointer text-slate-600">Trace ({run.nodes.length} blocks)</summary>
             <div className="mt-1">
-              <TraceList nodes={run.nodes} labelOf={labelOf} onFocus={focusNode} />
+              <TraceList nodes={run.nodes} toolCalls={run.toolCalls} labelOf={labelOf} onFocus={focusNode} />
             </div>
           </details>
         </div>
@@ -108,6 +124,30 @@ export function ChatPanelBody(props: EditorPanelProps) {
     },
     [graph],
   );
+  const nodeLabel = useCallback(
+    (nodeId: string) => {
+      const node = graph.nodes.find((n) => n.id === nodeId);
+      return node ? labelOf(nodeId, node.type) : undefined;
+    },
+    [graph, labelOf],
+  );
+
+  // What each node shows on the canvas, painted only when it changes (a token changes nothing).
+  const painted = useRef(new Map<string, string>());
+  const clearPainted = () => {
+    painted.current.clear();
+    clearNodeStatuses();
+  };
+  const paint = (runId: string) => {
+    const view = session.get().turns.find((t) => t.run?.runId === runId)?.run;
+    if (!view) return;
+    for (const [nodeId, status] of nodeStatuses(view)) {
+      const key = `${status.state}|${status.message ?? ""}`;
+      if (painted.current.get(nodeId) === key) continue;
+      painted.current.set(nodeId, key);
+      setNodeStatus(nodeId, status);
+    }
+  };
 
   const send = async () => {
     const question = message.trim();
@@ -118,13 +158,12 @@ export function ChatPanelBody(props: EditorPanelProps) {
     try {
       await flushSave();
       const { runId } = await client.run.start.mutate({ flowId, input: question, conversationId: session.get().conversationId });
-      clearNodeStatuses();
+      clearPainted();
       session.attachRun(turnId, runId);
       followRun(runId, {
         onEvent: (event) => {
           session.apply(runId, event);
-          const status = statusFor(event);
-          if (status) setNodeStatus(status[0], status[1]);
+          if (event.type !== "token") paint(runId);
         },
         onError: (msg) => {
           session.setStreamError(`Lost the run's live events: ${msg}`);
@@ -158,7 +197,7 @@ export function ChatPanelBody(props: EditorPanelProps) {
           className="!px-2 !py-1 text-xs"
           onClick={() => {
             session.reset();
-            clearNodeStatuses();
+            clearPainted();
           }}
           disabled={running}
           title="Start a new conversation (memory starts empty)"
@@ -174,7 +213,7 @@ export function ChatPanelBody(props: EditorPanelProps) {
       ) : (
         <ol className="space-y-3" aria-label="Conversation">
           {state.turns.map((t, i) => (
-            <Turn key={t.id} turn={t} latest={i === state.turns.length - 1} labelOf={labelOf} focusNode={focusNode} />
+            <Turn key={t.id} turn={t} latest={i === state.turns.length - 1} labelOf={labelOf} nodeLabel={nodeLabel} focusNode={focusNode} />
           ))}
         </ol>
       )}

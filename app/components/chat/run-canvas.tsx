@@ -13,6 +13,7 @@ const STATE_STYLES: Record<NodeTrace["state"] | "idle", string> = {
   done: "border-emerald-500 bg-emerald-50",
   error: "border-red-500 bg-red-50",
   skipped: "border-dashed border-slate-300 bg-white text-slate-400",
+  stopped: "border-slate-400 bg-slate-100",
 };
 const STATE_TEXT: Record<NodeTrace["state"] | "idle", string> = {
   idle: "did not run",
@@ -20,6 +21,7 @@ const STATE_TEXT: Record<NodeTrace["state"] | "idle", string> = {
   done: "done",
   error: "failed",
   skipped: "skipped",
+  stopped: "stopped",
 };
 
 const RunNode = memo(function RunNode({ id, data }: NodeProps<RunFlowNode>) {
@@ -37,7 +39,11 @@ const RunNode = memo(function RunNode({ id, data }: NodeProps<RunFlowNode>) {
         <span>{STATE_TEXT[state]}</span>
         {data.trace && state !== "skipped" && <span className="tabular-nums">{formatDuration(data.trace.durationMs)}</span>}
       </div>
-      {data.trace?.error && <div className="mt-1 line-clamp-3 text-red-700">{data.trace.error}</div>}
+      {data.trace?.error && (
+        <div className={`mt-1 line-clamp-3 ${state === "stopped" ? "text-slate-600" : "text-red-700"}`} data-testid={`run-node-${id}-error`}>
+          {data.trace.error}
+        </div>
+      )}
       <Handle type="source" position={Position.Right} className="!h-2 !w-2 !border-0 !bg-slate-400" isConnectable={false} />
     </div>
   );

@@ -1,7 +1,8 @@
 import { Link } from "@remix-run/react";
+import { AlertTriangle } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
-import { formatDuration, STATUS_LABELS } from "./trace";
+import { formatDuration, STATUS_LABELS, toolFailureNote } from "./trace";
 
 type RunRow = RouterOutputs["run"]["list"][number];
 
@@ -15,8 +16,24 @@ const STATUS_CLASS: Record<RunRow["status"], string> = {
   timed_out: "bg-amber-50 text-amber-700",
 };
 
-export function RunStatusBadge({ status }: { status: RunRow["status"] }) {
-  return <span className={`rounded px-1.5 py-0.5 text-[11px] font-medium ${STATUS_CLASS[status]}`}>{STATUS_LABELS[status]}</span>;
+/**
+ * A run's status, with a warning beside it when tool calls failed: a run whose Agent answered
+ * anyway is "Succeeded", but says "1 tool call failed" in the chat, the run list and the run page.
+ */
+export function RunStatusBadge({ status, failedToolCalls = 0, testId }: { status: RunRow["status"]; failedToolCalls?: number; testId?: string }) {
+  const note = toolFailureNote(failedToolCalls);
+  return (
+    <span className="inline-flex items-center gap-1">
+      <span className={`rounded px-1.5 py-0.5 text-[11px] font-medium ${STATUS_CLASS[status]}`} data-testid={testId}>
+        {STATUS_LABELS[status]}
+      </span>
+      {note && (
+        <span className="inline-flex items-center gap-1 rounded bg-amber-50 px-1.5 py-0.5 text-[11px] font-medium text-amber-800" data-testid="run-tool-warning">
+          <AlertTriangle size={11} aria-hidden /> {note}
+        </span>
+      )}
+    </span>
+  );
 }
 
 /** The flow's recent runs, newest first, each linking to its run page. `refreshKey` reloads it. */
@@ -45,7 +62,7 @@ export function RunHistory({ flowId, refreshKey }: { flowId: string; refreshKey:
         <li key={r.id} className="py-1.5 text-xs">
           <Link to={`/runs/${r.id}`} className="group block">
             <div className="flex items-center gap-2">
-              <RunStatusBadge status={r.status} />
+              <RunStatusBadge status={r.status} failedToolCalls={r.failedToolCalls} />
               <span className="min-w-0 flex-1 truncate text-slate-800 group-hover:underline">{r.input}</span>
               <span className="tabular-nums text-slate-500">{formatDuration(r.durationMs)}</span>
             </div>

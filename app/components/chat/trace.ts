@@ -1,19 +1,36 @@
 import type { RunEvent } from "#agents/runtime/events";
+import { stepEvents, type StoredStep } from "#agents/runtime/replay";
 
 /**
  * The state of one run as the UI shows it, folded from its events. Pure, so the test chat
- * (live events) and the run page (stored trace) draw the same thing.
+ * (live events) and the run page (the stored trace, replayed as events) draw the same thing.
  */
 export type NodeTrace = {
   nodeId: string;
   blockType: string;
-  state: "running" | "done" | "error" | "skipped";
+  /** "stopped": did not fail itself, another node's failure stopped it (`causedBy`). */
+  state: "running" | "done" | "error" | "skipped" | "stopped";
   startedAt: number;
   durationMs: number | null;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown> | null;
   detail: Record<string, unknown> | null;
   error: string | null;
+  causedBy: string | null;
+};
+
+/** One tool call of an Agent (`agentNodeId`), to the tool block `toolNodeId`. */
+export type ToolCallView = {
+  callId: string;
+  agentNodeId: string;
+  toolNodeId: string | null;
+  tool: string;
+  iteration: number;
+  args: unknown;
+  state: "running" | "ok" | "error";
+  result: string | null;
+  error: string | null;
+  durationMs: number | null;
 };
 
 export type RunView = {
@@ -23,19 +40,27 @@ export type RunView = {
   answer: string;
   error: string | null;
   nodes: NodeTrace[];
+  toolCalls: ToolCallView[];
   durationMs: number | null;
   usage: { promptTokens: number; completionTokens: number } | null;
 };
 
 export function emptyRunView(runId: string): RunView {
-  return { runId, status: "running", answer: "", error: null, nodes: [], durationMs: null, usage: null };
+  return { runId, status: "running", answer: "", error: null, nodes: [], toolCalls: [], durationMs: null, usage: null };
 }
 
-function upsert(nodes: NodeTrace[], nodeId: string, change: (n: NodeTrace | undefined) => NodeTrace): NodeTrace[] {
+/** Failed tool calls: a run that answered anyway is "Succeeded" with this as a warning beside it. */
+export function failedToolCalls(view: Pick<RunView, "toolCalls">): number {
+  return view.toolCalls.filter((c) => c.state === "error").length;
+}
+
+function upsert(nodes: NodeTrace[], nodeId: string, change: (n: NodeTrace | undefined) => NodeTrace | undefined): NodeTrace[] {
   const index = nodes.findIndex((n) => n.nodeId === nodeId);
-  if (index === -1) return [...nodes, change(undefined)];
+  const changed = change(nodes[index]);
+  if (!changed) return nodes;
+  if (index === -1) return [...nodes, changed];
   const next = nodes.slice();
-  next[index] = change(nodes[index]);
+  next[index] = changed;
   return next;
 }
 
@@ -64,6 +89,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
           outputs: null,
           detail: null,
           error: null,
+          causedBy: null,
         })),
       };
     case "node.output":
@@ -76,22 +102,60 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
           outputs: event.outputs,
           detail: event.detail ?? null,
           error: null,
+          causedBy: null,
         })),
       };
     case "node.error":
       return {
         ...view,
-        nodes: upsert(view.nodes, event.nodeId, (n) => ({
-          ...endedNode(n, event),
-          outputs: null,
-          detail: null,
-          state: "error",
-          durationMs: event.durationMs,
-          error: event.message,
-        })),
+        nodes: upsert(view.nodes, event.nodeId, (n) => {
+          // A node that failed after its output (a Chat Model an Agent could not reach) keeps it.
+          const finishedBefore = n?.state === "done";
+          return {
+            ...endedNode(n, event),
+            outputs: finishedBefore ? n.outputs : null,
+            detail: event.detail ?? (finishedBefore ? n.detail : null),
+            state: event.causedBy ? "stopped" : "error",
+            durationMs: finishedBefore ? n.durationMs : event.durationMs,
+            error: event.message,
+            causedBy: event.causedBy ?? null,
+          };
+        }),
       };
     case "token":
       return event.toOutput ? { ...view, answer: view.answer + event.text } : view;
+    case "tool.call":
+      return {
+        ...view,
+        toolCalls: [
+          ...view.toolCalls,
+          {
+            callId: event.callId,
+            agentNodeId: event.nodeId,
+            toolNodeId: event.toolNodeId,
+            tool: event.tool,
+            iteration: event.iteration,
+            args: event.args,
+            state: "running",
+            result: null,
+            error: null,
+            durationMs: null,
+          },
+        ],
+      };
+    case "tool.result": {
+      const ended = (c: ToolCallView): ToolCallView =>
+        event.ok
+          ? { ...c, state: "ok", result: event.result, durationMs: event.durationMs }
+          : { ...c, state: "error", error: event.error, durationMs: event.durationMs };
+      const toolCalls = view.toolCalls.map((c) => (c.callId === event.callId && c.agentNodeId === event.nodeId && c.state === "running" ? ended(c) : c));
+      // A failed call marks its tool's block: that is where the user fixes it (URL, credential).
+      const nodes =
+        event.ok || !event.toolNodeId
+          ? view.nodes
+          : upsert(view.nodes, event.toolNodeId, (n) => n && { ...n, state: "error", error: event.error });
+      return { ...view, toolCalls, nodes };
+    }
     case "run.finish":
       return {
         ...view,
@@ -102,6 +166,13 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         usage: event.usage,
       };
   }
+}
+
+/** A stored run's steps, folded as their events (the run page; `steps` may be a replay's first few). */
+export function viewOfSteps(runId: string, steps: readonly StoredStep[]): RunView {
+  let view = emptyRunView(runId);
+  for (const step of steps) for (const event of stepEvents(runId, step)) view = applyRunEvent(view, event);
+  return view;
 }
 
 export function formatDuration(ms: number | null): string {
@@ -118,3 +189,9 @@ export const STATUS_LABELS: Record<RunView["status"], string> = {
   cancelled: "Cancelled",
   timed_out: "Timed out",
 };
+
+/** "1 tool call failed" / "2 tool calls failed"; null when none did. */
+export function toolFailureNote(count: number): string | null {
+  if (count <= 0) return null;
+  return `${count} tool call${count === 1 ? "" : "s"} failed`;
+}

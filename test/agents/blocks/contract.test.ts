@@ -54,6 +54,7 @@ function fakeContext(nodeId: string) {
     step: () => {},
     respond: (text) => void responses.push(text),
     addDetail: () => {},
+    toolCall: () => () => {},
   };
   return { ctx, responses };
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { blockRegistry } from "#agents/blocks/index";
+import { describeDiagnostic } from "#agents/compile/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
+import { nodeNamer } from "#agents/graph/index";
 import type { GraphDoc, GraphEdge, GraphNode } from "#agents/graph/index";
 
 const node = (id: string, type: string, config: unknown = {}, version = 1): GraphNode => ({
@@ -83,6 +86,15 @@ describe("validateGraph", () => {
     expect(codes(g).filter((c) => c.startsWith("E109"))).toEqual(["E109@a", "E109@b"]);
   });
 
+  it("names the blocks of a loop by their labels, never by their ids (E109)", () => {
+    const a = { ...node("n_a1b2c3", "prompt.template", { template: "{x}" }), ui: { x: 0, y: 0, label: "Draft" } };
+    const b = { ...node("n_d4e5f6", "prompt.template", { template: "{y}" }), ui: { x: 0, y: 0, label: "Review" } };
+    const g = graph([a, b], [edge("e1", a.id, "prompt", b.id, "y"), edge("e2", b.id, "prompt", a.id, "x")]);
+    const messages = validateGraph(g).map((d) => d.message);
+    expect(messages).toContain("This block is on a loop (Draft → Review); only loop blocks may feed back.");
+    expect(messages.join(" ")).not.toMatch(/n_[a-z0-9]{6}/);
+  });
+
   it("lets a cycle policy allow loops through a loop block", () => {
     const g = graph(
       [node("a", "prompt.template", { template: "{x}" }), node("b", "prompt.template", { template: "{y}" })],
@@ -127,5 +139,20 @@ describe("validateGraph on edge problems", () => {
     const found = validateGraph(g);
     expect(found.find((d) => d.code === "E104")).toMatchObject({ node: "out", edge: "e1" });
     expect(found.find((d) => d.code === "E103")).toMatchObject({ node: "out", edge: "e2" });
+  });
+});
+
+describe("describeDiagnostic", () => {
+  it("names the block by its label (else its title) and puts the code last, with no ids", () => {
+    const g = chatAgent();
+    g.edges.splice(1, 1); // the model's prompt is optional; the output's message is required
+    g.edges.pop();
+    (g.nodes[3] as GraphNode).ui.label = "Reply";
+    const nameOf = nodeNamer(g, blockRegistry);
+    const lines = validateGraph(g).map((d) => describeDiagnostic(d, nameOf));
+    expect(lines).toEqual(['Chat Output "Reply": The input "Message" needs a connection. (E202)']);
+
+    (g.nodes[3] as GraphNode).ui.label = undefined;
+    expect(validateGraph(g).map((d) => describeDiagnostic(d, nodeNamer(g, blockRegistry)))).toEqual(['Chat Output: The input "Message" needs a connection. (E202)']);
   });
 });

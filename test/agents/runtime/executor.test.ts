@@ -159,7 +159,7 @@ describe("executeRun", () => {
     const { result, events } = await runGraph(helloGraph(), "x", capabilities);
     expect(result.status).toBe("failed");
     expect(result.failedNodeId).toBe("model");
-    expect(result.error).toMatch(/The model API answered 500 for "skyloom-dev": .*the GPU caught fire/);
+    expect(result.error).toMatch(/^Chat Model: The model API at the default model server answered 500 for "skyloom-dev": .*the GPU caught fire/);
     expect(events.find((e) => e.type === "node.error")).toMatchObject({ nodeId: "model" });
   });
 

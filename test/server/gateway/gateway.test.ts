@@ -67,6 +67,22 @@ describe("publishing", () => {
     await expect(alice.agent.publish({ flowId: flow.id })).rejects.toThrow(/Chat Input block/);
     expect(await alice.agent.forFlow({ flowId: flow.id })).toMatchObject({ publication: null });
   });
+
+  it("refuses a half-built flow, naming the block by its label and the port by its name, not by ids", async () => {
+    const node = (id: string, type: string, label?: string) => ({ id, type, version: 1, config: {}, ui: { x: 0, y: 0, ...(label ? { label } : {}) } });
+    const graph = {
+      schemaVersion: 1 as const,
+      nodes: [node("n_in1", "io.chat-input"), node("n_qoqllmsy", "agent.tools", "Support agent"), node("n_out1", "io.chat-output")],
+      edges: [
+        { id: "e1", from: { node: "n_in1", port: "message" }, to: { node: "n_qoqllmsy", port: "prompt" } },
+        { id: "e2", from: { node: "n_qoqllmsy", port: "text" }, to: { node: "n_out1", port: "message" } },
+      ],
+    };
+    const flow = await alice.flow.create({ name: "Half built", graph });
+    const refused = alice.agent.publish({ flowId: flow.id });
+    await expect(refused).rejects.toThrow('Fix this before publishing: Agent "Support agent": The input "Model" needs a connection. (E202)');
+    await expect(alice.agent.publish({ flowId: flow.id })).rejects.not.toThrow(/n_qoqllmsy|port model/);
+  });
 });
 
 describe("/v1 with the official openai SDK", () => {

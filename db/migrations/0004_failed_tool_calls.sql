@@ -1,0 +1,1 @@
+ALTER TABLE `runs` ADD `failed_tool_calls` integer DEFAULT 0 NOT NULL;
