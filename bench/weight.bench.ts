@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { CHROMIUM_LAUNCH_OPTIONS } from "../test/e2e/support/chromium";
 import { startBuiltServer } from "../test/e2e/support/server";
 import { formatStats } from "./support/stats";
@@ -66,7 +66,7 @@ function libraryIn(text: string): LoadedFile["library"] {
 }
 
 /** Every JavaScript file a cold first visit of the flow requests, until the canvas is ready and the network is quiet. */
-async function firstLoad(browser: Browser, url: string, storageState: Awaited<ReturnType<Page["context"]>["storageState"]>): Promise<FirstLoad> {
+async function firstLoad(browser: Browser, url: string, storageState: Awaited<ReturnType<BrowserContext["storageState"]>>): Promise<FirstLoad> {
   const context = await browser.newContext({ storageState, viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   const pending: Promise<LoadedFile | null>[] = [];

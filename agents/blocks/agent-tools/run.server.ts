@@ -1,7 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { BlockRunError } from "../../runtime/context";
 import { implement, textInput } from "../../runtime/implement";
-import { HumanMessage, messageText, callChatModel, SystemMessage, toLangChain, ToolMessage } from "../../runtime/llm.server";
+import { langChainMessages } from "../../runtime/langchain.server";
+import { messageText, callChatModel, toLangChain } from "../../runtime/llm.server";
 import { isChatModel, isMemory, isTool, type ToolValue } from "../../runtime/values";
 import { agentToolsBlock } from "./block";
 
@@ -33,9 +34,10 @@ export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inpu
     model = base.bindTools(tools.map((t) => t.tool)) as typeof base;
   }
 
+  const { HumanMessage, SystemMessage, ToolMessage } = await langChainMessages();
   const messages: BaseMessage[] = [
     ...(config.systemPrompt ? [new SystemMessage(config.systemPrompt)] : []),
-    ...(memory ? toLangChain(await memory.load()) : []),
+    ...(memory ? await toLangChain(await memory.load()) : []),
     new HumanMessage(task),
   ];
   const calls: ToolCallTrace[] = [];

@@ -1,6 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { implement, optionalText } from "../../runtime/implement";
-import { callChatModel, HumanMessage, messageText, SystemMessage, toLangChain } from "../../runtime/llm.server";
+import { langChainMessages } from "../../runtime/langchain.server";
+import { callChatModel, messageText, toLangChain } from "../../runtime/llm.server";
 import { isMemory, type ChatModelValue } from "../../runtime/values";
 import { modelOpenAiBlock } from "./block";
 
@@ -12,7 +13,7 @@ import { modelOpenAiBlock } from "./block";
 export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, inputs, ctx }) => {
   const credential = config.credentialId ? await ctx.credentials.resolve(config.credentialId) : undefined;
   const baseUrl = config.baseUrl || credential?.baseUrl || "";
-  const model = ctx.llm.chatModel({
+  const model = await ctx.llm.chatModel({
     baseUrl,
     apiKey: credential?.secret,
     model: config.model,
@@ -30,9 +31,10 @@ export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, in
 
   const memory = isMemory(inputs.memory) ? inputs.memory : undefined;
   const system = optionalText(inputs, "system");
+  const { HumanMessage, SystemMessage } = await langChainMessages();
   const messages: BaseMessage[] = [
     ...(system ? [new SystemMessage(system)] : []),
-    ...(memory ? toLangChain(await memory.load()) : []),
+    ...(memory ? await toLangChain(await memory.load()) : []),
     new HumanMessage(prompt),
   ];
   const answer = await callChatModel(model, messages, ctx, config.model);

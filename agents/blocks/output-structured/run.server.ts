@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { BlockRunError } from "../../runtime/context";
 import { implement, textInput } from "../../runtime/implement";
-import { HumanMessage, messageText, SystemMessage } from "../../runtime/llm.server";
+import { langChainMessages } from "../../runtime/langchain.server";
+import { messageText } from "../../runtime/llm.server";
 import { isChatModel } from "../../runtime/values";
 import { outputStructuredBlock } from "./block";
 
@@ -43,6 +44,7 @@ export const outputStructuredRunner = implement(outputStructuredBlock, async ({ 
   if (isChatModel(inputs.model)) {
     const model = inputs.model;
     const schema = JSON.parse(config.schema) as Record<string, unknown>;
+    const { HumanMessage, SystemMessage } = await langChainMessages();
     try {
       const bound = model.model.withConfig({
         response_format: { type: "json_schema", json_schema: { name: "output", schema, strict: false } },

@@ -1,4 +1,4 @@
-import { newQuickJSWASMModule, shouldInterruptAfterDeadline, type QuickJSWASMModule } from "quickjs-emscripten";
+import type { QuickJSWASMModule } from "quickjs-emscripten";
 
 export type SandboxLimits = { timeoutMs: number; memoryBytes: number };
 
@@ -13,11 +13,15 @@ export class SandboxError extends Error {
 // Node's own stack (which would throw out of the module and leave it in a broken state).
 const STACK_BYTES = 256 * 1024;
 
+// Imported with the first Code Tool run, not at start (like LangChain, see langchain.server.ts).
 let module: Promise<QuickJSWASMModule> | null = null;
 function quickJs(): Promise<QuickJSWASMModule> {
-  module ??= newQuickJSWASMModule();
+  module ??= import("quickjs-emscripten").then(({ newQuickJSWASMModule }) => newQuickJSWASMModule());
   return module;
 }
+
+/** QuickJS's interrupt handler for a deadline: true once the time is up. */
+const pastDeadline = (deadline: number) => () => Date.now() > deadline;
 
 function describeVmError(dumped: unknown): string {
   if (typeof dumped === "object" && dumped !== null) {
@@ -38,7 +42,7 @@ export async function runInSandbox(code: string, input: unknown, limits: Sandbox
   runtime.setMemoryLimit(limits.memoryBytes);
   runtime.setMaxStackSize(STACK_BYTES);
   const deadline = Date.now() + limits.timeoutMs;
-  runtime.setInterruptHandler(shouldInterruptAfterDeadline(deadline));
+  runtime.setInterruptHandler(pastDeadline(deadline));
   const vm = runtime.newContext();
   let disposed = false;
   try {

@@ -1,6 +1,6 @@
-import { tool } from "@langchain/core/tools";
 import { BlockRunError } from "../../runtime/context";
 import { implement } from "../../runtime/implement";
+import { langChainTool } from "../../runtime/langchain.server";
 import type { ToolValue } from "../../runtime/values";
 import { httpToolParameters, toolHttpBlock } from "./block";
 
@@ -32,6 +32,7 @@ export const toolHttpRunner = implement(toolHttpBlock, async ({ config, ctx }) =
   const credential = config.credentialId ? await ctx.credentials.resolve(config.credentialId) : undefined;
   const bodyIsJson = config.headers.some((h) => h.name.toLowerCase() === "content-type" && h.value.includes("json")) || /^\s*[[{]/.test(config.body);
 
+  const tool = await langChainTool();
   const httpTool = tool(
     async (args: Record<string, unknown>) => {
       const url = fill(config.url, args, encodeURIComponent);
