@@ -4,6 +4,7 @@ import { implement, textInput } from "../../runtime/implement";
 import { langChainMessages } from "../../runtime/langchain.server";
 import { messageText, callChatModel, toLangChain } from "../../runtime/llm.server";
 import { isChatModel, isMemory, isTool, type ToolValue } from "../../runtime/values";
+import { renderTemplate } from "../prompt-template/run.server";
 import { agentToolsBlock } from "./block";
 
 const MAX_TOOL_RESULT_CHARS = 20_000;
@@ -17,6 +18,8 @@ type ToolCallTrace = { iteration: number; tool: string; args: unknown; result: s
  */
 export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inputs, ctx }) => {
   const task = textInput(inputs, "prompt", "Task");
+  // `{name}` in the instructions is filled from the input of that name, as in a Prompt block.
+  const instructions = renderTemplate(config.systemPrompt, inputs, "The Agent's instructions use");
   const modelValue = inputs.model;
   if (!isChatModel(modelValue)) throw new BlockRunError('Connect a chat model to the Agent\'s "Model" input.');
   const tools = ((inputs.tools as unknown[] | undefined) ?? []).filter(isTool);
@@ -36,7 +39,7 @@ export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inpu
 
   const { HumanMessage, SystemMessage, ToolMessage } = await langChainMessages();
   const messages: BaseMessage[] = [
-    ...(config.systemPrompt ? [new SystemMessage(config.systemPrompt)] : []),
+    ...(instructions ? [new SystemMessage(instructions)] : []),
     ...(memory ? await toLangChain(await memory.load()) : []),
     new HumanMessage(task),
   ];
