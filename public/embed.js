@@ -87,7 +87,8 @@
     ".head button{background:transparent;border:0;color:#fff;cursor:pointer;font:12px system-ui,sans-serif;text-decoration:underline}" +
     ".head .close{font-size:18px;line-height:1;text-decoration:none;margin-left:8px}" +
     ".log{flex:1;overflow-y:auto;padding:10px;display:flex;flex-direction:column;gap:8px}" +
-    ".msg{max-width:85%;padding:7px 10px;border-radius:10px;white-space:pre-wrap;word-wrap:break-word}" +
+    // overflow-wrap:anywhere: a long word (a URL) wraps inside the bubble instead of running out of it.
+    ".msg{max-width:85%;padding:7px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word}" +
     ".user{align-self:flex-end;background:#4f46e5;color:#fff}" +
     ".assistant{align-self:flex-start;background:#f1f5f9}" +
     ".assistant[aria-busy=true]:empty::after{content:'…';color:#64748b}" +

@@ -84,6 +84,26 @@ export type ConfigParseResult<T> =
   | { ok: true; config: T }
   | { ok: false; issues: { path: string; message: string }[] };
 
+export type ConfigMigrateResult = { ok: true; config: unknown } | { ok: false; message: string };
+
+/**
+ * A stored config brought up to the block's current version by its `migrate` steps, not yet
+ * validated (the config form shows and edits this shape). A newer version, or a missing
+ * step, comes back as a message.
+ */
+export function migrateConfig(block: AnyBlockDefinition, version: number, raw: unknown): ConfigMigrateResult {
+  if (version > block.version) {
+    return { ok: false, message: `This block was saved by a newer Skyloom (version ${version}; this one knows ${block.version}).` };
+  }
+  let config: unknown = raw ?? {};
+  for (let v = version; v < block.version; v++) {
+    const step = block.migrate?.[v];
+    if (!step) return { ok: false, message: `No upgrade from version ${v} of ${block.type}.` };
+    config = step(config);
+  }
+  return { ok: true, config };
+}
+
 /**
  * Brings a stored config up to the block's current version and validates it. Missing
  * migration steps and invalid values come back as issues, never as exceptions.
@@ -93,18 +113,9 @@ export function parseBlockConfig<TSchema extends z.ZodType>(
   version: number,
   raw: unknown,
 ): ConfigParseResult<z.output<TSchema>> {
-  if (version > block.version) {
-    return { ok: false, issues: [{ path: "", message: `This block was saved by a newer Skyloom (version ${version}; this one knows ${block.version}).` }] };
-  }
-  let config: unknown = raw ?? {};
-  for (let v = version; v < block.version; v++) {
-    const step = block.migrate?.[v];
-    if (!step) {
-      return { ok: false, issues: [{ path: "", message: `No upgrade from version ${v} of ${block.type}.` }] };
-    }
-    config = step(config);
-  }
-  const parsed = block.config.safeParse(config);
+  const migrated = migrateConfig(block, version, raw);
+  if (!migrated.ok) return { ok: false, issues: [{ path: "", message: migrated.message }] };
+  const parsed = block.config.safeParse(migrated.config);
   if (parsed.success) return { ok: true, config: parsed.data };
   return {
     ok: false,

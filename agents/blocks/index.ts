@@ -28,6 +28,6 @@ export type BlockType = (typeof BLOCKS)[number]["type"];
 
 export const blockRegistry = createBlockRegistry(BLOCKS);
 
-export { defineBlock, parseBlockConfig, defaultConfig, blockPorts, BLOCK_CATEGORIES } from "./define-block";
+export { defineBlock, parseBlockConfig, migrateConfig, defaultConfig, blockPorts, BLOCK_CATEGORIES } from "./define-block";
 export type { BlockDefinition, AnyBlockDefinition, BlockCategory } from "./define-block";
 export type { BlockSummary, BlockRegistry } from "./registry";

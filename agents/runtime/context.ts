@@ -21,7 +21,8 @@ export type ChatModelSpec = {
   trusted: boolean;
 };
 
-export type LlmClientFactory = { chatModel(spec: ChatModelSpec): BaseChatModel };
+/** May answer asynchronously: the host imports its model client library on the first call. */
+export type LlmClientFactory = { chatModel(spec: ChatModelSpec): BaseChatModel | Promise<BaseChatModel> };
 
 export type ResolvedCredential = { kind: "openai" | "secret"; secret: string; baseUrl?: string };
 export type CredentialResolver = {

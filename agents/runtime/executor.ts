@@ -167,9 +167,10 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       if (from === "endpoint" && to === "chat-model") return chatModelFromEndpoint(value as EndpointValue, { nodeId: fromNode, name: nameOf(fromNode) });
       return value;
     };
-    const chatModelFromEndpoint = (endpoint: Omit<EndpointValue, "kind" | "trace">, source: ValueSource): ChatModelValue => ({
+    // A promise: the model client library may be imported on first use.
+    const chatModelFromEndpoint = async (endpoint: Omit<EndpointValue, "kind" | "trace">, source: ValueSource): Promise<ChatModelValue> => ({
       kind: "chat-model",
-      model: capabilities.llm.chatModel({ baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey: endpoint.apiKey, trusted: true }),
+      model: await capabilities.llm.chatModel({ baseUrl: endpoint.baseUrl, model: endpoint.model, apiKey: endpoint.apiKey, trusted: true }),
       trace: { model: endpoint.model, baseUrl: endpoint.baseUrl },
       source,
     });
@@ -179,21 +180,21 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       const upstream = await Promise.all(planned.inbound.map((edge) => outcomeOf(edge.from.node)));
       const inputs: Record<string, unknown> = {};
       let skipped = false;
-      planned.inbound.forEach((edge, i) => {
+      for (const [i, edge] of planned.inbound.entries()) {
         const source = upstream[i] as NodeOutcome;
         const value = source.outputs[edge.from.port];
         if (source.skipped || value === SKIPPED) {
           skipped = true;
-          return;
+          continue;
         }
-        if (value === undefined) return;
+        if (value === undefined) continue;
         const sourcePorts = plan.nodes.get(edge.from.node)?.ports;
         const fromType = sourcePorts ? portType(sourcePorts, "outputs", edge.from.port) : undefined;
         const input = ports.inputs.find((p) => p.id === edge.to.port);
-        const converted = convert(value, fromType, input?.type, edge.from.node);
+        const converted = await convert(value, fromType, input?.type, edge.from.node);
         if (input?.multiple) ((inputs[edge.to.port] as unknown[] | undefined) ?? (inputs[edge.to.port] = [] as unknown[]) as unknown[]).push(converted);
         else inputs[edge.to.port] = converted;
-      });
+      }
       if (controller.signal.aborted) throw controller.signal.reason;
 
       const nodeStarted = clock.now();
@@ -212,7 +213,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
           const endpoint = await capabilities.endpoints.resolve(node);
           result = {};
           for (const port of ports.outputs) {
-            if (port.type === "chat-model") result[port.id] = chatModelFromEndpoint(endpoint, source);
+            if (port.type === "chat-model") result[port.id] = await chatModelFromEndpoint(endpoint, source);
             else if (port.type === "endpoint") {
               result[port.id] = { kind: "endpoint", ...endpoint, trace: { baseUrl: endpoint.baseUrl, model: endpoint.model } } satisfies EndpointValue;
             }

@@ -1,11 +1,14 @@
-import { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
+// Types only: LangChain itself is imported on the first model call (langchain.server.ts).
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { AIMessage, AIMessageChunk, BaseMessage } from "@langchain/core/messages";
 import type { Runnable } from "@langchain/core/runnables";
 import { BlockRunError, innermostMessage, type NodeContext } from "./context";
+import { langChainCore, langChainMessages, type LangChainCore } from "./langchain.server";
 import type { ChatMessage, ChatModelValue } from "./values";
 
 /** Memory messages → LangChain messages (tool results are kept as plain assistant notes). */
-export function toLangChain(messages: readonly ChatMessage[]): BaseMessage[] {
+export async function toLangChain(messages: readonly ChatMessage[]): Promise<BaseMessage[]> {
+  const { AIMessage, HumanMessage, SystemMessage } = await langChainMessages();
   return messages.map((m) => {
     switch (m.role) {
       case "user":
@@ -63,8 +66,9 @@ type StreamingModel = BaseChatModel | Runnable<BaseMessage[], AIMessageChunk>;
  * skips the callback machinery of `.stream()` (a third of LangChain's per-call CPU, and
  * Skyloom attaches no callbacks); a bound model (tools) goes through `.stream()`.
  */
-async function chunksOf(model: StreamingModel, messages: BaseMessage[], signal: AbortSignal): Promise<AsyncIterable<AIMessageChunk>> {
-  if (model instanceof BaseChatModel && model._streamResponseChunks !== BaseChatModel.prototype._streamResponseChunks) {
+async function chunksOf(lc: LangChainCore, model: StreamingModel, messages: BaseMessage[], signal: AbortSignal): Promise<AsyncIterable<AIMessageChunk>> {
+  const Base = lc.chatModels.BaseChatModel;
+  if (model instanceof Base && model._streamResponseChunks !== Base.prototype._streamResponseChunks) {
     const generations = model._streamResponseChunks(messages, { signal } as Parameters<BaseChatModel["_streamResponseChunks"]>[1]);
     return (async function* () {
       for await (const generation of generations) yield generation.message as AIMessageChunk;
@@ -92,8 +96,8 @@ function abortableCall(runSignal: AbortSignal): { signal: AbortSignal; release()
 }
 
 /** The model's answer in one piece (nobody follows the tokens). A plain chat model is asked through its own method, as above. */
-async function wholeAnswerOf(model: StreamingModel, messages: BaseMessage[], signal: AbortSignal): Promise<AIMessage | AIMessageChunk> {
-  if (model instanceof BaseChatModel) {
+async function wholeAnswerOf(lc: LangChainCore, model: StreamingModel, messages: BaseMessage[], signal: AbortSignal): Promise<AIMessage | AIMessageChunk> {
+  if (model instanceof lc.chatModels.BaseChatModel) {
     const result = await model._generate(messages, { signal } as Parameters<BaseChatModel["_generate"]>[1]);
     const message = result.generations[0]?.message;
     if (!message) throw new BlockRunError("The model sent no answer.");
@@ -110,10 +114,13 @@ async function wholeAnswerOf(model: StreamingModel, messages: BaseMessage[], sig
  */
 export async function callChatModel(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, target: ModelTarget): Promise<AIMessage | AIMessageChunk> {
   const modelName = target.model;
+  const lc = await langChainCore();
   let answer: AIMessage | AIMessageChunk;
   const call = abortableCall(ctx.signal);
   try {
-    answer = ctx.streaming ? await streamChat(model, messages, { ...ctx, signal: call.signal }, modelName) : await wholeAnswerOf(model, messages, call.signal);
+    answer = ctx.streaming
+      ? await streamChat(lc, model, messages, { ...ctx, signal: call.signal }, modelName)
+      : await wholeAnswerOf(lc, model, messages, call.signal);
   } catch (error) {
     throw modelError(error, target);
   } finally {
@@ -134,11 +141,11 @@ export async function callChatModel(model: StreamingModel, messages: BaseMessage
  * message. Chunks are merged with LangChain's concat only when they carry tool calls; a text
  * answer is joined directly, which is much cheaper.
  */
-async function streamChat(model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessageChunk> {
+async function streamChat(lc: LangChainCore, model: StreamingModel, messages: BaseMessage[], ctx: NodeContext, modelName: string): Promise<AIMessageChunk> {
   const chunks: AIMessageChunk[] = [];
   let text = "";
   let hasToolCalls = false;
-  for await (const chunk of await chunksOf(model, messages, ctx.signal)) {
+  for await (const chunk of await chunksOf(lc, model, messages, ctx.signal)) {
     const piece = typeof chunk.content === "string" ? chunk.content : messageText(chunk);
     if (piece) {
       text += piece;
@@ -148,12 +155,10 @@ async function streamChat(model: StreamingModel, messages: BaseMessage[], ctx: N
     chunks.push(chunk);
   }
   if (chunks.length === 0) {
-    if (ctx.signal.aborted) return new AIMessageChunk({ content: "" });
+    if (ctx.signal.aborted) return new lc.messages.AIMessageChunk({ content: "" });
     throw new BlockRunError(`"${modelName}" sent an empty answer.`);
   }
   if (hasToolCalls) return chunks.reduce((acc, chunk) => acc.concat(chunk));
   const usage = chunks.findLast((c) => c.usage_metadata)?.usage_metadata;
-  return new AIMessageChunk({ content: text, id: chunks.find((c) => c.id)?.id, ...(usage ? { usage_metadata: usage } : {}) });
+  return new lc.messages.AIMessageChunk({ content: text, id: chunks.find((c) => c.id)?.id, ...(usage ? { usage_metadata: usage } : {}) });
 }
-
-export { AIMessage, HumanMessage, SystemMessage, ToolMessage };

@@ -1,5 +1,5 @@
-import { ChatOpenAICompletions } from "@langchain/openai";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type * as LangChainOpenAi from "@langchain/openai";
 import type { ChatModelSpec, EndpointResolver, LlmClientFactory } from "#agents/runtime/context";
 import { createKeepAliveFetch } from "#agents/runtime/keep-alive-fetch.server";
 import type { ServerConfig } from "../env";
@@ -44,6 +44,17 @@ const noEndpoints: EndpointResolver = {
 
 const MAX_CACHED_CLIENTS = 200;
 
+// The OpenAI client library (with LangChain under it) is imported by the first model call,
+// not at start: importing it costs the start half a second or more (bench/weight.bench.ts).
+let openAiLibrary: Promise<typeof LangChainOpenAi> | null = null;
+function loadOpenAiLibrary() {
+  openAiLibrary ??= import("@langchain/openai").catch((error: unknown) => {
+    openAiLibrary = null;
+    throw error;
+  });
+  return openAiLibrary;
+}
+
 async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptions): Promise<RuntimeHost> {
   const envModel = config.openaiApiKey !== undefined || config.openaiBaseUrl !== undefined;
   const devModel = envModel || options.defaultModelBaseUrl ? null : await startDevModelServer({ chunkDelayMs: config.devModelChunkDelayMs });
@@ -59,7 +70,7 @@ async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptio
   const clients = new Map<string, BaseChatModel>();
   const keepAliveFetch = createKeepAliveFetch();
   const llm: LlmClientFactory = {
-    chatModel(spec: ChatModelSpec) {
+    async chatModel(spec: ChatModelSpec) {
       const fallback = spec.baseUrl ? undefined : defaultModel();
       const baseURL = spec.baseUrl || (fallback as { baseUrl: string }).baseUrl;
       const apiKey = spec.apiKey ?? fallback?.apiKey ?? "none";
@@ -68,6 +79,10 @@ async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptio
       const key = JSON.stringify([baseURL, apiKey, spec.model, spec.temperature, spec.maxTokens, guarded]);
       const cached = clients.get(key);
       if (cached) return cached;
+      const { ChatOpenAICompletions } = await loadOpenAiLibrary();
+      // Another call may have made this client while the library loaded.
+      const made = clients.get(key);
+      if (made) return made;
       const client = new ChatOpenAICompletions({
         model: spec.model,
         apiKey,

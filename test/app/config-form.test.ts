@@ -51,6 +51,14 @@ describe("config form from zod schemas", () => {
     ]);
   });
 
+  it("gives the HTTP tool's headers the key/value editor, JSON Schemas the JSON box as objects, and long text its limit", () => {
+    const field = (type: string, key: string) => configFields(blockRegistry.get(type)!.config).find((f) => f.key === key);
+    expect(field("tool.http", "headers")).toMatchObject({ widget: "key-value", defaultValue: {} });
+    expect(field("tool.code", "inputSchema")).toMatchObject({ widget: "json", defaultValue: { type: "object" } });
+    expect(field("output.structured", "schema")).toMatchObject({ widget: "json", defaultValue: { type: "object" } });
+    expect(field("agent.tools", "systemPrompt")).toMatchObject({ widget: "prompt", maxLength: 20_000 });
+  });
+
   it("says zod's generic problems in plain words, naming the field", () => {
     const schema = blockRegistry.get("model.openai")!.config;
     const issue = (value: unknown, key: string) => {

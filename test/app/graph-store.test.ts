@@ -178,3 +178,28 @@ describe("flow files", () => {
     expect(node.ui).toEqual({ x: 123, y: 79 });
   });
 });
+
+describe("editing a node saved by an older block version", () => {
+  it("brings the node up to the current version first, so the edit lands on the current config shape", () => {
+    const old: GraphDoc = {
+      schemaVersion: 1,
+      nodes: [
+        {
+          id: "http",
+          type: "tool.http",
+          version: 1,
+          config: { url: "https://api.example.com/{q}", headers: [{ name: "Accept", value: "text/plain" }] },
+          ui: { x: 0, y: 0 },
+        },
+      ],
+      edges: [],
+    };
+    const edited = setConfigField("http", "headers", { Accept: "text/plain", "X-Trace": "on" })(old);
+    expect(edited.nodes[0]).toMatchObject({
+      version: 2,
+      config: { url: "https://api.example.com/{q}", headers: { Accept: "text/plain", "X-Trace": "on" } },
+    });
+    // Setting a field to what it already is (after the upgrade) is no edit at all.
+    expect(setConfigField("http", "url", "https://api.example.com/{q}")(old)).toBe(old);
+  });
+});

@@ -1,8 +1,10 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { BlockRunError, NodeFault } from "../../runtime/context";
 import { implement, textInput } from "../../runtime/implement";
-import { HumanMessage, messageText, callChatModel, SystemMessage, toLangChain, ToolMessage } from "../../runtime/llm.server";
+import { langChainMessages } from "../../runtime/langchain.server";
+import { messageText, callChatModel, toLangChain } from "../../runtime/llm.server";
 import { isChatModel, isMemory, isTool, type ToolValue } from "../../runtime/values";
+import { renderTemplate } from "../prompt-template/run.server";
 import { agentToolsBlock } from "./block";
 
 const MAX_TOOL_RESULT_CHARS = 20_000;
@@ -19,6 +21,8 @@ const capped = (text: string) => (text.length > MAX_TOOL_RESULT_CHARS ? `${text.
  */
 export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inputs, ctx }) => {
   const task = textInput(inputs, "prompt", "Task");
+  // `{name}` in the instructions is filled from the input of that name, as in a Prompt block.
+  const instructions = renderTemplate(config.systemPrompt, inputs, "The Agent's instructions use");
   const modelValue = inputs.model;
   if (!isChatModel(modelValue)) throw new BlockRunError('Connect a chat model to the Agent\'s "Model" input.');
   const tools = ((inputs.tools as unknown[] | undefined) ?? []).filter(isTool);
@@ -36,9 +40,10 @@ export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inpu
     model = base.bindTools(tools.map((t) => t.tool)) as typeof base;
   }
 
+  const { HumanMessage, SystemMessage, ToolMessage } = await langChainMessages();
   const messages: BaseMessage[] = [
-    ...(config.systemPrompt ? [new SystemMessage(config.systemPrompt)] : []),
-    ...(memory ? toLangChain(await memory.load()) : []),
+    ...(instructions ? [new SystemMessage(instructions)] : []),
+    ...(memory ? await toLangChain(await memory.load()) : []),
     new HumanMessage(task),
   ];
   for (let iteration = 1; iteration <= config.maxIterations; iteration++) {

@@ -1,6 +1,7 @@
 import { BlockRunError } from "../../runtime/context";
 import { implement, textInput } from "../../runtime/implement";
-import { HumanMessage, messageText, SystemMessage } from "../../runtime/llm.server";
+import { langChainMessages } from "../../runtime/langchain.server";
+import { messageText } from "../../runtime/llm.server";
 import { isChatModel, SKIPPED } from "../../runtime/values";
 import { logicRouterBlock, OTHERWISE } from "./block";
 
@@ -44,6 +45,7 @@ export const logicRouterRunner = implement(logicRouterBlock, async ({ config, in
     const model = inputs.model;
     if (!isChatModel(model)) throw new BlockRunError('Model routing needs a chat model on the Router\'s "Model" input.');
     let answer: string;
+    const { HumanMessage, SystemMessage } = await langChainMessages();
     try {
       const reply = await model.model.invoke([new SystemMessage(routingPrompt(config.routes)), new HumanMessage(text)], { signal: ctx.signal });
       answer = messageText(reply).trim().toLowerCase();

@@ -1,7 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { chatModelBaseUrl } from "../../catalog/providers";
 import { implement, optionalText } from "../../runtime/implement";
-import { callChatModel, HumanMessage, messageText, SystemMessage, toLangChain } from "../../runtime/llm.server";
+import { langChainMessages } from "../../runtime/langchain.server";
+import { callChatModel, messageText, toLangChain } from "../../runtime/llm.server";
 import { isMemory, type ChatModelValue } from "../../runtime/values";
 import { modelOpenAiBlock } from "./block";
 
@@ -14,7 +15,7 @@ export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, in
   const credential = config.credentialId ? await ctx.credentials.resolve(config.credentialId) : undefined;
   // A credential without a base URL is an OpenAI key; "" (Skyloom's default model) only without both.
   const baseUrl = chatModelBaseUrl(config, credential);
-  const model = ctx.llm.chatModel({
+  const model = await ctx.llm.chatModel({
     baseUrl,
     apiKey: credential?.secret,
     model: config.model,
@@ -32,9 +33,10 @@ export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, in
 
   const memory = isMemory(inputs.memory) ? inputs.memory : undefined;
   const system = optionalText(inputs, "system");
+  const { HumanMessage, SystemMessage } = await langChainMessages();
   const messages: BaseMessage[] = [
     ...(system ? [new SystemMessage(system)] : []),
-    ...(memory ? toLangChain(await memory.load()) : []),
+    ...(memory ? await toLangChain(await memory.load()) : []),
     new HumanMessage(prompt),
   ];
   const answer = await callChatModel(model, messages, ctx, modelValue.trace);

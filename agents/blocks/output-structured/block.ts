@@ -1,19 +1,12 @@
 import { z } from "zod";
 import { defineBlock } from "../define-block";
-
-function isObjectOrArraySchema(text: string): boolean {
-  try {
-    const value = JSON.parse(text) as { type?: unknown } | null;
-    return typeof value === "object" && value !== null && (value.type === "object" || value.type === "array");
-  } catch {
-    return false;
-  }
-}
+import { jsonSchemaConfig, jsonSchemaFromText } from "../json-schema-config";
 
 /** Turns text into JSON that matches a JSON Schema: parsed from the text, or extracted by a model. */
 export const outputStructuredBlock = defineBlock({
   type: "output.structured",
-  version: 1,
+  // 2: the JSON Schema is stored as an object, no longer as JSON text.
+  version: 2,
   title: "Structured Output",
   category: "Inputs & Outputs",
   part: "agent",
@@ -28,11 +21,17 @@ export const outputStructuredBlock = defineBlock({
     { id: "text", label: "JSON text", type: "text" },
   ],
   config: z.object({
-    schema: z
-      .string()
-      .max(50_000)
-      .refine(isObjectOrArraySchema, 'Write a JSON Schema whose "type" is "object" or "array"')
-      .default('{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"]}')
-      .meta({ title: "JSON Schema", widget: "json" }),
+    schema: jsonSchemaConfig({
+      types: ["object", "array"],
+      maxChars: 50_000,
+      fallback: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] },
+      title: "JSON Schema",
+    }),
   }),
+  migrate: {
+    1: (config) => {
+      const c = (config ?? {}) as Record<string, unknown>;
+      return "schema" in c ? { ...c, schema: jsonSchemaFromText(c.schema) } : c;
+    },
+  },
 });

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { BlockRunError } from "../../runtime/context";
 import { implement, textInput } from "../../runtime/implement";
-import { HumanMessage, messageText, SystemMessage } from "../../runtime/llm.server";
+import { langChainMessages } from "../../runtime/langchain.server";
+import { messageText } from "../../runtime/llm.server";
 import { isChatModel } from "../../runtime/values";
 import { outputStructuredBlock } from "./block";
 
@@ -25,8 +26,8 @@ export function findJson(text: string): unknown {
   throw new BlockRunError("The text holds no JSON to check against the schema; connect a model to extract it.");
 }
 
-export function validateAgainst(schemaText: string, value: unknown): unknown {
-  const schema = z.fromJSONSchema(JSON.parse(schemaText) as Parameters<typeof z.fromJSONSchema>[0]);
+export function validateAgainst(jsonSchema: Record<string, unknown>, value: unknown): unknown {
+  const schema = z.fromJSONSchema(jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`);
@@ -42,13 +43,14 @@ export const outputStructuredRunner = implement(outputStructuredBlock, async ({ 
   let value: unknown;
   if (isChatModel(inputs.model)) {
     const model = inputs.model;
-    const schema = JSON.parse(config.schema) as Record<string, unknown>;
+    const schema = config.schema;
+    const { HumanMessage, SystemMessage } = await langChainMessages();
     try {
       const bound = model.model.withConfig({
         response_format: { type: "json_schema", json_schema: { name: "output", schema, strict: false } },
       } as Record<string, unknown>);
       const reply = await bound.invoke(
-        [new SystemMessage(`Extract the information as JSON matching this JSON Schema:\n${config.schema}`), new HumanMessage(text)],
+        [new SystemMessage(`Extract the information as JSON matching this JSON Schema:\n${JSON.stringify(schema)}`), new HumanMessage(text)],
         { signal: ctx.signal },
       );
       const usage = reply.usage_metadata;

@@ -2,18 +2,34 @@ import { z } from "zod";
 import type { PortSpec } from "../../graph/ports";
 import { defineBlock } from "../define-block";
 
-const VARIABLE = /\{([A-Za-z_][A-Za-z0-9_]{0,63})\}/g;
+/** The tokens of a template, read left to right: `{{`, `}}` (literal braces) or a `{name}` variable. */
+const TOKEN = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]{0,63})\}/g;
 const MAX_VARIABLES = 20;
 
 /** The `{name}` variables of a template, in order of first use, without repeats. */
 export function templateVariables(template: string): string[] {
   const names = new Set<string>();
-  // `{{` and `}}` are literal braces, so they are removed before looking for variables.
-  for (const match of template.replace(/\{\{|\}\}/g, "").matchAll(VARIABLE)) {
-    names.add(match[1] as string);
+  // Read with the same tokens the renderer uses, so `{{x}}` is text and `{{{x}}}` holds {x}.
+  for (const match of template.matchAll(TOKEN)) {
+    if (match[1] === undefined) continue;
+    names.add(match[1]);
     if (names.size >= MAX_VARIABLES) break;
   }
   return [...names];
+}
+
+/**
+ * A text that reads the same once it is treated as a template: `{name}` becomes `{{name}}`,
+ * `{{` and `}}` are doubled, so rendering it gives the text back and it has no variables.
+ * For upgrading a plain text field into a template field without changing what it says.
+ */
+export function escapeTemplate(text: string): string {
+  return text.replace(TOKEN, (match) => (match === "{{" || match === "}}" ? match + match : `{${match}}`));
+}
+
+/** The input ports of a template's variables: one required text input per `{name}`. */
+export function variablePorts(template: string): PortSpec[] {
+  return templateVariables(template).map((name) => ({ id: name, label: name, type: "text", required: true }));
 }
 
 /** A text with `{variables}`; each variable becomes an input port. */
@@ -25,8 +41,7 @@ export const promptTemplateBlock = defineBlock({
   part: "agent",
   description: "Writes a prompt from a template; each {variable} becomes an input.",
   icon: "file-text",
-  inputs: (config): PortSpec[] =>
-    templateVariables(config.template).map((name) => ({ id: name, label: name, type: "text", required: true })),
+  inputs: (config): PortSpec[] => variablePorts(config.template),
   outputs: [{ id: "prompt", label: "Prompt", type: "text" }],
   config: z.object({
     template: z

@@ -1,11 +1,12 @@
-import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import { implement } from "../../runtime/implement";
+import { langChainTool } from "../../runtime/langchain.server";
 import type { ToolValue } from "../../runtime/values";
 import { toolCalculatorBlock } from "./block";
 import { evaluateExpression } from "./evaluate";
 
 export const toolCalculatorRunner = implement(toolCalculatorBlock, async ({ config }) => {
+  const tool = await langChainTool();
   const calculator = tool(async ({ expression }: { expression: string }) => String(evaluateExpression(expression)), {
     name: config.name,
     description: config.description,

@@ -1,15 +1,7 @@
 import { z } from "zod";
 import { defineBlock } from "../define-block";
+import { jsonSchemaConfig, jsonSchemaFromText } from "../json-schema-config";
 import { toolDescriptionSchema, toolNameSchema } from "../tool-name";
-
-function isObjectSchemaText(text: string): boolean {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return typeof value === "object" && value !== null && !Array.isArray(value) && (value as { type?: unknown }).type === "object";
-  } catch {
-    return false;
-  }
-}
 
 /**
  * JavaScript an agent can call, run in a QuickJS WebAssembly sandbox: no require, no process,
@@ -17,7 +9,8 @@ function isObjectSchemaText(text: string): boolean {
  */
 export const toolCodeBlock = defineBlock({
   type: "tool.code",
-  version: 1,
+  // 2: the arguments' JSON Schema is stored as an object, no longer as JSON text.
+  version: 2,
   title: "Code Tool",
   category: "Tools",
   part: "agent",
@@ -28,12 +21,13 @@ export const toolCodeBlock = defineBlock({
   config: z.object({
     name: toolNameSchema("run_code"),
     description: toolDescriptionSchema("Doubles a number."),
-    inputSchema: z
-      .string()
-      .max(20_000)
-      .refine(isObjectSchemaText, 'Write a JSON Schema with "type": "object"')
-      .default('{"type":"object","properties":{"value":{"type":"number"}},"required":["value"]}')
-      .meta({ title: "Arguments (JSON Schema)", widget: "json" }),
+    inputSchema: jsonSchemaConfig({
+      types: ["object"],
+      maxChars: 20_000,
+      fallback: { type: "object", properties: { value: { type: "number" } }, required: ["value"] },
+      title: "Arguments (JSON Schema)",
+      description: "The arguments the agent passes, as a JSON Schema; the code reads them from `input`.",
+    }),
     code: z
       .string()
       .min(1, "Write the function body")
@@ -55,4 +49,10 @@ export const toolCodeBlock = defineBlock({
       .default(16)
       .meta({ title: "Memory limit (MB)" }),
   }),
+  migrate: {
+    1: (config) => {
+      const c = (config ?? {}) as Record<string, unknown>;
+      return "inputSchema" in c ? { ...c, inputSchema: jsonSchemaFromText(c.inputSchema) } : c;
+    },
+  },
 });

@@ -1,6 +1,6 @@
-import { tool } from "@langchain/core/tools";
 import { BlockRunError, innermostMessage } from "../../runtime/context";
 import { implement } from "../../runtime/implement";
+import { langChainTool } from "../../runtime/langchain.server";
 import type { ToolValue } from "../../runtime/values";
 import { httpToolParameters, toolHttpBlock } from "./block";
 
@@ -36,13 +36,15 @@ export const toolHttpRunner = implement(toolHttpBlock, async ({ config, ctx }) =
     required: parameters,
   };
   const credential = config.credentialId ? await ctx.credentials.resolve(config.credentialId) : undefined;
-  const bodyIsJson = config.headers.some((h) => h.name.toLowerCase() === "content-type" && h.value.includes("json")) || /^\s*[[{]/.test(config.body);
+  const fixedHeaders = Object.entries(config.headers);
+  const bodyIsJson = fixedHeaders.some(([name, value]) => name.toLowerCase() === "content-type" && value.includes("json")) || /^\s*[[{]/.test(config.body);
 
+  const tool = await langChainTool();
   const httpTool = tool(
     async (args: Record<string, unknown>) => {
       const url = fill(config.url, args, encodeURIComponent);
       const headers = new Headers();
-      for (const h of config.headers) headers.set(h.name, h.value);
+      for (const [name, value] of fixedHeaders) headers.set(name, value);
       if (credential) headers.set(config.authHeader, `${config.authPrefix}${credential.secret}`);
       const hasBody = config.method !== "GET" && config.method !== "DELETE" && config.body !== "";
       if (hasBody && bodyIsJson && !headers.has("content-type")) headers.set("content-type", "application/json");

@@ -15,7 +15,7 @@ import {
 import { exportFlowFile, flowFileName, parseFlowFile } from "#app/lib/graph-store/flow-file";
 import { extractFragment, fragmentOrigin, parseFragment, remapFragment, serializeFragment } from "#app/lib/graph-store/fragment";
 import type { GraphStore } from "#app/lib/graph-store/store";
-import { computeLayout, type NodeSize } from "./auto-layout";
+import type { NodeSize } from "./auto-layout";
 import type { EditorUi, ReactFlowRef } from "./editor-context";
 import type { ValueStore } from "./value-store";
 
@@ -163,6 +163,8 @@ export function createEditorCommands(deps: Deps) {
     async autoLayout(): Promise<void> {
       if (!guard() || store.graph.nodes.length === 0) return;
       const before = store.graph;
+      // The layout engine (elkjs, ~1.5 MB) loads with the first "Tidy up"; the toolbar spins meanwhile.
+      const { computeLayout } = await import("./auto-layout");
       const positions = await computeLayout(before, deps.sizeOf);
       // The layout ran asynchronously; if the user edited meanwhile, only nodes that still exist move.
       store.apply(moveNodes(positions));

@@ -3,6 +3,7 @@ import { MessagesSquare, RotateCcw, Send, Square } from "lucide-react";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { blockRegistry } from "#agents/blocks/index";
 import { Button } from "#app/components/ui/button";
+import { CharLimit, useCutByPaste } from "#app/components/ui/char-limit";
 import { FormError } from "#app/components/ui/field";
 import { describeApiError, useTRPCClient } from "#app/lib/trpc";
 import type { EditorPanel, EditorPanelProps, NodeStatus } from "../canvas/editor-panels";
@@ -12,6 +13,9 @@ import { followRun } from "./run-stream";
 import { ToolCallList } from "./tool-call-list";
 import { failedToolCalls, formatDuration, type RunView } from "./trace";
 import { TraceList } from "./trace-list";
+
+/** The longest message a run accepts (server/routers/run.ts and the executor's limit). */
+const MAX_MESSAGE_CHARS = 100_000;
 
 /** How each node of a run is painted on the canvas: its trace state, or "running" while a call to a tool runs. */
 function nodeStatuses(view: RunView): Map<string, NodeStatus> {
@@ -55,14 +59,15 @@ function Turn({
   const run = turn.run;
   return (
     <li className="space-y-1.5">
-      <div className="ml-8 rounded-lg bg-brand-600 px-3 py-2 text-sm text-white" data-testid="chat-question">
+      {/* wrap-anywhere: a long word (a URL) wraps inside the bubble instead of widening it. */}
+      <div className="ml-8 whitespace-pre-wrap wrap-anywhere rounded-lg bg-brand-600 px-3 py-2 text-sm text-white" data-testid="chat-question">
         {turn.question}
       </div>
       {turn.startError && <FormError message={turn.startError} />}
       {run && (
         <div className="mr-4 space-y-1.5">
           <div
-            className="whitespace-pre-wrap break-words rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-800"
+            className="whitespace-pre-wrap wrap-anywhere rounded-lg bg-slate-100 px-3 py-2 text-sm text-slate-800"
             data-testid="chat-answer"
             data-status={run.status}
             aria-live="polite"
@@ -109,6 +114,7 @@ export function ChatPanelBody(props: EditorPanelProps) {
   const [message, setMessage] = useState("");
   const [sending, setSending] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
+  const { cut, onPaste } = useCutByPaste(message.length, MAX_MESSAGE_CHARS);
   const endRef = useRef<HTMLDivElement>(null);
   const running = state.activeRunId !== null;
 
@@ -241,11 +247,13 @@ export function ChatPanelBody(props: EditorPanelProps) {
                 void send();
               }
             }}
+            onPaste={onPaste}
             rows={2}
-            maxLength={100_000}
+            maxLength={MAX_MESSAGE_CHARS}
             placeholder="Type a message; Enter sends, Shift+Enter adds a line"
             className="block w-full resize-y rounded-md border border-slate-300 px-2 py-1.5 text-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
           />
+          <CharLimit length={message.length} maxLength={MAX_MESSAGE_CHARS} cut={cut} always testId="chat-input" />
           <div className="flex justify-end gap-2">
             {running && (
               <Button type="button" variant="secondary" onClick={() => void cancel()} data-testid="chat-cancel">

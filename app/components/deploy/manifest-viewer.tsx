@@ -1,13 +1,12 @@
-import { yaml } from "@codemirror/lang-yaml";
-import CodeMirror, { EditorView } from "@uiw/react-codemirror";
 import { Check, Copy, Download } from "lucide-react";
 import { strToU8, zipSync } from "fflate";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { Button } from "#app/components/ui/button";
 
 export type ManifestFile = { fileName: string; content: string };
 
-const EXTENSIONS = [yaml(), EditorView.lineWrapping];
+// CodeMirror loads with the first manifest shown, not with the editor page.
+const ManifestCode = lazy(() => import("./manifest-code"));
 
 /** Saves text as a file through the browser's download, with no server round trip. */
 export function downloadText(fileName: string, content: string, type = "application/yaml"): void {
@@ -67,16 +66,18 @@ export function ManifestViewer({ file, height = "24rem" }: { file: ManifestFile;
       </div>
       {copyError && <p className="text-xs text-red-600">{copyError}</p>}
       <div className="overflow-hidden rounded-md border border-slate-200 text-xs">
-        <CodeMirror
-          value={file.content}
-          extensions={EXTENSIONS}
-          editable={false}
-          readOnly
-          height={height}
-          basicSetup={{ foldGutter: true, highlightActiveLine: false, highlightActiveLineGutter: false }}
-          aria-label={`Manifest ${file.fileName}`}
-        />
+        <Suspense fallback={<ManifestLoading height={height} />}>
+          <ManifestCode content={file.content} fileName={file.fileName} height={height} />
+        </Suspense>
       </div>
     </div>
+  );
+}
+
+function ManifestLoading({ height }: { height: string }) {
+  return (
+    <p className="flex items-center justify-center text-xs text-slate-500" style={{ height }} role="status" data-testid="manifest-loading">
+      Loading…
+    </p>
   );
 }

@@ -1,4 +1,4 @@
-import { blockRegistry, defaultConfig } from "#agents/blocks/index";
+import { blockRegistry, defaultConfig, migrateConfig } from "#agents/blocks/index";
 import { newId, type GraphDoc, type GraphEdge, type GraphNode, type PortRef } from "#agents/graph/index";
 
 /**
@@ -89,12 +89,25 @@ function asRecord(config: unknown): Record<string, unknown> {
 }
 
 /** Sets one top-level config field; `undefined` removes it (the block's default then applies). */
+/**
+ * A node saved by an older version of its block, brought up to the current version (its
+ * config through the block's migrate steps), so an edit lands on the shape the form shows.
+ * Nodes that are current, unknown or cannot be upgraded stay as they are.
+ */
+export function upgradedNode(node: GraphNode): GraphNode {
+  const block = blockRegistry.get(node.type);
+  if (!block || node.version >= block.version) return node;
+  const migrated = migrateConfig(block, node.version, node.config);
+  return migrated.ok ? { ...node, version: block.version, config: migrated.config } : node;
+}
+
 export const setConfigField =
   (nodeId: string, field: string, value: unknown): GraphEdit =>
   (graph) =>
-    updateNode(graph, nodeId, (n) => {
+    updateNode(graph, nodeId, (old) => {
+      const n = upgradedNode(old);
       const config = asRecord(n.config);
-      if (Object.is(config[field], value) && (value !== undefined || !(field in config))) return n;
+      if (Object.is(config[field], value) && (value !== undefined || !(field in config))) return old;
       const next = { ...config };
       if (value === undefined) delete next[field];
       else next[field] = value;

@@ -11,7 +11,7 @@ const requests: DevRequest[] = [];
 let api: Server;
 let apiUrl: string;
 let sandbox: SandboxPool;
-const apiCalls: { url: string; auth: string | undefined; body: string }[] = [];
+const apiCalls: { url: string; auth: string | undefined; version: string | undefined; body: string }[] = [];
 
 beforeAll(async () => {
   sandbox = new SandboxPool({ size: 1, perTeam: 1 });
@@ -26,7 +26,7 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
-      apiCalls.push({ url: req.url ?? "", auth: req.headers.authorization, body });
+      apiCalls.push({ url: req.url ?? "", auth: req.headers.authorization, version: req.headers["x-api-version"] as string | undefined, body });
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ city: decodeURIComponent((req.url ?? "").split("city=")[1] ?? ""), forecast: "sunny" }));
     });
@@ -40,7 +40,7 @@ afterAll(async () => {
   await new Promise((r) => api.close(r));
 });
 
-const agentGraph = (tools: { id: string; type: string; config?: unknown }[]) =>
+const agentGraph = (tools: { id: string; type: string; config?: unknown; version?: number }[]) =>
   graphOf(
     [
       { id: "in", type: "io.chat-input" },
@@ -126,6 +126,23 @@ describe("agent.tools", () => {
     }
   });
 
+  it("fills {name} in the instructions from the input wired to it", async () => {
+    const { capabilities } = testCapabilities(model.baseUrl);
+    const graph = graphOf(
+      [
+        { id: "in", type: "io.chat-input" },
+        { id: "topic", type: "prompt.template", config: { template: "cooking" } },
+        { id: "model", type: "model.openai" },
+        { id: "agent", type: "agent.tools", version: 2, config: { systemPrompt: "Talk only about {topic}; answer as {{\"reply\": …}}." } },
+        { id: "out", type: "io.chat-output" },
+      ],
+      ["in.message -> agent.prompt", "topic.prompt -> agent.topic", "model.model -> agent.model", "agent.text -> out.message"],
+    );
+    const { result } = await runGraph(graph, "Hello", capabilities);
+    expect(result.status).toBe("succeeded");
+    expect(requests.at(-1)?.messages[0]).toMatchObject({ role: "system", content: 'Talk only about cooking; answer as {"reply": …}.' });
+  });
+
   it("a failing tool is reported to the model, which can recover", async () => {
     const { capabilities } = testCapabilities(model.baseUrl);
     const { result } = await runGraph(agentGraph([{ id: "calc", type: "tool.calculator" }]), "calculator: 1/0", capabilities);
@@ -141,12 +158,23 @@ describe("tool.http", () => {
       {
         id: "http",
         type: "tool.http",
-        config: { name: "weather", description: "Weather for a city", url: `${apiUrl}/weather?city={city}`, credentialId: "cred_test" },
+        version: 2,
+        config: {
+          name: "weather",
+          description: "Weather for a city",
+          url: `${apiUrl}/weather?city={city}`,
+          credentialId: "cred_test",
+          headers: { "X-Api-Version": "2024-06" },
+        },
       },
     ]);
     const { result } = await runGraph(graph, "weather in Paris & Rome", capabilities);
     expect(result.status).toBe("succeeded");
-    expect(apiCalls.at(-1)).toMatchObject({ url: "/weather?city=weather%20in%20Paris%20%26%20Rome", auth: "Bearer s3cret-value" });
+    expect(apiCalls.at(-1)).toMatchObject({
+      url: "/weather?city=weather%20in%20Paris%20%26%20Rome",
+      auth: "Bearer s3cret-value",
+      version: "2024-06",
+    });
     expect(result.output).toContain('"forecast":"sunny"');
   });
 

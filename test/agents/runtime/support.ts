@@ -80,13 +80,14 @@ export async function runGraph(
   return { result, events };
 }
 
-type NodeSpec = { id: string; type: string; config?: unknown };
+/** A node; `version` defaults to 1, so a config in an older block version goes through its migrations. */
+type NodeSpec = { id: string; type: string; config?: unknown; version?: number };
 
 /** A graph from a compact list of nodes and `from.port -> to.port` edges. */
 export function graphOf(nodes: NodeSpec[], edges: string[]): GraphDoc {
   return {
     schemaVersion: 1,
-    nodes: nodes.map((n, i) => ({ id: n.id, type: n.type, version: 1, config: n.config ?? {}, ui: { x: i * 200, y: 0 } })),
+    nodes: nodes.map((n, i) => ({ id: n.id, type: n.type, version: n.version ?? 1, config: n.config ?? {}, ui: { x: i * 200, y: 0 } })),
     edges: edges.map((e, i) => {
       const [from, to] = e.split("->").map((s) => s.trim()) as [string, string];
       const [fromNode, fromPort] = from.split(".") as [string, string];

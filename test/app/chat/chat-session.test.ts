@@ -14,7 +14,7 @@ function memoryStorage(): ChatStorage & { data: Map<string, string> } {
 function answer(session: ReturnType<typeof createChatSession>, question: string, runId: string, text: string) {
   const turn = session.addTurn(question);
   session.attachRun(turn, runId);
-  session.apply(runId, { type: "run.finish", runId, at: 1, status: "succeeded", output: text, error: null, durationMs: 5, usage: { promptTokens: 1, completionTokens: 1 } });
+  session.apply(runId, { type: "run.finish", runId, at: 1, status: "succeeded", output: text, error: null, durationMs: 5, usage: { promptTokens: 1, completionTokens: 1 }, failedToolCalls: 0 });
   session.finish(runId);
 }
 

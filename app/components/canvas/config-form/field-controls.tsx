@@ -1,6 +1,7 @@
 import { Plus, Trash2 } from "lucide-react";
 import { useEffect, useId, useState } from "react";
 import { templateVariables } from "#agents/blocks/prompt-template/block";
+import { CharLimit, useCutByPaste } from "#app/components/ui/char-limit";
 import { CredentialSelect } from "./credential-select";
 import { EnvControl } from "./env-control";
 import { a11y, FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
@@ -14,6 +15,9 @@ function TextControl({ field, value, error, disabled, onChange }: FieldProps) {
   const text = typeof value === "string" ? value : value == null ? "" : String(value);
   const multiline = field.widget === "textarea" || field.widget === "prompt" || field.widget === "code";
   const variables = field.widget === "prompt" ? templateVariables(text) : [];
+  // A text area stops at its limit (maxLength); a one-line field lets the text run over and
+  // shows the error instead. Either way the counter shows how close the text is.
+  const { cut, onPaste } = useCutByPaste(text.length, multiline ? field.maxLength : undefined);
   return (
     <FieldShell field={field} error={error} id={id}>
       {multiline ? (
@@ -24,6 +28,7 @@ function TextControl({ field, value, error, disabled, onChange }: FieldProps) {
           value={text}
           disabled={disabled}
           maxLength={field.maxLength}
+          onPaste={onPaste}
           onChange={(e) => onChange(e.target.value)}
         />
       ) : (
@@ -34,6 +39,9 @@ function TextControl({ field, value, error, disabled, onChange }: FieldProps) {
           disabled={disabled}
           onChange={(e) => onChange(e.target.value)}
         />
+      )}
+      {field.maxLength !== undefined && (
+        <CharLimit length={text.length} maxLength={field.maxLength} cut={cut} always={field.widget === "prompt"} testId={`field-${field.key}`} />
       )}
       {field.widget === "prompt" && (
         <p className="mt-1 text-xs text-slate-500">

@@ -2,7 +2,7 @@ import { Copy, MousePointerClick, SlidersHorizontal, Trash2 } from "lucide-react
 import { useId } from "react";
 import { blockRegistry, parseBlockConfig } from "#agents/blocks/index";
 import { DATA_TYPE_LABELS, PORT_DATA_TYPES, type GraphNode } from "#agents/graph/index";
-import { setConfigField, setLabel } from "#app/lib/graph-store/edits";
+import { setConfigField, setLabel, upgradedNode } from "#app/lib/graph-store/edits";
 import { Button } from "#app/components/ui/button";
 import { BlockIcon } from "../block-icon";
 import { FieldControl } from "../config-form/field-controls";
@@ -28,7 +28,8 @@ function NodeConfig({ node }: { node: GraphNode }) {
     return <p className="text-sm text-red-600">This block type ({node.type}) is not known to this version of Skyloom.</p>;
   }
   const fields = configFields(block.config);
-  const config = configRecord(node.config);
+  // A node saved by an older block version is shown (and edited) in the current shape.
+  const config = configRecord(upgradedNode(node).config);
   const parsed = parseBlockConfig(block, node.version, node.config);
   const errors = new Map<string, string>();
   const general: string[] = [];

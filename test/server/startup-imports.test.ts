@@ -1,0 +1,33 @@
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The host bundles as `npm run build` does (server/build-host.mjs) and the packages it imports
+ * at start are read from esbuild's metafile: the heavy libraries an agent run needs must be
+ * imported when first used (`import()`), never by a top-level import, or every start pays for them.
+ */
+const LOADED_ON_FIRST_USE = [/^@langchain\//, /^langchain(\/|$)/, /^quickjs-emscripten/];
+
+describe("the host's start", () => {
+  it("imports LangChain and QuickJS only when a run first needs them", async () => {
+    const result = await build({
+      entryPoints: ["server/main.ts"],
+      outfile: "host.js",
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
+    const atStart = imports.filter((i) => i.kind === "import-statement").map((i) => i.path);
+    const onFirstUse = imports.filter((i) => i.kind === "dynamic-import").map((i) => i.path);
+
+    expect(atStart.filter((path) => LOADED_ON_FIRST_USE.some((p) => p.test(path)))).toEqual([]);
+    // …and they are still reachable, through import().
+    expect(onFirstUse).toEqual(expect.arrayContaining(["@langchain/openai", "@langchain/core/messages", "quickjs-emscripten"]));
+  }, 60_000);
+});
