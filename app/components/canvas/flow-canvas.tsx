@@ -129,8 +129,8 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
       const type = event.dataTransfer.getData(BLOCK_DRAG_TYPE);
       if (!type || !reactFlow.current) return;
       event.preventDefault();
-      const p = reactFlow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      commands.addBlock(type, { x: p.x - 120, y: p.y - 20 });
+      const dropAt = reactFlow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      commands.addBlock(type, { dropAt });
     },
     [commands, reactFlow],
   );

@@ -10,6 +10,7 @@ import { EditorContext, useEditor, type EditorContextValue, type EditorUi, type 
 import { ConflictDialog, NoticeBar, PreviewBanner, ShortcutsDialog } from "./editor-dialogs";
 import { EDITOR_PANELS, type EditorPanelProps } from "./editor-panels";
 import { FlowCanvas } from "./flow-canvas";
+import { estimateBlockSize } from "./node-geometry";
 import { createNodeOverlayStore } from "./node-overlay";
 import { Palette } from "./palette";
 import { useEditorShortcuts } from "./shortcuts";
@@ -54,7 +55,11 @@ export function FlowEditor({ flow }: { flow: EditorFlow }) {
         reactFlow,
         flowName: flow.name,
         editable: () => flow.canEdit && ui.get().preview === null,
-        sizeOf: (id) => measured.get(id),
+        sizeOf: (node) => {
+          const size = reactFlow.current?.getInternalNode(node.id)?.measured;
+          if (size?.width && size.height) return { width: size.width, height: size.height };
+          return measured.get(node.id) ?? estimateBlockSize(node);
+        },
       }),
     [diagnostics, flow.canEdit, flow.name, measured, store, ui],
   );

@@ -53,7 +53,8 @@ export function Palette() {
             onKeyDown={(e) => {
               if (e.key === "Enter" && first && editable) {
                 e.preventDefault();
-                commands.addBlock(first.type);
+                // The new block takes the focus, so the editor's shortcuts work on it straight away.
+                commands.addBlock(first.type, { focus: true });
                 setQuery("");
               }
             }}
