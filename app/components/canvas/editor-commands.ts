@@ -17,6 +17,7 @@ import { extractFragment, fragmentOrigin, parseFragment, remapFragment, serializ
 import type { GraphStore } from "#app/lib/graph-store/store";
 import { computeLayout, type NodeSize } from "./auto-layout";
 import type { EditorUi, ReactFlowRef } from "./editor-context";
+import { editorLayout } from "./editor-layout";
 import { clampIntoView, findFreeSpot, type Point, type Rect } from "./placement";
 import type { ValueStore } from "./value-store";
 
@@ -126,6 +127,13 @@ export function createEditorCommands(deps: Deps) {
 
   const commands = {
     notify,
+
+    /** Shows a panel of the sidebar, unfolding the sidebar if the user had folded it. */
+    openPanel(panelId: string): void {
+      ui.set((s) => ({ ...s, activePanel: panelId }));
+      editorLayout.set({ panelCollapsed: false });
+    },
+
     viewCenter,
     /** Adds a block where it was dropped (kept in view), or in free space next to the selection. */
     addBlock(type: string, options: AddBlockOptions = {}): string | null {
@@ -235,7 +243,7 @@ export function createEditorCommands(deps: Deps) {
       const node = store.graph.nodes.find((n) => n.id === nodeId);
       if (!node) return;
       store.select([nodeId]);
-      ui.set((s) => ({ ...s, activePanel: "config" }));
+      commands.openPanel("config");
       const size = deps.sizeOf(node);
       const rf = reactFlow.current;
       if (rf) {
@@ -248,7 +256,8 @@ export function createEditorCommands(deps: Deps) {
     validate(): Diagnostic[] {
       const list = validateGraph(store.graph);
       deps.diagnostics.set(list);
-      ui.set((s) => ({ ...s, showDiagnostics: true, activePanel: "problems" }));
+      ui.set((s) => ({ ...s, showDiagnostics: true }));
+      commands.openPanel("problems");
       return list;
     },
 
