@@ -2,13 +2,21 @@ import { TRPCClientError } from "@trpc/client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { GraphDoc } from "#agents/graph/index";
 import { fromWire, replaceGraph } from "#app/lib/graph-store/edits";
+import { classifySaveFailure, retryDelayMs } from "#app/lib/graph-store/save-retry";
 import type { GraphStore } from "#app/lib/graph-store/store";
 import { describeApiError, useTRPCClient } from "#app/lib/trpc";
 
 export const AUTOSAVE_DELAY_MS = 800;
 
-export type SaveStatus = "saved" | "pending" | "saving" | "error" | "conflict";
-export type SaveState = { status: SaveStatus; revision: number; message?: string; savedAt?: Date };
+export type SaveStatus = "saved" | "pending" | "saving" | "error" | "offline" | "conflict";
+export type SaveState = {
+  status: SaveStatus;
+  revision: number;
+  message?: string;
+  savedAt?: Date;
+  /** A failed save is tried again after this pause (it did not reach the server). */
+  retryInMs?: number;
+};
 
 export type Autosave = {
   state: SaveState;
@@ -23,14 +31,19 @@ export type Autosave = {
   adoptServerGraph(graph: GraphDoc, revision: number, options?: { undoable?: boolean }): void;
 };
 
-function isConflict(error: unknown): boolean {
-  return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "CONFLICT";
+/** The tRPC error code the server answered with; undefined when no answer came (offline, server down). */
+function errorCode(error: unknown): string | undefined {
+  return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
 }
+
+const isOnline = () => typeof navigator === "undefined" || navigator.onLine;
 
 /**
  * Debounced autosave with optimistic concurrency: every save names the revision it started
  * from, so a save from a stale tab is refused (CONFLICT) instead of overwriting someone's
- * work, and the user chooses what happens to their copy. Nothing is ever dropped silently.
+ * work, and the user chooses what happens to their copy. Nothing is ever dropped silently:
+ * a save that did not reach the server is tried again after growing pauses, and at once when
+ * the browser comes back online.
  */
 export function useAutosave(flowId: string, store: GraphStore, initialRevision: number, enabled: boolean): Autosave {
   const client = useTRPCClient();
@@ -40,6 +53,7 @@ export function useAutosave(flowId: string, store: GraphStore, initialRevision: 
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const inflight = useRef<Promise<number> | null>(null);
   const conflict = useRef(false);
+  const failedAttempts = useRef(0);
 
   const saveNow = useCallback(async (): Promise<number> => {
     if (timer.current) clearTimeout(timer.current);
@@ -48,21 +62,28 @@ export function useAutosave(flowId: string, store: GraphStore, initialRevision: 
     if (conflict.current) throw new Error("This flow was changed elsewhere; resolve the conflict first.");
     const graph = store.graph;
     if (graph === saved.current) return revision.current;
-    setState((s) => ({ ...s, status: "saving" }));
+    setState((s) => ({ ...s, status: "saving", retryInMs: undefined }));
     const attempt = (async () => {
       try {
         const result = await client.flow.save.mutate({ id: flowId, graph, expectedRevision: revision.current });
         revision.current = result.revision;
         saved.current = graph;
+        failedAttempts.current = 0;
         const stillDirty = store.graph !== graph;
         setState({ status: stillDirty ? "pending" : "saved", revision: result.revision, savedAt: new Date() });
         return result.revision;
       } catch (error) {
-        if (isConflict(error)) {
+        const failure = classifySaveFailure({ code: errorCode(error), online: isOnline() });
+        if (failure === "conflict") {
           conflict.current = true;
           setState((s) => ({ ...s, status: "conflict", message: describeApiError(error).message }));
+        } else if (failure === "refused") {
+          setState((s) => ({ ...s, status: "error", message: describeApiError(error).message, retryInMs: undefined }));
         } else {
-          setState((s) => ({ ...s, status: "error", message: describeApiError(error).message }));
+          const retryInMs = retryDelayMs(failedAttempts.current);
+          failedAttempts.current += 1;
+          const message = failure === "offline" ? undefined : `Could not reach Skyloom; trying again in ${Math.round(retryInMs / 1000)} s.`;
+          setState((s) => ({ ...s, status: failure === "offline" ? "offline" : "error", message, retryInMs }));
         }
         throw error;
       }
@@ -75,18 +96,42 @@ export function useAutosave(flowId: string, store: GraphStore, initialRevision: 
     }
   }, [client, flowId, store]);
 
-  const schedule = useCallback(() => {
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      void saveNow().then(
-        () => {
-          if (store.graph !== saved.current) schedule();
-        },
-        () => undefined,
-      );
-    }, AUTOSAVE_DELAY_MS);
-  }, [saveNow, store]);
+  const schedule = useCallback(
+    (delay = AUTOSAVE_DELAY_MS) => {
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        void saveNow().then(
+          () => {
+            if (store.graph !== saved.current) schedule();
+          },
+          // The failure is on screen, and retried below where that can help.
+          () => undefined,
+        );
+      }, delay);
+    },
+    [saveNow, store],
+  );
+
+  // A save that did not reach the server is tried again after its pause; any new save replaces the wait.
+  const { retryInMs } = state;
+  useEffect(() => {
+    if (retryInMs === undefined || !enabled) return;
+    const wait = setTimeout(() => schedule(0), retryInMs);
+    return () => clearTimeout(wait);
+  }, [enabled, retryInMs, schedule, state]);
+
+  // Back online: save now instead of waiting out the pause.
+  useEffect(() => {
+    if (!enabled) return;
+    const onOnline = () => {
+      if (conflict.current || store.graph === saved.current) return;
+      failedAttempts.current = 0;
+      schedule(0);
+    };
+    window.addEventListener("online", onOnline);
+    return () => window.removeEventListener("online", onOnline);
+  }, [enabled, schedule, store]);
 
   useEffect(() => {
     if (!enabled) return;
@@ -102,7 +147,12 @@ export function useAutosave(flowId: string, store: GraphStore, initialRevision: 
         return;
       }
       // Same object when nothing changes, so a drag (60 edits a second) does not re-render the editor.
-      setState((s) => (s.status === "saving" || s.status === "pending" ? s : { ...s, status: "pending" }));
+      // Offline, the edit waits with the others for the connection (see the "online" listener).
+      if (!isOnline()) {
+        setState((s) => (s.status === "offline" || s.status === "saving" ? s : { ...s, status: "offline", message: undefined }));
+        return;
+      }
+      setState((s) => (s.status === "saving" || s.status === "pending" ? s : { ...s, status: "pending", retryInMs: undefined }));
       schedule();
     });
     return () => {
@@ -150,6 +200,7 @@ export function useAutosave(flowId: string, store: GraphStore, initialRevision: 
   }, [client, flowId, reloadTheirs, store]);
 
   const retry = useCallback(() => {
+    failedAttempts.current = 0;
     void saveNow().catch(() => undefined);
   }, [saveNow]);
 

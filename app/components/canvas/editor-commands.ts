@@ -1,7 +1,7 @@
 import { blockRegistry } from "#agents/blocks/index";
 import { validateGraph } from "#agents/compile/validate";
 import type { Diagnostic } from "#agents/compile/diagnostics";
-import { canConnect, type PortRef } from "#agents/graph/index";
+import { canConnect, type GraphNode, type PortRef } from "#agents/graph/index";
 import {
   addEdge,
   addNodes,
@@ -17,6 +17,8 @@ import { extractFragment, fragmentOrigin, parseFragment, remapFragment, serializ
 import type { GraphStore } from "#app/lib/graph-store/store";
 import type { NodeSize } from "./auto-layout";
 import type { EditorUi, ReactFlowRef } from "./editor-context";
+import { editorLayout } from "./editor-layout";
+import { clampIntoView, findFreeSpot, type Point, type Rect } from "./placement";
 import type { ValueStore } from "./value-store";
 
 export type EditorCommands = ReturnType<typeof createEditorCommands>;
@@ -29,8 +31,26 @@ type Deps = {
   flowName: string;
   /** Whether edits are allowed right now (role and not previewing a version). */
   editable(): boolean;
-  sizeOf(nodeId: string): NodeSize | undefined;
+  /** A block's size on screen: React Flow's measurement, or the drawn size before it was measured. */
+  sizeOf(node: GraphNode): NodeSize;
 };
+
+/** Where a new block is pointed at: dropped at a point, or placed by the editor (and focused). */
+export type AddBlockOptions = { dropAt?: Point; focus?: boolean };
+
+/** Where the pointer holds a dropped block: centred horizontally, by its header. */
+const DROP_GRIP = { y: 20 };
+
+/**
+ * Focuses a block on the canvas once React Flow has drawn it (a new block appears a frame or
+ * two after the edit), so the keyboard acts on the canvas again.
+ */
+function focusNodeElement(nodeId: string, framesLeft = 30): void {
+  if (typeof document === "undefined") return;
+  const el = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"]`);
+  if (el) el.focus({ preventScroll: true });
+  else if (framesLeft > 0) requestAnimationFrame(() => focusNodeElement(nodeId, framesLeft - 1));
+}
 
 /** The same rule the compiler uses; the canvas asks it while the user drags a wire. */
 export function checkConnection(store: GraphStore, from: PortRef, to: PortRef) {
@@ -58,6 +78,47 @@ export function createEditorCommands(deps: Deps) {
     return rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
   };
 
+  /**
+   * The part of the flow on screen, in flow coordinates, and the canvas's own overlays (the
+   * minimap, the zoom buttons) that would hide a block placed under them.
+   */
+  const visibleArea = (): { viewport: Rect; overlays: Rect[] } | null => {
+    const rf = reactFlow.current;
+    const pane = typeof document !== "undefined" ? document.querySelector<HTMLElement>(".react-flow") : null;
+    if (!rf || !pane) return null;
+    const toFlow = (r: DOMRect): Rect => {
+      const a = rf.screenToFlowPosition({ x: r.left, y: r.top }, { snapToGrid: false });
+      const b = rf.screenToFlowPosition({ x: r.right, y: r.bottom }, { snapToGrid: false });
+      return { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y };
+    };
+    const overlays = [...pane.querySelectorAll(".react-flow__minimap, .react-flow__controls")].map((el) => toFlow(el.getBoundingClientRect()));
+    return { viewport: toFlow(pane.getBoundingClientRect()), overlays };
+  };
+
+  const rectOf = (node: GraphNode): Rect => ({ x: node.ui.x, y: node.ui.y, ...deps.sizeOf(node) });
+
+  /** A dropped block stays wholly in view; a placed one goes to free space near the selection. */
+  const positionForNewBlock = (node: GraphNode, options: AddBlockOptions): Point => {
+    const size = deps.sizeOf(node);
+    const area = visibleArea();
+    if (options.dropAt) {
+      const grabbed = { x: options.dropAt.x - size.width / 2, y: options.dropAt.y - DROP_GRIP.y, ...size };
+      return area ? clampIntoView(grabbed, area.viewport) : grabbed;
+    }
+    const viewport = area?.viewport ?? { ...viewCenter(), width: 0, height: 0 };
+    const selected = store.getState().selection.nodes;
+    const spot = findFreeSpot({
+      size,
+      occupied: [...store.graph.nodes.map(rectOf), ...(area?.overlays ?? [])],
+      viewport,
+      selection: store.graph.nodes.filter((n) => selected.has(n.id)).map(rectOf),
+    });
+    const outOfView = spot.x < viewport.x || spot.y < viewport.y || spot.x + size.width > viewport.x + viewport.width || spot.y + size.height > viewport.y + viewport.height;
+    const rf = reactFlow.current;
+    if (outOfView && rf) void rf.setCenter(spot.x + size.width / 2, spot.y + size.height / 2, { zoom: rf.getZoom(), duration: 200 });
+    return spot;
+  };
+
   const guard = (): boolean => {
     if (deps.editable()) return true;
     notify(ui.get().preview ? "You are previewing a version; go back to editing first." : "You can view this flow but not edit it.", "error");
@@ -66,18 +127,22 @@ export function createEditorCommands(deps: Deps) {
 
   const commands = {
     notify,
+
+    /** Shows a panel of the sidebar, unfolding the sidebar if the user had folded it. */
+    openPanel(panelId: string): void {
+      ui.set((s) => ({ ...s, activePanel: panelId }));
+      editorLayout.set({ panelCollapsed: false });
+    },
+
     viewCenter,
-    addBlock(type: string, at?: { x: number; y: number }): string | null {
+    /** Adds a block where it was dropped (kept in view), or in free space next to the selection. */
+    addBlock(type: string, options: AddBlockOptions = {}): string | null {
       if (!guard()) return null;
-      let position = at;
-      if (!position) {
-        // Blocks added from the keyboard fan out so they do not stack exactly on top of each other.
-        const c = viewCenter();
-        const k = store.graph.nodes.length % 6;
-        position = { x: c.x - 120 + k * 24, y: c.y - 50 + k * 24 };
-      }
-      const node = createNode(type, position, nodeIds(store.graph));
+      const created = createNode(type, { x: 0, y: 0 }, nodeIds(store.graph));
+      const at = positionForNewBlock(created, options);
+      const node = { ...created, ui: { ...created.ui, x: Math.round(at.x), y: Math.round(at.y) } };
       store.apply(addNodes([node]), { select: { nodes: [node.id] } });
+      if (options.focus) focusNodeElement(node.id);
       return node.id;
     },
 
@@ -180,23 +245,21 @@ export function createEditorCommands(deps: Deps) {
       const node = store.graph.nodes.find((n) => n.id === nodeId);
       if (!node) return;
       store.select([nodeId]);
-      ui.set((s) => ({ ...s, activePanel: "config" }));
-      const size = deps.sizeOf(nodeId) ?? { width: 240, height: 120 };
+      commands.openPanel("config");
+      const size = deps.sizeOf(node);
       const rf = reactFlow.current;
       if (rf) {
         const zoom = Math.max(rf.getZoom(), 0.9);
         void rf.setCenter(node.ui.x + size.width / 2, node.ui.y + size.height / 2, { zoom, duration: 300 });
       }
-      requestAnimationFrame(() => {
-        const el = document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(nodeId)}"]`);
-        el?.focus({ preventScroll: true });
-      });
+      requestAnimationFrame(() => focusNodeElement(nodeId));
     },
 
     validate(): Diagnostic[] {
       const list = validateGraph(store.graph);
       deps.diagnostics.set(list);
-      ui.set((s) => ({ ...s, showDiagnostics: true, activePanel: "problems" }));
+      ui.set((s) => ({ ...s, showDiagnostics: true }));
+      commands.openPanel("problems");
       return list;
     },
 

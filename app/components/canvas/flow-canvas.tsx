@@ -12,6 +12,7 @@ import {
   type NodeChange,
   type ReactFlowInstance,
   useConnection,
+  useStore,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore, type DragEvent } from "react";
 import type { Diagnostic } from "#agents/compile/diagnostics";
@@ -29,6 +30,9 @@ const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1, minZoom: 0.25 };
 const PRO_OPTIONS = { hideAttribution: true };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 16 };
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
+
+/** Below this canvas width the minimap would cover most of the blocks, so it is not drawn. */
+const MINIMAP_MIN_CANVAS_WIDTH = 560;
 
 const NO_EDGES: ReadonlySet<string> = new Set();
 const NO_DIAGNOSTICS: ReadonlyMap<string, Diagnostic[]> = new Map();
@@ -129,8 +133,8 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
       const type = event.dataTransfer.getData(BLOCK_DRAG_TYPE);
       if (!type || !reactFlow.current) return;
       event.preventDefault();
-      const p = reactFlow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      commands.addBlock(type, { x: p.x - 120, y: p.y - 20 });
+      const dropAt = reactFlow.current.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      commands.addBlock(type, { dropAt });
     },
     [commands, reactFlow],
   );
@@ -201,7 +205,7 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
         aria-label="Flow canvas"
       >
         <Background gap={16} size={1} />
-        <MiniMap pannable zoomable ariaLabel="Minimap" className="!bg-white" nodeStrokeWidth={2} />
+        <CanvasMiniMap />
         <Controls showInteractive={false} aria-label="Zoom controls" />
         <ConnectionHint reason={editorUi.connectionHint} />
       </ReactFlow>
@@ -216,6 +220,11 @@ export function FlowCanvas({ measured }: { measured: Map<string, { width: number
   );
 }
 
+/** The minimap, on a canvas wide enough to have room for it beside the blocks. */
+function CanvasMiniMap() {
+  const wide = useStore((s) => s.width >= MINIMAP_MIN_CANVAS_WIDTH);
+  return wide ? <MiniMap pannable zoomable ariaLabel="Minimap" className="!bg-white" nodeStrokeWidth={2} /> : null;
+}
 
 /** While a wire hovers a port that refuses it, says why, next to the pointer. */
 function ConnectionHint({ reason }: { reason: string | null }) {

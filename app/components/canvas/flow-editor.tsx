@@ -8,13 +8,14 @@ import { useAutosave } from "./autosave";
 import { createEditorCommands } from "./editor-commands";
 import { EditorContext, useEditor, type EditorContextValue, type EditorUi, type ReactFlowRef } from "./editor-context";
 import { ConflictDialog, NoticeBar, PreviewBanner, ShortcutsDialog } from "./editor-dialogs";
-import { EDITOR_PANELS, type EditorPanelProps } from "./editor-panels";
+import { EDITOR_PANELS } from "./editor-panels";
+import { EditorSidebar } from "./editor-sidebar";
 import { FlowCanvas } from "./flow-canvas";
+import { estimateBlockSize } from "./node-geometry";
 import { createNodeOverlayStore } from "./node-overlay";
 import { Palette } from "./palette";
 import { useEditorShortcuts } from "./shortcuts";
 import { EditorToolbar } from "./toolbar";
-import { useEditorUi, useSettledGraphState } from "./use-editor-state";
 import { createValueStore } from "./value-store";
 
 export type EditorFlow = { id: string; name: string; graph: GraphDoc; revision: number; canEdit: boolean };
@@ -54,7 +55,11 @@ export function FlowEditor({ flow }: { flow: EditorFlow }) {
         reactFlow,
         flowName: flow.name,
         editable: () => flow.canEdit && ui.get().preview === null,
-        sizeOf: (id) => measured.get(id),
+        sizeOf: (node) => {
+          const size = reactFlow.current?.getInternalNode(node.id)?.measured;
+          if (size?.width && size.height) return { width: size.width, height: size.height };
+          return measured.get(node.id) ?? estimateBlockSize(node);
+        },
       }),
     [diagnostics, flow.canEdit, flow.name, measured, store, ui],
   );
@@ -101,7 +106,7 @@ export function FlowEditor({ flow }: { flow: EditorFlow }) {
               <NoticeBar />
               <ReadyMark />
             </main>
-            <Sidebar />
+            <EditorSidebar />
           </div>
         </div>
         <ShortcutsDialog />
@@ -127,59 +132,4 @@ function ReadyMark() {
     }
   }, [initialized, store]);
   return null;
-}
-
-function Sidebar() {
-  const editor = useEditor();
-  const { activePanel, preview } = useEditorUi();
-  const { graph, selection } = useSettledGraphState();
-  const active = EDITOR_PANELS.find((p) => p.id === activePanel) ?? EDITOR_PANELS[0];
-  const selectedNodeIds = useMemo(() => [...selection.nodes], [selection.nodes]);
-
-  const props: EditorPanelProps = {
-    flowId: editor.flowId,
-    flowName: editor.flowName,
-    graph,
-    revision: editor.autosave.state.revision,
-    canEdit: editor.canEdit && preview === null,
-    selectedNodeIds,
-    focusNode: editor.commands.focusNode,
-    setNodeStatus: editor.overlay.set,
-    clearNodeStatuses: editor.overlay.clear,
-    flushSave: editor.autosave.flush,
-    openPanel: (id) => editor.ui.set((s) => ({ ...s, activePanel: id })),
-  };
-
-  return (
-    <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white xl:w-96" aria-label="Panels">
-      <div role="tablist" aria-label="Panels" className="flex shrink-0 flex-wrap gap-0.5 border-b border-slate-200 px-1 pt-1">
-        {EDITOR_PANELS.map((p) => {
-          const Icon = p.icon;
-          const selected = p.id === active?.id;
-          return (
-            <button
-              key={p.id}
-              role="tab"
-              type="button"
-              id={`panel-tab-${p.id}`}
-              aria-selected={selected}
-              aria-controls={`panel-${p.id}`}
-              data-testid={`panel-tab-${p.id}`}
-              onClick={() => props.openPanel(p.id)}
-              className={`inline-flex items-center gap-1.5 whitespace-nowrap rounded-t-md px-2.5 py-1.5 text-xs font-medium ${
-                selected ? "border-b-2 border-brand-600 text-brand-700" : "text-slate-600 hover:bg-slate-50"
-              }`}
-            >
-              <Icon size={14} aria-hidden /> {p.title}
-            </button>
-          );
-        })}
-      </div>
-      {active && (
-        <div role="tabpanel" id={`panel-${active.id}`} aria-labelledby={`panel-tab-${active.id}`} className="min-h-0 flex-1 overflow-y-auto p-3">
-          {active.render(props)}
-        </div>
-      )}
-    </aside>
-  );
 }

@@ -1,5 +1,6 @@
 import { Position, type NodeHandle } from "@xyflow/react";
-import type { NodePorts } from "#agents/graph/index";
+import { blockRegistry } from "#agents/blocks/index";
+import type { GraphNode, NodePorts } from "#agents/graph/index";
 
 /**
  * The block node's fixed geometry. BlockNode draws with these sizes, and the canvas uses them
@@ -17,6 +18,11 @@ const BORDER = 1;
 export function estimateNodeSize(ports: NodePorts): { width: number; height: number } {
   const rows = Math.max(1, ports.inputs.length + ports.outputs.length);
   return { width: NODE_WIDTH, height: 2 * BORDER + NODE_HEADER_HEIGHT + 2 * NODE_BODY_PADDING + rows * PORT_ROW_HEIGHT };
+}
+
+/** A block's size as drawn (React Flow's measurement replaces it once the block was on screen). */
+export function estimateBlockSize(node: GraphNode): { width: number; height: number } {
+  return estimateNodeSize(blockRegistry.resolvePorts(node) ?? { inputs: [], outputs: [] });
 }
 
 export function estimateHandles(ports: NodePorts): NodeHandle[] {

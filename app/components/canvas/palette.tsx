@@ -1,12 +1,15 @@
-import { Plus, Search } from "lucide-react";
+import { PanelLeftClose, PanelLeftOpen, Plus, Search } from "lucide-react";
 import { useId, useMemo, useState } from "react";
 import { BLOCK_CATEGORIES, BLOCKS, type AnyBlockDefinition } from "#agents/blocks/index";
 import { BlockIcon } from "./block-icon";
 import { useEditor } from "./editor-context";
+import { editorLayout, useEditorLayout } from "./editor-layout";
 import { useEditable } from "./use-editor-state";
 
 /** The drag payload's MIME type; the canvas accepts drops carrying it. */
 export const BLOCK_DRAG_TYPE = "application/x-skyloom-block";
+
+const FOLD_BUTTON = "inline-flex h-8 w-8 shrink-0 items-center justify-center rounded-md text-slate-500 hover:bg-slate-100 hover:text-slate-800";
 
 function matches(block: AnyBlockDefinition, words: string[]): boolean {
   const hay = `${block.title} ${block.description} ${block.type} ${block.category}`.toLowerCase();
@@ -19,6 +22,20 @@ function matches(block: AnyBlockDefinition, words: string[]): boolean {
  * an "Add" button for keyboard and screen-reader users.
  */
 export function Palette() {
+  const { paletteCollapsed } = useEditorLayout();
+  if (paletteCollapsed) {
+    return (
+      <aside className="flex w-10 shrink-0 flex-col items-center border-r border-slate-200 bg-white py-1" aria-label="Blocks" data-testid="palette-collapsed">
+        <button type="button" className={FOLD_BUTTON} aria-label="Show blocks" aria-expanded={false} title="Show blocks" data-testid="palette-toggle" onClick={() => editorLayout.set({ paletteCollapsed: false })}>
+          <PanelLeftOpen size={16} aria-hidden />
+        </button>
+      </aside>
+    );
+  }
+  return <BlockList />;
+}
+
+function BlockList() {
   const { commands } = useEditor();
   const editable = useEditable();
   const searchId = useId();
@@ -32,7 +49,10 @@ export function Palette() {
       })).filter((g) => g.blocks.length > 0),
     [words.join(" ")],
   );
-  const first = groups[0]?.blocks[0];
+  // Enter adds the block whose name matches ("chat output" is Chat Output, though Chat Input's
+  // category, Inputs & Outputs, matches too), else the first block listed.
+  const listed = groups.flatMap((g) => g.blocks);
+  const first = listed.find((b) => words.every((w) => b.title.toLowerCase().includes(w))) ?? listed[0];
 
   return (
     <aside className="flex w-64 shrink-0 flex-col border-r border-slate-200 bg-white" aria-label="Blocks">
@@ -40,25 +60,31 @@ export function Palette() {
         <label htmlFor={searchId} className="sr-only">
           Search blocks
         </label>
-        <div className="relative">
-          <Search size={14} className="absolute left-2 top-1/2 -translate-y-1/2 text-slate-400" aria-hidden />
-          <input
-            id={searchId}
-            data-testid="palette-search"
-            type="search"
-            placeholder="Search blocks (press / )"
-            className="block w-full rounded-md border border-slate-300 py-1.5 pl-7 pr-2 text-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === "Enter" && first && editable) {
-                e.preventDefault();
-                commands.addBlock(first.type);
-                setQuery("");
-              }
-            }}
-            aria-describedby={`${searchId}-hint`}
-          />
+        <div className="flex items-center gap-1">
+          <div className="relative min-w-0 flex-1">
+            <Search size={14} className="absolute left-2 top-1/2 -translate-y-1/2 text-slate-400" aria-hidden />
+            <input
+              id={searchId}
+              data-testid="palette-search"
+              type="search"
+              placeholder="Search blocks (press / )"
+              className="block w-full rounded-md border border-slate-300 py-1.5 pl-7 pr-2 text-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === "Enter" && first && editable) {
+                  e.preventDefault();
+                  // The new block takes the focus, so the editor's shortcuts work on it straight away.
+                  commands.addBlock(first.type, { focus: true });
+                  setQuery("");
+                }
+              }}
+              aria-describedby={`${searchId}-hint`}
+            />
+          </div>
+          <button type="button" className={FOLD_BUTTON} aria-label="Hide blocks" aria-expanded={true} title="Hide blocks" data-testid="palette-toggle" onClick={() => editorLayout.set({ paletteCollapsed: true })}>
+            <PanelLeftClose size={16} aria-hidden />
+          </button>
         </div>
         <p id={`${searchId}-hint`} className="mt-1 text-[11px] text-slate-500">
           {first ? `Enter adds “${first.title}”.` : "No block matches."} Drag blocks onto the canvas.

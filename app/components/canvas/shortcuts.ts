@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 import type { EditorCommands } from "./editor-commands";
 import type { EditorUi } from "./editor-context";
+import { editorLayout } from "./editor-layout";
 import type { ValueStore } from "./value-store";
 
 const isMac = () => typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -22,6 +23,14 @@ export const SHORTCUTS: { keys: string; action: string }[] = [
   { keys: "Escape", action: "Clear the selection, close dialogs" },
   { keys: "?", action: "Show this list" },
 ];
+
+/** Focuses the palette's search, unfolding the palette first if it was folded away. */
+function focusBlockSearch(framesLeft = 10): void {
+  editorLayout.set({ paletteCollapsed: false });
+  const input = document.querySelector<HTMLInputElement>("[data-testid=palette-search]");
+  if (input) input.focus();
+  else if (framesLeft > 0) requestAnimationFrame(() => focusBlockSearch(framesLeft - 1));
+}
 
 /** A text field, select or editable element has the keyboard: leave its keys alone. */
 function typingIn(target: EventTarget | null): boolean {
@@ -81,7 +90,7 @@ export function useEditorShortcuts(
         ui.set((s) => ({ ...s, shortcutsOpen: true }));
       } else if (e.key === "/") {
         e.preventDefault();
-        document.querySelector<HTMLInputElement>("[data-testid=palette-search]")?.focus();
+        focusBlockSearch();
       }
     };
 

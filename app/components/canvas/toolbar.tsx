@@ -13,6 +13,7 @@ import {
   Redo2,
   Undo2,
   Upload,
+  WifiOff,
 } from "lucide-react";
 import { useRef, useState, type ReactNode } from "react";
 import type { SaveState } from "./autosave";
@@ -63,6 +64,12 @@ function SaveIndicator({ state, onRetry }: { state: SaveState; onRetry(): void }
           <button type="button" className="underline" onClick={onRetry}>
             Retry
           </button>
+        </span>
+      );
+    case "offline":
+      return (
+        <span className={`${common} text-amber-700`} data-testid="save-status" data-status="offline" role="status">
+          <WifiOff size={14} /> Offline — will save when back online
         </span>
       );
     case "conflict":
