@@ -1,8 +1,8 @@
-import { KeyRound, Plus, Trash2 } from "lucide-react";
+import { KeyRound, Trash2 } from "lucide-react";
 import { useId } from "react";
 import { looksLikeSecretName } from "#agents/compile/workload-config";
 import { CredentialSelect } from "./credential-select";
-import { FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
+import { AddEntryButton, FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
 
 type EnvEntry = [string, string | { credential: string }];
 
@@ -71,14 +71,7 @@ export function EnvControl({ field, value, error, disabled, onChange }: FieldPro
             )}
           </div>
         ))}
-        <button
-          type="button"
-          disabled={disabled}
-          className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline"
-          onClick={() => commit([...entries, [nextKey(entries.map(([k]) => k)), ""]])}
-        >
-          <Plus size={12} /> Add variable
-        </button>
+        <AddEntryButton label="Add variable" disabled={disabled} onClick={() => commit([...entries, [nextKey(entries.map(([k]) => k)), ""]])} />
       </div>
     </FieldShell>
   );

@@ -1,10 +1,10 @@
-import { Plus, Trash2 } from "lucide-react";
+import { Trash2 } from "lucide-react";
 import { useEffect, useId, useState } from "react";
 import { templateVariables } from "#agents/blocks/prompt-template/block";
 import { CharLimit, useCutByPaste } from "#app/components/ui/char-limit";
 import { CredentialSelect } from "./credential-select";
 import { EnvControl } from "./env-control";
-import { a11y, FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
+import { a11y, AddEntryButton, FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
 import { ModelPickerControl } from "./model-picker";
 import { ProviderUrlControl } from "./provider-url-control";
 
@@ -173,14 +173,7 @@ function KeyValueControl({ field, value, error, disabled, onChange }: FieldProps
             </button>
           </div>
         ))}
-        <button
-          type="button"
-          disabled={disabled}
-          className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline"
-          onClick={() => commit([...entries, [nextKey(entries.map(([k]) => k)), ""]])}
-        >
-          <Plus size={12} /> Add entry
-        </button>
+        <AddEntryButton label="Add entry" disabled={disabled} onClick={() => commit([...entries, [nextKey(entries.map(([k]) => k)), ""]])} />
       </div>
     </FieldShell>
   );

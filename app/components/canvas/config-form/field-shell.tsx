@@ -1,3 +1,4 @@
+import { Plus } from "lucide-react";
 import type { ReactNode } from "react";
 import { HelpTip } from "#app/components/ui/hint";
 import type { ConfigField } from "./schema-fields";
@@ -56,4 +57,13 @@ export function nextKey(taken: string[]): string {
   let i = taken.length + 1;
   while (taken.includes(`KEY_${i}`)) i++;
   return `KEY_${i}`;
+}
+
+/** The "add a row" button under a key/value editor (headers, environment variables). */
+export function AddEntryButton({ label, disabled, onClick }: { label: string; disabled: boolean; onClick(): void }) {
+  return (
+    <button type="button" disabled={disabled} className="inline-flex items-center gap-1 text-xs text-brand-700 hover:underline" onClick={onClick}>
+      <Plus size={12} /> {label}
+    </button>
+  );
 }
