@@ -27,7 +27,8 @@ describe("the host's start", () => {
     const onFirstUse = imports.filter((i) => i.kind === "dynamic-import").map((i) => i.path);
 
     expect(atStart.filter((path) => LOADED_ON_FIRST_USE.some((p) => p.test(path)))).toEqual([]);
-    // …and they are still reachable, through import().
-    expect(onFirstUse).toEqual(expect.arrayContaining(["@langchain/openai", "@langchain/core/messages", "quickjs-emscripten"]));
+    // …and they are still reachable, through import(). (QuickJS is not imported by the host at
+    // all: it runs in the sandbox's worker threads, which have their own bundle.)
+    expect(onFirstUse).toEqual(expect.arrayContaining(["@langchain/openai", "@langchain/core/messages"]));
   }, 60_000);
 });
