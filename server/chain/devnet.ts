@@ -1,0 +1,169 @@
+/**
+ * The embedded EVM devnet: anvil from `@foundry-rs/anvil` (its binary ships in a registry
+ * package), started as a child process on a random loopback port with its chain kept in
+ * `<dataDir>/chain/anvil-state.json` across restarts, and SPON + the escrow deployed once
+ * (addresses remembered in `<dataDir>/chain/devnet.json`). Spawned directly rather than through
+ * a wrapper: it is ready in ~200 ms and stops on SIGTERM in milliseconds (stack.md P4, P15).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { mnemonicToAccount, type HDAccount } from "viem/accounts";
+import type { Address } from "viem";
+import { createChainClients, deployContracts, type ChainClients, type ContractAddresses } from "./client";
+
+/** anvil's well-known development mnemonic: its accounts hold 10,000 ETH each on a fresh devnet. */
+export const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
+export const DEVNET_CHAIN_ID = 31337;
+
+/** Account `index` of the devnet mnemonic. Index 0 is the operator: it deploys and owns both contracts. */
+export function devnetAccount(index: number): HDAccount {
+  return mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index });
+}
+
+const PLATFORM_PACKAGES: Record<string, string> = {
+  "linux-x64": "@foundry-rs/anvil-linux-amd64",
+  "linux-arm64": "@foundry-rs/anvil-linux-arm64",
+  "darwin-x64": "@foundry-rs/anvil-darwin-amd64",
+  "darwin-arm64": "@foundry-rs/anvil-darwin-arm64",
+  "win32-x64": "@foundry-rs/anvil-win32-amd64",
+};
+
+/** The anvil binary npm installed for this platform. */
+export function anvilBinaryPath(): string {
+  const pkg = PLATFORM_PACKAGES[`${process.platform}-${process.arch}`];
+  if (!pkg) throw new Error(`anvil has no build for ${process.platform}-${process.arch}; set CHAIN_RPC_URL to an EVM node instead.`);
+  const require = createRequire(import.meta.url);
+  let pkgJson: string;
+  try {
+    pkgJson = require.resolve(`${pkg}/package.json`);
+  } catch {
+    throw new Error(`${pkg} is not installed (it comes with @foundry-rs/anvil): run npm install.`);
+  }
+  return join(dirname(pkgJson), "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
+}
+
+export type AnvilProcess = {
+  rpcUrl: string;
+  port: number;
+  /** SIGTERM (anvil then writes its state file) and wait for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL: a crash, for tests (the state file keeps only what was last written). */
+  kill(): Promise<void>;
+  child: ChildProcess;
+};
+
+export type AnvilOptions = {
+  /** File the chain is loaded from and written to (on exit and every `stateIntervalSeconds`). */
+  statePath?: string;
+  stateIntervalSeconds?: number;
+  chainId?: number;
+  startTimeoutMs?: number;
+};
+
+/** Starts anvil on 127.0.0.1 with a port the OS picks, and resolves once it answers eth_chainId. */
+export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProcess> {
+  const args = ["--host", "127.0.0.1", "--port", "0", "--chain-id", String(options.chainId ?? DEVNET_CHAIN_ID)];
+  if (options.statePath) {
+    mkdirSync(dirname(options.statePath), { recursive: true });
+    args.push("--state", options.statePath, "--state-interval", String(options.stateIntervalSeconds ?? 2));
+  }
+  const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`anvil did not start within ${options.startTimeoutMs ?? 15_000} ms:\n${out}`)), options.startTimeoutMs ?? 15_000);
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(e);
+    };
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    child.once("error", fail);
+    child.once("exit", (code) => fail(new Error(`anvil exited (code ${code}) before it was ready:\n${out}`)));
+  });
+  // anvil logs every RPC call: keep draining the pipes so it never blocks on a full one.
+  child.stdout!.removeAllListeners("data");
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  await waitForRpc(rpcUrl, options.startTimeoutMs ?? 15_000);
+  const signal = async (sig: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    await exited;
+  };
+  return { rpcUrl, port, child, stop: () => signal("SIGTERM"), kill: () => signal("SIGKILL") };
+}
+
+/** Polls eth_chainId until the node answers. */
+export async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      const body = (await res.json()) as { result?: string };
+      if (body.result) return Number(body.result);
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${rpcUrl} did not answer eth_chainId within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export type Devnet = {
+  anvil: AnvilProcess;
+  clients: ChainClients;
+  addresses: ContractAddresses;
+  stop(): Promise<void>;
+};
+
+type DevnetFile = { chainId: number; token: Address; escrow: Address };
+
+/**
+ * Starts the devnet under `<dataDir>/chain/`, deploying the contracts on the first start (or
+ * when the remembered addresses hold no code, e.g. the state file was deleted).
+ */
+export async function startDevnet(dataDir: string): Promise<Devnet> {
+  const dir = join(dataDir, "chain");
+  const anvil = await startAnvil({ statePath: join(dir, "anvil-state.json") });
+  try {
+    const operator = devnetAccount(0);
+    const addressesFile = join(dir, "devnet.json");
+    const remembered = existsSync(addressesFile) ? (JSON.parse(readFileSync(addressesFile, "utf8")) as DevnetFile) : undefined;
+    let addresses: ContractAddresses | undefined;
+    if (remembered) {
+      const probe = createChainClients({ rpcUrl: anvil.rpcUrl, chainId: DEVNET_CHAIN_ID, operator, addresses: remembered });
+      const [tokenCode, escrowCode] = await Promise.all([
+        probe.public.getCode({ address: remembered.token }),
+        probe.public.getCode({ address: remembered.escrow }),
+      ]);
+      if (tokenCode && tokenCode !== "0x" && escrowCode && escrowCode !== "0x") addresses = remembered;
+    }
+    if (!addresses) {
+      addresses = await deployContracts({ rpcUrl: anvil.rpcUrl, chainId: DEVNET_CHAIN_ID, operator });
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(addressesFile, JSON.stringify({ chainId: DEVNET_CHAIN_ID, ...addresses } satisfies DevnetFile, null, 2));
+    }
+    const clients = createChainClients({ rpcUrl: anvil.rpcUrl, chainId: DEVNET_CHAIN_ID, operator, addresses });
+    return { anvil, clients, addresses, stop: () => anvil.stop() };
+  } catch (error) {
+    await anvil.stop();
+    throw error;
+  }
+}
