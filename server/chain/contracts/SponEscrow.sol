@@ -48,8 +48,8 @@ contract SponEscrow is Ownable, ReentrancyGuard {
     event OrderLocked(bytes32 indexed orderId, bytes32 indexed account, uint256 amount);
     event OrderUnlocked(bytes32 indexed orderId, bytes32 indexed account, uint256 amount);
     event LeaseStarted(bytes32 indexed orderId, bytes32 indexed account, address indexed provider, uint256 ratePerSecond, uint64 startedAt);
-    event LeaseSettled(bytes32 indexed orderId, address indexed provider, uint256 amount);
-    event LeaseClosed(bytes32 indexed orderId, address indexed closedBy, uint256 settled, uint256 refunded);
+    event LeaseSettled(bytes32 indexed orderId, bytes32 indexed account, address indexed provider, uint256 amount);
+    event LeaseClosed(bytes32 indexed orderId, bytes32 indexed account, address indexed closedBy, uint256 settled, uint256 refunded);
     event EarningsWithdrawn(address indexed provider, address indexed to, uint256 amount);
 
     error ZeroAmount();
@@ -172,7 +172,7 @@ contract SponEscrow is Ownable, ReentrancyGuard {
         uint256 refunded = o.locked - o.paid;
         lockedBalance[o.account] -= refunded;
         unlockedBalance[o.account] += refunded;
-        emit LeaseClosed(orderId, msg.sender, settled, refunded);
+        emit LeaseClosed(orderId, o.account, msg.sender, settled, refunded);
     }
 
     // ---------------------------------------------------------------- providers
@@ -208,6 +208,6 @@ contract SponEscrow is Ownable, ReentrancyGuard {
         o.paid += due;
         lockedBalance[o.account] -= due;
         earnings[o.provider] += due;
-        emit LeaseSettled(orderId, o.provider, due);
+        emit LeaseSettled(orderId, o.account, o.provider, due);
     }
 }

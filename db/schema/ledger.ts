@@ -1,0 +1,100 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The double-entry ledger (server/billing/ledger.ts, ADR 025). Amounts are SPON base units
+ * (wei, 18 decimals) as bigint; SQLite's INTEGER is 64-bit and 18-decimal SPON overflows it past
+ * ~9.2 SPON, so every amount is TEXT holding a canonical decimal integer ("-12", "0", "340…"),
+ * parsed with BigInt and never added up by SQL. No foreign keys to teams: money history outlives
+ * a deleted team (its funds are still in the escrow).
+ */
+export const ledgerAccounts = sqliteTable(
+  "ledger_accounts",
+  {
+    /** `team:<teamId>:available`, `provider:<address>:earnings`, `chain:escrow` … (server/billing/accounts.ts). */
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull(),
+    /** The team that owns the account, for statements; null for providers, the platform and the chain. */
+    teamId: text("team_id"),
+    /** Sum of the account's lines, kept in step by every posting (canonical decimal text). */
+    balance: text("balance").notNull().default("0"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("ledger_accounts_team_idx").on(t.teamId)],
+);
+
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Idempotency key: posting the same key again is a no-op that returns this entry. */
+    key: text("key").notNull(),
+    kind: text("kind").notNull(),
+    teamId: text("team_id"),
+    memo: text("memo"),
+    /** The lines in canonical form, so a repeated key with different lines is caught as a conflict. */
+    digest: text("digest").notNull(),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("ledger_entries_key_idx").on(t.key), index("ledger_entries_team_idx").on(t.teamId, t.at)],
+);
+
+export const ledgerLines = sqliteTable(
+  "ledger_lines",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    entryId: integer("entry_id")
+      .notNull()
+      .references(() => ledgerEntries.id),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    /** Signed canonical decimal; an entry's lines sum to zero. */
+    amount: text("amount").notNull(),
+  },
+  (t) => [index("ledger_lines_entry_idx").on(t.entryId), index("ledger_lines_account_idx").on(t.accountId, t.entryId)],
+);
+
+/** A team's escrow account on the chain: the bytes32 deposit reference its deposits carry. */
+export const billingAccounts = sqliteTable("billing_accounts", {
+  teamId: text("team_id").primaryKey(),
+  /** 0x-prefixed 32-byte hex, lower case. */
+  depositRef: text("deposit_ref").notNull().unique(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** How far the chain watcher has processed one escrow's events (restart-safe). */
+export const chainCursors = sqliteTable("chain_cursors", {
+  /** `<chainId>:<escrow address>` */
+  id: text("id").primaryKey(),
+  /** Last block whose events are in the ledger (all of them, atomically with this row). */
+  lastBlock: integer("last_block").notNull(),
+  lastBlockHash: text("last_block_hash").notNull(),
+  /** The chain head at the last poll, for confirmations and "is the watcher behind". */
+  headBlock: integer("head_block").notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+export const CHAIN_DEPOSIT_STATUSES = ["pending", "credited"] as const;
+
+/** Deposits seen on the chain: pending while confirmations count, then credited (once). */
+export const chainDeposits = sqliteTable(
+  "chain_deposits",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    chainId: integer("chain_id").notNull(),
+    txHash: text("tx_hash").notNull(),
+    logIndex: integer("log_index").notNull(),
+    blockNumber: integer("block_number").notNull(),
+    blockHash: text("block_hash").notNull(),
+    depositRef: text("deposit_ref").notNull(),
+    /** Null when the reference names no team (the funds sit on a `ref:` account). */
+    teamId: text("team_id"),
+    fromAddress: text("from_address").notNull(),
+    amount: text("amount").notNull(),
+    status: text("status", { enum: CHAIN_DEPOSIT_STATUSES }).notNull(),
+    entryId: integer("entry_id").references(() => ledgerEntries.id),
+    seenAt: integer("seen_at", { mode: "timestamp_ms" }).notNull(),
+    creditedAt: integer("credited_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [uniqueIndex("chain_deposits_log_idx").on(t.chainId, t.txHash, t.logIndex), index("chain_deposits_team_idx").on(t.teamId, t.id)],
+);
