@@ -60,7 +60,7 @@ type Wallet = WalletClient<Transport, Chain, Account>;
 export function createChainClients(options: ChainClientOptions) {
   const chain = chainFor(options.chainId, options.rpcUrl);
   const pollingInterval = options.pollingIntervalMs ?? (options.chainId === 31337 ? 25 : 2_000);
-  const publicClient: PublicClient<Transport, Chain> = createPublicClient({ chain, transport: http(options.rpcUrl), pollingInterval });
+  const publicClient: PublicClient<Transport, Chain> = createPublicClient({ chain, transport: http(options.rpcUrl), pollingInterval, cacheTime: 0 });
   const walletFor = (account: Account): Wallet => createWalletClient({ account, chain, transport: http(options.rpcUrl), pollingInterval });
   const operatorWallet = walletFor(options.operator);
   const { token, escrow } = options.addresses;
@@ -127,7 +127,7 @@ export type ChainClients = ReturnType<typeof createChainClients>;
 export async function deployContracts(options: Omit<ChainClientOptions, "addresses">): Promise<ContractAddresses> {
   const chain = chainFor(options.chainId, options.rpcUrl);
   const pollingInterval = options.pollingIntervalMs ?? 25;
-  const publicClient = createPublicClient({ chain, transport: http(options.rpcUrl), pollingInterval });
+  const publicClient = createPublicClient({ chain, transport: http(options.rpcUrl), pollingInterval, cacheTime: 0 });
   const wallet = createWalletClient({ account: options.operator, chain, transport: http(options.rpcUrl), pollingInterval });
   const deployed = async (hash: Hash): Promise<Address> => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });

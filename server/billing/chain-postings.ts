@@ -1,0 +1,85 @@
+/**
+ * What each escrow event means for the ledger: a pure function from a decoded log to the
+ * posting that mirrors it. The chain is the source of truth for money in the escrow, so every
+ * on-chain movement becomes exactly one entry, keyed by where it happened (chain, transaction,
+ * log index): delivering an event twice posts it once.
+ */
+import type { Hash } from "viem";
+import { accountId, type Holder } from "./accounts";
+import type { Posting } from "./ledger";
+
+/** The escrow events, as viem decodes them (see server/chain/contracts/SponEscrow.sol). */
+export type EscrowEvent =
+  | { eventName: "Deposited"; args: { account: Hash; from: string; amount: bigint } }
+  | { eventName: "Withdrawn"; args: { account: Hash; to: string; amount: bigint } }
+  | { eventName: "Charged"; args: { account: Hash; ref: Hash; amount: bigint } }
+  | { eventName: "RevenueWithdrawn"; args: { to: string; amount: bigint } }
+  | { eventName: "OrderLocked"; args: { orderId: Hash; account: Hash; amount: bigint } }
+  | { eventName: "OrderUnlocked"; args: { orderId: Hash; account: Hash; amount: bigint } }
+  | { eventName: "LeaseStarted"; args: { orderId: Hash; account: Hash; provider: string; ratePerSecond: bigint; startedAt: bigint } }
+  | { eventName: "LeaseSettled"; args: { orderId: Hash; account: Hash; provider: string; amount: bigint } }
+  | { eventName: "LeaseClosed"; args: { orderId: Hash; account: Hash; closedBy: string; settled: bigint; refunded: bigint } }
+  | { eventName: "EarningsWithdrawn"; args: { provider: string; to: string; amount: bigint } };
+
+export type EscrowLog = EscrowEvent & { transactionHash: Hash; logIndex: number; blockNumber: bigint };
+
+export const chainPostingKey = (chainId: number, log: Pick<EscrowLog, "transactionHash" | "logIndex">): string =>
+  `chain:${chainId}:${log.transactionHash.toLowerCase()}:${log.logIndex}`;
+
+/** `from` pays `amount` to `to`, as a two-line posting. */
+function transfer(from: string, to: string, amount: bigint) {
+  return [
+    { account: from, amount: -amount },
+    { account: to, amount },
+  ];
+}
+
+/**
+ * The posting for one escrow log, or null when the event moves no money (LeaseStarted, and
+ * amounts of zero). `holderFor` maps a deposit reference to its team (or to the bare reference).
+ */
+export function postingForEscrowLog(chainId: number, log: EscrowLog, holderFor: (depositRef: Hash) => Holder): Posting | null {
+  const key = chainPostingKey(chainId, log);
+  const team = (h: Holder) => ("teamId" in h ? h.teamId : null);
+  const entry = (kind: string, holder: Holder | null, lines: { account: string; amount: bigint }[], amount: bigint): Posting | null =>
+    amount === 0n ? null : { key, kind, teamId: holder ? team(holder) : null, memo: log.transactionHash, lines };
+  const escrow = accountId.chainEscrow();
+
+  switch (log.eventName) {
+    case "Deposited": {
+      const h = holderFor(log.args.account);
+      return entry("deposit", h, transfer(escrow, accountId.available(h), log.args.amount), log.args.amount);
+    }
+    case "Withdrawn": {
+      const h = holderFor(log.args.account);
+      return entry("withdrawal", h, transfer(accountId.available(h), escrow, log.args.amount), log.args.amount);
+    }
+    case "Charged": {
+      const h = holderFor(log.args.account);
+      return entry("usage.charge", h, transfer(accountId.metered(h), accountId.platformRevenue(), log.args.amount), log.args.amount);
+    }
+    case "RevenueWithdrawn":
+      return entry("revenue.withdrawal", null, transfer(accountId.platformRevenue(), escrow, log.args.amount), log.args.amount);
+    case "OrderLocked": {
+      const h = holderFor(log.args.account);
+      return entry("order.lock", h, transfer(accountId.available(h), accountId.held(h), log.args.amount), log.args.amount);
+    }
+    case "OrderUnlocked": {
+      const h = holderFor(log.args.account);
+      return entry("order.unlock", h, transfer(accountId.held(h), accountId.available(h), log.args.amount), log.args.amount);
+    }
+    case "LeaseStarted":
+      return null;
+    case "LeaseSettled": {
+      const h = holderFor(log.args.account);
+      return entry("lease.settle", h, transfer(accountId.held(h), accountId.providerEarnings(log.args.provider), log.args.amount), log.args.amount);
+    }
+    case "LeaseClosed": {
+      // What the close paid the provider has its own LeaseSettled log; this is the refund.
+      const h = holderFor(log.args.account);
+      return entry("lease.refund", h, transfer(accountId.held(h), accountId.available(h), log.args.refunded), log.args.refunded);
+    }
+    case "EarningsWithdrawn":
+      return entry("earnings.withdrawal", null, transfer(accountId.providerEarnings(log.args.provider), escrow, log.args.amount), log.args.amount);
+  }
+}
