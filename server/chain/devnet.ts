@@ -139,9 +139,10 @@ type DevnetFile = { chainId: number; token: Address; escrow: Address };
  * Starts the devnet under `<dataDir>/chain/`, deploying the contracts on the first start (or
  * when the remembered addresses hold no code, e.g. the state file was deleted).
  */
-export async function startDevnet(dataDir: string): Promise<Devnet> {
+export async function startDevnet(dataDir: string, options: { blockEveryMs?: number } = {}): Promise<Devnet> {
   const dir = join(dataDir, "chain");
   const anvil = await startAnvil({ statePath: join(dir, "anvil-state.json") });
+  let ticker: ReturnType<typeof setInterval> | undefined;
   try {
     const operator = devnetAccount(0);
     const addressesFile = join(dir, "devnet.json");
@@ -153,7 +154,7 @@ export async function startDevnet(dataDir: string): Promise<Devnet> {
         probe.public.getCode({ address: remembered.token }),
         probe.public.getCode({ address: remembered.escrow }),
       ]);
-      if (tokenCode && tokenCode !== "0x" && escrowCode && escrowCode !== "0x") addresses = remembered;
+      if (tokenCode && tokenCode !== "0x" && escrowCode && escrowCode !== "0x") addresses = { token: remembered.token, escrow: remembered.escrow };
     }
     if (!addresses) {
       addresses = await deployContracts({ rpcUrl: anvil.rpcUrl, chainId: DEVNET_CHAIN_ID, operator });
@@ -161,8 +162,25 @@ export async function startDevnet(dataDir: string): Promise<Devnet> {
       writeFileSync(addressesFile, JSON.stringify({ chainId: DEVNET_CHAIN_ID, ...addresses } satisfies DevnetFile, null, 2));
     }
     const clients = createChainClients({ rpcUrl: anvil.rpcUrl, chainId: DEVNET_CHAIN_ID, operator, addresses });
-    return { anvil, clients, addresses, stop: () => anvil.stop() };
+    // anvil mines a block per transaction and none in between, so on an idle devnet a deposit's
+    // confirmations would never count up. An empty block every second makes them count as on a
+    // real chain, while transactions still confirm at once.
+    const blockEveryMs = options.blockEveryMs ?? 1_000;
+    if (blockEveryMs > 0) {
+      ticker = setInterval(() => void clients.public.request({ method: "evm_mine" as never, params: [] as never }).catch(() => {}), blockEveryMs);
+      ticker.unref();
+    }
+    return {
+      anvil,
+      clients,
+      addresses,
+      stop: async () => {
+        clearInterval(ticker);
+        await anvil.stop();
+      },
+    };
   } catch (error) {
+    clearInterval(ticker);
     await anvil.stop();
     throw error;
   }

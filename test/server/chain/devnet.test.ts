@@ -1,0 +1,46 @@
+/**
+ * The embedded devnet: anvil from the npm package on a random loopback port, contracts deployed
+ * once, and the chain (balances, addresses) kept in the data folder across a stop and start.
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseEther } from "viem";
+import { devnetAccount, startDevnet } from "#server/chain/devnet";
+import { id32 } from "./support";
+
+const dataDir = mkdtempSync(join(tmpdir(), "skyloom-devnet-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe("embedded devnet", () => {
+  it("deploys once, keeps its chain across a restart, stops on SIGTERM, and mints empty blocks so confirmations count", async () => {
+    const first = await startDevnet(dataDir, { blockEveryMs: 50 });
+    const tenant = devnetAccount(1);
+    const account = id32("persisted-team");
+    try {
+      expect(first.anvil.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      await first.clients.tokenTx.mint(tenant.address, parseEther("3"));
+      const wallet = first.clients.walletFor(tenant);
+      await first.clients.tokenTx.approve(wallet, first.addresses.escrow, parseEther("3"));
+      await first.clients.escrowTx.deposit(wallet, account, parseEther("3"));
+      const block = await first.clients.public.getBlockNumber();
+      await expect.poll(() => first.clients.public.getBlockNumber(), { timeout: 10_000 }).toBeGreaterThan(block + 1n);
+    } finally {
+      const started = performance.now();
+      await first.stop();
+      expect(first.anvil.child.exitCode !== null || first.anvil.child.signalCode !== null).toBe(true);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    }
+    expect(existsSync(join(dataDir, "chain", "anvil-state.json"))).toBe(true);
+
+    const second = await startDevnet(dataDir, { blockEveryMs: 0 });
+    try {
+      expect(second.addresses).toEqual(first.addresses);
+      expect(await second.clients.escrow.read.unlockedBalance([account])).toBe(parseEther("3"));
+      expect(await second.clients.token.read.balanceOf([second.addresses.escrow])).toBe(parseEther("3"));
+    } finally {
+      await second.stop();
+    }
+  }, 60_000);
+});
