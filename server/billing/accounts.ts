@@ -38,8 +38,19 @@ export type ParsedAccount = { id: string; kind: AccountKind; teamId: string | nu
 
 const ACCOUNT_PATTERN = /^(?:(team):([^:]{1,100})|(ref):(0x[0-9a-f]{64})|(provider):(0x[0-9a-f]{40})|(platform)|(chain)):([a-z]+)$/;
 
-/** Reads an account id; throws on anything that is not one of the forms above. */
+const parsed = new Map<string, ParsedAccount>();
+
+/** Reads an account id; throws on anything that is not one of the forms above. Memoized: the gateway posts to the same few accounts all day. */
 export function parseAccountId(id: string): ParsedAccount {
+  const known = parsed.get(id);
+  if (known) return known;
+  if (parsed.size > 50_000) parsed.clear();
+  const result = parseAccountIdUncached(id);
+  parsed.set(id, result);
+  return result;
+}
+
+function parseAccountIdUncached(id: string): ParsedAccount {
   const m = ACCOUNT_PATTERN.exec(id);
   const kind = m?.[9] as AccountKind | undefined;
   if (!m || !kind || !(ACCOUNT_KINDS as readonly string[]).includes(kind)) throw new Error(`Not a ledger account id: ${id}`);
