@@ -43,6 +43,8 @@ function findImport(path) {
 /**
  * Compiles solc standard-JSON sources. Returns `{name: {abi, bytecode}}` for every contract, or
  * throws with every error solc reported (warnings fail too: the sources compile clean).
+ * @param {Record<string, {content: string}>} sources
+ * @returns {{contracts: Record<string, {abi: import("viem").Abi, bytecode: `0x${string}`}>, compilerVersion: string}}
  */
 export function compile(sources) {
   const solc = require("solc");
@@ -58,6 +60,7 @@ export function compile(sources) {
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
   const problems = (output.errors ?? []).filter((e) => e.severity === "error" || e.severity === "warning");
   if (problems.length > 0) throw new Error(`solc ${solc.version()}:\n${problems.map((e) => e.formattedMessage).join("\n")}`);
+  /** @type {Record<string, {abi: import("viem").Abi, bytecode: `0x${string}`}>} */
   const contracts = {};
   for (const [unit, byName] of Object.entries(output.contracts ?? {})) {
     if (unit.startsWith("@openzeppelin/")) continue;

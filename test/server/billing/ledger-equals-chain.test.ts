@@ -97,8 +97,9 @@ describe("ledger equals chain after faults", () => {
     const rng = random(SEED);
     const h = host(rng);
     const c = t.chain;
-    const [funder, providerA, providerB, stranger] = [4, 5, 6, 7].map((i) => devnetAccount(i)) as [ReturnType<typeof devnetAccount>, ...ReturnType<typeof devnetAccount>[]];
-    const providers = [providerA!, providerB!];
+    const funder = devnetAccount(4);
+    const providers = [devnetAccount(5), devnetAccount(6)];
+    const stranger = devnetAccount(7);
     const funderWallet = c.walletFor(funder);
     await c.tokenTx.mint(funder.address, parseEther("1000000000"));
     await c.tokenTx.approve(funderWallet, c.addresses.escrow, maxUint256);

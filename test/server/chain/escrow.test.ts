@@ -182,12 +182,12 @@ describe("SponEscrow providers", () => {
     const hostile = contracts.ReentrantToken!;
     const wallet = t.chain.operator;
     const deployed = async (hash: `0x${string}`): Promise<Address> => (await t.chain.public.waitForTransactionReceipt({ hash })).contractAddress!;
-    const tokenAddress = await deployed(await wallet.deployContract({ abi: hostile.abi, bytecode: hostile.bytecode as `0x${string}` }));
+    const tokenAddress = await deployed(await wallet.deployContract({ abi: hostile.abi, bytecode: hostile.bytecode }));
     const escrowAddress = await deployed(
       await wallet.deployContract({ abi: sponEscrowAbi, bytecode: sponEscrowBytecode, args: [tokenAddress, operator.address] }),
     );
     // The hostile ABI plus the escrow's errors, so the revert inside the callback decodes by name.
-    const abi = [...(hostile.abi as unknown[]), ...sponEscrowAbi.filter((item) => item.type === "error")] as never;
+    const abi = [...hostile.abi, ...sponEscrowAbi.filter((item) => item.type === "error")] as never;
     await t.chain.write(wallet, tokenAddress, abi, "setEscrow" as never, [escrowAddress] as never);
     await t.chain.write(wallet, tokenAddress, abi, "approve" as never, [escrowAddress, 10_000n] as never);
     const account = id32("victim");
