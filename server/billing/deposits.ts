@@ -29,6 +29,9 @@ export function teamDevnetWallet(teamId: string): PrivateKeyAccount {
   return privateKeyToAccount(keccak256(toHex(`skyloom-devnet-wallet:${teamId}`)));
 }
 
+/** Most demo SPON one "Get test SPON" mints: plenty for a demo, never an overflow. */
+export const MAX_TEST_SPON = parseEther("10000");
+
 /** Gas money for a devnet wallet (sent by the operator when it runs low). */
 const DEVNET_GAS = parseEther("1");
 
@@ -39,7 +42,7 @@ const DEVNET_GAS = parseEther("1");
  */
 export async function getTestSpon(chain: ChainClients, sqlite: Database.Database, teamId: string, amount: bigint): Promise<Hash> {
   if (chain.chain.id !== 31337) throw new Error("Test SPON exists only on the embedded devnet.");
-  if (amount <= 0n) throw new RangeError("amount must be positive");
+  if (amount <= 0n || amount > MAX_TEST_SPON) throw new RangeError("Test SPON comes in amounts from 1 wei to 10,000 SPON.");
   const ref = depositRefFor(sqlite, teamId);
   const account = teamDevnetWallet(teamId);
   const wallet = chain.walletFor(account);

@@ -6,7 +6,7 @@
  * a wrapper: it is ready in ~200 ms and stops on SIGTERM in milliseconds (stack.md P4, P15).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
@@ -133,6 +133,29 @@ export type Devnet = {
   stop(): Promise<void>;
 };
 
+/**
+ * A host killed with SIGKILL leaves its anvil running (nothing tells a child its parent died),
+ * holding the newest chain in memory. The next start finds it by its pid file, checks it is an
+ * anvil on this data folder's state file, and stops it with SIGTERM so it writes that state
+ * before the new anvil loads it: a crash of the host loses no block.
+ */
+async function stopLeftoverAnvil(pidFile: string, statePath: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  let cmdline = "";
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return; // gone, or not Linux: nothing to stop
+  }
+  if (!cmdline.includes("anvil") || !cmdline.includes(statePath)) return;
+  process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + 10_000;
+  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
 type DevnetFile = { chainId: number; token: Address; escrow: Address };
 
 /**
@@ -141,7 +164,11 @@ type DevnetFile = { chainId: number; token: Address; escrow: Address };
  */
 export async function startDevnet(dataDir: string, options: { blockEveryMs?: number } = {}): Promise<Devnet> {
   const dir = join(dataDir, "chain");
-  const anvil = await startAnvil({ statePath: join(dir, "anvil-state.json") });
+  const statePath = join(dir, "anvil-state.json");
+  await stopLeftoverAnvil(join(dir, "anvil.pid"), statePath);
+  const anvil = await startAnvil({ statePath });
+  writeFileSync(join(dir, "anvil.pid"), String(anvil.child.pid));
+  anvil.child.once("exit", () => rmSync(join(dir, "anvil.pid"), { force: true }));
   let ticker: ReturnType<typeof setInterval> | undefined;
   try {
     const operator = devnetAccount(0);

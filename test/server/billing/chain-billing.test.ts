@@ -61,6 +61,8 @@ describe("chain billing adapter", () => {
       expect(instructions.depositRef).toMatch(/^0x[0-9a-f]{64}$/);
       expect(billing.depositInstructions("team-1").depositRef).toBe(instructions.depositRef);
 
+      await expect(billing.getTestSpon("team-1", parseEther("10000.000000000000000001"))).rejects.toThrow(/1 wei to 10,000 SPON/);
+      await expect(billing.getTestSpon("team-1", 0n)).rejects.toThrow(/1 wei to 10,000 SPON/);
       const txHash = await billing.getTestSpon("team-1", parseEther("50"));
       // The devnet mines a block a second and the deposit needs 2 confirmations.
       await expect.poll(() => billing.balances("team-1").available, { timeout: 15_000, interval: 50 }).toBe(parseEther("50"));

@@ -43,4 +43,23 @@ describe("embedded devnet", () => {
       await second.stop();
     }
   }, 60_000);
+
+  it("after a host crash, the next start stops the anvil left running and keeps every block it had", async () => {
+    const crashed = await startDevnet(dataDir, { blockEveryMs: 0 });
+    const account = id32("after-crash");
+    const tenant = devnetAccount(1);
+    await crashed.clients.tokenTx.mint(tenant.address, 5n);
+    await crashed.clients.tokenTx.approve(crashed.clients.walletFor(tenant), crashed.addresses.escrow, 5n);
+    await crashed.clients.escrowTx.deposit(crashed.clients.walletFor(tenant), account, 5n);
+    const height = await crashed.clients.public.getBlockNumber();
+    // No stop(): the host "died". Its anvil is still running; the next start must take over.
+    const next = await startDevnet(dataDir, { blockEveryMs: 0 });
+    try {
+      expect(crashed.anvil.child.exitCode !== null || crashed.anvil.child.signalCode !== null).toBe(true);
+      expect(await next.clients.public.getBlockNumber()).toBeGreaterThanOrEqual(height);
+      expect(await next.clients.escrow.read.unlockedBalance([account])).toBe(5n);
+    } finally {
+      await next.stop();
+    }
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther, parseEventLogs, type Address } from "viem";
 import { compile } from "#server/chain/build-contracts.mjs";
-import { sponEscrowAbi, sponEscrowBytecode } from "#server/chain/generated/contracts";
+import { sponEscrowAbi, sponEscrowBytecode, sponTokenAbi } from "#server/chain/generated/contracts";
 import { devnetAccount } from "#server/chain/devnet";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -161,6 +161,29 @@ describe("SponEscrow orders and leases", () => {
     const receipt = await t.chain.escrowTx.settleMany([...ids, id32("no-such-order")]);
     const logs = parseEventLogs({ abi: sponEscrowAbi, logs: receipt.logs, eventName: "LeaseSettled" });
     expect(logs.map((l) => l.args.orderId)).toEqual([ids[0], ids[1]]);
+  });
+});
+
+describe("operator-only functions and bad arguments", () => {
+  it("refuses strangers on every operator function and on minting SPON, and zero rates or providers", async () => {
+    const escrow = t.chain.addresses.escrow;
+    const sw = w(stranger);
+    const account = id32("team-guarded");
+    await t.chain.escrowTx.deposit(w(tenant), account, 1_000n);
+    const attempts = [
+      t.chain.write(sw, escrow, sponEscrowAbi, "lock", [id32("g1"), account, 1n]),
+      t.chain.write(sw, escrow, sponEscrowAbi, "charge", [account, id32("r"), 1n]),
+      t.chain.write(sw, escrow, sponEscrowAbi, "withdrawRevenue", [stranger.address, 1n]),
+      t.chain.write(sw, escrow, sponEscrowAbi, "unlock", [id32("g1")]),
+      t.chain.write(sw, escrow, sponEscrowAbi, "startLease", [id32("g1"), stranger.address, 1n]),
+      t.chain.write(sw, t.chain.addresses.token, sponTokenAbi, "mint", [stranger.address, 1n]),
+    ];
+    for (const attempt of attempts) expect(await revertName(attempt)).toBe("OwnableUnauthorizedAccount");
+    await t.chain.escrowTx.lock(id32("g2"), account, 100n);
+    expect(await revertName(t.chain.escrowTx.startLease(id32("g2"), provider.address, 0n))).toBe("ZeroRate");
+    expect(await revertName(t.chain.escrowTx.startLease(id32("g2"), "0x0000000000000000000000000000000000000000", 1n))).toBe("ZeroAddress");
+    expect(await revertName(t.chain.escrowTx.lock(id32("g3"), account, 0n))).toBe("ZeroAmount");
+    expect(await revertName(t.chain.escrowTx.withdraw(account, "0x0000000000000000000000000000000000000000", 1n))).toBe("ZeroAddress");
   });
 });
 
