@@ -135,25 +135,37 @@ export type Devnet = {
 
 /**
  * A host killed with SIGKILL leaves its anvil running (nothing tells a child its parent died),
- * holding the newest chain in memory. The next start finds it by its pid file, checks it is an
- * anvil on this data folder's state file, and stops it with SIGTERM so it writes that state
- * before the new anvil loads it: a crash of the host loses no block.
+ * holding the newest chain in memory. The pid file names both: when the host is gone and the
+ * process is still an anvil on this data folder's state file, the next start stops it with
+ * SIGTERM so it writes that state before the new anvil loads it — a crash of the host loses no
+ * block. When that host is still alive, two hosts share one data folder: refuse.
  */
 async function stopLeftoverAnvil(pidFile: string, statePath: string): Promise<void> {
   if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8"));
+  const [anvilPid, hostPid] = readFileSync(pidFile, "utf8").trim().split(/\s+/).map(Number);
+  const alive = (pid: number | undefined) => {
+    if (!pid || !Number.isInteger(pid) || pid <= 0) return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+  };
+  if (hostPid !== process.pid && alive(hostPid)) {
+    throw new Error(`Another Skyloom host (pid ${hostPid}) runs the devnet in ${dirname(pidFile)}: stop it, or give this one its own DATA_DIR.`);
+  }
   rmSync(pidFile, { force: true });
-  if (!Number.isInteger(pid) || pid <= 0) return;
   let cmdline = "";
   try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    cmdline = readFileSync(`/proc/${anvilPid}/cmdline`, "utf8");
   } catch {
     return; // gone, or not Linux: nothing to stop
   }
   if (!cmdline.includes("anvil") || !cmdline.includes(statePath)) return;
-  process.kill(pid, "SIGTERM");
+  process.kill(anvilPid!, "SIGTERM");
   const deadline = Date.now() + 10_000;
-  while (existsSync(`/proc/${pid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (existsSync(`/proc/${anvilPid}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 type DevnetFile = { chainId: number; token: Address; escrow: Address };
@@ -167,7 +179,7 @@ export async function startDevnet(dataDir: string, options: { blockEveryMs?: num
   const statePath = join(dir, "anvil-state.json");
   await stopLeftoverAnvil(join(dir, "anvil.pid"), statePath);
   const anvil = await startAnvil({ statePath });
-  writeFileSync(join(dir, "anvil.pid"), String(anvil.child.pid));
+  writeFileSync(join(dir, "anvil.pid"), `${anvil.child.pid} ${process.pid}`);
   anvil.child.once("exit", () => rmSync(join(dir, "anvil.pid"), { force: true }));
   let ticker: ReturnType<typeof setInterval> | undefined;
   try {

@@ -2,7 +2,8 @@
  * The embedded devnet: anvil from the npm package on a random loopback port, contracts deployed
  * once, and the chain (balances, addresses) kept in the data folder across a stop and start.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -52,7 +53,11 @@ describe("embedded devnet", () => {
     await crashed.clients.tokenTx.approve(crashed.clients.walletFor(tenant), crashed.addresses.escrow, 5n);
     await crashed.clients.escrowTx.deposit(crashed.clients.walletFor(tenant), account, 5n);
     const height = await crashed.clients.public.getBlockNumber();
-    // No stop(): the host "died". Its anvil is still running; the next start must take over.
+    // No stop(): the host "died" (here: the pid file names a host pid that no longer exists).
+    // Its anvil is still running; the next start must take over.
+    const pidFile = join(dataDir, "chain", "anvil.pid");
+    const deadHost = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    writeFileSync(pidFile, `${crashed.anvil.child.pid} ${deadHost}`);
     const next = await startDevnet(dataDir, { blockEveryMs: 0 });
     try {
       expect(crashed.anvil.child.exitCode !== null || crashed.anvil.child.signalCode !== null).toBe(true);
@@ -60,6 +65,21 @@ describe("embedded devnet", () => {
       expect(await next.clients.escrow.read.unlockedBalance([account])).toBe(5n);
     } finally {
       await next.stop();
+    }
+  }, 60_000);
+
+  it("refuses to start when a live host already runs the devnet in this data folder", async () => {
+    const running = await startDevnet(dataDir, { blockEveryMs: 0 });
+    const pidFile = join(dataDir, "chain", "anvil.pid");
+    const other = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
+    try {
+      writeFileSync(pidFile, `${running.anvil.child.pid} ${other.pid}`);
+      await expect(startDevnet(dataDir, { blockEveryMs: 0 })).rejects.toThrow(/Another Skyloom host \(pid \d+\) runs the devnet/);
+      expect(running.anvil.child.exitCode).toBeNull();
+      expect(await running.clients.public.getChainId()).toBe(31337);
+    } finally {
+      other.kill();
+      await running.stop();
     }
   }, 60_000);
 });
