@@ -15,7 +15,12 @@ export async function reconcile(chain: ChainClients, sqlite: Database.Database, 
   const cursorId = `${chain.chain.id}:${chain.addresses.escrow.toLowerCase()}`;
   const cursor = sqlite.prepare<[string], { last_block: number }>("SELECT last_block FROM chain_cursors WHERE id = ?").get(cursorId);
   if (!cursor) return { atBlock: -1, differences: [] };
-  const blockNumber = BigInt(cursor.last_block);
+  // Read at the watcher's block. When the escrow has emitted nothing since, its state is the
+  // same at the head, and the head is readable even where old states are not kept (an anvil
+  // reloaded from its state file keeps only the newest).
+  const head = await chain.public.getBlockNumber();
+  const since = head > BigInt(cursor.last_block) ? await chain.public.getLogs({ address: chain.addresses.escrow, fromBlock: BigInt(cursor.last_block) + 1n, toBlock: head }) : [];
+  const blockNumber = since.length === 0 ? head : BigInt(cursor.last_block);
   const differences: Difference[] = [];
   const compare = (what: string, ledgerAmount: bigint, chainAmount: bigint) => {
     if (ledgerAmount !== chainAmount) differences.push({ what, ledger: ledgerAmount, chain: chainAmount });

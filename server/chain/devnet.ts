@@ -171,6 +171,22 @@ async function stopLeftoverAnvil(pidFile: string, statePath: string): Promise<vo
 type DevnetFile = { chainId: number; token: Address; escrow: Address };
 
 /**
+ * The devnet a running host started in `dataDir`, for tools beside it (reconciliation): its
+ * RPC URL and contracts, or null when no host runs it.
+ */
+export function runningDevnet(dataDir: string): { rpcUrl: string; addresses: ContractAddresses } | null {
+  const dir = join(dataDir, "chain");
+  try {
+    const [, hostPid] = readFileSync(join(dir, "anvil.pid"), "utf8").trim().split(/\s+/).map(Number);
+    process.kill(hostPid!, 0);
+    const file = JSON.parse(readFileSync(join(dir, "devnet.json"), "utf8")) as DevnetFile;
+    return { rpcUrl: readFileSync(join(dir, "anvil.url"), "utf8").trim(), addresses: { token: file.token, escrow: file.escrow } };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Starts the devnet under `<dataDir>/chain/`, deploying the contracts on the first start (or
  * when the remembered addresses hold no code, e.g. the state file was deleted).
  */
@@ -180,7 +196,11 @@ export async function startDevnet(dataDir: string, options: { blockEveryMs?: num
   await stopLeftoverAnvil(join(dir, "anvil.pid"), statePath);
   const anvil = await startAnvil({ statePath });
   writeFileSync(join(dir, "anvil.pid"), `${anvil.child.pid} ${process.pid}`);
-  anvil.child.once("exit", () => rmSync(join(dir, "anvil.pid"), { force: true }));
+  writeFileSync(join(dir, "anvil.url"), anvil.rpcUrl);
+  anvil.child.once("exit", () => {
+    rmSync(join(dir, "anvil.pid"), { force: true });
+    rmSync(join(dir, "anvil.url"), { force: true });
+  });
   let ticker: ReturnType<typeof setInterval> | undefined;
   try {
     const operator = devnetAccount(0);
