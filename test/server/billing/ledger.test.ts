@@ -181,7 +181,7 @@ describe("ledger under concurrent processes", () => {
     expect(results.reduce((s, r) => s + r.duplicates, 0)).toBe(600);
     expect(entryCount()).toBe(200);
     expect(ledger.audit()).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it("four processes spending 1 wei 200 times each from 300 wei: exactly 300 pass, the balance ends at 0", async () => {
     ledger.post(deposit("fund", { teamId: "race" }, 300n));
@@ -190,5 +190,5 @@ describe("ledger under concurrent processes", () => {
     expect(results.reduce((s, r) => s + r.refused, 0)).toBe(500);
     expect(ledger.balanceOf(accountId.available({ teamId: "race" }))).toBe(0n);
     expect(ledger.audit()).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
