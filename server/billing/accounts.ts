@@ -11,6 +11,8 @@ export const ACCOUNT_KINDS = [
   "held",
   /** Usage metered off-chain (API tokens) and not yet charged on-chain. */
   "metered",
+  /** Metered usage in a `charge` transaction sent but not yet seen confirmed (so no sweep charges it twice). */
+  "charging",
   /** A provider's earnings not yet withdrawn: mirrors the escrow's earnings(provider). */
   "earnings",
   /** Usage charged on-chain and not yet withdrawn by the operator: the escrow's platformRevenue. */
@@ -29,6 +31,7 @@ export const accountId = {
   available: (h: Holder) => `${holderPart(h)}:available`,
   held: (h: Holder) => `${holderPart(h)}:held`,
   metered: (h: Holder) => `${holderPart(h)}:metered`,
+  charging: (h: Holder) => `${holderPart(h)}:charging`,
   providerEarnings: (provider: string) => `provider:${provider.toLowerCase()}:earnings`,
   platformRevenue: () => "platform:revenue",
   chainEscrow: () => "chain:escrow",
@@ -56,8 +59,8 @@ function parseAccountIdUncached(id: string): ParsedAccount {
   if (!m || !kind || !(ACCOUNT_KINDS as readonly string[]).includes(kind)) throw new Error(`Not a ledger account id: ${id}`);
   const owner = m[1] ?? m[3] ?? m[5] ?? m[7] ?? m[8];
   const allowed: Record<string, readonly AccountKind[]> = {
-    team: ["available", "held", "metered"],
-    ref: ["available", "held", "metered"],
+    team: ["available", "held", "metered", "charging"],
+    ref: ["available", "held", "metered", "charging"],
     provider: ["earnings"],
     platform: ["revenue"],
     chain: ["escrow"],

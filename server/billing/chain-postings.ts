@@ -56,7 +56,7 @@ export function postingForEscrowLog(chainId: number, log: EscrowLog, holderFor: 
     }
     case "Charged": {
       const h = holderFor(log.args.account);
-      return entry("usage.charge", h, transfer(accountId.metered(h), accountId.platformRevenue(), log.args.amount), log.args.amount);
+      return entry("usage.charge", h, transfer(accountId.charging(h), accountId.platformRevenue(), log.args.amount), log.args.amount);
     }
     case "RevenueWithdrawn":
       return entry("revenue.withdrawal", null, transfer(accountId.platformRevenue(), escrow, log.args.amount), log.args.amount);

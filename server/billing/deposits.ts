@@ -71,6 +71,7 @@ export function teamBilling(sqlite: Database.Database, ledger: Ledger, teamId: s
     available: ledger.balanceOf(accountId.available(holder)),
     held: ledger.balanceOf(accountId.held(holder)),
     metered: ledger.balanceOf(accountId.metered(holder)),
+    charging: ledger.balanceOf(accountId.charging(holder)),
     deposits: rows.map(
       (r): TeamDeposit => ({
         txHash: r.tx_hash,

@@ -41,7 +41,8 @@ export async function reconcile(chain: ChainClients, sqlite: Database.Database, 
       chain.escrow.read.lockedBalance([ref as Hash], { blockNumber }),
     ]);
     const name = "teamId" in h ? `team ${h.teamId}` : `reference ${ref}`;
-    compare(`${name}: unlocked (available + metered)`, ledger.balanceOf(accountId.available(h)) + ledger.balanceOf(accountId.metered(h)), unlocked);
+    const unlockedInLedger = ledger.balanceOf(accountId.available(h)) + ledger.balanceOf(accountId.metered(h)) + ledger.balanceOf(accountId.charging(h));
+    compare(`${name}: unlocked (available + metered + charging)`, unlockedInLedger, unlocked);
     compare(`${name}: locked (held)`, ledger.balanceOf(accountId.held(h)), locked);
   }
   for (const r of sqlite.prepare<[], { id: string }>("SELECT id FROM ledger_accounts WHERE kind = 'earnings'").all()) {

@@ -5,7 +5,12 @@
  * `insufficient_quota`. The metered amount is charged on-chain later in batches (escrow
  * `charge`), whose Charged events move it to platform revenue.
  */
+import { randomBytes } from "node:crypto";
+import type Database from "better-sqlite3";
+import { ContractFunctionExecutionError, type Hash } from "viem";
+import { ChainError, type ChainClients } from "#server/chain/client";
 import { accountId } from "./accounts";
+import { depositRefFor } from "./deposits";
 import type { Ledger, PostResult } from "./ledger";
 
 export type UsageCharge = {
@@ -37,3 +42,31 @@ export function postUsage(ledger: Ledger, usage: UsageCharge): PostResult | null
 
 /** What the team can spend now, in wei (the check before a /v1 call starts). */
 export const availableWei = (ledger: Ledger, teamId: string): bigint => ledger.balanceOf(accountId.available({ teamId }));
+
+/**
+ * Charges a team's metered usage on-chain in one `charge` transaction. The amount moves from
+ * metered to charging *before* the transaction is sent (key `sweep:<ref>`), so a sweep that runs
+ * again while it is in flight finds nothing to charge twice; the Charged event, once confirmed,
+ * moves it from charging to platform revenue. A charge the chain refuses moves it back; one whose
+ * outcome is unknown stays in charging (reconciliation still balances: charging counts as unlocked).
+ * Returns the batch reference, or null when nothing was metered.
+ */
+export async function sweepUsage(chain: ChainClients, ledger: Ledger, sqlite: Database.Database, teamId: string): Promise<Hash | null> {
+  const team = { teamId };
+  const amount = ledger.balanceOf(accountId.metered(team));
+  if (amount === 0n) return null;
+  const batchRef = `0x${randomBytes(32).toString("hex")}` as Hash;
+  const depositRef = depositRefFor(sqlite, teamId);
+  const move = (key: string, from: string, to: string) =>
+    ledger.post({ key, kind: "usage.sweep", teamId, memo: batchRef, lines: [{ account: from, amount: -amount }, { account: to, amount }] });
+  move(`sweep:${batchRef}`, accountId.metered(team), accountId.charging(team));
+  try {
+    await chain.escrowTx.charge(depositRef, batchRef, amount);
+  } catch (error) {
+    // Refused by the simulation (never sent) or reverted on-chain: no Charged event will come.
+    // Any other failure (a timeout waiting for the receipt) may still land: it stays in charging.
+    if (error instanceof ContractFunctionExecutionError || error instanceof ChainError) move(`sweep:${batchRef}:refused`, accountId.charging(team), accountId.metered(team));
+    throw error;
+  }
+  return batchRef;
+}

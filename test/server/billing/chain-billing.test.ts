@@ -13,7 +13,8 @@ import { openDatabase } from "#db/client";
 import { migrationsFolder } from "#db/root";
 import { startChainBilling } from "#server/billing/chain-billing";
 import { InsufficientFunds } from "#server/billing/ledger";
-import { availableWei, postUsage } from "#server/billing/usage";
+import { accountId } from "#server/billing/accounts";
+import { availableWei, postUsage, sweepUsage } from "#server/billing/usage";
 import { loadChainConfig } from "#server/chain/config";
 import { ConfigError } from "#server/env";
 import { startTestChain } from "../chain/support";
@@ -74,8 +75,26 @@ describe("chain billing adapter", () => {
       expect(() => postUsage(billing.ledger, { key: "usage:run:2", teamId: "team-1", amountWei: parseEther("50") })).toThrow(InsufficientFunds);
       expect(availableWei(billing.ledger, "team-1")).toBe(parseEther("49.75"));
 
+      // Metered usage is charged on-chain in one batch; the confirmed Charged event makes it revenue.
+      const team = { teamId: "team-1" };
+      expect(await sweepUsage(billing.chain, billing.ledger, database.sqlite, "team-1")).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(billing.ledger.balanceOf(accountId.metered(team))).toBe(0n);
+      expect(billing.ledger.balanceOf(accountId.charging(team))).toBe(parseEther("0.25"));
+      expect(await sweepUsage(billing.chain, billing.ledger, database.sqlite, "team-1")).toBeNull(); // nothing charged twice
+      await expect.poll(() => billing.ledger.balanceOf(accountId.platformRevenue()), { timeout: 15_000, interval: 50 }).toBe(parseEther("0.25"));
+      expect(billing.ledger.balanceOf(accountId.charging(team))).toBe(0n);
+      expect(await billing.chain.escrow.read.platformRevenue()).toBe(parseEther("0.25"));
+
       expect((await billing.reconcile()).differences).toEqual([]);
       expect(billing.health()).toMatchObject({ chainId: 31337, confirmations: 2, error: null });
+
+      // A charge the escrow refuses (the ledger holds money the chain does not: forged here)
+      // goes back to metered, and the error surfaces.
+      const ghost = { teamId: "ghost" };
+      billing.ledger.post({ key: "forged", kind: "deposit", lines: [{ account: accountId.available(ghost), amount: 10n }, { account: accountId.chainEscrow(), amount: -10n }] });
+      postUsage(billing.ledger, { key: "usage:run:ghost", teamId: "ghost", amountWei: 5n });
+      await expect(sweepUsage(billing.chain, billing.ledger, database.sqlite, "ghost")).rejects.toThrow(/InsufficientBalance/);
+      expect([billing.ledger.balanceOf(accountId.metered(ghost)), billing.ledger.balanceOf(accountId.charging(ghost))]).toEqual([5n, 0n]);
     } finally {
       await billing.stop();
       database.close();

@@ -22,11 +22,12 @@ import { createChainWatcher } from "#server/billing/chain-watcher";
 import { depositRefFor } from "#server/billing/deposits";
 import { createLedger, type Ledger } from "#server/billing/ledger";
 import { reconcile } from "#server/billing/reconcile";
+import { postUsage, sweepUsage } from "#server/billing/usage";
 import { devnetAccount } from "#server/chain/devnet";
 import { id32, startTestChain, type TestChain } from "../chain/support";
 
 const SEED = Number(process.env.LEDGER_CHAIN_SEED ?? 20261201);
-const STEPS = 160;
+const STEPS = Number(process.env.LEDGER_CHAIN_STEPS ?? 160);
 const CONFIRMATIONS = 2;
 
 let t: TestChain;
@@ -183,25 +184,19 @@ describe("ledger equals chain after faults", () => {
         await c.escrowTx.close(order.id, by);
         order.state = "done";
       },
-      // usage metered into the ledger, then charged on-chain in one batch
+      // usage metered into the ledger (several runs), then swept on-chain in one charge
       async () => {
         await catchUp();
-        const { ref, team } = rng.pick(teamRefs());
-        const available = h.ledger.balanceOf(accountId.available({ teamId: team }));
-        if (available === 0n) return;
-        const amount = rng.wei(available / 10n + 1n);
-        if (amount > available) return;
-        usageCount += 1;
-        h.ledger.post({
-          key: `usage:${usageCount}`,
-          kind: "usage",
-          teamId: team,
-          lines: [
-            { account: accountId.available({ teamId: team }), amount: -amount },
-            { account: accountId.metered({ teamId: team }), amount },
-          ],
-        });
-        await c.escrowTx.charge(ref, id32(`usage-batch-${usageCount}`), amount);
+        const { team } = rng.pick(teamRefs());
+        for (let run = 0; run < 1 + rng.int(3); run += 1) {
+          const available = h.ledger.balanceOf(accountId.available({ teamId: team }));
+          if (available === 0n) break;
+          const amount = rng.wei(available / 10n + 1n);
+          if (amount > available) break;
+          usageCount += 1;
+          postUsage(h.ledger, { key: `usage:run:${usageCount}`, teamId: team, amountWei: amount });
+        }
+        if (rng.int(4) > 0) await sweepUsage(c, h.ledger, h.sqlite, team);
       },
       // a team withdraws part of what is available
       async () => {
@@ -311,7 +306,7 @@ describe("ledger equals chain after faults", () => {
     // The run exercised what it claims to.
     const kinds = h.sqlite.prepare("SELECT kind, count(*) AS n FROM ledger_entries GROUP BY kind").all() as { kind: string; n: number }[];
     const seen = new Set(kinds.map((k) => k.kind));
-    for (const kind of ["deposit", "order.lock", "lease.settle", "lease.refund", "usage", "usage.charge", "withdrawal", "earnings.withdrawal"]) {
+    for (const kind of ["deposit", "order.lock", "lease.settle", "lease.refund", "usage", "usage.sweep", "usage.charge", "withdrawal", "earnings.withdrawal"]) {
       expect(seen, `no ${kind} entry in this run`).toContain(kind);
     }
     for (const fault of ["failed mid-batch", "delivered twice", "host restart", "database write failed"]) expect(faults[fault] ?? 0).toBeGreaterThan(0);

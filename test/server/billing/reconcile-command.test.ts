@@ -49,7 +49,7 @@ describe("npm run reconcile", () => {
       });
       const differ = await reconcileOutput();
       expect(differ.code).toBe(1);
-      expect(differ.err).toContain("team team-r: unlocked (available + metered): ledger 20.000000000000000001 SPON, chain 20 SPON (difference 1 wei)");
+      expect(differ.err).toContain("team team-r: unlocked (available + metered + charging): ledger 20.000000000000000001 SPON, chain 20 SPON (difference 1 wei)");
       expect(differ.err).toContain("SPON held by the escrow");
     } finally {
       await billing.stop();
