@@ -10,7 +10,7 @@
  * caller is already in one — that is how usage lands in the same transaction as the run's row.
  */
 import type Database from "better-sqlite3";
-import { mayGoNegative, parseAccountId } from "./accounts";
+import { mayGoNegative, parseAccountId, type ParsedAccount } from "./accounts";
 import { amountFromText, amountToText } from "./amounts";
 
 export type PostingLine = { account: string; amount: bigint };
@@ -83,8 +83,10 @@ function prepare(sqlite: Database.Database) {
   return {
     entryByKey: sqlite.prepare<[string], { id: number; digest: string }>("SELECT id, digest FROM ledger_entries WHERE key = ?"),
     balance: sqlite.prepare<[string], { balance: string }>("SELECT balance FROM ledger_accounts WHERE id = ?"),
-    createAccount: sqlite.prepare("INSERT INTO ledger_accounts (id, kind, team_id, balance, created_at) VALUES (?, ?, ?, '0', ?)"),
-    setBalance: sqlite.prepare("UPDATE ledger_accounts SET balance = ? WHERE id = ?"),
+    /** Creates the account on its first posting, else sets its new balance. */
+    writeBalance: sqlite.prepare(
+      "INSERT INTO ledger_accounts (id, kind, team_id, balance, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET balance = excluded.balance",
+    ),
     insertEntry: sqlite.prepare("INSERT INTO ledger_entries (key, kind, team_id, memo, digest, at) VALUES (?, ?, ?, ?, ?, ?)"),
     insertLine: sqlite.prepare("INSERT INTO ledger_lines (entry_id, account_id, amount) VALUES (?, ?, ?)"),
   };
@@ -108,19 +110,19 @@ export function createLedger(sqlite: Database.Database, clock: () => number = Da
       return { entryId: existing.id, duplicate: true };
     }
     const now = clock();
-    const updates: [string, bigint][] = [];
+    // Every check before the first write: a refusal leaves nothing behind, even without a savepoint.
+    const updates: [string, bigint, ParsedAccount][] = [];
     for (const [account, change] of net) {
       const row = s.balance.get(account);
-      const { kind, teamId } = parseAccountId(account);
-      if (!row) s.createAccount.run(account, kind, teamId, now);
+      const parsed = parseAccountId(account);
       const before = row ? amountFromText(row.balance) : 0n;
       const after = before + change;
-      if (after < 0n && !mayGoNegative(kind)) throw new InsufficientFunds(account, before, -change);
-      updates.push([account, after]);
+      if (after < 0n && !mayGoNegative(parsed.kind)) throw new InsufficientFunds(account, before, -change);
+      updates.push([account, after, parsed]);
     }
     const entryId = Number(s.insertEntry.run(p.key, p.kind, p.teamId ?? null, p.memo ?? null, digest, p.at ?? now).lastInsertRowid);
+    for (const [account, after, parsed] of updates) s.writeBalance.run(account, parsed.kind, parsed.teamId, amountToText(after), now);
     for (const line of p.lines) s.insertLine.run(entryId, line.account, amountToText(line.amount));
-    for (const [account, after] of updates) s.setBalance.run(amountToText(after), account);
     return { entryId, duplicate: false };
   }
   const postTx = sqlite.transaction(postNow);
@@ -133,8 +135,10 @@ export function createLedger(sqlite: Database.Database, clock: () => number = Da
     post(p: Posting): PostResult {
       const net = validatePosting(p);
       const digest = postingDigest(p);
-      // Nested in a caller's transaction, better-sqlite3 makes this a savepoint.
-      return sqlite.inTransaction ? postTx(p, net, digest) : postTx.immediate(p, net, digest);
+      // Inside a caller's transaction (a run's group commit, a watcher batch) no savepoint is
+      // needed: every check runs before the first write, so a refusal writes nothing, and a
+      // SQLite error part-way aborts the caller's transaction (or its own savepoint) with it.
+      return sqlite.inTransaction ? postNow(p, net, digest) : postTx.immediate(p, net, digest);
     },
     balanceOf,
     /** Runs `fn` in one transaction (BEGIN IMMEDIATE): all of its postings land, or none. */

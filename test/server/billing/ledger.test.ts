@@ -99,6 +99,14 @@ describe("ledger postings", () => {
     expect(refusal).toMatchObject({ accountId: accountId.available(bob), balance: 0n, needed: 5n });
     expect(ledger.balanceOf(accountId.available(alice))).toBe(10n);
     expect(entryCount()).toBe(1);
+    // Inside a caller's transaction too (no savepoint there): the refusal leaves nothing, the rest commits.
+    ledger.atomically(() => {
+      expect(() => ledger.post(spend("too-much", bob, 1n))).toThrow(InsufficientFunds);
+      ledger.post(spend("fine", alice, 4n));
+    });
+    expect(entryCount()).toBe(2);
+    expect(ledger.accounts().map((a) => a.id)).not.toContain(accountId.metered(bob));
+    expect(ledger.balanceOf(accountId.available(alice))).toBe(6n);
     expect(ledger.audit()).toEqual([]);
   });
 
