@@ -19,7 +19,7 @@ export async function startGatewayHost(env: Record<string, string> = {}) {
 
   /** One logged-in person (a fresh context per call, as HTTP gives one per request). */
   async function person(email: string): Promise<ServerCaller> {
-    const caller = sessionCaller(skyloom.deps).trpc;
+    const caller = sessionCaller(skyloom.services).trpc;
     await caller.auth.signup({ email, password: "correct-horse-battery", name: email.split("@")[0] });
     return caller;
   }
