@@ -46,6 +46,7 @@ export class RunStore {
   private readonly finishedThisTurn: StoredRun[] = [];
   private readonly waiting = new Map<StoredRun, { attempts: number; timer: NodeJS.Timeout }>();
   private lost = 0;
+  private stopped = false;
   private lastError: RunStorageHealth["lastError"] = null;
   private readonly writeOne: (run: StoredRun, settle: boolean) => void;
   private readonly writeGroup: (runs: readonly StoredRun[], failed: [StoredRun, unknown][]) => void;
@@ -73,6 +74,7 @@ export class RunStore {
 
   /** A followed run's progress, now. A failure is noted; the settlement writes what is missing. */
   writeProgress(run: StoredRun): void {
+    if (this.stopped) return;
     try {
       this.writeOne(run, false);
     } catch (error) {
@@ -83,6 +85,11 @@ export class RunStore {
 
   /** A finished run: settled at once, or with the runs that finish in this turn (group commit). */
   settle(run: StoredRun, when: "now" | "with-this-turn"): void {
+    if (this.stopped) {
+      // A run that outlived the host's stop (its block ignored the cancel): the database is closed.
+      this.giveUp(run, 0, new Error("The host stopped before this run finished."));
+      return;
+    }
     if (when === "now") {
       this.settleOrRetry(run);
       return;
@@ -119,6 +126,7 @@ export class RunStore {
 
   /** The host is stopping: settle what is pending, try the waiting runs once more, give up the rest. */
   stop(): void {
+    this.stopped = true;
     this.storeFinished();
     for (const [run, entry] of [...this.waiting]) {
       clearTimeout(entry.timer);
@@ -165,7 +173,7 @@ export class RunStore {
   private retryLater(run: StoredRun, error: unknown): void {
     this.noteError(error);
     const attempts = (this.waiting.get(run)?.attempts ?? 0) + 1;
-    if (attempts >= this.retry.maxAttempts) {
+    if (attempts >= this.retry.maxAttempts || this.stopped) {
       this.waiting.delete(run);
       this.giveUp(run, attempts, error);
       return;
