@@ -2,13 +2,9 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { agentRuns, agentUsageDaily, apiKeys, runs, RUN_STATUSES, type RunStatus } from "#db/schema";
 import { getPublication } from "./publishing";
+import { utcDay } from "./run-settlement";
 import type { RunService } from "./runs";
 import type { TeamScope } from "./flows";
-
-/** UTC day of a timestamp, as stored in agent_usage_daily. */
-export function utcDay(at: number | Date): string {
-  return new Date(at).toISOString().slice(0, 10);
-}
 
 export type RunHistoryFilter = {
   agentId: string;
@@ -85,4 +81,4 @@ export function agentUsageByDay(db: Db, liveRuns: Pick<RunService, "reveal">, sc
   return days.map((day) => byDay.get(day) ?? { day, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0 });
 }
 
-export { RUN_STATUSES };
+export { RUN_STATUSES, utcDay };
