@@ -66,7 +66,7 @@ async function runHost(stubUrl: string): Promise<void> {
   );
   let token: string | undefined;
   const cookies = { set: (t: string) => void (token = t), clear: () => void (token = undefined) };
-  const caller = () => createCaller(createContext(skyloom.deps, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
+  const caller = () => createCaller(createContext(skyloom.services, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
   await caller().auth.signup({ email: "bench@example.com", password: "correct-horse-battery", name: "Bench" });
   const flow = await caller().flow.create({ name: "Bench Agent", graph: helloAgentGraph() });
   const agent = await caller().agent.publish({ flowId: flow.id, slug: "bench-agent" });

@@ -42,7 +42,7 @@ async function runHost(): Promise<void> {
   const skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false" }, { pages: false });
   let token: string | undefined;
   const cookies = { set: (t: string) => void (token = t), clear: () => void (token = undefined) };
-  const caller = () => createCaller(createContext(skyloom.deps, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
+  const caller = () => createCaller(createContext(skyloom.services, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
   await caller().auth.signup({ email: "bench@example.com", password: "correct-horse-battery", name: "Bench" });
   const tools = SCENARIOS.flatMap((s) => (s.tool && s.code ? [{ name: s.tool, code: s.code, timeoutMs: 500 }] : []));
   const flow = await caller().flow.create({ name: "Spinning Agent", graph: codeToolsAgentGraph(tools) });

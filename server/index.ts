@@ -7,8 +7,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Request, type Response } from "express";
-import { openDatabase } from "#db/client";
-import { migrationsFolder, projectRoot } from "#db/root";
+import { projectRoot } from "#db/root";
 import { GRAPH_LIMITS } from "#agents/graph/index";
 import { loadConfig, type EnvSource } from "./env";
 import { applyServingHeapPolicy } from "./heap-policy";
@@ -16,21 +15,17 @@ import { portInUseMessage } from "./preflight.mjs";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { finalErrorHandler } from "./http/error-handler";
 import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
-import { LoginLimiter } from "./services/login-limiter";
-import { SignupLimiter } from "./services/signup-limiter";
-import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
-import { storeFinishedRuns } from "./services/run-trace";
-import { closeRuntimeHost, runtimeHost } from "./services/runtime-host";
-import { loadSecretKey } from "./services/secret-key";
+import { createServices, type ServiceAdapters, type Services } from "./composition";
+import { healthOf } from "./http/health";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
-import { gatewayFor, isGatewayRequest } from "./gateway/index";
+import { createGateway, isGatewayRequest } from "./gateway/index";
 import { refuseBatchedAuth } from "./trpc/batch-guard";
-import { createContext, type AppDeps } from "./trpc/context";
+import { createContext } from "./trpc/context";
 import { appRouter, createCaller } from "./trpc/root";
 
 export type RunningSkyloom = {
   url: string;
-  deps: AppDeps;
+  services: Services;
   demoSeeded: boolean;
   close(): Promise<void>;
 };
@@ -38,38 +33,39 @@ export type RunningSkyloom = {
 /** Room for the largest graph plus the request envelope; larger bodies get 413. */
 const MAX_TRPC_BODY_BYTES = GRAPH_LIMITS.maxBytes + 1024 * 1024;
 
-function contextFor(deps: AppDeps, req: Request, res: Response) {
-  return createContext(deps, {
+function contextFor(services: Services, req: Request, res: Response) {
+  return createContext(services, {
     sessionToken: readCookie(req.headers.cookie, SESSION_COOKIE),
     clientIp: clientIpOf(req),
-    cookies: sessionCookieJar(res, deps.config.secureCookies),
+    cookies: sessionCookieJar(res, services.config.secureCookies),
   });
 }
 
 /**
- * Starts Skyloom: configuration, data folder, secret key, database with migrations, demo seed,
- * then the HTTP host (Remix pages, tRPC at /api/trpc, /healthz).
+ * Starts Skyloom: configuration, then its services (server/composition.ts: secret key,
+ * database with migrations, the agent runtime…), the demo seed, then the HTTP host (Remix
+ * pages, tRPC at /api/trpc, the /v1 gateway, /healthz).
  */
 export async function startSkyloom(
   env: EnvSource = process.env,
   /** `pages: false` serves the APIs without the Remix build (API tests, benchmarks). */
-  options: { pages?: boolean } = {},
+  options: { pages?: boolean; adapters?: ServiceAdapters } = {},
 ): Promise<RunningSkyloom> {
   const config = loadConfig(env);
   applyServingHeapPolicy();
-  const secretKey = loadSecretKey(config);
-  const database = openDatabase(config.databasePath, migrationsFolder());
+  const services = await createServices({ config }, options.adapters);
+  try {
+    return await serve(services, options);
+  } catch (error) {
+    // Nothing listens, so nothing keeps the process alive: let go of what started.
+    await services.stop();
+    throw error;
+  }
+}
+
+async function serve(services: Services, options: { pages?: boolean }): Promise<RunningSkyloom> {
+  const { config, database } = services;
   const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
-  const deps: AppDeps = {
-    database,
-    config,
-    loginLimiter: new LoginLimiter(),
-    signupLimiter: new SignupLimiter(config.signupsPerHour),
-    secretKey,
-  };
-  // The agent runtime: the local development model (the default for an empty base URL) starts here.
-  markInterruptedRuns(database.db);
-  await runtimeHost(deps);
 
   const root = projectRoot();
   const serverBuildPath = join(root, "build", "server", "index.js");
@@ -86,13 +82,8 @@ export async function startSkyloom(
   });
 
   app.get("/healthz", (_req, res) => {
-    try {
-      database.sqlite.prepare("select 1").get();
-      res.json({ status: "ok" });
-    } catch (error) {
-      console.error("healthz: the database does not answer:", error);
-      res.status(503).json({ status: "error", message: "The database does not answer; the server log has the details." });
-    }
+    const health = healthOf(services);
+    res.status(health.status === "error" ? 503 : 200).json(health);
   });
 
   // Refuse oversized bodies up front, before auth or parsing; tRPC's own limit catches bodies
@@ -113,7 +104,7 @@ export async function startSkyloom(
       maxBodySize: MAX_TRPC_BODY_BYTES,
       createContext: ({ req, res, info }) => {
         refuseBatchedAuth(info);
-        return contextFor(deps, req, res);
+        return contextFor(services, req, res);
       },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
@@ -139,7 +130,7 @@ export async function startSkyloom(
         build,
         // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
         mode: "production",
-        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)), cspNonce: res.locals.cspNonce as string }),
+        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(services, req, res)), cspNonce: res.locals.cspNonce as string }),
       }),
     );
   }
@@ -150,7 +141,7 @@ export async function startSkyloom(
   // response it handles (Object.setPrototypeOf), which makes V8 keep them, and all they refer
   // to, through its young-generation collections: under API load the host's memory swelled by
   // about 100 MiB between full collections, and Express's routing cost CPU the API does not need.
-  const gateway = gatewayFor(deps);
+  const gateway = createGateway(services);
   const server = createServer((req, res) => {
     if (!isGatewayRequest(req)) return void app(req, res);
     setSecurityHeaders(res);
@@ -163,9 +154,6 @@ export async function startSkyloom(
       server.listen(config.port, config.host);
     });
   } catch (error) {
-    // Nothing listens, so nothing keeps the process alive: let go of what started above.
-    await closeRuntimeHost(deps);
-    database.close();
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(config.port);
     throw error;
   }
@@ -173,17 +161,15 @@ export async function startSkyloom(
   const shownHost = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
   return {
     url: `http://${shownHost}:${port}`,
-    deps,
+    services,
     demoSeeded,
     close: async () => {
-      // Cancelling first ends the runs' event streams, so open SSE responses finish.
-      cancelAllRuns();
+      // Cancelling this host's runs first ends their event streams, so open SSE responses finish.
+      await services.runs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await closeRuntimeHost(deps);
-      // Runs that finished in this last turn are still waiting for their group commit.
-      storeFinishedRuns(database.db);
-      database.close();
+      // Then the rest in reverse order of their start: pending runs stored, the database last.
+      await services.stop();
     },
   };
 }

@@ -18,6 +18,8 @@ export type DevModelOptions = {
   chunkDelayMs?: number;
   /** Replaces the built-in answers for some requests (tests script errors and tool calls). */
   override?: (request: DevRequest) => DevReply | undefined;
+  /** Holds a reply until the promise returned settles (tests decide when a model call ends). */
+  hold?: (request: DevRequest) => Promise<void> | undefined;
 };
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -100,6 +102,7 @@ export async function startDevModelServer(options: DevModelOptions = {}): Promis
       sendJson(res, 400, errorBody("messages must be an array."));
       return;
     }
+    await options.hold?.(request);
     const reply = options.override?.(request) ?? decideReply(request);
     if (reply.kind === "error") {
       sendJson(res, reply.status, errorBody(reply.message));

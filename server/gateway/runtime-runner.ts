@@ -1,7 +1,7 @@
 import type { Db } from "#db/client";
 import type { GraphDoc } from "#agents/graph/index";
 import { sqliteMemoryStore } from "../services/run-memory";
-import { startRun, type RunDeps } from "../services/runs";
+import type { RunService } from "../services/runs";
 import type { AgentRunner } from "./agent-runner";
 import type { HistoryMessage } from "./chat-request";
 
@@ -31,20 +31,19 @@ export async function seedHistory(db: Db, teamId: string, graph: GraphDoc, conve
   }
 }
 
-/** The gateway's runner: the same startRun the editor's test chat uses, with source "gateway". */
-export function runtimeAgentRunner(deps: RunDeps): AgentRunner {
+/** The gateway's runner: the same runs service the editor's test chat uses, with a gateway origin. */
+export function runtimeAgentRunner(services: { db: Db; runs: Pick<RunService, "start"> }): AgentRunner {
   return async (request) => {
-    await seedHistory(deps.database.db, request.teamId, request.graph, request.conversationId, request.history);
-    return startRun(deps, {
+    await seedHistory(services.db, request.teamId, request.graph, request.conversationId, request.history);
+    return services.runs.start({
       teamId: request.teamId,
       flowId: request.flowId,
       flowVersionId: request.flowVersionId,
       graph: request.graph,
       input: request.input,
       conversationId: request.conversationId,
-      source: "gateway",
+      origin: request.origin,
       streamTokens: request.stream,
-      alsoStore: request.alsoStore,
     });
   };
 }

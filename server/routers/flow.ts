@@ -48,7 +48,7 @@ export const flowRouter = router({
 
   remove: teamProcedure("editor")
     .input(z.object({ id: FlowId }))
-    .mutation(({ ctx, input }) => removeFlow(ctx.db, scopeOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => removeFlow(ctx.db, scopeOf(ctx), input.id, ctx.services.runs)),
 
   versions: router({
     list: teamProcedure("viewer")

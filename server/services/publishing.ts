@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import { and, asc, eq, ne } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { flows, flowVersions, publishedAgents } from "#db/schema";
@@ -194,68 +193,4 @@ export function unpublishAgent(db: Db, scope: TeamScope, agentId: string) {
     recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "agent.unpublish", targetId: current.id });
   });
   return getPublication(db, scope, current.id);
-}
-
-/** The agent a gateway request names, with the pinned graph; null when it is not served. */
-export type ServedAgent = { id: string; teamId: string; slug: string; flowId: string; flowVersionId: string; createdAt: Date };
-
-const servedAgentColumns = {
-  id: publishedAgents.id,
-  teamId: publishedAgents.teamId,
-  slug: publishedAgents.slug,
-  flowId: publishedAgents.flowId,
-  flowVersionId: publishedAgents.flowVersionId,
-  createdAt: publishedAgents.createdAt,
-};
-
-type ServedAgentRow = Omit<ServedAgent, "createdAt"> & { createdAt: number };
-
-/**
- * better-sqlite3's own statement: the lookup runs on every gateway request, where drizzle's
- * result mapping cost more than the read.
- */
-function prepareServedAgentLookup(db: Db) {
-  // drizzle's better-sqlite3 driver keeps the connection as `$client` (Db's type leaves it out).
-  const sqlite = (db as Db & { $client: Database.Database }).$client;
-  return sqlite.prepare<[string, string], ServedAgentRow>(
-    `select id, team_id as teamId, slug, flow_id as flowId, flow_version_id as flowVersionId, created_at as createdAt
-     from published_agents where team_id = ? and slug = ? and status = 'active'`,
-  );
-}
-/** Prepared once per database; read on every request, so unpublishing takes effect at once. */
-const servedAgentLookups = new WeakMap<Db, ReturnType<typeof prepareServedAgentLookup>>();
-
-export function findServedAgent(db: Db, teamId: string, slug: string): ServedAgent | null {
-  let lookup = servedAgentLookups.get(db);
-  if (!lookup) servedAgentLookups.set(db, (lookup = prepareServedAgentLookup(db)));
-  const row = lookup.get(teamId, slug);
-  return row ? { ...row, createdAt: new Date(row.createdAt) } : null;
-}
-
-export function listServedAgents(db: Db, teamId: string): ServedAgent[] {
-  return db
-    .select(servedAgentColumns)
-    .from(publishedAgents)
-    .where(and(eq(publishedAgents.teamId, teamId), eq(publishedAgents.status, "active")))
-    .orderBy(asc(publishedAgents.slug))
-    .all();
-}
-
-/** Versions never change once written, so a parsed graph can be kept by version id. */
-const graphCache = new Map<string, GraphDoc>();
-const GRAPH_CACHE_LIMIT = 500;
-
-export function pinnedGraph(db: Db, agent: ServedAgent): GraphDoc {
-  const cached = graphCache.get(agent.flowVersionId);
-  if (cached) return cached;
-  const row = db
-    .select({ graph: flowVersions.graph })
-    .from(flowVersions)
-    .where(and(eq(flowVersions.id, agent.flowVersionId), eq(flowVersions.teamId, agent.teamId)))
-    .get();
-  if (!row) throw new Error(`The pinned version ${agent.flowVersionId} of agent ${agent.id} is missing.`);
-  const graph = parseStoredGraph(row.graph, `version ${agent.flowVersionId}`);
-  if (graphCache.size >= GRAPH_CACHE_LIMIT) graphCache.delete(graphCache.keys().next().value as string);
-  graphCache.set(agent.flowVersionId, graph);
-  return graph;
 }

@@ -4,8 +4,6 @@ import { TEAM_ROLES, memberships, sessions, teamInvitations, type TeamRole } fro
 import { newId } from "#agents/graph/ids";
 import { signUp } from "#server/services/accounts";
 import { randomToken, sha256Hex } from "#server/services/crypto";
-import { storeFinishedRuns } from "#server/services/run-trace";
-import { closeRuntimeHost } from "#server/services/runtime-host";
 import { helloAgentGraph } from "#server/services/seed";
 import { SignupLimiter } from "#server/services/signup-limiter";
 import { createContext } from "#server/trpc/context";
@@ -40,14 +38,14 @@ function callerFor(userId: string | null, activeTeamId: string | null): ServerCa
       .run();
   }
   const cookies = { set: () => undefined, clear: () => undefined };
-  return createCaller(createContext(backend.deps, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
+  return createCaller(createContext(backend.services, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
 }
 
 const acmeCaller = (role: "owner" | TeamRole) => callerFor(people[role].id, acmeId);
 const strangerCaller = () => callerFor(people.stranger.id, null);
 
 beforeAll(async () => {
-  backend = createTestBackend({ signupLimiter: new SignupLimiter(1000) });
+  backend = await createTestBackend({ adapters: { signupLimiter: new SignupLimiter(1000) } });
   for (const name of ["owner", "viewer", "editor", "admin", "member", "outsider", "stranger"] as const) {
     const email = `${name}@example.com`;
     people[name] = { id: (await signUp(backend.db, { email, password: PASSWORD })).userId, email };
@@ -60,8 +58,7 @@ beforeAll(async () => {
   for await (const _event of await acmeOwner.run.events({ id: runId })) void _event;
 });
 afterAll(async () => {
-  await closeRuntimeHost(backend.deps);
-  backend.close();
+  await backend.close();
 });
 
 let fixtures = 0;
@@ -122,7 +119,7 @@ async function freshFixture(): Promise<TeamAFixture> {
 
 /** Every row of every table but sessions (runs written behind are stored first). */
 function wholeDatabase(): string {
-  storeFinishedRuns(backend.db);
+  backend.services.runStore.storeFinished();
   const tables = backend.sqlite
     .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '%drizzle%' and name != 'sessions' order by name")
     .all() as { name: string }[];
@@ -131,7 +128,7 @@ function wholeDatabase(): string {
 
 /** Team A's rows in every table that has a team_id, and its team row. */
 function teamRows(teamId: string): string {
-  storeFinishedRuns(backend.db);
+  backend.services.runStore.storeFinished();
   const tables = backend.sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
   const scoped = tables.filter(({ name }) =>
     (backend.sqlite.prepare(`pragma table_info("${name}")`).all() as { name: string }[]).some((column) => column.name === "team_id"),

@@ -11,14 +11,14 @@ beforeAll(async () => {
   sink = await startSmtpSink();
 });
 afterAll(() => sink.close());
-afterEach(() => {
-  backend?.close();
+afterEach(async () => {
+  await backend?.close();
   backend = undefined;
   sink.received.length = 0;
 });
 
 async function ownerOfAcme(env: Record<string, string>) {
-  backend = createTestBackend({ env: { PUBLIC_URL: "https://skyloom.example.com", ...env } });
+  backend = await createTestBackend({ env: { PUBLIC_URL: "https://skyloom.example.com", ...env } });
   const owner = await backend.signedUpClient("owner@example.com", "Olive");
   await owner.trpc.team.create({ name: "Acme" });
   return owner;
@@ -69,7 +69,7 @@ test("a mail server that refuses or is down: the invitation still exists, its li
   expect(refused.email).toBe("failed");
   expect(sink.received).toEqual([]);
 
-  backend?.close();
+  await backend?.close();
   const closedPort = await startSmtpSink();
   await closedPort.close();
   const owner2 = await ownerOfAcme({ SMTP_URL: closedPort.url });
