@@ -66,8 +66,11 @@ export function findUnsafeJson(value: unknown, subject: string): UnsafeJsonError
         `${pathOf(visit)}: nest this value less deeply`,
       ]);
     }
-    // Object.keys lists an own "__proto__" key, which JSON.parse creates as plain data.
-    for (const key of Object.keys(current)) {
+    // Object.keys lists an own "__proto__" key, which JSON.parse creates as plain data. Keys go
+    // on the stack last to first, so problems are found in reading order.
+    const keys = Object.keys(current);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string;
       const child: Visit = { value: (current as Record<string, unknown>)[key], depth: visit.depth + 1, parent: visit, key };
       if (FORBIDDEN_KEYS.has(key)) {
         return new UnsafeJsonError("forbidden-key", `${subject} has a key named "${key}", which is refused: it could change how objects behave.`, [
