@@ -28,6 +28,8 @@ export type FlowFileRead =
 
 const MAX_DETAILS = 8;
 
+const NOT_A_FLOW_FILE = `This is not a Skyloom flow file: it needs a name and a graph (schemaVersion ${GRAPH_SCHEMA_VERSION}, nodes, edges).`;
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message;
 }
@@ -52,7 +54,7 @@ function readGraph(raw: unknown, blocks: BlockLookup, root: string) {
     return { ok: true as const, ...upgradeGraph(raw, blocks) };
   } catch (error) {
     if (!(error instanceof GraphFormatError)) throw error;
-    return { ok: false as const, message: error.message, details: error.details(root) };
+    return { ok: false as const, error, details: error.details(root) };
   }
 }
 
@@ -70,14 +72,9 @@ export function parseFlowFile(text: string, blocks: BlockLookup): FlowFileRead {
     return refusal(kind === "not-json" ? "This file is not valid JSON, so it is not a Skyloom flow file." : message, details);
   }
   const envelope = FlowFileEnvelopeSchema.safeParse(json.value);
-  if (!envelope.success) {
-    return refusal(
-      `This is not a Skyloom flow file: it needs a name and a graph (schemaVersion ${GRAPH_SCHEMA_VERSION}, nodes, edges).`,
-      envelope.error.issues.map(describeIssue),
-    );
-  }
+  if (!envelope.success) return refusal(NOT_A_FLOW_FILE, envelope.error.issues.map(describeIssue));
   const graph = readGraph(envelope.data.graph, blocks, "graph");
-  if (!graph.ok) return refusal(`This is not a Skyloom flow file: ${graph.message}`, graph.details);
+  if (!graph.ok) return refusal(graph.error.kind === "newer-format" ? graph.error.message : NOT_A_FLOW_FILE, graph.details);
   return { ok: true, file: { name: envelope.data.name, graph: graph.graph }, changes: graph.changes, problems: graph.problems };
 }
 

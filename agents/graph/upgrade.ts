@@ -39,6 +39,8 @@ export type GraphIssue = { path: string; message: string };
 export class GraphFormatError extends Error {
   override name = "GraphFormatError";
   constructor(
+    /** "newer-format": written by a newer Skyloom; "not-a-graph": the value's shape is wrong. */
+    readonly kind: "newer-format" | "not-a-graph",
     message: string,
     readonly issues: GraphIssue[] = [],
   ) {
@@ -113,6 +115,7 @@ function upgradeFormat(doc: unknown, changes: GraphChange[]): unknown {
   if (typeof from !== "number" || !Number.isInteger(from) || from < 1) return doc; // the schema names the fault
   if (from > GRAPH_SCHEMA_VERSION) {
     throw new GraphFormatError(
+      "newer-format",
       `This flow is graph format ${from}, written by a newer Skyloom; this one reads format ${GRAPH_SCHEMA_VERSION} and older. Update Skyloom to open it.`,
       [{ path: "schemaVersion", message: `${from} is newer than ${GRAPH_SCHEMA_VERSION}` }],
     );
@@ -120,7 +123,7 @@ function upgradeFormat(doc: unknown, changes: GraphChange[]): unknown {
   let current = doc as Record<string, unknown>;
   for (let v = from; v < GRAPH_SCHEMA_VERSION; v++) {
     const step = GRAPH_FORMAT_STEPS[v];
-    if (!step) throw new GraphFormatError(`Graph format ${v} cannot be upgraded by this Skyloom.`);
+    if (!step) throw new GraphFormatError("newer-format", `Graph format ${v} cannot be upgraded by this Skyloom.`);
     current = { ...step(current), schemaVersion: v + 1 };
   }
   if (from < GRAPH_SCHEMA_VERSION) changes.push({ kind: "format", from, to: GRAPH_SCHEMA_VERSION });
@@ -139,6 +142,7 @@ export function upgradeGraph(doc: unknown, blocks: BlockLookup): GraphUpgrade {
   const parsed = GraphDocSchema.safeParse(upgradeFormat(doc, changes));
   if (!parsed.success) {
     throw new GraphFormatError(
+      "not-a-graph",
       "This is not a Skyloom graph: it needs schemaVersion, nodes and edges.",
       parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
     );

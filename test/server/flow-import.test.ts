@@ -65,7 +65,7 @@ describe("flow.importFile", () => {
       ["{ nope", /^BAD_REQUEST: This file is not valid JSON, so it is not a Skyloom flow file\. /],
       [
         fileText({ ...helloAgentGraph(), schemaVersion: 2 }),
-        "BAD_REQUEST: This is not a Skyloom flow file: This flow is graph format 2, written by a newer Skyloom; this one reads format 1 and older. Update Skyloom to open it. graph.schemaVersion: 2 is newer than 1",
+        "BAD_REQUEST: This flow is graph format 2, written by a newer Skyloom; this one reads format 1 and older. Update Skyloom to open it. graph.schemaVersion: 2 is newer than 1",
       ],
       [
         fileText(withConfig('{"__proto__":{"isAdmin":true}}')),

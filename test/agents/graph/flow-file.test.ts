@@ -85,7 +85,7 @@ describe("parseFlowFile", () => {
   it("refuses a graph format from the future with what to do", () => {
     const future = refusal(file({ ...graph, schemaVersion: 2 }));
     expect(future.message).toBe(
-      "This is not a Skyloom flow file: This flow is graph format 2, written by a newer Skyloom; this one reads format 1 and older. Update Skyloom to open it.",
+      "This flow is graph format 2, written by a newer Skyloom; this one reads format 1 and older. Update Skyloom to open it.",
     );
     expect(future.details).toEqual(["graph.schemaVersion: 2 is newer than 1"]);
   });
