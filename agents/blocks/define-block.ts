@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { DeployResult } from "../compile/workload-spec";
 import type { NodePorts, PortSpec } from "../graph/ports";
+import { migrateBlockConfig, type ConfigMigration } from "../graph/upgrade";
 
 export const BLOCK_CATEGORIES = [
   "Inputs & Outputs",
@@ -84,24 +85,16 @@ export type ConfigParseResult<T> =
   | { ok: true; config: T }
   | { ok: false; issues: { path: string; message: string }[] };
 
-export type ConfigMigrateResult = { ok: true; config: unknown } | { ok: false; message: string };
+export type ConfigMigrateResult = ConfigMigration;
 
 /**
  * A stored config brought up to the block's current version by its `migrate` steps, not yet
  * validated (the config form shows and edits this shape). A newer version, or a missing
- * step, comes back as a message.
+ * step, comes back as a message. The steps run in the graph layer (migrateBlockConfig), the
+ * same code that upgrades whole graphs.
  */
 export function migrateConfig(block: AnyBlockDefinition, version: number, raw: unknown): ConfigMigrateResult {
-  if (version > block.version) {
-    return { ok: false, message: `This block was saved by a newer Skyloom (version ${version}; this one knows ${block.version}).` };
-  }
-  let config: unknown = raw ?? {};
-  for (let v = version; v < block.version; v++) {
-    const step = block.migrate?.[v];
-    if (!step) return { ok: false, message: `No upgrade from version ${v} of ${block.type}.` };
-    config = step(config);
-  }
-  return { ok: true, config };
+  return migrateBlockConfig(block, version, raw);
 }
 
 /**

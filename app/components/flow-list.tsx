@@ -2,7 +2,7 @@ import * as Menu from "@radix-ui/react-dropdown-menu";
 import { Link, useNavigate, useRevalidator } from "@remix-run/react";
 import { Copy, Globe, MoreHorizontal, Pencil, Trash2, Upload, Workflow } from "lucide-react";
 import { useRef, useState } from "react";
-import { parseFlowFile } from "#app/lib/graph-store/flow-file";
+import { readFlowFileForEditor } from "#app/lib/graph-store/flow-file";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
 import { Button } from "./ui/button";
@@ -43,15 +43,17 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
   });
   const fileInput = useRef<HTMLInputElement>(null);
   const [importProblem, setImportProblem] = useState<{ message: string; details: string[] } | null>(null);
-  // The same checks as the editor's import run before anything is created; a bad file creates nothing.
+  // The editor's checks run here first, to list every problem at once without an upload; the
+  // server reads the file again with the same kernel parser before it creates anything.
   const importFile = useAction(async (file: File) => {
-    const parsed = parseFlowFile(await file.text());
+    const text = await file.text();
+    const parsed = readFlowFileForEditor(text);
     if (!parsed.ok) {
       setImportProblem({ message: `${file.name}: ${parsed.message}`, details: parsed.details });
       return;
     }
     setImportProblem(null);
-    const flow = await client.flow.create.mutate({ name: parsed.file.name, graph: parsed.file.graph });
+    const flow = await client.flow.importFile.mutate({ text });
     navigate(`/flows/${flow.id}`);
   });
   const remove = useAction(async (id: string) => {

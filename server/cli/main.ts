@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import { compileGraph, TARGET_IDS, type TargetId } from "#agents/compile/compile";
 import { formatDiagnostic, type Diagnostic } from "#agents/compile/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
-import { GRAPH_LIMITS, GraphDocSchema } from "#agents/graph/index";
+import { blockRegistry } from "#agents/blocks/index";
+import { formatMegabytes, GRAPH_LIMITS, parseFlowFile, type FlowFile } from "#agents/graph/index";
 
 /**
  * `skyloom compile` and `skyloom validate`: the compiler for CI pipelines. Needs no server or
@@ -27,31 +27,27 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const FlowFileSchema = z.object({
-  name: z.string().trim().min(1, "The flow file needs a name").max(120),
-  graph: GraphDocSchema,
-});
-
-export function readFlowFile(path: string): z.infer<typeof FlowFileSchema> {
+/**
+ * Reads a flow file with the kernel's parser (the editor's and the server's too): the same size
+ * and depth limits, safe JSON, any graph format this build knows, nodes upgraded to their
+ * block's current version. Unknown block types pass here; `validate` reports them (E101).
+ */
+export function readFlowFile(path: string): FlowFile {
   let text: string;
   try {
-    if (statSync(path).size > GRAPH_LIMITS.maxBytes) throw new UsageError(`${path} is larger than ${GRAPH_LIMITS.maxBytes / 1024 / 1024} MB.`);
+    // Refused before reading, so a huge file is never loaded; parseFlowFile checks the text too.
+    const bytes = statSync(path).size;
+    if (bytes > GRAPH_LIMITS.maxBytes) {
+      throw new UsageError(`${path} is ${formatMegabytes(bytes)}; a flow file is at most ${formatMegabytes(GRAPH_LIMITS.maxBytes)}.`);
+    }
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = FlowFileSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new UsageError(`${path} is not a Skyloom flow file ({ name, graph }):\n${z.prettifyError(parsed.error)}`);
-  }
-  return parsed.data;
+  const read = parseFlowFile(text, blockRegistry);
+  if (!read.ok) throw new UsageError(`${path}: ${read.message}${read.details.map((d) => `\n  ${d}`).join("")}`);
+  return read.file;
 }
 
 function report(io: Io, diagnostics: readonly Diagnostic[]): boolean {

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { GRAPH_LIMITS, formatMegabytes } from "#agents/graph/index";
 import { StorableGraphSchema, summarizeGraph } from "../services/flow-graph";
+import { importFlowFile } from "../services/flow-import";
 import {
   createFlow,
   createFlowVersion,
@@ -33,6 +35,11 @@ export const flowRouter = router({
   create: teamProcedure("editor")
     .input(z.object({ name: FlowName, description: Description.optional(), graph: StorableGraphSchema.optional() }))
     .mutation(({ ctx, input }) => createFlow(ctx.db, scopeOf(ctx), input)),
+
+  /** A flow file's text (as exported) becomes a new flow; see services/flow-import.ts. */
+  importFile: teamProcedure("editor")
+    .input(z.object({ text: z.string().max(GRAPH_LIMITS.maxBytes, `A flow file is at most ${formatMegabytes(GRAPH_LIMITS.maxBytes)}`) }))
+    .mutation(({ ctx, input }) => importFlowFile(ctx.db, scopeOf(ctx), input)),
 
   save: teamProcedure("editor")
     .input(z.object({ id: FlowId, graph: StorableGraphSchema, expectedRevision: z.number().int().min(1) }))
