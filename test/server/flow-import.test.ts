@@ -15,7 +15,7 @@ import { outcomeOf } from "../support/trpc-errors";
 let backend: TestBackend;
 let ada: TestClient;
 beforeEach(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   ada = await backend.signedUpClient("ada@example.com");
 });
 afterEach(() => backend.close());
