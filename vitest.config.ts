@@ -1,9 +1,7 @@
 import { defineConfig } from "vitest/config";
-import { aliases } from "./vite.config";
 
 // Unit and integration tests only; browser tests live in test/e2e and run with Playwright.
 export default defineConfig({
-  resolve: { alias: aliases },
   test: {
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],
     exclude: ["test/e2e/**", "node_modules/**"],
