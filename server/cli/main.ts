@@ -3,7 +3,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { compileGraph, TARGET_IDS, type TargetId } from "#agents/compile/compile";
-import { formatDiagnostic, type Diagnostic } from "#agents/compile/diagnostics";
+import { formatDiagnostic, type Diagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { GRAPH_LIMITS, GraphDocSchema } from "#agents/graph/index";
 
