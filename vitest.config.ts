@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // A console.error a test did not declare fails it (test/support/console-errors.ts).
+    setupFiles: ["test/support/fail-on-console-error.ts"],
   },
 });
