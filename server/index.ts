@@ -1,10 +1,6 @@
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Request, type Response } from "express";
 import { openDatabase } from "#db/client";
@@ -15,6 +11,7 @@ import { applyServingHeapPolicy } from "./heap-policy";
 import { portInUseMessage } from "./preflight.mjs";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { finalErrorHandler } from "./http/error-handler";
+import { builtPages, vitePages } from "./http/pages";
 import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
 import { LoginLimiter } from "./services/login-limiter";
 import { SignupLimiter } from "./services/signup-limiter";
@@ -52,7 +49,10 @@ function contextFor(deps: AppDeps, req: Request, res: Response) {
  */
 export async function startSkyloom(
   env: EnvSource = process.env,
-  /** `pages: false` serves the APIs without the Remix build (API tests, benchmarks). */
+  /**
+   * `pages: false` serves the APIs without the Remix build (API tests, benchmarks). With
+   * NODE_ENV=development the pages come from Vite's dev server, with hot reload (`npm run dev`).
+   */
   options: { pages?: boolean } = {},
 ): Promise<RunningSkyloom> {
   const config = loadConfig(env);
@@ -70,13 +70,6 @@ export async function startSkyloom(
   // The agent runtime: the local development model (the default for an empty base URL) starts here.
   markInterruptedRuns(database.db);
   await runtimeHost(deps);
-
-  const root = projectRoot();
-  const serverBuildPath = join(root, "build", "server", "index.js");
-  if (options.pages !== false && !existsSync(serverBuildPath)) {
-    throw new Error(`No app build at ${serverBuildPath}; run \`npm run build\` (npm start does this for you).`);
-  }
-  const build = options.pages === false ? null : ((await import(pathToFileURL(serverBuildPath).href)) as ServerBuild);
 
   const app = express();
   app.disable("x-powered-by");
@@ -121,30 +114,6 @@ export async function startSkyloom(
     }),
   );
 
-  const clientDir = join(root, "build", "client");
-  app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(clientDir, { maxAge: "1h" }));
-  if (build) {
-    // Every page gets its own script nonce (docs/decisions/011); Remix renders it on its inline
-    // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
-    // fail on a malformed URL before Remix sees it.
-    app.use((_req, res, next) => {
-      const nonce = newCspNonce();
-      res.locals.cspNonce = nonce;
-      res.setHeader("Content-Security-Policy", pagePolicy(nonce));
-      next();
-    });
-    app.use(
-      createRequestHandler({
-        build,
-        // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
-        mode: "production",
-        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)), cspNonce: res.locals.cspNonce as string }),
-      }),
-    );
-  }
-  app.use(finalErrorHandler);
-
   // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS) is
   // answered on plain node:http, before Express. Express re-prototypes every request and
   // response it handles (Object.setPrototypeOf), which makes V8 keep them, and all they refer
@@ -156,6 +125,37 @@ export async function startSkyloom(
     setSecurityHeaders(res);
     gateway(req, res);
   });
+
+  // The pages come last, after the APIs (the HTTP server exists by now: Vite's hot-reload
+  // socket shares it).
+  const root = projectRoot();
+  const pagesFrom = env.NODE_ENV === "development" ? vitePages : builtPages;
+  const pages = options.pages === false ? null : await pagesFrom(root, server).catch(async (error: unknown) => {
+    await closeRuntimeHost(deps);
+    database.close();
+    throw error;
+  });
+  if (pages) {
+    app.use(pages.assets);
+    // Every page gets its own script nonce (docs/decisions/011); Remix renders it on its inline
+    // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
+    // fail on a malformed URL before Remix sees it.
+    app.use((_req, res, next) => {
+      const nonce = newCspNonce();
+      res.locals.cspNonce = nonce;
+      res.setHeader("Content-Security-Policy", pagePolicy(nonce));
+      next();
+    });
+    app.use(
+      createRequestHandler({
+        build: pages.build,
+        // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
+        mode: "production",
+        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)), cspNonce: res.locals.cspNonce as string }),
+      }),
+    );
+  }
+  app.use(finalErrorHandler);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
@@ -164,6 +164,7 @@ export async function startSkyloom(
     });
   } catch (error) {
     // Nothing listens, so nothing keeps the process alive: let go of what started above.
+    await pages?.close();
     await closeRuntimeHost(deps);
     database.close();
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(config.port);
@@ -180,6 +181,7 @@ export async function startSkyloom(
       cancelAllRuns();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await pages?.close();
       await closeRuntimeHost(deps);
       // Runs that finished in this last turn are still waiting for their group commit.
       storeFinishedRuns(database.db);
