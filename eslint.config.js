@@ -17,15 +17,17 @@ const noEval = { selector: "CallExpression[callee.name='eval']", message: "Never
 /**
  * The layers of agents/ and what each may import from the others: graph and catalog are the
  * leaves, block definitions sit on them, and compile and runtime both build on blocks without
- * knowing each other. A block's runner (agents/blocks/<block>/*.server.ts) belongs to the
- * runtime layer: it may also import agents/runtime/. A new folder in agents/ needs a row here.
+ * knowing each other, except that the run planner applies the compiler's rules through the
+ * validator ("compile/validate": that one module, nothing else of compile/). A block's runner
+ * (agents/blocks/<block>/*.server.ts) belongs to the runtime layer: it may also import
+ * agents/runtime/. A new folder in agents/ needs a row here.
  */
 const KERNEL_LAYERS = {
   graph: [],
   catalog: [],
   blocks: ["graph", "catalog"],
   compile: ["graph", "catalog", "blocks"],
-  runtime: ["graph", "catalog", "blocks"],
+  runtime: ["graph", "catalog", "blocks", "compile/validate"],
 };
 const BLOCK_RUNNER_MAY_IMPORT = ["graph", "catalog", "blocks", "runtime"];
 
@@ -58,10 +60,16 @@ const noDynamicServerLibrary = {
 function layerPattern(layer, mayImport) {
   const forbidden = Object.keys(KERNEL_LAYERS).filter((other) => other !== layer && !mayImport.includes(other));
   if (forbidden.length === 0) return [];
-  const allowed = mayImport.length > 0 ? `only agents/{${mayImport.join(",")}}/` : "nothing else in agents/";
+  const allowed = mayImport.length > 0 ? `only agents/{${mayImport.join(",")}}` : "nothing else in agents/";
+  // "compile/validate" in mayImport lets that one module of a forbidden layer through.
+  const modulesAllowed = (other) => mayImport.filter((m) => m.startsWith(`${other}/`)).map((m) => m.slice(other.length + 1));
+  const layerRegex = (other) => {
+    const modules = modulesAllowed(other);
+    return modules.length === 0 ? `${other}(/|$)` : `${other}(/(?!(${modules.join("|")})$)|$)`;
+  };
   return [
     {
-      regex: `^(#agents/|(\\.\\./)+)(${forbidden.join("|")})(/|$)`,
+      regex: `^(#agents/|(\\.\\./)+)(${forbidden.map(layerRegex).join("|")})`,
       message: `Kernel layers (docs/decisions/021): ${layer === "blocks" && mayImport.includes("runtime") ? "a block runner" : `agents/${layer}/`} may import ${allowed}.`,
     },
   ];

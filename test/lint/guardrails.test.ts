@@ -60,12 +60,13 @@ describe("the layers inside agents/", () => {
     ["agents/graph/doc.ts", "../compile/plan", "agents/graph/ may import nothing else in agents/"],
     ["agents/graph/ports.ts", "#agents/blocks/registry", "agents/graph/ may import nothing else in agents/"],
     ["agents/catalog/gpus.ts", "../graph/doc", "agents/catalog/ may import nothing else in agents/"],
-    ["agents/blocks/define-block.ts", "../compile/plan", "agents/blocks/ may import only agents/{graph,catalog}/"],
-    ["agents/blocks/prompt-template/block.ts", "../../runtime/context", "agents/blocks/ may import only agents/{graph,catalog}/"],
-    ["agents/compile/plan.ts", "../runtime/executor", "agents/compile/ may import only agents/{graph,catalog,blocks}/"],
-    ["agents/compile/targets/kubernetes/index.ts", "../../../runtime/plan", "agents/compile/ may import only agents/{graph,catalog,blocks}/"],
-    ["agents/runtime/plan.ts", "#agents/compile/validate", "agents/runtime/ may import only agents/{graph,catalog,blocks}/"],
-    ["agents/blocks/tool-http/run.server.ts", "../../compile/plan", "a block runner may import only agents/{graph,catalog,blocks,runtime}/"],
+    ["agents/blocks/define-block.ts", "../compile/plan", "agents/blocks/ may import only agents/{graph,catalog}"],
+    ["agents/blocks/prompt-template/block.ts", "../../runtime/context", "agents/blocks/ may import only agents/{graph,catalog}"],
+    ["agents/compile/plan.ts", "../runtime/executor", "agents/compile/ may import only agents/{graph,catalog,blocks}"],
+    ["agents/compile/targets/kubernetes/index.ts", "../../../runtime/plan", "agents/compile/ may import only agents/{graph,catalog,blocks}"],
+    ["agents/runtime/plan.ts", "#agents/compile/plan", "agents/runtime/ may import only agents/{graph,catalog,blocks,compile/validate}"],
+    ["agents/runtime/executor.ts", "../compile/parse-nodes", "agents/runtime/ may import only agents/{graph,catalog,blocks,compile/validate}"],
+    ["agents/blocks/tool-http/run.server.ts", "../../compile/plan", "a block runner may import only agents/{graph,catalog,blocks,runtime}"],
     ["agents/runtime/llm.server.ts", "../blocks/model-openai/run.server", "The runtime does not import block runners"],
   ])("%s may not import %s", async (filePath, from, message) => {
     const code = `import * as other from "${from}";\nexport const o = other;\n`;
@@ -78,6 +79,8 @@ describe("the layers inside agents/", () => {
     ["agents/compile/validate.ts", "../blocks/registry"],
     ["agents/compile/targets/akash-sdl/index.ts", "../../../catalog/gpus"],
     ["agents/runtime/plan.ts", "#agents/blocks/define-block"],
+    // The run planner applies the compiler's rules through the validator, and only through it.
+    ["agents/runtime/plan.ts", "../compile/validate"],
     ["agents/blocks/tool-http/run.server.ts", "../../runtime/implement"],
   ])("%s may import %s", async (filePath, from) => {
     const code = `import * as other from "${from}";\nexport const o = other;\n`;
