@@ -106,6 +106,7 @@ async function runHost(stubUrl: string): Promise<void> {
  */
 async function bundleSelf(): Promise<string> {
   const { build } = await import("esbuild");
+  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
   const outfile = join(fileURLToPath(new URL("..", import.meta.url)), "node_modules", ".cache", "skyloom-bench", "gateway.bench.mjs");
   await build({
     entryPoints: [fileURLToPath(import.meta.url)],
@@ -115,6 +116,7 @@ async function bundleSelf(): Promise<string> {
     format: "esm",
     target: "node20",
     packages: "external",
+    plugins: [packageImportsPlugin()],
     logLevel: "warning",
   });
   return outfile;

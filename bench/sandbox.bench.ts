@@ -61,6 +61,7 @@ async function runHost(): Promise<void> {
 /** The host runs as production runs it: bundled, with the worker entry beside the bundle. */
 async function bundleSelf(): Promise<string> {
   const { build } = await import("esbuild");
+  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
   const root = fileURLToPath(new URL("..", import.meta.url));
   const outdir = join(root, "node_modules", ".cache", "skyloom-bench", "sandbox");
   await build({
@@ -71,6 +72,7 @@ async function bundleSelf(): Promise<string> {
     format: "esm",
     target: "node20",
     packages: "external",
+    plugins: [packageImportsPlugin()],
     logLevel: "warning",
   });
   return join(outdir, "sandbox.bench.js");

@@ -1,10 +1,6 @@
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Request, type Response } from "express";
 import { projectRoot } from "#db/root";
@@ -14,6 +10,7 @@ import { applyServingHeapPolicy } from "./heap-policy";
 import { portInUseMessage } from "./preflight.mjs";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { finalErrorHandler } from "./http/error-handler";
+import { builtPages, vitePages } from "./http/pages";
 import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
 import { createServices, type ServiceAdapters, type Services } from "./composition";
 import { healthOf } from "./http/health";
@@ -48,14 +45,17 @@ function contextFor(services: Services, req: Request, res: Response) {
  */
 export async function startSkyloom(
   env: EnvSource = process.env,
-  /** `pages: false` serves the APIs without the Remix build (API tests, benchmarks). */
+  /**
+   * `pages: false` serves the APIs without the Remix build (API tests, benchmarks). With
+   * NODE_ENV=development the pages come from Vite's dev server, with hot reload (`npm run dev`).
+   */
   options: { pages?: boolean; adapters?: ServiceAdapters } = {},
 ): Promise<RunningSkyloom> {
   const config = loadConfig(env);
   applyServingHeapPolicy();
   const services = await createServices({ config }, options.adapters);
   try {
-    return await serve(services, options);
+    return await serve(services, { ...options, development: env.NODE_ENV === "development" });
   } catch (error) {
     // Nothing listens, so nothing keeps the process alive: let go of what started.
     await services.stop();
@@ -63,16 +63,9 @@ export async function startSkyloom(
   }
 }
 
-async function serve(services: Services, options: { pages?: boolean }): Promise<RunningSkyloom> {
+async function serve(services: Services, options: { pages?: boolean; development: boolean }): Promise<RunningSkyloom> {
   const { config, database } = services;
   const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
-
-  const root = projectRoot();
-  const serverBuildPath = join(root, "build", "server", "index.js");
-  if (options.pages !== false && !existsSync(serverBuildPath)) {
-    throw new Error(`No app build at ${serverBuildPath}; run \`npm run build\` (npm start does this for you).`);
-  }
-  const build = options.pages === false ? null : ((await import(pathToFileURL(serverBuildPath).href)) as ServerBuild);
 
   const app = express();
   app.disable("x-powered-by");
@@ -112,29 +105,6 @@ async function serve(services: Services, options: { pages?: boolean }): Promise<
     }),
   );
 
-  const clientDir = join(root, "build", "client");
-  app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(clientDir, { maxAge: "1h" }));
-  if (build) {
-    // Every page gets its own script nonce (docs/decisions/011); Remix renders it on its inline
-    // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
-    // fail on a malformed URL before Remix sees it.
-    app.use((_req, res, next) => {
-      const nonce = newCspNonce();
-      res.locals.cspNonce = nonce;
-      res.setHeader("Content-Security-Policy", pagePolicy(nonce));
-      next();
-    });
-    app.use(
-      createRequestHandler({
-        build,
-        // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
-        mode: "production",
-        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(services, req, res)), cspNonce: res.locals.cspNonce as string }),
-      }),
-    );
-  }
-  app.use(finalErrorHandler);
 
   // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS) is
   // answered on plain node:http, before Express. Express re-prototypes every request and
@@ -147,6 +117,33 @@ async function serve(services: Services, options: { pages?: boolean }): Promise<
     setSecurityHeaders(res);
     gateway(req, res);
   });
+
+  // The pages come last, after the APIs (the HTTP server exists by now: Vite's hot-reload
+  // socket shares it).
+  const pagesFrom = options.development ? vitePages : builtPages;
+  const pages = options.pages === false ? null : await pagesFrom(projectRoot(), server);
+  if (pages) {
+    app.use(pages.assets);
+    // Every page gets its own script nonce (docs/decisions/011); Remix renders it on its inline
+    // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
+    // fail on a malformed URL before Remix sees it.
+    app.use((_req, res, next) => {
+      const nonce = newCspNonce();
+      res.locals.cspNonce = nonce;
+      res.setHeader("Content-Security-Policy", pagePolicy(nonce));
+      next();
+    });
+    app.use(
+      createRequestHandler({
+        build: pages.build,
+        // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
+        mode: "production",
+        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(services, req, res)), cspNonce: res.locals.cspNonce as string }),
+      }),
+    );
+  }
+  app.use(finalErrorHandler);
+
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
@@ -154,6 +151,7 @@ async function serve(services: Services, options: { pages?: boolean }): Promise<
       server.listen(config.port, config.host);
     });
   } catch (error) {
+    await pages?.close();
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(config.port);
     throw error;
   }
@@ -168,6 +166,7 @@ async function serve(services: Services, options: { pages?: boolean }): Promise<
       await services.runs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await pages?.close();
       // Then the rest in reverse order of their start: pending runs stored, the database last.
       await services.stop();
     },

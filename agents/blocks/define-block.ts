@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { DeployResult } from "../compile/workload-spec";
+import type { DeployResult } from "./workload-spec";
 import type { NodePorts, PortSpec } from "../graph/ports";
 import { migrateBlockConfig, type ConfigMigration } from "../graph/upgrade";
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { compileGraph, TARGET_IDS, type TargetId } from "#agents/compile/compile";
-import { formatDiagnostic, type Diagnostic } from "#agents/compile/diagnostics";
+import { formatDiagnostic, type Diagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { blockRegistry } from "#agents/blocks/index";
 import { formatMegabytes, GRAPH_LIMITS, parseFlowFile, type FlowFile } from "#agents/graph/index";

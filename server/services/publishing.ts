@@ -3,7 +3,7 @@ import type { Db } from "#db/client";
 import { flows, flowVersions, publishedAgents } from "#db/schema";
 import { newId, nodeNamer, type GraphDoc } from "#agents/graph/index";
 import { blockRegistry } from "#agents/blocks/index";
-import { describeDiagnostic } from "#agents/compile/diagnostics";
+import { describeDiagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { recordAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";

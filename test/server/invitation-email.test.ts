@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { teamInvitations } from "#db/schema";
+import { expectConsoleError } from "../support/console-errors";
 import { createTestBackend, type TestBackend } from "../support/harness";
 import { header, startSmtpSink, textBody } from "../support/smtp-sink";
 import { tokenOf } from "../support/teams";
@@ -63,6 +64,9 @@ test("a team name cannot add headers or recipients to the email", async () => {
 });
 
 test("a mail server that refuses or is down: the invitation still exists, its link works, and the answer says the email failed", async () => {
+  // The server log says why each email was not sent (the answer only says that it failed).
+  expectConsoleError(/^Invitation email to nia@example\.com not sent: Invalid login/);
+  expectConsoleError(/^Invitation email to nia@example\.com not sent: connect ECONNREFUSED/);
   const wrongPassword = sink.url.replace("mail-secret", "wrong");
   const owner = await ownerOfAcme({ SMTP_URL: wrongPassword });
   const refused = await owner.trpc.team.invitations.create({ email: "nia@example.com", role: "viewer" });

@@ -16,8 +16,8 @@ import {
   tierField,
   toMicroSpon,
   workloadNameField,
-} from "../../compile/workload-config";
-import type { DeployResult } from "../../compile/workload-spec";
+} from "../workload-config";
+import type { DeployResult } from "../workload-spec";
 import { defineBlock } from "../define-block";
 
 const optionalSize = (title: string, max: number) =>

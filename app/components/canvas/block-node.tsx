@@ -2,7 +2,7 @@ import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } f
 import { AlertCircle, CheckCircle2, Loader2 } from "lucide-react";
 import { memo, useEffect, useMemo, useRef } from "react";
 import { blockRegistry, parseBlockConfig } from "#agents/blocks/index";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import { DATA_TYPE_LABELS, type GraphNode, type PortSpec } from "#agents/graph/index";
 import { BlockIcon } from "./block-icon";
 import { plainMessage } from "./config-form/plain-messages";

@@ -1,6 +1,6 @@
 import { blockRegistry } from "#agents/blocks/index";
 import { validateGraph } from "#agents/compile/validate";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import {
   canConnect,
   extractFragment,

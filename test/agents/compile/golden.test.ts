@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "#agents/compile/compile";
-import { DIAGNOSTIC_CODES } from "#agents/compile/diagnostics";
+import { DIAGNOSTIC_CODES } from "#agents/graph/diagnostics";
 import { FIXTURE_ROOT, FIXTURES, loadFixture } from "./support/fixtures";
 
 /**
