@@ -43,6 +43,13 @@ export function reportSecrets(b: ImportBuilder, ref: SourceRef, fields: Record<s
   }
 }
 
+/** reportSecrets through nested settings (a Dify node's `authorization.config.api_key`), a few levels deep. */
+export function reportNestedSecrets(b: ImportBuilder, ref: SourceRef, fields: Record<string, unknown>, depth = 4): void {
+  reportSecrets(b, ref, Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v === "string")));
+  if (depth <= 0) return;
+  for (const value of Object.values(fields)) if (isRecord(value)) reportNestedSecrets(b, ref, value, depth - 1);
+}
+
 export function looksSecret(name: string): boolean {
   return SECRET_NAME.test(name);
 }

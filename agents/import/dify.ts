@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ImportBuilder } from "./builder";
-import { asTemplateText, clip, list, numberOf, own, point, record, text } from "./common";
+import { asTemplateText, clip, list, numberOf, own, point, record, reportNestedSecrets, text } from "./common";
 import { checkCounts, readEnvelope, SourceId } from "./envelope";
 import { difyModel, difyModelConfigApp } from "./dify-model-config";
 import type { ImportResult, SourceRef } from "./report";
@@ -87,10 +87,11 @@ function referenceInto(target: Node | undefined, sourceId: string, sourceType: s
 
 function mapNode(b: ImportBuilder, node: Node): void {
   const data = node.data;
-  const type = data.type ?? (node.type === "custom-note" ? "note" : "unknown");
+  const type = node.type === "custom-note" ? "note" : data.type || "unknown";
   const ref: SourceRef = { id: node.id, type, ...(data.title ? { label: data.title } : {}) };
   const at = b.at(point(node.position));
   const opts = { idBase: `n${node.id}`, label: data.title, source: ref };
+  reportNestedSecrets(b, ref, data);
   switch (type) {
     case "start": {
       const id = b.addBlock("io.chat-input", {}, at, opts);

@@ -6,13 +6,13 @@ import { IMPORT_LIMITS } from "./limits";
 const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 function checkSize(text: string): void {
-  // Cheap upper bound first: a UTF-16 string of n units is at most 3n bytes in UTF-8.
+  // Cheap bounds first: a string of n UTF-16 units takes between n and 3n bytes in UTF-8.
   if (text.length * 3 <= IMPORT_LIMITS.maxBytes) return;
-  const bytes = new TextEncoder().encode(text).length;
+  const bytes = text.length > IMPORT_LIMITS.maxBytes ? text.length : new TextEncoder().encode(text).length;
   if (bytes > IMPORT_LIMITS.maxBytes) {
     throw new ImportError(
       "I411",
-      `This file is ${(bytes / 1024 / 1024).toFixed(1)} MB; an imported file is at most ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB.`,
+      `This file is ${text.length > IMPORT_LIMITS.maxBytes ? "at least " : ""}${(bytes / 1024 / 1024).toFixed(1)} MB; an imported file is at most ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB.`,
     );
   }
 }
@@ -37,6 +37,24 @@ function checkBracketDepth(text: string): void {
       if (++depth > IMPORT_LIMITS.maxDepth) throw tooDeep();
     } else if (c === "}" || c === "]") depth--;
     else if (c === "\n") inString = null; // YAML plain scalars may hold a lone quote; a line ends them
+  }
+}
+
+/** Block-style YAML nests by indentation; real exports indent a few dozen spaces at most. */
+const MAX_INDENT = 256;
+
+function checkIndentation(text: string): void {
+  let run = 0;
+  let atLineStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      run = 0;
+      atLineStart = true;
+    } else if (atLineStart && (c === 32 || c === 45)) {
+      // Spaces and "- " sequence markers both nest a level deeper.
+      if (++run > MAX_INDENT) throw tooDeep();
+    } else atLineStart = false;
   }
 }
 
@@ -83,6 +101,7 @@ export function parseJsonSafely(text: string): unknown {
 export function parseYamlSafely(text: string): unknown {
   checkSize(text);
   checkBracketDepth(text);
+  checkIndentation(text);
   let doc: ReturnType<typeof parseDocument>;
   try {
     doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: true });
@@ -91,6 +110,7 @@ export function parseYamlSafely(text: string): unknown {
     throw error;
   }
   const problem = doc.errors[0];
+  if (problem && /call stack/i.test(problem.message)) throw tooDeep();
   if (problem) throw new ImportError("I415", `This file is not valid YAML: ${problem.message.split("\n")[0]}`);
   let value: unknown;
   try {
