@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { IMPORT_LIMITS } from "#agents/import/index";
+import { importExternalFlow } from "../services/flow-import";
 import { StorableGraphSchema, summarizeGraph } from "../services/flow-graph";
 import {
   createFlow,
@@ -33,6 +35,16 @@ export const flowRouter = router({
   create: teamProcedure("editor")
     .input(z.object({ name: FlowName, description: Description.optional(), graph: StorableGraphSchema.optional() }))
     .mutation(({ ctx, input }) => createFlow(ctx.db, scopeOf(ctx), input)),
+
+  /** A Flowise, Langflow or Dify export (or a Skyloom flow file) as a new flow, with the import report. */
+  importExternal: teamProcedure("editor")
+    .input(
+      z.object({
+        text: z.string().min(1, "The file is empty").max(IMPORT_LIMITS.maxBytes, `An imported file is at most ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB`),
+        fileName: z.string().max(255).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => importExternalFlow(ctx.db, scopeOf(ctx), input)),
 
   save: teamProcedure("editor")
     .input(z.object({ id: FlowId, graph: StorableGraphSchema, expectedRevision: z.number().int().min(1) }))
