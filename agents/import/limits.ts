@@ -7,6 +7,8 @@ import { GRAPH_LIMITS } from "../graph/doc";
  */
 export const IMPORT_LIMITS = {
   maxBytes: GRAPH_LIMITS.maxBytes,
+  /** YAML (Dify) files: characters; parsing YAML costs far more per byte than JSON. */
+  maxYamlBytes: 1024 * 1024,
   /** Objects and arrays inside one another; real exports stay well under 30. */
   maxDepth: 64,
   maxNodes: 2_000,

@@ -28,11 +28,17 @@ describe("refused files", () => {
     expect(e.message).toContain(`at most ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB`);
   });
 
+  it("a YAML file over its own, tighter limit (I411)", () => {
+    const e = refusal(() => importDify(`app:\n  name: "${"x".repeat(IMPORT_LIMITS.maxYamlBytes)}"\nkind: app\n`));
+    expect(e.code).toBe("I411");
+    expect(e.message).toContain("YAML file is at most 1 MB");
+  });
+
   it("deep nesting in JSON and YAML, flow or block style (I412)", () => {
     expect(refusal(() => importFlowFile(`${"[".repeat(100_000)}${"]".repeat(100_000)}`, "deep.json")).code).toBe("I412");
     expect(refusal(() => importFlowise(`{"nodes":${"[".repeat(70)}${"]".repeat(70)}}`)).code).toBe("I412");
     expect(refusal(() => importDify(`app: ${"[".repeat(5_000)}${"]".repeat(5_000)}`)).code).toBe("I412");
-    const indented = Array.from({ length: 2_000 }, (_, i) => `${" ".repeat(i)}k:`).join("\n");
+    const indented = Array.from({ length: 1_000 }, (_, i) => `${" ".repeat(i)}k:`).join("\n");
     expect(refusal(() => importDify(`${indented} 1`)).code).toBe("I412");
     expect(refusal(() => importDify(`${"- ".repeat(3_000)}x`)).code).toBe("I412");
   });
