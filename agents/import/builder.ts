@@ -212,13 +212,13 @@ export class ImportBuilder {
     const origin = this.bounds();
     const input = () => {
       if (chatInput) return chatInput;
-      chatInput = this.addBlock("io.chat-input", {}, { x: origin.minX - 320, y: origin.minY }, { idBase: "chat_input" });
+      chatInput = this.addBlock("io.chat-input", {}, this.freeSpot({ x: origin.minX - 320, y: origin.minY }), { idBase: "chat_input" });
       this.entry("I408", "info", undefined, "A Chat Input was added: the file has none, and the flow needs the person's message.", [chatInput]);
       return chatInput;
     };
     for (const node of [...this.nodes]) {
       if (node.type === "agent.tools" && !this.isConnected(node.id, "model")) {
-        const model = this.addBlock("model.openai", {}, { x: node.ui.x - 280, y: node.ui.y + 180 }, { idBase: `${node.id}_model` });
+        const model = this.addBlock("model.openai", {}, this.freeSpot({ x: node.ui.x - 280, y: node.ui.y + 180 }), { idBase: `${node.id}_model` });
         this.connect(model, node.id, "model", "model");
         this.entry("I408", "info", undefined, `The agent "${node.ui.label ?? node.id}" had no model; Skyloom's default Chat Model was added.`, [model]);
       }
@@ -234,10 +234,18 @@ export class ImportBuilder {
     }
     for (const node of this.nodes.filter((n) => this.answersNowhere(n))) {
       if (node.type === "model.openai" && !this.isConnected(node.id, "prompt")) this.connect(input(), node.id, "message", "prompt");
-      const output = this.addBlock("io.chat-output", {}, { x: node.ui.x + 320, y: node.ui.y }, { idBase: `${node.id}_output` });
+      const output = this.addBlock("io.chat-output", {}, this.freeSpot({ x: node.ui.x + 320, y: node.ui.y }), { idBase: `${node.id}_output` });
       this.connect(node.id, output, "text", "message");
       this.entry("I408", "info", undefined, `A Chat Output was added: "${node.ui.label ?? node.id}" answers the chat.`, [output]);
     }
+  }
+
+  /** The point nearest below `p` where a block does not cover another (for blocks the import adds). */
+  private freeSpot(p: Point): Point {
+    const spot = { ...p };
+    const taken = (q: Point) => this.nodes.some((n) => Math.abs(n.ui.x - q.x) < 260 && Math.abs(n.ui.y - q.y) < 180);
+    for (let i = 0; i < 200 && taken(spot); i++) spot.y += 200;
+    return spot;
   }
 
   /**
