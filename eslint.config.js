@@ -28,6 +28,8 @@ const KERNEL_LAYERS = {
   blocks: ["graph", "catalog"],
   compile: ["graph", "catalog", "blocks"],
   runtime: ["graph", "catalog", "blocks", "compile/validate"],
+  // Importers of other builders' files: pure functions from a file's text to a graph and a report.
+  import: ["graph", "catalog", "blocks", "compile"],
 };
 const BLOCK_RUNNER_MAY_IMPORT = ["graph", "catalog", "blocks", "runtime"];
 

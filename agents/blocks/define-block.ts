@@ -13,6 +13,7 @@ export const BLOCK_CATEGORIES = [
   "Knowledge",
   "Logic",
   "Workloads",
+  "Notes",
 ] as const;
 export type BlockCategory = (typeof BLOCK_CATEGORIES)[number];
 
@@ -28,7 +29,7 @@ type DeployFromConfig<TConfig> = { deploy(config: TConfig): DeployResult }["depl
  * Everything the canvas, the compiler and the runtime need to know about a block, in one
  * place. Isomorphic: types and zod only, so the browser imports it too.
  */
-export type BlockPart = "agent" | "workload";
+export type BlockPart = "agent" | "workload" | "note";
 
 export type BlockDefinition<
   TType extends string = string,
@@ -44,6 +45,7 @@ export type BlockDefinition<
   /**
    * "agent": runs in Skyloom's runtime and needs a runner (index.server.ts).
    * "workload": compiles into deployment manifests and runs on the marketplace.
+   * "note": text on the canvas only; never runs, never deploys.
    */
   part: TPart;
   /** One line, shown in the palette. */

@@ -6,6 +6,7 @@ import { formatDiagnostic, type Diagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { blockRegistry } from "#agents/blocks/index";
 import { formatMegabytes, GRAPH_LIMITS, parseFlowFile, type FlowFile } from "#agents/graph/index";
+import { importCommand } from "./import-command";
 
 /**
  * `skyloom compile` and `skyloom validate`: the compiler for CI pipelines. Needs no server or
@@ -18,10 +19,14 @@ const USAGE = `Usage:
   skyloom validate <flow.json>
   skyloom compile <flow.json> [--target ${TARGET_IDS.join("|")}]... [--out DIR]
                   [--akash-denom usdc|uakt] [--uakt-per-spon N]
+  skyloom import <file>   (a Flowise, Langflow or Dify export, or a Skyloom flow file)
 
 compile prints the manifests of the chosen targets to stdout (several files are separated by
 "---"), or with --out writes one file per manifest plus quote.json into DIR. With no --target,
-every target is compiled. Exit codes: 0 ok, 1 the flow has errors, 2 bad usage or unreadable file.`;
+every target is compiled. import prints the Skyloom flow file to stdout and the report of
+what was mapped, left as placeholder notes or not imported (secrets) to stderr; nothing in the
+file is run. Exit codes: 0 ok, 1 the flow has errors or the file is refused, 2 bad usage or
+unreadable file.`;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -126,6 +131,7 @@ export function runCli(argv: readonly string[], io: Io): number {
     if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(" ")}`);
     if (command === "validate") return validateCommand(file, io);
     if (command === "compile") return compileCommand(file, values, io);
+    if (command === "import") return importCommand(file, io, (message) => new UsageError(message));
     throw new UsageError(`Unknown command "${command}".`);
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {

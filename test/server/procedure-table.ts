@@ -98,6 +98,9 @@ export const PROCEDURES: Record<string, ProcedureEntry> = {
   "flow.get": team("viewer", "NOT_FOUND", (c, f) => c.flow.get({ id: f.flowId })),
   "flow.create": team("editor", "own team only", (c) => c.flow.create({ name: "New flow" })),
   "flow.importFile": team("editor", "own team only", (c) => c.flow.importFile({ text: JSON.stringify({ name: "Imported", graph }) })),
+  "flow.importExternal": team("editor", "own team only", (c) =>
+    c.flow.importExternal({ fileName: "agent.json", text: JSON.stringify({ nodes: [{ id: "calculator_0", data: { name: "calculator", inputs: {} } }], edges: [] }) }),
+  ),
   "flow.save": team("editor", "NOT_FOUND", (c, f) => c.flow.save({ id: f.flowId, graph, expectedRevision: 1 })),
   "flow.rename": team("editor", "NOT_FOUND", (c, f) => c.flow.rename({ id: f.flowId, name: "Renamed" })),
   "flow.duplicate": team("editor", "NOT_FOUND", (c, f) => c.flow.duplicate({ id: f.flowId })),
