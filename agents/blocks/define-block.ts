@@ -17,8 +17,8 @@ export type BlockCategory = (typeof BLOCK_CATEGORIES)[number];
 
 /** Static ports, or ports computed from the block's (valid) config, like prompt variables. */
 // Method syntax keeps the function parameter bivariant, so every definition fits AnyBlockDefinition.
-type PortsFromConfig<TConfig> = { ports(config: TConfig): readonly PortSpec[] }["ports"];
-export type PortList<TConfig> = readonly PortSpec[] | PortsFromConfig<TConfig>;
+type PortsFromConfig<TConfig, TPorts> = { ports(config: TConfig): TPorts }["ports"];
+export type PortList<TConfig, TPorts extends readonly PortSpec[] = readonly PortSpec[]> = TPorts | PortsFromConfig<TConfig, TPorts>;
 
 /** A workload block's contribution to compilation (method syntax for the same bivariance). */
 type DeployFromConfig<TConfig> = { deploy(config: TConfig): DeployResult }["deploy"];
@@ -34,6 +34,9 @@ export type BlockDefinition<
   TSchema extends z.ZodType = z.ZodType,
   // Kept literal so the runner registry can require a runner for every agent block at compile time.
   TPart extends BlockPart = BlockPart,
+  // Kept literal (port ids and types) so a runner's inputs are typed by them (runtime/implement.ts).
+  TInputs extends readonly PortSpec[] = readonly PortSpec[],
+  TOutputs extends readonly PortSpec[] = readonly PortSpec[],
 > = {
   type: TType;
   /** Bumped when the config shape changes; `migrate` brings older configs up to date. */
@@ -49,8 +52,8 @@ export type BlockDefinition<
   description: string;
   /** A lucide icon name (kebab-case), e.g. "message-square". */
   icon: string;
-  inputs: PortList<z.output<TSchema>>;
-  outputs: PortList<z.output<TSchema>>;
+  inputs: PortList<z.output<TSchema>, TInputs>;
+  outputs: PortList<z.output<TSchema>, TOutputs>;
   /**
    * The config schema, with defaults; it drives the config form. Each field may carry
    * `.meta({ title, description, widget, enumLabels, help })`; without a widget the form picks one
@@ -74,9 +77,13 @@ export type BlockDefinition<
 
 export type AnyBlockDefinition = BlockDefinition<string, z.ZodType>;
 
-export function defineBlock<const TType extends string, TSchema extends z.ZodType, const TPart extends BlockPart = BlockPart>(
-  definition: BlockDefinition<TType, TSchema, TPart>,
-): BlockDefinition<TType, TSchema, TPart> {
+export function defineBlock<
+  const TType extends string,
+  TSchema extends z.ZodType,
+  const TPart extends BlockPart = BlockPart,
+  const TInputs extends readonly PortSpec[] = readonly PortSpec[],
+  const TOutputs extends readonly PortSpec[] = readonly PortSpec[],
+>(definition: BlockDefinition<TType, TSchema, TPart, TInputs, TOutputs>): BlockDefinition<TType, TSchema, TPart, TInputs, TOutputs> {
   return definition;
 }
 

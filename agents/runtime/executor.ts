@@ -198,6 +198,24 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       if (controller.signal.aborted) throw controller.signal.reason;
 
       const nodeStarted = clock.now();
+      if (!skipped) {
+        // What a runner's typed inputs promise (BlockInputs): a `multiple` input is an array,
+        // a required one is there (connected, as validate checked, but its source may have
+        // produced nothing on that port, like a Chat Model without a prompt).
+        for (const port of ports.inputs) {
+          if (port.multiple) inputs[port.id] ??= [];
+          else if (port.required && inputs[port.id] === undefined) {
+            const connected = planned.inbound.some((edge) => edge.to.port === port.id);
+            const message = connected
+              ? `Nothing reached the input "${port.label}": the block connected to it gave no value there.`
+              : `The input "${port.label}" needs a connection.`;
+            failedNodeId = node.id;
+            emit({ type: "node.error", runId, at: nodeStarted, nodeId: node.id, blockType: node.type, durationMs: 0, message });
+            stop(new RunStop("failed", `${nameOf(node.id)}: ${message}`));
+            throw new BlockRunError(message);
+          }
+        }
+      }
       if (skipped) {
         emit({ type: "node.output", runId, at: nodeStarted, nodeId: node.id, blockType: node.type, durationMs: 0, outputs: {}, skipped: true });
         return { outputs: {}, skipped: true };
@@ -245,7 +263,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
               return recordToolCall(node.id, call, (record) => calls.push(record));
             },
           };
-          result = await runner.run({ config: planned.config, inputs, node, ctx });
+          result = await runner.run({ config: planned.config, inputs, inputsById: inputs, node, ctx });
           // Chat models and tools carry their node, so whoever uses them can name it in a failure.
           for (const port of Object.keys(result)) result[port] = withSource(result[port], source);
         }

@@ -150,7 +150,7 @@ describe("executeRun", () => {
     const { result } = await runGraph(helloGraph("{input} and {context}"), "x", capabilities);
     expect(result.status).toBe("failed");
     expect(result.failedNodeId).toBe("prompt");
-    expect(result.error).toContain('The prompt uses {context}, but nothing reached its "context" input');
+    expect(result.error).toBe('Prompt: The input "context" needs a connection.');
   });
 
   it("reports a model API error with its status", async () => {
