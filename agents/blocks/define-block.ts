@@ -29,6 +29,29 @@ type DeployFromConfig<TConfig> = { deploy(config: TConfig): DeployResult }["depl
  */
 export type BlockPart = "agent" | "workload";
 
+/** How a memory block's node names the conversation memory it keeps (method syntax: bivariant). */
+type MemoryRole<TConfig> = { key(config: TConfig, nodeId: string): string };
+
+/**
+ * What a block is to the rest of Skyloom beyond its ports. The run planner, the gateway and
+ * publishing ask the registry for a role (hasRole, memoryKeysOf), never for a block type, so a new
+ * block takes part by declaring a role and no code outside its folder names it.
+ */
+export type BlockRoles<TConfig> = {
+  /** A person's message enters the flow here; a published agent needs one. */
+  chatInput?: true;
+  /** The answer leaves here: a run runs what feeds these, and text streamed straight into one is the answer. */
+  chatOutput?: true;
+  /** Keeps each conversation's messages under `key` (nodes with the same key share them). */
+  memory?: MemoryRole<TConfig>;
+  /**
+   * Deployed, it serves an OpenAI-compatible model: a run reaches it through the run context's
+   * endpoints (a workload without this role cannot take part in a chat).
+   */
+  modelEndpoint?: true;
+};
+export type BlockRole = keyof BlockRoles<unknown>;
+
 export type BlockDefinition<
   TType extends string = string,
   TSchema extends z.ZodType = z.ZodType,
@@ -71,6 +94,7 @@ export type BlockDefinition<
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */
   migrate?: Readonly<Record<number, (config: unknown) => unknown>>;
+  roles?: BlockRoles<z.output<TSchema>>;
   /** Workload blocks only: the target-neutral spec the compiler turns into manifests. */
   deploy?: DeployFromConfig<z.output<TSchema>>;
 };

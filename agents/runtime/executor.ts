@@ -228,6 +228,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
         countStep();
         let result: Record<string, unknown>;
         if (block.part === "workload") {
+          if (!block.roles?.modelEndpoint) throw new BlockRunError(`A ${block.title} serves no model, so a chat cannot use it; connect a block that deploys a model.`);
           const endpoint = await capabilities.endpoints.resolve(node);
           result = {};
           for (const port of ports.outputs) {

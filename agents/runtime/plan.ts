@@ -33,8 +33,6 @@ export class PlanError extends BlockRunError {
   }
 }
 
-const CHAT_OUTPUT = "io.chat-output";
-
 /**
  * Picks what runs: the ancestors of the flow's Chat Outputs (so a stray block on the canvas
  * costs nothing), with each config parsed and migrated. Fails before anything runs when a
@@ -64,7 +62,8 @@ function buildPlan(graph: GraphDoc, blocks: BlockLookup): RunPlan {
     (outboundOf.get(edge.from.node) ?? outboundOf.set(edge.from.node, []).get(edge.from.node)!).push(edge);
   }
 
-  let sinks = graph.nodes.filter((n) => n.type === CHAT_OUTPUT);
+  const isChatOutput = (n: GraphNode) => blocks.get(n.type)?.roles?.chatOutput === true;
+  let sinks = graph.nodes.filter(isChatOutput);
   if (sinks.length === 0) {
     sinks = graph.nodes.filter((n) => blocks.get(n.type)?.part === "agent" && !outboundOf.has(n.id));
   }
@@ -102,7 +101,7 @@ function buildPlan(graph: GraphDoc, blocks: BlockLookup): RunPlan {
 
   const streamsToOutput = new Set<string>();
   for (const sink of sinks) {
-    if (sink.type !== CHAT_OUTPUT) continue;
+    if (!isChatOutput(sink)) continue;
     for (const edge of inboundOf.get(sink.id) ?? []) streamsToOutput.add(edge.from.node);
   }
   return { nodes, streamsToOutput };

@@ -59,8 +59,8 @@ export function checkPublishable(graph: GraphDoc): void {
     const more = errors.length > 3 ? ` And ${errors.length - 3} more: see the Problems panel.` : "";
     throw badRequest(`Fix ${errors.length === 1 ? "this" : "these"} before publishing: ${listed.join("; ")}${more}`);
   }
-  const types = new Set(graph.nodes.map((n) => n.type));
-  if (!types.has("io.chat-input") || !types.has("io.chat-output")) {
+  const has = (role: "chatInput" | "chatOutput") => graph.nodes.some((n) => blockRegistry.hasRole(n.type, role));
+  if (!has("chatInput") || !has("chatOutput")) {
     throw badRequest("A published agent needs a Chat Input block (the message it is sent) and a Chat Output block (its answer).");
   }
 }

@@ -40,6 +40,7 @@ export const modelEndpointBlock = defineBlock({
     { id: "model", label: "Chat model", type: "chat-model", description: "Answers with the deployed model." },
     { id: "endpoint", label: "Endpoint", type: "endpoint", description: "For containers that call the model directly." },
   ],
+  roles: { modelEndpoint: true },
   config: z.object({
     name: workloadNameField,
     model: z
