@@ -4,7 +4,7 @@ import type { PortDataType } from "../graph/data-types";
 import { BlockRunError, NodeFault, type NodeContext, type RunCapabilities, type RunStatus, type TokenUsage } from "./context";
 import type { RunEvent, ToolCallInfo, ToolCallRecord, ToolOutcome } from "./events";
 import type { Implementation } from "./implement";
-import { PlanError, planRun, portType, type BlockLookup, type PlannedNode } from "./plan";
+import { GraphRejectedError, PlanError, planRun, portType, type BlockLookup, type PlannedNode } from "./plan";
 import { describeValue, SKIPPED, withSource, type ChatModelValue, type EndpointValue, type ValueSource } from "./values";
 
 export type RunLimits = {
@@ -136,7 +136,17 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       plan = planRun(options.graph, options.blocks);
     } catch (error) {
       emit({ type: "run.start", runId, at: startedAt, input: options.input, nodes: [] });
-      if (error instanceof PlanError && error.nodeId) {
+      if (error instanceof GraphRejectedError) {
+        failedNodeId = error.nodeId ?? null;
+        // Each node at fault is marked with its first problem, as the canvas marks it.
+        const marked = new Set<string>();
+        for (const d of error.errors) {
+          if (d.node === undefined || marked.has(d.node)) continue;
+          marked.add(d.node);
+          const blockType = options.graph.nodes.find((n) => n.id === d.node)?.type ?? "";
+          emit({ type: "node.error", runId, at: clock.now(), nodeId: d.node, blockType, durationMs: 0, message: `${d.message} (${d.code})` });
+        }
+      } else if (error instanceof PlanError && error.nodeId) {
         failedNodeId = error.nodeId;
         const blockType = options.graph.nodes.find((n) => n.id === error.nodeId)?.type ?? "";
         emit({ type: "node.error", runId, at: clock.now(), nodeId: error.nodeId, blockType, durationMs: 0, message: error.message });

@@ -95,7 +95,7 @@ describe("a misconfigured block", () => {
     const { capabilities } = testCapabilities(model.baseUrl);
     const { result } = await runGraph(agentFlow({ temperature: 5 }), "hello", capabilities);
     expect(result).toMatchObject({ status: "failed", failedNodeId: "model" });
-    expect(result.error).toBe('Chat Model "GPT" is not set up correctly (temperature: Temperature is between 0 and 2).');
+    expect(result.error).toBe('Fix this before running: Chat Model "GPT": temperature: Temperature is between 0 and 2 (E201)');
   });
 });
 
