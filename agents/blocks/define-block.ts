@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import type { DeployResult } from "../compile/workload-spec";
 import type { NodePorts, PortSpec } from "../graph/ports";
+// The typed `.meta()` of config fields (zod's GlobalMeta is widened there).
+import "./config-form";
 
 export const BLOCK_CATEGORIES = [
   "Inputs & Outputs",
@@ -79,17 +81,9 @@ export type BlockDefinition<
   outputs: PortList<z.output<TSchema>, TOutputs>;
   /**
    * The config schema, with defaults; it drives the config form. Each field may carry
-   * `.meta({ title, description, widget, enumLabels, help })`; without a widget the form picks one
-   * from the type. `help` is a short explanation shown on hover beside the title, for words a
-   * new user may not know. Widgets the canvas knows (app/components/canvas/config-form):
-   *   "text" one line · "textarea" several lines · "prompt" a template, with `{variable}` hints
-   *   "code" monospace text · "number" (bounds from min/max) · "toggle" a boolean
-   *   "select" an enum (`enumLabels` maps values to shown names) · "secret" a saved credential's id
-   *   "key-value" a string→string record · "env" environment variables, each plain text or a saved
-   *   credential (kept out of manifests) · "list" strings, one per line · "json" any other value
-   *   "provider-url" an OpenAI-compatible base URL picked from provider presets or typed
-   *   "model" a model name, with a list from the provider's /models; `modelSource: { baseUrl,
-   *   credential }` names the sibling fields holding the base URL and the credential id.
+   * `.meta({ title, description, help, widget, enumLabels, section, showWhen, options })`,
+   * typed in config-form.ts: the control, an Advanced section, a condition on another field,
+   * choices loaded on demand. Without a widget the form picks one from the type.
    */
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */
