@@ -81,7 +81,7 @@ describe("declared form layout: advanced section, conditions, options loaded on 
   it("gives a new user a short form for the chat model and the model-serving block", () => {
     expect(mainKeys("model.openai")).toEqual(["baseUrl", "credentialId", "model"]);
     expect(fieldsOf("model.openai").filter((f) => f.advanced).map((f) => f.key)).toEqual(["temperature", "maxTokens"]);
-    expect(mainKeys("model.endpoint")).toEqual(["model", "runtime", "gpu", "mode", "durationHours"]);
+    expect(mainKeys("model.endpoint")).toEqual(["model", "runtime", "gpu", "mode", "durationHours", "env"]);
     expect(fieldsOf("model.endpoint")).toHaveLength(15);
   });
 

@@ -23,8 +23,8 @@ import { defineBlock } from "../define-block";
 const optionalSize = (title: string, max: number) =>
   z.number().positive().max(max).nullable().default(null).meta({ title, description: "Empty: sized from the model.", section: "advanced" });
 
-// A new user picks a model, where it runs and for how long; sizes, prices and names have
-// defaults that fit the model and wait in the Advanced section.
+// A new user picks a model, where it runs and for how long (and a token for a gated model);
+// sizes, prices and names have defaults that fit the model and wait in the Advanced section.
 const advanced = { section: "advanced" } as const;
 
 /**
@@ -89,7 +89,8 @@ export const modelEndpointBlock = defineBlock({
     cpu: optionalSize("CPU cores", 256),
     memoryGi: optionalSize("Memory (GiB)", 2_048),
     storageGi: optionalSize("Disk (GiB)", 10_000),
-    env: envField.meta(advanced),
+    // Kept in view: a gated model needs its HF_TOKEN here, and a secret typed here is called out.
+    env: envField,
   }),
   deploy(config): DeployResult {
     const model = findModel(config.model);

@@ -19,7 +19,9 @@ type ConfigFieldsProps = {
  * while its condition on another field holds.
  */
 export function ConfigFields({ nodeId, fields, config, errors, disabled, onChange }: ConfigFieldsProps) {
-  const shown = fields.filter((f) => fieldShown(f, config, errors.has(f.key)));
+  // Conditions read what the form shows: a value not stored yet is its default.
+  const values = { ...Object.fromEntries(fields.map((f) => [f.key, f.defaultValue])), ...config };
+  const shown = fields.filter((f) => fieldShown(f, values, errors.has(f.key)));
   const main = shown.filter((f) => !f.advanced);
   const advanced = shown.filter((f) => f.advanced);
   const control = (field: ConfigField) => (
