@@ -236,6 +236,26 @@ describe("executeRun", () => {
     expect(endpointOut).toMatchObject({ outputs: { model: { "chat-model": { model: "Qwen/Qwen2.5-7B-Instruct", baseUrl: fast.baseUrl } } } });
   });
 
+  it("a workload without the model-endpoint role serves no chat: a container wired as a model fails clearly", async () => {
+    const graph = graphOf(
+      [
+        { id: "in", type: "io.chat-input" },
+        { id: "box", type: "workload.container" },
+        { id: "agent", type: "agent.tools" },
+        { id: "out", type: "io.chat-output" },
+      ],
+      ["in.message -> agent.prompt", "box.service -> agent.model", "agent.text -> out.message"],
+    );
+    const resolved: string[] = [];
+    const { capabilities } = testCapabilities(fast.baseUrl, {
+      endpoints: { resolve: async (node) => (resolved.push(node.id), { baseUrl: fast.baseUrl, model: "x" }) },
+    });
+    const { result } = await runGraph(graph, "hello", capabilities);
+    expect(result).toMatchObject({ status: "failed", failedNodeId: "box" });
+    expect(result.error).toBe("Container: A Container serves no model, so a chat cannot use it; connect a block that deploys a model.");
+    expect(resolved).toEqual([]);
+  });
+
   it("a router runs one branch and skips the other", async () => {
     const graph = graphOf(
       [
