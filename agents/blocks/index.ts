@@ -30,5 +30,6 @@ export type BlockType = (typeof BLOCKS)[number]["type"];
 export const blockRegistry = createBlockRegistry(BLOCKS);
 
 export { defineBlock, parseBlockConfig, migrateConfig, defaultConfig, blockPorts, BLOCK_CATEGORIES } from "./define-block";
-export type { BlockDefinition, AnyBlockDefinition, BlockCategory } from "./define-block";
+export type { BlockDefinition, AnyBlockDefinition, BlockCategory, BlockRole, BlockRoles } from "./define-block";
+export { memoryKeysOf } from "./registry";
 export type { BlockSummary, BlockRegistry } from "./registry";

@@ -86,3 +86,13 @@ export function describeDiagnostic(d: Diagnostic, nameOf: (nodeId: string) => st
   const where = d.node ? nameOf(d.node) : undefined;
   return `${where ? `${where}: ` : ""}${d.message} (${d.code})`;
 }
+
+/**
+ * What stops a graph from being used, in one sentence for people: `Fix this before running:
+ * Agent "Support": … (E202)`, the first three problems named by block, the rest counted.
+ */
+export function describeErrors(errors: readonly Diagnostic[], before: string, nameOf: (nodeId: string) => string | undefined): string {
+  const listed = errors.slice(0, 3).map((d) => describeDiagnostic(d, nameOf));
+  const more = errors.length > 3 ? ` And ${errors.length - 3} more: see the Problems panel.` : "";
+  return `Fix ${errors.length === 1 ? "this" : "these"} before ${before}: ${listed.join("; ")}${more}`;
+}

@@ -39,7 +39,7 @@ export type MemoryStore = {
 export type HttpClient = { fetch(url: string, init?: RequestInit): Promise<Response> };
 
 export type ResolvedEndpoint = { baseUrl: string; model: string; apiKey?: string };
-/** Turns a workload node (model.endpoint) into the endpoint it is deployed as. */
+/** Turns a workload node with the model-endpoint role into the endpoint it is deployed as. */
 export type EndpointResolver = { resolve(node: GraphNode): Promise<ResolvedEndpoint> };
 
 export type Clock = { now(): number };

@@ -3,7 +3,7 @@ import type { Db } from "#db/client";
 import { flows, flowVersions, publishedAgents } from "#db/schema";
 import { newId, nodeNamer, type GraphDoc } from "#agents/graph/index";
 import { blockRegistry } from "#agents/blocks/index";
-import { describeDiagnostic } from "#agents/graph/diagnostics";
+import { describeErrors } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { recordAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
@@ -53,13 +53,10 @@ function freeSlug(db: Db, teamId: string, base: string): string {
 export function checkPublishable(graph: GraphDoc): void {
   const errors = validateGraph(graph).filter((d) => d.severity === "error");
   if (errors.length > 0) {
-    const nameOf = nodeNamer(graph, blockRegistry);
-    const listed = errors.slice(0, 3).map((d) => describeDiagnostic(d, nameOf));
-    const more = errors.length > 3 ? ` And ${errors.length - 3} more: see the Problems panel.` : "";
-    throw badRequest(`Fix ${errors.length === 1 ? "this" : "these"} before publishing: ${listed.join("; ")}${more}`);
+    throw badRequest(describeErrors(errors, "publishing", nodeNamer(graph, blockRegistry)));
   }
-  const types = new Set(graph.nodes.map((n) => n.type));
-  if (!types.has("io.chat-input") || !types.has("io.chat-output")) {
+  const has = (role: "chatInput" | "chatOutput") => graph.nodes.some((n) => blockRegistry.hasRole(n.type, role));
+  if (!has("chatInput") || !has("chatOutput")) {
     throw badRequest("A published agent needs a Chat Input block (the message it is sent) and a Chat Output block (its answer).");
   }
 }

@@ -80,12 +80,14 @@ describe.each(BLOCKS.filter((b) => b.part === "agent").map((b) => [b.type, b] as
     const inputs: Record<string, unknown> = {};
     for (const port of ports.inputs) {
       const value = fakeValue(port.type);
+      // As the executor hands them over: a `multiple` input is always an array.
       if (value !== undefined) inputs[port.id] = port.multiple ? [value] : value;
+      else if (port.multiple) inputs[port.id] = [];
     }
     const runner = runnersByType[type];
     if (!runner) throw new Error("no runner");
     const { ctx, responses } = fakeContext(node.id);
-    const outputs = await runner.run({ config: defaultConfig(block), inputs, node, ctx });
+    const outputs: Record<string, unknown> = await runner.run({ config: defaultConfig(block), inputs, inputsById: inputs, node, ctx });
 
     expect(Object.keys(outputs).sort()).toEqual(ports.outputs.map((p) => p.id).sort());
     for (const port of ports.outputs) {
