@@ -4,6 +4,7 @@ import type { GraphDoc, GraphEdge, GraphNode } from "../graph/doc";
 import type { NodePorts, PortSpec } from "../graph/ports";
 import { own } from "./common";
 import type { ImportEntry, ImportEntryCode, ImportFormat, ImportResult, SourceRef } from "./report";
+import { BLOCK } from "./blocks";
 
 export type Point = { x: number; y: number };
 
@@ -26,7 +27,7 @@ export type Mapping = {
 /** A connection of the source file, in its own ids and port names. */
 export type SourceEdge = { id?: string; source: string; target: string; sourceHint?: string; targetHint?: string };
 
-const ANSWER_TYPES = new Set(["agent.tools", "model.openai", "output.structured"]);
+const ANSWER_TYPES = new Set<string>([BLOCK.agent, BLOCK.chatModel, BLOCK.structuredOutput]);
 const ID_CHARS = /[^A-Za-z0-9_-]+/g;
 
 /**
@@ -92,7 +93,7 @@ export class ImportBuilder {
   /** Adds a note (a placeholder, or a note the source file had). */
   addNote(text: string, position: Point, idBase: string, label: string): string {
     const clipped = text.length > 20_000 ? `${text.slice(0, 19_900)}\n… (cut: the note was ${text.length} characters)` : text;
-    return this.addBlock("canvas.note", { text: clipped }, position, { idBase, label });
+    return this.addBlock(BLOCK.note, { text: clipped }, position, { idBase, label });
   }
 
   /** Records what a source node became and counts it as mapped. */
@@ -208,23 +209,23 @@ export class ImportBuilder {
    * goes nowhere are shown in the chat (a Chat Output each). Each addition is reported (I408).
    */
   complete(): void {
-    let chatInput = this.nodes.find((n) => n.type === "io.chat-input")?.id;
+    let chatInput = this.nodes.find((n) => n.type === BLOCK.chatInput)?.id;
     const origin = this.bounds();
     const input = () => {
       if (chatInput) return chatInput;
-      chatInput = this.addBlock("io.chat-input", {}, this.freeSpot({ x: origin.minX - 320, y: origin.minY }), { idBase: "chat_input" });
+      chatInput = this.addBlock(BLOCK.chatInput, {}, this.freeSpot({ x: origin.minX - 320, y: origin.minY }), { idBase: "chat_input" });
       this.entry("I408", "info", undefined, "A Chat Input was added: the file has none, and the flow needs the person's message.", [chatInput]);
       return chatInput;
     };
     for (const node of [...this.nodes]) {
-      if (node.type === "agent.tools" && !this.isConnected(node.id, "model")) {
-        const model = this.addBlock("model.openai", {}, this.freeSpot({ x: node.ui.x - 280, y: node.ui.y + 180 }), { idBase: `${node.id}_model` });
+      if (node.type === BLOCK.agent && !this.isConnected(node.id, "model")) {
+        const model = this.addBlock(BLOCK.chatModel, {}, this.freeSpot({ x: node.ui.x - 280, y: node.ui.y + 180 }), { idBase: `${node.id}_model` });
         this.connect(model, node.id, "model", "model");
         this.entry("I408", "info", undefined, `The agent "${node.ui.label ?? node.id}" had no model; Skyloom's default Chat Model was added.`, [model]);
       }
     }
     for (const node of [...this.nodes]) {
-      if (node.type === "io.chat-output") continue;
+      if (node.type === BLOCK.chatOutput) continue;
       for (const port of this.portsOf(node.id).inputs) {
         if (!port.required || port.type !== "text" || this.isConnected(node.id, port.id)) continue;
         if (this.connect(input(), node.id, "message", port.id)) {
@@ -233,8 +234,8 @@ export class ImportBuilder {
       }
     }
     for (const node of this.nodes.filter((n) => this.answersNowhere(n))) {
-      if (node.type === "model.openai" && !this.isConnected(node.id, "prompt")) this.connect(input(), node.id, "message", "prompt");
-      const output = this.addBlock("io.chat-output", {}, this.freeSpot({ x: node.ui.x + 320, y: node.ui.y }), { idBase: `${node.id}_output` });
+      if (node.type === BLOCK.chatModel && !this.isConnected(node.id, "prompt")) this.connect(input(), node.id, "message", "prompt");
+      const output = this.addBlock(BLOCK.chatOutput, {}, this.freeSpot({ x: node.ui.x + 320, y: node.ui.y }), { idBase: `${node.id}_output` });
       this.connect(node.id, output, "text", "message");
       this.entry("I408", "info", undefined, `A Chat Output was added: "${node.ui.label ?? node.id}" answers the chat.`, [output]);
     }
@@ -255,7 +256,7 @@ export class ImportBuilder {
   private answersNowhere(node: GraphNode): boolean {
     if (!ANSWER_TYPES.has(node.type)) return false;
     const out = this.edges.filter((e) => e.from.node === node.id);
-    if (node.type !== "model.openai") return out.length === 0;
+    if (node.type !== BLOCK.chatModel) return out.length === 0;
     return !out.some((e) => e.from.port === "text") && (out.length === 0 || this.isConnected(node.id, "prompt"));
   }
 

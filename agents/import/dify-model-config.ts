@@ -1,6 +1,7 @@
 import { ImportBuilder } from "./builder";
 import { asTemplateText, chatModelConfig, clip, list, record, reportSecrets, text } from "./common";
 import type { ImportResult, SourceRef } from "./report";
+import { BLOCK } from "./blocks";
 
 const COMPATIBLE = /openai|ollama|groq|mistral|deepseek|together|openrouter|localai|xinference|vllm|siliconflow|moonshot/i;
 
@@ -30,14 +31,14 @@ export function difyModelConfigApp(modelConfig: unknown, name: string, mode: str
   const config = record(modelConfig);
   const b = new ImportBuilder("dify", name, 1);
   const ref: SourceRef = { id: "model_config", type: `${mode} app` };
-  const model = b.addBlock("model.openai", difyModel(b, ref, config.model), { x: 300, y: 220 }, { idBase: "model", source: ref });
+  const model = b.addBlock(BLOCK.chatModel, difyModel(b, ref, config.model), { x: 300, y: 220 }, { idBase: "model", source: ref });
   const prePrompt = text(config.pre_prompt) ?? "";
   const agentMode = record(config.agent_mode);
   const extra: string[] = [model];
   let answer = model;
   if (mode === "agent-chat" || agentMode.enabled === true) {
     const systemPrompt = prePrompt.trim() ? { systemPrompt: clip(b, ref, asTemplateText(prePrompt), 20_000, "instructions") } : {};
-    answer = b.addBlock("agent.tools", systemPrompt, { x: 600, y: 0 }, { idBase: "agent", label: name, source: ref });
+    answer = b.addBlock(BLOCK.agent, systemPrompt, { x: 600, y: 0 }, { idBase: "agent", label: name, source: ref });
     b.connect(model, answer, "model", "model");
     for (const [i, tool] of list(agentMode.tools).map(record).entries()) {
       const toolName = text(tool.tool_name) ?? "?";
@@ -46,17 +47,17 @@ export function difyModelConfigApp(modelConfig: unknown, name: string, mode: str
         b.entry("I406", "warning", ref, `The tool "${text(tool.provider_id) ?? "?"}/${toolName}" has no Skyloom block and was not imported.`);
         continue;
       }
-      const id = b.addBlock("tool.calculator", {}, { x: 300, y: 420 + i * 120 }, { idBase: `tool_${i + 1}`, source: ref });
+      const id = b.addBlock(BLOCK.calculator, {}, { x: 300, y: 420 + i * 120 }, { idBase: `tool_${i + 1}`, source: ref });
       b.connect(id, answer, "tool", "tools");
       extra.push(id);
     }
   } else if (prePrompt.trim()) {
-    const system = b.addBlock("prompt.template", { template: clip(b, ref, asTemplateText(prePrompt), 100_000, "prompt") }, { x: 0, y: 300 }, { idBase: "system", label: "Instructions", source: ref });
+    const system = b.addBlock(BLOCK.prompt, { template: clip(b, ref, asTemplateText(prePrompt), 100_000, "prompt") }, { x: 0, y: 300 }, { idBase: "system", label: "Instructions", source: ref });
     b.connect(system, model, "prompt", "system");
     extra.push(system);
   }
   if (mode !== "completion") {
-    const memory = b.addBlock("memory.conversation", {}, { x: 0, y: 480 }, { idBase: "memory", source: ref });
+    const memory = b.addBlock(BLOCK.memory, {}, { x: 0, y: 480 }, { idBase: "memory", source: ref });
     b.connect(memory, answer, "memory", "memory");
     extra.push(memory);
   }

@@ -5,6 +5,7 @@ import { checkCounts, readEnvelope, SourceId } from "./envelope";
 import { difyModel, difyModelConfigApp } from "./dify-model-config";
 import type { ImportResult, SourceRef } from "./report";
 import { parseJsonSafely } from "./safe-parse";
+import { BLOCK } from "./blocks";
 
 /**
  * Dify app DSL (YAML): `app { name, mode }`, and for workflow apps `workflow.graph { nodes,
@@ -94,13 +95,13 @@ function mapNode(b: ImportBuilder, node: Node): void {
   reportNestedSecrets(b, ref, data);
   switch (type) {
     case "start": {
-      const id = b.addBlock("io.chat-input", {}, at, opts);
+      const id = b.addBlock(BLOCK.chatInput, {}, at, opts);
       if (list(data.variables).length > 0) b.entry("I406", "info", ref, "The Start form's variables were not imported: the flow starts from the chat message.");
       return b.mapped({ ref, entry: id, exit: id, outputs: { "*": "message" } }, "Start → Chat Input.");
     }
     case "answer":
     case "end": {
-      const id = b.addBlock("io.chat-output", {}, at, opts);
+      const id = b.addBlock(BLOCK.chatOutput, {}, at, opts);
       return b.mapped({ ref, entry: id, exit: id, inputs: { "*": "message" } }, `${type === "answer" ? "Answer" : "End"} → Chat Output.`);
     }
     case "llm":
@@ -120,7 +121,7 @@ function mapNode(b: ImportBuilder, node: Node): void {
         const caseId = text(c.case_id) ?? text(c.id);
         if (caseId) outputs[caseId] = route;
       }
-      const id = b.addBlock("logic.router", { mode: "condition", routes }, at, opts);
+      const id = b.addBlock(BLOCK.router, { mode: "condition", routes }, at, opts);
       b.entry("I406", "info", ref, "Each case now tests the message the Router receives.");
       return b.mapped({ ref, entry: id, exit: id, inputs: { "*": "input" }, outputs }, "IF/ELSE → Router.");
     }
@@ -133,8 +134,8 @@ function mapNode(b: ImportBuilder, node: Node): void {
         if (classId) outputs[classId] = route;
         return { name: route, operator: "contains", value: "", description: (text(c.name) ?? "").slice(0, 500) };
       });
-      const id = b.addBlock("logic.router", { mode: "model", routes }, at, opts);
-      const model = b.addBlock("model.openai", difyModel(b, ref, data.model), b.at(point(node.position), -280, 180), { idBase: `n${node.id}_model`, source: ref });
+      const id = b.addBlock(BLOCK.router, { mode: "model", routes }, at, opts);
+      const model = b.addBlock(BLOCK.chatModel, difyModel(b, ref, data.model), b.at(point(node.position), -280, 180), { idBase: `n${node.id}_model`, source: ref });
       b.connect(model, id, "model", "model");
       return b.mapped({ ref, entry: id, exit: id, inputs: { "*": "input" }, outputs }, "Question Classifier → Router that a model decides.", [model]);
     }
@@ -161,7 +162,7 @@ function mapNode(b: ImportBuilder, node: Node): void {
  */
 function mapLlm(b: ImportBuilder, node: Node, ref: SourceRef): void {
   const data = node.data;
-  const model = b.addBlock("model.openai", difyModel(b, ref, data.model), b.at(point(node.position)), { idBase: `n${node.id}`, label: data.title, source: ref });
+  const model = b.addBlock(BLOCK.chatModel, difyModel(b, ref, data.model), b.at(point(node.position)), { idBase: `n${node.id}`, label: data.title, source: ref });
   const messages = Array.isArray(data.prompt_template) ? data.prompt_template.map(record) : [{ role: "user", ...record(data.prompt_template) }];
   const byRole = (role: string) => messages.filter((m) => m.role === role).map((m) => text(m.text) ?? "").filter((t) => t.trim()).join("\n\n");
   if (messages.some((m) => m.role === "assistant")) b.entry("I406", "info", ref, "Example assistant messages in the prompt were not imported.");
@@ -170,14 +171,14 @@ function mapLlm(b: ImportBuilder, node: Node, ref: SourceRef): void {
   let entry = model;
   const system = byRole("system");
   if (system) {
-    const id = b.addBlock("prompt.template", { template: clip(b, ref, difyTemplate(system), 100_000, "system prompt") }, b.at(point(node.position), -300, -140), { idBase: `n${node.id}_system`, label: `${data.title ?? "LLM"} system prompt`, source: ref });
+    const id = b.addBlock(BLOCK.prompt, { template: clip(b, ref, difyTemplate(system), 100_000, "system prompt") }, b.at(point(node.position), -300, -140), { idBase: `n${node.id}_system`, label: `${data.title ?? "LLM"} system prompt`, source: ref });
     b.connect(id, model, "prompt", "system");
     extra.push(id);
     alsoInto.push(id);
   }
   const user = byRole("user");
   if (user && !isJustTheMessage(user)) {
-    entry = b.addBlock("prompt.template", { template: clip(b, ref, difyTemplate(user), 100_000, "prompt") }, b.at(point(node.position), -300, 60), { idBase: `n${node.id}_prompt`, label: `${data.title ?? "LLM"} prompt`, source: ref });
+    entry = b.addBlock(BLOCK.prompt, { template: clip(b, ref, difyTemplate(user), 100_000, "prompt") }, b.at(point(node.position), -300, 60), { idBase: `n${node.id}_prompt`, label: `${data.title ?? "LLM"} prompt`, source: ref });
     b.connect(entry, model, "prompt", "prompt");
     extra.push(entry);
   }
@@ -185,7 +186,7 @@ function mapLlm(b: ImportBuilder, node: Node, ref: SourceRef): void {
   if (data.memory !== undefined && data.memory !== null) {
     const window = record(memory.window);
     const size = window.enabled === true ? numberOf(window.size) : undefined;
-    const id = b.addBlock("memory.conversation", size !== undefined ? { windowSize: Math.min(200, Math.max(1, Math.round(size))) } : {}, b.at(point(node.position), -300, 260), { idBase: `n${node.id}_memory`, source: ref });
+    const id = b.addBlock(BLOCK.memory, size !== undefined ? { windowSize: Math.min(200, Math.max(1, Math.round(size))) } : {}, b.at(point(node.position), -300, 260), { idBase: `n${node.id}_memory`, source: ref });
     b.connect(id, model, "memory", "memory");
     extra.push(id);
   }

@@ -4,6 +4,7 @@ import { asTemplateText, chatModelConfig, clip, codeToolConfig, list, own, point
 import { checkCounts, readEnvelope, SourceId } from "./envelope";
 import { CHAT_MODELS, handleName, httpConfig } from "./flowise";
 import type { ImportResult, SourceRef } from "./report";
+import { BLOCK } from "./blocks";
 
 /**
  * Flowise Agentflow V2: the chatflow envelope with `type: "agentFlow"` nodes whose settings
@@ -45,7 +46,7 @@ function addModel(b: ImportBuilder, ref: SourceRef, inputs: Record<string, unkno
     maxTokens: settings.maxTokens,
     baseUrl: text(settings.basePath) ?? text(settings.baseUrl),
   });
-  return b.addBlock("model.openai", config, at, { idBase, label: `${known.provider} model`, source: ref });
+  return b.addBlock(BLOCK.chatModel, config, at, { idBase, label: `${known.provider} model`, source: ref });
 }
 
 function systemMessage(messages: unknown): string | undefined {
@@ -63,11 +64,11 @@ function mapNode(b: ImportBuilder, node: AgentflowNode): void {
 
   switch (node.data.name) {
     case "startAgentflow": {
-      const id = b.addBlock("io.chat-input", {}, at, opts);
+      const id = b.addBlock(BLOCK.chatInput, {}, at, opts);
       return done({ entry: id, exit: id, outputs: { "*": "message" } }, "Start → Chat Input.");
     }
     case "directReplyAgentflow": {
-      const id = b.addBlock("io.chat-output", {}, at, opts);
+      const id = b.addBlock(BLOCK.chatOutput, {}, at, opts);
       if (text(inputs.directReplyMessage)?.trim()) b.entry("I406", "info", ref, "The reply text was not imported: the Chat Output shows the answer it is given.");
       return done({ entry: id, exit: id, inputs: { "*": "message" } }, "Direct Reply → Chat Output.");
     }
@@ -76,7 +77,7 @@ function mapNode(b: ImportBuilder, node: AgentflowNode): void {
       const extra: string[] = [];
       const system = systemMessage(inputs.llmMessages);
       if (system?.trim()) {
-        const prompt = b.addBlock("prompt.template", { template: clip(b, ref, asTemplateText(system), 100_000, "system message") }, b.at(point(node.position), -280, 120), { idBase: `${node.id}_system`, label: `${label} system message`, source: ref });
+        const prompt = b.addBlock(BLOCK.prompt, { template: clip(b, ref, asTemplateText(system), 100_000, "system message") }, b.at(point(node.position), -280, 120), { idBase: `${node.id}_system`, label: `${label} system message`, source: ref });
         b.connect(prompt, model, "prompt", "system");
         extra.push(prompt);
       }
@@ -87,7 +88,7 @@ function mapNode(b: ImportBuilder, node: AgentflowNode): void {
       const config: Record<string, unknown> = {};
       const system = systemMessage(inputs.agentMessages);
       if (system?.trim()) config.systemPrompt = clip(b, ref, asTemplateText(system), 20_000, "system message");
-      const agent = b.addBlock("agent.tools", config, at, opts);
+      const agent = b.addBlock(BLOCK.agent, config, at, opts);
       const model = addModel(b, ref, inputs, "agent", b.at(point(node.position), -280, 160), `${node.id}_model`);
       b.connect(model, agent, "model", "model");
       const extra = [model, ...addTools(b, ref, inputs.agentTools, agent, node)];
@@ -103,14 +104,14 @@ function mapNode(b: ImportBuilder, node: AgentflowNode): void {
         }
         routes.push({ name: `branch_${routes.length + 1}`, operator: operator ?? "equals", value: operator ? String(c.value2 ?? "") : "\u0000never", description: "" });
       }
-      const id = b.addBlock("logic.router", { mode: "condition", routes: routes.slice(0, 10) }, at, opts);
+      const id = b.addBlock(BLOCK.router, { mode: "condition", routes: routes.slice(0, 10) }, at, opts);
       b.entry("I406", "info", ref, "Each condition now tests the message the Router receives.");
       return done({ entry: id, exit: id, inputs: { "*": "input" }, outputs: branchOutputs(routes) }, "Condition → Router.");
     }
     case "conditionAgentAgentflow": {
       const scenarios = list(inputs.conditionAgentScenarios).map(record);
       const routes = scenarios.slice(0, 10).map((s, i) => ({ name: `scenario_${i + 1}`, operator: "contains", value: "", description: (text(s.scenario) ?? "").slice(0, 500) }));
-      const id = b.addBlock("logic.router", { mode: "model", routes }, at, opts);
+      const id = b.addBlock(BLOCK.router, { mode: "model", routes }, at, opts);
       const model = addModel(b, ref, inputs, "conditionAgent", b.at(point(node.position), -280, 160), `${node.id}_model`);
       b.connect(model, id, "model", "model");
       return done({ entry: id, exit: id, inputs: { "*": "input" }, outputs: branchOutputs(routes) }, "Condition Agent → Router that a model decides.", [model]);
@@ -140,7 +141,7 @@ function branchOutputs(routes: readonly Record<string, unknown>[]): Record<strin
 }
 
 function addMemory(b: ImportBuilder, ref: SourceRef, target: string, node: AgentflowNode): string {
-  const memory = b.addBlock("memory.conversation", {}, b.at(point(node.position), -280, 320), { idBase: `${node.id}_memory`, source: ref });
+  const memory = b.addBlock(BLOCK.memory, {}, b.at(point(node.position), -280, 320), { idBase: `${node.id}_memory`, source: ref });
   b.connect(memory, target, "memory", "memory");
   return memory;
 }
@@ -154,10 +155,10 @@ function addTools(b: ImportBuilder, ref: SourceRef, tools: unknown, agent: strin
     const at = b.at(point(node.position), -280 + i * 40, 480 + i * 90);
     let config: Record<string, unknown> | undefined;
     let type = "";
-    if (kind === "calculator") [type, config] = ["tool.calculator", {}];
-    else if (kind === "requestsGet" || kind === "requestsPost") [type, config] = ["tool.http", httpConfig(b, ref, settings, kind === "requestsGet" ? "GET" : "POST")];
+    if (kind === "calculator") [type, config] = [BLOCK.calculator, {}];
+    else if (kind === "requestsGet" || kind === "requestsPost") [type, config] = [BLOCK.httpTool, httpConfig(b, ref, settings, kind === "requestsGet" ? "GET" : "POST")];
     else if (kind === "customTool") {
-      [type, config] = ["tool.code", codeToolConfig(b, ref, { name: text(settings.customToolName), description: text(settings.customToolDesc), code: text(settings.customToolFunc) ?? "", language: "JavaScript", from: "Flowise" })];
+      [type, config] = [BLOCK.codeTool, codeToolConfig(b, ref, { name: text(settings.customToolName), description: text(settings.customToolDesc), code: text(settings.customToolFunc) ?? "", language: "JavaScript", from: "Flowise" })];
     }
     if (!config) {
       b.entry("I406", "warning", ref, `The agent's tool "${kind || "?"}" has no Skyloom block and was not imported.`);

@@ -3,6 +3,7 @@ import { ImportBuilder, type Mapping } from "./builder";
 import { asTemplateText, chatModelConfig, clip, codeToolConfig, isRecord, numberOf, own, safeKey, point, record, reportSecrets, text, toolName } from "./common";
 import { checkCounts, readEnvelope, SourceId } from "./envelope";
 import type { ImportResult, SourceRef } from "./report";
+import { BLOCK } from "./blocks";
 
 /**
  * Flowise chatflow (the "Export" of a chatflow, or ChatFlow.flowData): `{ nodes, edges }`,
@@ -111,7 +112,7 @@ function mapNode(b: ImportBuilder, node: Node): void {
       maxTokens: inputs.maxTokens,
       baseUrl: text(inputs.basePath) ?? text(inputs.baseUrl) ?? text(inputs.baseURL),
     });
-    return one("model.openai", config, { "*": "model" }, `${settings.provider} chat model → Chat Model.`);
+    return one(BLOCK.chatModel, config, { "*": "model" }, `${settings.provider} chat model → Chat Model.`);
   }
   if (AGENTS.has(name)) {
     const system = text(inputs.systemMessage) ?? text(inputs.systemMessagePrompt);
@@ -119,24 +120,24 @@ function mapNode(b: ImportBuilder, node: Node): void {
     if (system?.trim()) config.systemPrompt = clip(b, ref, asTemplateText(system), 20_000, "system message");
     const iterations = numberOf(inputs.maxIterations);
     if (iterations !== undefined) config.maxIterations = Math.min(50, Math.max(1, Math.round(iterations)));
-    return one("agent.tools", config, { "*": "text" }, `${node.data.label ?? name} → Agent.`, { model: "model", tools: "tools", memory: "memory" });
+    return one(BLOCK.agent, config, { "*": "text" }, `${node.data.label ?? name} → Agent.`, { model: "model", tools: "tools", memory: "memory" });
   }
   if (name === "promptTemplate" || name === "chatPromptTemplate") {
     const parts = name === "promptTemplate" ? [text(inputs.template)] : [text(inputs.systemMessagePrompt), text(inputs.humanMessagePrompt)];
     const template = fillConstants(b, ref, parts.filter((p): p is string => !!p?.trim()).join("\n\n"), inputs.promptValues);
     if (name === "chatPromptTemplate") b.entry("I406", "info", ref, "The system and human messages were joined into one prompt template.");
     const config = template ? { template: clip(b, ref, template, 100_000, "prompt template") } : {};
-    return one("prompt.template", config, { "*": "prompt" }, `${node.data.label ?? name} → Prompt.`);
+    return one(BLOCK.prompt, config, { "*": "prompt" }, `${node.data.label ?? name} → Prompt.`);
   }
   if (node.data.category === "Memory" || /Memory$/.test(name)) {
     const k = numberOf(inputs.k);
     if (name !== "bufferMemory" && name !== "bufferWindowMemory") {
       b.entry("I406", "info", ref, `${node.data.label ?? name} keeps history in its own store; Skyloom keeps it in its conversation memory.`);
     }
-    return one("memory.conversation", k !== undefined ? { windowSize: Math.min(200, Math.max(1, Math.round(k * 2))) } : {}, { "*": "memory" }, `${node.data.label ?? name} → Conversation Memory.`);
+    return one(BLOCK.memory, k !== undefined ? { windowSize: Math.min(200, Math.max(1, Math.round(k * 2))) } : {}, { "*": "memory" }, `${node.data.label ?? name} → Conversation Memory.`);
   }
-  if (name === "calculator") return one("tool.calculator", {}, { "*": "tool" }, "Calculator → Calculator tool.");
-  if (name === "requestsGet" || name === "requestsPost") return one("tool.http", httpConfig(b, ref, inputs, name === "requestsGet" ? "GET" : "POST"), { "*": "tool" }, `${node.data.label ?? name} → HTTP Request tool.`);
+  if (name === "calculator") return one(BLOCK.calculator, {}, { "*": "tool" }, "Calculator → Calculator tool.");
+  if (name === "requestsGet" || name === "requestsPost") return one(BLOCK.httpTool, httpConfig(b, ref, inputs, name === "requestsGet" ? "GET" : "POST"), { "*": "tool" }, `${node.data.label ?? name} → HTTP Request tool.`);
   if (name === "customTool") {
     const config = codeToolConfig(b, ref, {
       name: text(inputs.customToolName),
@@ -145,7 +146,7 @@ function mapNode(b: ImportBuilder, node: Node): void {
       language: "JavaScript",
       from: "Flowise",
     });
-    return one("tool.code", config, { "*": "tool" }, `Custom tool → Code Tool (code kept as text).`);
+    return one(BLOCK.codeTool, config, { "*": "tool" }, `Custom tool → Code Tool (code kept as text).`);
   }
   if (name === "stickyNote") {
     const id = b.addNote(text(inputs.note) ?? "", at, node.id, node.data.label ?? "Note");
@@ -222,8 +223,8 @@ function mapLlmChain(b: ImportBuilder, chain: Node, edges: readonly z.output<typ
   const ref = refOf(chain);
   const modelEdge = edges.find((e) => e.target === chain.id && handleName(e.targetHandle, chain.id, "input") === "model");
   let model = modelEdge ? b.mappingOf(modelEdge.source) : undefined;
-  if (model && b.nodeById(model.exit)?.type !== "model.openai") model = undefined;
-  const modelId = model?.exit ?? b.addBlock("model.openai", {}, b.at(point(chain.position)), { idBase: chain.id, label: chain.data.label, source: ref });
+  if (model && b.nodeById(model.exit)?.type !== BLOCK.chatModel) model = undefined;
+  const modelId = model?.exit ?? b.addBlock(BLOCK.chatModel, {}, b.at(point(chain.position)), { idBase: chain.id, label: chain.data.label, source: ref });
   b.mapped(
     { ref, entry: modelId, exit: modelId, inputs: { prompt: "prompt", memory: "memory" }, outputs: { "*": "text" } },
     model ? "LLM Chain → its prompt wired into its Chat Model." : "LLM Chain without a model → a default Chat Model.",

@@ -3,6 +3,7 @@ import { ImportBuilder, type Mapping } from "./builder";
 import { asTemplateText, chatModelConfig, clip, codeToolConfig, isRecord, list, numberOf, own, point, safeKey, record, reportSecrets, text, toolName } from "./common";
 import { checkCounts, readEnvelope, SourceId } from "./envelope";
 import type { ImportResult, SourceRef } from "./report";
+import { BLOCK } from "./blocks";
 
 /**
  * Langflow flow export: `{ name, data: { nodes, edges } }`. Each node's component is
@@ -103,19 +104,19 @@ function mapNode(b: ImportBuilder, node: Node): void {
       maxTokens: get("max_tokens"),
       baseUrl: model.baseUrl ? text(get(model.baseUrl)) : undefined,
     });
-    return one("model.openai", config, { inputs: { input_value: "prompt", system_message: "system" }, outputs: { text_output: "text", model_output: "model", "*": "text" } }, `${model.provider} model → Chat Model.`);
+    return one(BLOCK.chatModel, config, { inputs: { input_value: "prompt", system_message: "system" }, outputs: { text_output: "text", model_output: "model", "*": "text" } }, `${model.provider} model → Chat Model.`);
   }
   switch (type) {
     case "ChatInput":
     case "TextInput":
-      return one("io.chat-input", {}, { outputs: { "*": "message" } }, `${label ?? type} → Chat Input.`);
+      return one(BLOCK.chatInput, {}, { outputs: { "*": "message" } }, `${label ?? type} → Chat Input.`);
     case "ChatOutput":
     case "TextOutput":
-      return one("io.chat-output", {}, { inputs: { "*": "message" } }, `${label ?? type} → Chat Output.`);
+      return one(BLOCK.chatOutput, {}, { inputs: { "*": "message" } }, `${label ?? type} → Chat Output.`);
     case "Prompt":
     case "Prompt Template": {
       const value = text(get("template"));
-      return one("prompt.template", value?.trim() ? { template: clip(b, ref, value, 100_000, "prompt template") } : {}, { outputs: { "*": "prompt" } }, "Prompt → Prompt.");
+      return one(BLOCK.prompt, value?.trim() ? { template: clip(b, ref, value, 100_000, "prompt template") } : {}, { outputs: { "*": "prompt" } }, "Prompt → Prompt.");
     }
     case "Agent":
     case "ToolCallingAgent": {
@@ -124,12 +125,12 @@ function mapNode(b: ImportBuilder, node: Node): void {
       if (system?.trim()) config.systemPrompt = clip(b, ref, asTemplateText(system), 20_000, "agent instructions");
       const iterations = numberOf(get("max_iterations"));
       if (iterations !== undefined) config.maxIterations = Math.min(50, Math.max(1, Math.round(iterations)));
-      const agent = b.addBlock("agent.tools", config, at, opts);
+      const agent = b.addBlock(BLOCK.agent, config, at, opts);
       const extra: string[] = [];
       if (type === "Agent") {
         // Langflow's Agent picks its model in its own settings; Skyloom draws it as a block.
         const provider = text(get("agent_llm")) ?? "OpenAI";
-        const modelId = b.addBlock("model.openai", chatModelConfig(b, ref, {
+        const modelId = b.addBlock(BLOCK.chatModel, chatModelConfig(b, ref, {
           provider,
           compatible: /openai|ollama|groq|mistral|deepseek/i.test(provider) && !/azure/i.test(provider),
           model: text(get("model_name")),
@@ -146,28 +147,28 @@ function mapNode(b: ImportBuilder, node: Node): void {
     case "Memory":
     case "MemoryComponent": {
       const n = numberOf(get("n_messages"));
-      return one("memory.conversation", n !== undefined ? { windowSize: Math.min(200, Math.max(1, Math.round(n))) } : {}, { outputs: { "*": "memory" } }, "Message History → Conversation Memory.");
+      return one(BLOCK.memory, n !== undefined ? { windowSize: Math.min(200, Math.max(1, Math.round(n))) } : {}, { outputs: { "*": "memory" } }, "Message History → Conversation Memory.");
     }
     case "CalculatorTool":
     case "CalculatorComponent":
-      return one("tool.calculator", {}, { outputs: { "*": "tool" } }, "Calculator → Calculator tool.");
+      return one(BLOCK.calculator, {}, { outputs: { "*": "tool" } }, "Calculator → Calculator tool.");
     case "APIRequest":
-      return one("tool.http", apiRequestConfig(b, ref, get), { outputs: { "*": "tool" } }, "API Request → HTTP Request tool.");
+      return one(BLOCK.httpTool, apiRequestConfig(b, ref, get), { outputs: { "*": "tool" } }, "API Request → HTTP Request tool.");
     case "PythonCodeStructuredTool":
     case "PythonFunction": {
       const code = text(get("tool_code")) ?? text(get("function_code")) ?? "";
       const config = codeToolConfig(b, ref, { name: text(get("tool_name")), description: text(get("tool_description")), code, language: "Python", from: "Langflow" });
-      return one("tool.code", config, { outputs: { "*": "tool" } }, `${label ?? type} → Code Tool (code kept as text).`);
+      return one(BLOCK.codeTool, config, { outputs: { "*": "tool" } }, `${label ?? type} → Code Tool (code kept as text).`);
     }
     case "ConditionalRouter": {
       const operator = own(OPERATORS, text(get("operator")) ?? "equals");
       if (!operator) b.entry("I406", "warning", ref, `The operator "${text(get("operator"))}" has no Skyloom equivalent; "equals" is used.`);
       const route = { name: "match", operator: operator ?? "equals", value: (text(get("match_text")) ?? "").slice(0, 1_000), description: "" };
-      return one("logic.router", { mode: "condition", routes: [route] }, { inputs: { input_text: "input", "*": "input" }, outputs: { true_result: "match", false_result: "otherwise" } }, "If-Else → Router.");
+      return one(BLOCK.router, { mode: "condition", routes: [route] }, { inputs: { input_text: "input", "*": "input" }, outputs: { true_result: "match", false_result: "otherwise" } }, "If-Else → Router.");
     }
     case "StructuredOutput":
     case "StructuredOutputComponent":
-      return one("output.structured", structuredConfig(get("output_schema")), { inputs: { input_value: "text", llm: "model" }, outputs: { "*": "json" } }, "Structured Output → Structured Output.");
+      return one(BLOCK.structuredOutput, structuredConfig(get("output_schema")), { inputs: { input_value: "text", llm: "model" }, outputs: { "*": "json" } }, "Structured Output → Structured Output.");
   }
   if (KNOWLEDGE.test(type)) {
     b.placeholder(ref, at, "Knowledge (retriever) blocks are not in Skyloom yet; rebuild this part once the knowledge base block is available.");

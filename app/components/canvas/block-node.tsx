@@ -150,7 +150,7 @@ export const BlockNode = memo(function BlockNode({ id, data, selected }: NodePro
         {ports.outputs.map((p) => (
           <PortRow key={`out-${p.id}`} port={p} side="out" nodeId={id} />
         ))}
-        {node.type === "canvas.note" ? (
+        {blockRegistry.get(node.type)?.part === "note" ? (
           <NoteText config={node.config} />
         ) : (
           ports.inputs.length + ports.outputs.length === 0 && <div style={{ height: PORT_ROW_HEIGHT }} className="flex items-center px-3 text-xs text-slate-400">No ports</div>
