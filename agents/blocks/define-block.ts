@@ -67,6 +67,7 @@ export type BlockDefinition<
    *   "provider-url" an OpenAI-compatible base URL picked from provider presets or typed
    *   "model" a model name, with a list from the provider's /models; `modelSource: { baseUrl,
    *   credential }` names the sibling fields holding the base URL and the credential id.
+   *   "knowledge-base" one of the team's knowledge bases (the id is stored)
    */
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */

@@ -23,7 +23,8 @@ export type FieldWidget =
   | "list"
   | "json"
   | "provider-url"
-  | "model";
+  | "model"
+  | "knowledge-base";
 
 /** For the "model" widget: the sibling fields holding the base URL and the credential id. */
 export type ModelSource = { baseUrl: string; credential: string };
@@ -85,6 +86,7 @@ const KNOWN_WIDGETS = new Set<string>([
   "json",
   "provider-url",
   "model",
+  "knowledge-base",
 ]);
 
 function humanize(key: string): string {
