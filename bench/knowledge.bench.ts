@@ -127,14 +127,11 @@ console.log(formatStats("  its CPU time", "ms", hybridRuns.cpu));
 // top 4), over a handbook-sized base: the time it adds to a run between its input and its outputs.
 const { knowledgeRetrieverRunner } = await import("#agents/blocks/knowledge-retriever/run.server");
 const { knowledgeSearchForTeam } = await import("#server/knowledge/run-capability");
-const { setKnowledgeService } = await import("#server/knowledge/host");
-const hostDeps = { database: { db }, config: {} as never, secretKey: Buffer.alloc(32) };
-setKnowledgeService(hostDeps, service);
 const handbook = service.createBase(scope, { ...settings, name: "Handbook", searchMode: "keyword" });
 const handbookText = Array.from({ length: 200 }, (_, i) => `## Section ${i}\n\n${sentence(120)}`).join("\n\n");
 await service.addFile(scope, handbook.id, { name: "handbook.md", bytes: Buffer.from(`# Handbook\n\n${handbookText}`) });
 await service.whenIdle();
-const retrieverCtx = { knowledge: knowledgeSearchForTeam(hostDeps, scope.teamId), addDetail: () => {} } as never;
+const retrieverCtx = { knowledge: knowledgeSearchForTeam(service, scope.teamId), addDetail: () => {} } as never;
 const retrieverNode = { id: "kb", type: "knowledge.retriever", version: 1, config: {}, ui: { x: 0, y: 0 } };
 const retrieverConfig = { knowledgeBaseId: handbook.id, topK: 4, minScore: 0, searchMode: "base" as const, name: "search_knowledge", description: "Searches." };
 const retrieverSamples: number[] = [];

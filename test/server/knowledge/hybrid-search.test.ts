@@ -1,8 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeKnowledgeService, knowledgeService } from "#server/knowledge/host";
-import { closeRuntimeHost } from "#server/services/runtime-host";
 import { createTestBackend, type TestBackend, type TestClient } from "../../support/harness";
 import { outcomeOf } from "../../support/trpc-errors";
 
@@ -43,13 +41,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => embeddings.listen(0, "127.0.0.1", resolve));
   embeddingsUrl = `http://127.0.0.1:${(embeddings.address() as AddressInfo).port}/v1`;
-  backend = createTestBackend({ env: { SKYLOOM_ALLOW_PRIVATE_URLS: "127.0.0.1" } });
+  backend = await createTestBackend({ env: { SKYLOOM_ALLOW_PRIVATE_URLS: "127.0.0.1" } });
   owner = await backend.signedUpClient("hybrid@example.com");
 });
 afterAll(async () => {
-  await closeKnowledgeService(backend.deps);
-  await closeRuntimeHost(backend.deps);
-  backend.close();
+  await backend.close();
   await new Promise((resolve) => embeddings.close(resolve));
 });
 
@@ -65,7 +61,7 @@ async function corpusBase(searchMode: "keyword" | "vector" | "hybrid") {
   for (const [name, text] of Object.entries(CORPUS)) {
     await owner.trpc.knowledge.documents.upload({ knowledgeBaseId: kb.id, name, contentBase64: Buffer.from(text).toString("base64") });
   }
-  await knowledgeService(backend.deps).whenIdle();
+  await backend.services.knowledge.whenIdle();
   return kb;
 }
 
@@ -116,7 +112,7 @@ describe("hybrid search on a corpus where keyword and vector search each miss wh
     expect(vectorsOf("knowledge_vectors_4")).toBe(0);
     // Meanwhile the documents stay searchable by keyword.
     expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "XJ9000", mode: "keyword" }))).toEqual(["codes.txt"]);
-    await knowledgeService(backend.deps).whenIdle();
+    await backend.services.knowledge.whenIdle();
     expect((await owner.trpc.knowledge.get({ id: kb.id })).embedding.dimensions).toBe(8);
     expect(vectorsOf("knowledge_vectors_8")).toBe(4);
     expect(requestedModels.at(-1)).toBe("concepts-8");
@@ -124,20 +120,18 @@ describe("hybrid search on a corpus where keyword and vector search each miss wh
   });
 
   it("an embeddings URL on a private address is refused by the SSRF guard when the operator has not allowed it", async () => {
-    const strict = createTestBackend();
+    const strict = await createTestBackend();
     try {
       const person = await strict.signedUpClient("strict@example.com");
       const kb = await person.trpc.knowledge.create({ name: "Strict", searchMode: "vector", embeddingBaseUrl: embeddingsUrl });
       await person.trpc.knowledge.documents.upload({ knowledgeBaseId: kb.id, name: "a.txt", contentBase64: Buffer.from("automobile").toString("base64") });
-      await knowledgeService(strict.deps).whenIdle();
+      await strict.services.knowledge.whenIdle();
       const [document] = await person.trpc.knowledge.documents.list({ knowledgeBaseId: kb.id });
       expect(document?.status).toBe("failed");
       expect(document?.error).toMatch(/^The embeddings server at http:\/\/127\.0\.0\.1:\d+\/v1 could not be reached: Refused to connect to 127\.0\.0\.1/);
       expect(await outcomeOf(person.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "car" }))).toMatch(/^BAD_REQUEST: The embeddings server at .* could not be reached: Refused to connect/);
     } finally {
-      await closeKnowledgeService(strict.deps);
-      await closeRuntimeHost(strict.deps);
-      strict.close();
+      await strict.close();
     }
   });
 });

@@ -9,9 +9,7 @@ import { openDatabase } from "#db/client";
 import { migrationsFolder } from "#db/root";
 import { devEmbedding } from "#server/dev-model/embeddings";
 import { DocumentParser } from "#server/knowledge/document-parser";
-import { closeKnowledgeService, createKnowledgeService, knowledgeService, setKnowledgeService } from "#server/knowledge/host";
 import { KnowledgeService } from "#server/knowledge/service";
-import { closeRuntimeHost } from "#server/services/runtime-host";
 import { createTestBackend, type TestBackend, type TestClient } from "../../support/harness";
 import { outcomeOf } from "../../support/trpc-errors";
 
@@ -108,14 +106,11 @@ describe("limits under concurrency, and web pages", () => {
     });
     await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
     pageBase = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-    backend = createTestBackend({ env: { SKYLOOM_ALLOW_PRIVATE_URLS: "127.0.0.1" } });
+    backend = await createTestBackend({ env: { SKYLOOM_ALLOW_PRIVATE_URLS: "127.0.0.1" }, adapters: { knowledge: { limits: { maxTeamBytes: 1000 } } } });
     owner = await backend.signedUpClient("limits@example.com");
-    setKnowledgeService(backend.deps, createKnowledgeService(backend.deps, { limits: { maxTeamBytes: 1000 } }));
   });
   afterAll(async () => {
-    await closeKnowledgeService(backend.deps);
-    await closeRuntimeHost(backend.deps);
-    backend.close();
+    await backend.close();
     await new Promise((resolve) => pages.close(resolve));
   });
 
@@ -130,7 +125,7 @@ describe("limits under concurrency, and web pages", () => {
       expect(refused).toMatch(/^BAD_REQUEST: f\d\.txt \(300 bytes\) does not fit: this team's knowledge bases hold 900 bytes of 1000 bytes\. Delete documents to make room\.$/);
     }
     expect((await owner.trpc.knowledge.get({ id: kb.id })).sizeBytes).toBe(900);
-    await knowledgeService(backend.deps).whenIdle();
+    await backend.services.knowledge.whenIdle();
   });
 
   it("adds a web page through the SSRF guard, citing its address", async () => {
@@ -138,7 +133,7 @@ describe("limits under concurrency, and web pages", () => {
     const kb = await reader.trpc.knowledge.create({ name: "Web" });
     const added = await reader.trpc.knowledge.documents.addUrl({ knowledgeBaseId: kb.id, url: `${pageBase}/guide.html` });
     expect(added.document).toMatchObject({ name: "guide.html", sourceUrl: `${pageBase}/guide.html`, format: "html" });
-    await knowledgeService(backend.deps).whenIdle();
+    await backend.services.knowledge.whenIdle();
     const answer = await reader.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "returns sixty days" });
     expect(answer.results[0]).toMatchObject({ citation: "guide.html › Returns", sourceUrl: `${pageBase}/guide.html` });
     expect(await outcomeOf(reader.trpc.knowledge.documents.addUrl({ knowledgeBaseId: kb.id, url: `${pageBase}/image.png` }))).toBe(

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeKnowledgeService, createKnowledgeService, knowledgeService, setKnowledgeService } from "#server/knowledge/host";
-import { closeRuntimeHost } from "#server/services/runtime-host";
 import { createTestBackend, type TestBackend, type TestClient } from "../../support/harness";
 import { makeDocx, makePdf, makeZipBombDocx } from "../../support/documents";
 import { outcomeOf } from "../../support/trpc-errors";
@@ -10,20 +8,17 @@ let owner: TestClient;
 let stranger: TestClient;
 
 beforeAll(async () => {
-  backend = createTestBackend();
+  // A lower unpacking limit than the default 200 MB, so the zip bomb below is quick to make.
+  backend = await createTestBackend({ adapters: { knowledge: { limits: { maxUnpackedBytes: 8 * 1024 * 1024 } } } });
   owner = await backend.signedUpClient("kb-owner@example.com");
   stranger = await backend.signedUpClient("kb-stranger@example.com");
-  // A lower unpacking limit than the default 200 MB, so the zip bomb below is quick to make.
-  setKnowledgeService(backend.deps, createKnowledgeService(backend.deps, { limits: { maxUnpackedBytes: 8 * 1024 * 1024 } }));
 });
 afterAll(async () => {
-  await closeKnowledgeService(backend.deps);
-  await closeRuntimeHost(backend.deps);
-  backend.close();
+  await backend.close();
 });
 
 const base64 = (bytes: Buffer | string) => Buffer.from(bytes).toString("base64");
-const idle = () => knowledgeService(backend.deps).whenIdle();
+const idle = () => backend.services.knowledge.whenIdle();
 const count = (sql: string, ...params: unknown[]) => (backend.sqlite.prepare(sql).get(...params) as { n: number }).n;
 
 /** Every row anywhere that belongs to knowledge bases: after a refusal or a deletion these must be back where they were. */

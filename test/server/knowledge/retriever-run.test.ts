@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GraphDoc } from "#agents/graph/index";
-import { knowledgeService } from "#server/knowledge/host";
 import type { ServerCaller } from "#server/trpc/root";
 import { retrieverPromptGraph } from "../../fixtures/agent-graphs";
 import { startGatewayHost, type GatewayHost } from "../gateway/support";
@@ -49,7 +48,7 @@ beforeAll(async () => {
   baseId = kb.id;
   const handbook = "# Travel\n\nTrains for trips under four hours.\n\n## Refunds\n\nRefund requests go to finance within thirty days.\n\n# Laptops\n\nLaptops are replaced every three years.";
   await alice.knowledge.documents.upload({ knowledgeBaseId: kb.id, name: "handbook.md", contentBase64: Buffer.from(handbook).toString("base64") });
-  await knowledgeService(host.skyloom.deps).whenIdle();
+  await host.skyloom.services.knowledge.whenIdle();
 });
 afterAll(() => host.close());
 

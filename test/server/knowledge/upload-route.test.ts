@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSkyloom, type RunningSkyloom } from "#server/index";
-import { knowledgeService } from "#server/knowledge/host";
 import { makePdf } from "../../support/documents";
 
 /** POST /api/knowledge/upload against a started host, with a real session cookie. */
@@ -46,7 +45,7 @@ describe("POST /api/knowledge/upload", () => {
     expect(res.status).toBe(200);
     const added = (await res.json()) as { duplicate: boolean; document: { name: string; pages: number; format: string } };
     expect(added).toMatchObject({ duplicate: false, document: { name: "museum guide.pdf", pages: 2, format: "pdf" } });
-    await knowledgeService(skyloom.deps).whenIdle();
+    await skyloom.services.knowledge.whenIdle();
     const search = await trpc(cookie, "knowledge.search", { knowledgeBaseId: kb.id, query: "museum sundays" }, "GET");
     expect((search.body.result?.data as { results: { citation: string }[] }).results[0]?.citation).toBe("museum guide.pdf, page 2");
 
