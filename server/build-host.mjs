@@ -23,4 +23,4 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-console.log("built build/host/main.js and build/host/sandbox-worker.js");
+console.log("built build/host/main.js, build/host/sandbox-worker.js and build/host/knowledge-parse-worker.js");
