@@ -3,6 +3,8 @@ import { prepareHotStatements } from "#db/hot-statements";
 import { migrationsFolder } from "#db/root";
 import type { EndpointResolver } from "#agents/runtime/context";
 import type { ServerConfig } from "./env";
+import { createKnowledgeService, type KnowledgeServiceOptions } from "./knowledge/host";
+import type { KnowledgeService } from "./knowledge/service";
 import { ApiKeyService } from "./services/api-keys";
 import { LoginLimiter } from "./services/login-limiter";
 import { sendInvitationEmail, type InvitationEmail } from "./services/mailer";
@@ -35,6 +37,8 @@ export type Services = {
   runtime: RuntimeHost;
   /** Writes runs and settles finished ones with what they cost (run-store.ts, run-settlement.ts). */
   runStore: RunStore;
+  /** Knowledge bases: documents, background ingestion jobs (resumed at start), search. */
+  knowledge: KnowledgeService;
   /** Runs: start, follow, cancel, read; the runs in progress of this Skyloom. */
   runs: RunService;
   /** Team API keys: the gateway's lookup, creating and revoking. */
@@ -65,6 +69,8 @@ export type ServiceAdapters = {
   defaultModelBaseUrl?: string;
   loginLimiter?: LoginLimiter;
   signupLimiter?: SignupLimiter;
+  /** Knowledge-base limits or document parser other than the defaults (tests). */
+  knowledge?: KnowledgeServiceOptions;
   /** How failed run settlements are retried (tests shorten the delays). */
   runStorageRetry?: RetryPolicy;
 };
@@ -91,7 +97,12 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     const runtime = await startRuntimeHost(config, { defaultModelBaseUrl: adapters.defaultModelBaseUrl, endpoints: adapters.endpoints });
     stops.push(() => runtime.stop());
 
-    const runs = new RunService({ db, secretKey, runtime, store: runStore });
+    const knowledge = createKnowledgeService({ db, secretKey, runtime }, adapters.knowledge);
+    // Starting resumes the ingestion jobs a previous run left (killed mid-way or queued).
+    knowledge.start();
+    stops.push(() => knowledge.close());
+
+    const runs = new RunService({ db, secretKey, runtime, store: runStore, knowledge });
     // Cancelling first ends the runs' event streams, so open SSE responses finish.
     stops.push(() => runs.stop());
 
@@ -104,6 +115,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
       signupLimiter: adapters.signupLimiter ?? new SignupLimiter(config.signupsPerHour),
       runtime,
       runStore,
+      knowledge,
       runs,
       apiKeys: new ApiKeyService(db, secretKey, statements),
       servedAgents: new ServedAgents(db, statements),

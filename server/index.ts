@@ -14,6 +14,7 @@ import { builtPages, vitePages } from "./http/pages";
 import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
 import { createServices, type ServiceAdapters, type Services } from "./composition";
 import { healthOf } from "./http/health";
+import { knowledgeUploadHandler } from "./knowledge/upload-route";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
 import { createGateway, isGatewayRequest } from "./gateway/index";
 import { refuseBatchedAuth } from "./trpc/batch-guard";
@@ -78,6 +79,8 @@ async function serve(services: Services, options: { pages?: boolean; development
     const health = healthOf(services);
     res.status(health.status === "error" ? 503 : 200).json(health);
   });
+
+  app.post("/api/knowledge/upload", knowledgeUploadHandler(() => services.knowledge, (req, res) => contextFor(services, req as Request, res as Response).viewer));
 
   // Refuse oversized bodies up front, before auth or parsing; tRPC's own limit catches bodies
   // sent without a Content-Length.

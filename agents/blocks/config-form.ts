@@ -19,7 +19,8 @@ export type ConfigWidget =
   | "list" // strings, one per line
   | "json" // any other value
   | "provider-url" // an OpenAI-compatible base URL picked from provider presets or typed
-  | "model"; // free text with a list loaded on demand (see `options`)
+  | "model" // free text with a list loaded on demand (see `options`)
+  | "knowledge-base"; // one of the team's knowledge bases (the id is stored)
 
 /**
  * Shows a field only while a sibling field has a value: `is: "set"` (not empty, not null),

@@ -4,6 +4,7 @@
  */
 import { agentToolsBlock } from "./agent-tools/block";
 import { canvasNoteBlock } from "./canvas-note/block";
+import { knowledgeRetrieverBlock } from "./knowledge-retriever/block";
 import { logicRouterBlock } from "./logic-router/block";
 import { memoryConversationBlock } from "./memory-conversation/block";
 import { outputStructuredBlock } from "./output-structured/block";
@@ -19,7 +20,7 @@ import { createBlockRegistry, type DuplicateType } from "./registry";
 import { workloadContainerBlock } from "./workload-container/block";
 import { workloadJobBlock } from "./workload-job/block";
 
-export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock, agentToolsBlock, memoryConversationBlock, toolCalculatorBlock, toolHttpBlock, toolCodeBlock, logicRouterBlock, outputStructuredBlock, modelEndpointBlock, workloadContainerBlock, workloadJobBlock, canvasNoteBlock] as const;
+export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock, agentToolsBlock, memoryConversationBlock, toolCalculatorBlock, toolHttpBlock, toolCodeBlock, knowledgeRetrieverBlock, logicRouterBlock, outputStructuredBlock, modelEndpointBlock, workloadContainerBlock, workloadJobBlock, canvasNoteBlock] as const;
 
 /** Fails the typecheck when two blocks in BLOCKS share a type. */
 type AssertNoDuplicates<T extends never> = T;

@@ -1,9 +1,9 @@
-import type { DocumentInterface } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseRetrieverInterface } from "@langchain/core/retrievers";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { PortDataType } from "../graph/data-types";
+import type { RetrievedChunk } from "./context";
 
 /**
  * The values that travel along edges at run time, one shape per port data type. Each carries
@@ -66,6 +66,13 @@ export type RetrieverValue = {
   source?: ValueSource;
 };
 
+/** Passages found in a knowledge base (a Knowledge Retriever's output), with a picture of the search for the trace. */
+export type DocumentsValue = {
+  kind: "documents";
+  documents: RetrievedChunk[];
+  trace: { knowledgeBase: string; query: string; passages: { citation: string; score: number }[] };
+};
+
 /** Any JSON value (what a Structured Output block produces). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -82,7 +89,7 @@ export type PortValues = {
   tool: ToolValue;
   memory: MemoryValue;
   retriever: RetrieverValue;
-  documents: DocumentInterface[];
+  documents: DocumentsValue;
   json: JsonValue;
   endpoint: EndpointValue;
 };

@@ -17,6 +17,8 @@ import { RunRecorder } from "./run-recorder";
 import type { RunOrigin } from "./run-settlement";
 import type { RunStore } from "./run-store";
 import type { RuntimeHost } from "./runtime-host";
+import type { KnowledgeService } from "../knowledge/service";
+import { knowledgeSearchForTeam } from "../knowledge/run-capability";
 
 export type StartRunInput = {
   teamId: string;
@@ -88,7 +90,7 @@ async function* follow(run: LiveRun, signal?: AbortSignal, from = 0): AsyncGener
   }
 }
 
-export type RunServiceDeps = { db: Db; secretKey: Buffer; runtime: RuntimeHost; store: RunStore };
+export type RunServiceDeps = { db: Db; secretKey: Buffer; runtime: RuntimeHost; store: RunStore; knowledge: KnowledgeService };
 
 /**
  * Runs of a flow's agent part, for one running Skyloom: start one (stored as it goes, see
@@ -150,6 +152,7 @@ export class RunService {
       endpoints: runtime.endpoints,
       clock: { now: () => performance.timeOrigin + performance.now() },
       meter: input.meter ?? { record: () => {} },
+      knowledge: knowledgeSearchForTeam(this.deps.knowledge, input.teamId),
     };
 
     const result = executeRun({

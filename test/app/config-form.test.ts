@@ -26,6 +26,7 @@ describe("config form from zod schemas", () => {
     expect(byKey.get("temperature")?.help).toMatch(/How varied the answers are/);
     expect(byKey.get("credentialId")?.help).toBeUndefined();
     expect(configFields(blockRegistry.get("prompt.template")!.config)[0]).toMatchObject({ widget: "prompt" });
+    expect(configFields(blockRegistry.get("knowledge.retriever")!.config)[0]).toMatchObject({ key: "knowledgeBaseId", widget: "knowledge-base", title: "Knowledge base" });
 
     const custom = configFields(
       z.object({

@@ -74,6 +74,7 @@ const KNOWN_WIDGETS = new Set<string>([
   "json",
   "provider-url",
   "model",
+  "knowledge-base",
 ]);
 
 function humanize(key: string): string {
