@@ -7,3 +7,4 @@ export * from "./audit";
 export * from "./runs";
 export * from "./publishing";
 export * from "./ledger";
+export * from "./knowledge";
