@@ -6,3 +6,4 @@ export * from "./secrets";
 export * from "./audit";
 export * from "./runs";
 export * from "./publishing";
+export * from "./marketplace";

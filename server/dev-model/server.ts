@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { devEmbeddingsResponse } from "./embeddings";
 import { approxTokens, decideReply, DEV_MODEL_ID, textOf, type DevReply, type DevRequest } from "./replies";
 
 export type DevModelServer = {
@@ -65,7 +66,7 @@ function pieces(text: string): string[] {
 
 /**
  * The embedded local development model: a small OpenAI-compatible HTTP server (POST
- * /v1/chat/completions, streamed or not, with tool calls; GET /v1/models) that Skyloom starts
+ * /v1/chat/completions, streamed or not, with tool calls; POST /v1/embeddings; GET /v1/models) that Skyloom starts
  * itself so a new flow runs with no key and no internet.
  */
 export async function startDevModelServer(options: DevModelOptions = {}): Promise<DevModelServer> {
@@ -76,6 +77,16 @@ export async function startDevModelServer(options: DevModelOptions = {}): Promis
     const path = (req.url ?? "/").split("?")[0]?.replace(/\/+$/, "") ?? "";
     if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
       sendJson(res, 200, { object: "list", data: [{ id: DEV_MODEL_ID, object: "model", created: 0, owned_by: "skyloom" }] });
+      return;
+    }
+    if (req.method === "POST" && (path === "/v1/embeddings" || path === "/embeddings")) {
+      void readBody(req)
+        .then((text) => {
+          const answer = devEmbeddingsResponse(JSON.parse(text) as { input?: unknown; model?: string });
+          if (answer.ok) sendJson(res, 200, answer.body);
+          else sendJson(res, 400, errorBody(answer.message));
+        })
+        .catch(() => sendJson(res, 400, errorBody("The body is not valid JSON.")));
       return;
     }
     if (req.method !== "POST" || (path !== "/v1/chat/completions" && path !== "/chat/completions")) {
