@@ -6,6 +6,7 @@ import { compileGraph, TARGET_IDS, type TargetId } from "#agents/compile/compile
 import { formatDiagnostic, type Diagnostic } from "#agents/compile/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { GRAPH_LIMITS, GraphDocSchema } from "#agents/graph/index";
+import { NODE_USAGE, NodeUsageError, runNodeCommand } from "../marketplace/node/command";
 
 /**
  * `skyloom compile` and `skyloom validate`: the compiler for CI pipelines. Needs no server or
@@ -15,13 +16,15 @@ import { GRAPH_LIMITS, GraphDocSchema } from "#agents/graph/index";
 export type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
 
 const USAGE = `Usage:
+  skyloom node --kind provider|fizz --join URL --token TOKEN [--serve-openai URL] [--gpu MODEL:COUNT]...
   skyloom validate <flow.json>
   skyloom compile <flow.json> [--target ${TARGET_IDS.join("|")}]... [--out DIR]
                   [--akash-denom usdc|uakt] [--uakt-per-spon N]
 
 compile prints the manifests of the chosen targets to stdout (several files are separated by
 "---"), or with --out writes one file per manifest plus quote.json into DIR. With no --target,
-every target is compiled. Exit codes: 0 ok, 1 the flow has errors, 2 bad usage or unreadable file.`;
+every target is compiled. Exit codes: 0 ok, 1 the flow has errors, 2 bad usage or unreadable file.
+node runs a compute node that joins a Skyloom marketplace (skyloom node --help for its options).`;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -138,4 +141,34 @@ export function runCli(argv: readonly string[], io: Io): number {
     }
     throw error;
   }
+}
+
+/**
+ * Every command, as the `skyloom` binary runs them: `node` runs until SIGINT or SIGTERM (then
+ * stops its leases' servers and resolves 0); the others are runCli's.
+ */
+export async function runCommand(argv: readonly string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
+  if (argv[0] !== "node") return runCli(argv, io);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${NODE_USAGE}\n`);
+    return 0;
+  }
+  let node: Awaited<ReturnType<typeof runNodeCommand>>;
+  try {
+    node = await runNodeCommand(argv.slice(1), (line) => io.stdout(`${line}\n`));
+  } catch (error) {
+    if (error instanceof NodeUsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      io.stderr(`skyloom node: ${error.message}\n\n${NODE_USAGE}\n`);
+      return 2;
+    }
+    io.stderr(`skyloom node: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    signals.once("SIGINT", resolve);
+    signals.once("SIGTERM", resolve);
+  });
+  await node.stop();
+  io.stdout("node stopped\n");
+  return 0;
 }
