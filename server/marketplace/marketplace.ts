@@ -218,6 +218,7 @@ export type LeaseEventType =
   | "ServiceReady"
   | "ServiceRefused"
   | "ServiceUnhealthy"
+  | "ServiceFailed"
   | "NodeDown"
   | "LeaseClosed"
   | "DeploymentClosed";

@@ -255,7 +255,7 @@ export class Matchmaker {
       tx.update(marketLeases).set({ services, metrics: report.metrics ?? lease.metrics }).where(eq(marketLeases.id, leaseId)).run();
       for (const s of report.services) {
         if (before.get(s.name) === s.state) continue;
-        const type = ({ starting: "ServiceStarting", ready: "ServiceReady", refused: "ServiceRefused", unhealthy: "ServiceUnhealthy", failed: "ServiceUnhealthy" } as const)[s.state];
+        const type = ({ starting: "ServiceStarting", ready: "ServiceReady", refused: "ServiceRefused", unhealthy: "ServiceUnhealthy", failed: "ServiceFailed" } as const)[s.state];
         emit(lease.deploymentId, type, { leaseId, nodeId, service: s.name, state: s.state, uri: s.uri, message: s.message });
       }
       if (services.some((s) => s.state === "failed")) {
@@ -284,8 +284,12 @@ export class Matchmaker {
     tx.insert(marketOrders).values({ id, deploymentId, attempt, state: "open", createdAt: new Date(now), bidDeadline: new Date(now + this.bidWindowMs), excludedNodes }).run();
     tx.update(marketDeployments).set({ status: "ordering", statusMessage: null }).where(eq(marketDeployments.id, deploymentId)).run();
     emit(deploymentId, "OrderCreated", { orderId: id, attempt, excludedNodes });
-    // The timer is armed once the transaction commits (queueMicrotask runs after it returns).
-    queueMicrotask(() => this.armOrderTimer(id, now + this.bidWindowMs));
+    // Once the transaction commits (queueMicrotask runs after it returns): arm the bid window,
+    // or decide at once when no live node may bid at all (nobody to wait for).
+    queueMicrotask(() => {
+      if (this.everyLiveNodeAnswered(id)) this.decide(id);
+      else this.armOrderTimer(id, now + this.bidWindowMs);
+    });
     return id;
   }
 

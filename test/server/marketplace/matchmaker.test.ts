@@ -88,6 +88,7 @@ describe("matchmaker", () => {
     const ref = { teamId: "team-a", deploymentId: dep.id };
     const order = (await a.client.work(undefined)).orders[0]!;
     await a.client.answer(order.orderId, { bid: { priceWeiPerSecond: "1000", gpuModel: "a10" } });
+    await fakeNode(market, "b"); // joins after the match: the re-order waits for its answer
     const lease = (await snapshotWith(a.client, (s) => s.leases.length > 0)).leases[0]!;
     await a.client.manifest(lease.leaseId, { accepted: true, hash: "0".repeat(64) });
     const events = await eventsUntil(market.marketplace, ref, (e) => e.type === "OrderCreated" && e.data.attempt === 2);
