@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     await answers(ref, market.marketplace);
     const killed = performance.now();
     victim.child.kill("SIGKILL");
-    await eventsUntil(market.marketplace, ref, (e) => e.type === "ServiceReady", ready.at(-1)?.seq ?? 0);
+    await eventsUntil(market.marketplace, ref, (e) => e.type === "ServiceReady" && e.data.leaseId !== status.lease?.id, ready.at(-1)?.seq ?? 0);
     await answers(ref, market.marketplace);
     gaps.push(performance.now() - killed);
     await market.marketplace.close(ref);

@@ -49,6 +49,7 @@ export class NodeAgent {
   private healthTimer: NodeJS.Timeout | null = null;
   private heartbeatIntervalMs = 1000;
   private pollLoop: Promise<void> | null = null;
+  private sending: Promise<void> = Promise.resolve();
   private readonly log: (line: string) => void;
 
   constructor(private readonly options: NodeAgentOptions) {
@@ -233,20 +234,36 @@ export class NodeAgent {
   private async sendReport(running: RunningLease): Promise<void> {
     const key = JSON.stringify(running.services);
     if (key === running.reported) return;
-    const report = { services: running.services, metrics: running.server?.metrics() ?? null, logs: running.server?.drainLogs() ?? [] };
-    await this.client.report(running.lease.leaseId, report).then(
-      () => (running.reported = key),
-      () => undefined,
-    );
+    await this.inOrder(async () => {
+      const report = { services: running.services, metrics: running.server?.metrics() ?? null, logs: running.server?.drainLogs() ?? [] };
+      await this.client.report(running.lease.leaseId, report).then(
+        () => (running.reported = key),
+        () => undefined,
+      );
+    });
+  }
+
+  /**
+   * Reports and heartbeats go one at a time: two in flight could arrive in the other order,
+   * and an older "starting" would overwrite a newer "ready" at the matchmaker.
+   */
+  private inOrder(send: () => Promise<void>): Promise<void> {
+    const next = this.sending.then(send, send);
+    this.sending = next.catch(() => undefined);
+    return next;
   }
 
   private async beat(): Promise<void> {
-    const beat: Heartbeat = { leases: {} };
-    for (const [id, running] of this.leases) {
-      beat.leases[id] = { services: running.services, metrics: running.server?.metrics() ?? null, logs: running.server?.drainLogs() ?? [] };
-    }
-    await this.client.heartbeat(beat).catch(async (error: unknown) => {
-      if (error instanceof MatchmakerError && error.status === 401) await this.joinMatchmaker().catch(() => undefined);
+    await this.inOrder(async () => {
+      const beat: Heartbeat = { leases: {} };
+      for (const [id, running] of this.leases) {
+        // A lease still starting reports once it has its services (sendReport does).
+        if (running.services.length === 0) continue;
+        beat.leases[id] = { services: running.services, metrics: running.server?.metrics() ?? null, logs: running.server?.drainLogs() ?? [] };
+      }
+      await this.client.heartbeat(beat).catch(async (error: unknown) => {
+        if (error instanceof MatchmakerError && error.status === 401) await this.joinMatchmaker().catch(() => undefined);
+      });
     });
   }
 }
