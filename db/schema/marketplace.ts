@@ -31,7 +31,8 @@ export const marketNodes = sqliteTable("market_nodes", {
   lastHeartbeatAt: integer("last_heartbeat_at", { mode: "timestamp_ms" }).notNull(),
 });
 
-export const MARKET_DEPLOYMENT_STATUSES = ["ordering", "leased", "ready", "failed", "closed"] as const;
+/** "sleeping": scaled to zero (no lease); the next request wakes it with a new order. */
+export const MARKET_DEPLOYMENT_STATUSES = ["ordering", "leased", "ready", "sleeping", "failed", "closed"] as const;
 
 export const marketDeployments = sqliteTable(
   "market_deployments",

@@ -148,6 +148,7 @@ export type LeaseCloseReason =
   | "manifest-rejected"
   | "workload-failed"
   | "expired"
+  | "idle"
   | "node-closed";
 
 export type Lease = {
@@ -185,7 +186,7 @@ export type Order = {
   closedReason: string | null;
 };
 
-export type DeploymentStatusName = "ordering" | "leased" | "ready" | "failed" | "closed";
+export type DeploymentStatusName = "ordering" | "leased" | "ready" | "sleeping" | "failed" | "closed";
 
 export type DeploymentStatus = {
   id: string;
@@ -221,6 +222,8 @@ export type LeaseEventType =
   | "ServiceFailed"
   | "NodeDown"
   | "LeaseClosed"
+  | "DeploymentSleeping"
+  | "DeploymentWaking"
   | "DeploymentClosed";
 
 export type LeaseEvent = {
@@ -249,9 +252,13 @@ export interface Marketplace {
   logs(ref: DeploymentRef, options?: { limit?: number }): Promise<LogLine[]>;
   /**
    * Where the deployment's model is served now. Waits (bounded) while a lease is being ordered
-   * or started, so a request during a failover waits instead of failing.
+   * or started, so a request during a failover waits instead of failing; wakes a sleeping one.
    */
   endpoint(ref: DeploymentRef, options?: { model?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<ServingEndpoint>;
+  /** Scale to zero: ends the lease (reason "idle") but keeps the deployment, its id and endpoint. */
+  sleep(ref: DeploymentRef): Promise<DeploymentStatus>;
+  /** Orders a lease again for a sleeping deployment (endpoint() does it on the next request). */
+  wake(ref: DeploymentRef): Promise<DeploymentStatus>;
   /** Closes the lease and the deployment for good (tenant-closed). Idempotent. */
   close(ref: DeploymentRef): Promise<DeploymentStatus>;
 }

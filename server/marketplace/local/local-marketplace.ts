@@ -162,6 +162,7 @@ export class LocalMarketplace implements Marketplace {
     const deadline = this.matchmaker.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
       const d = this.owned(ref);
+      if (d.status === "sleeping") await this.wake(ref);
       if (d.status === "failed" || d.status === "closed") {
         throw new MarketplaceError("UNAVAILABLE", d.statusMessage ?? `The deployment is ${d.status}.`);
       }
@@ -199,6 +200,35 @@ export class LocalMarketplace implements Marketplace {
       this.matchmaker.signals.on("change", done);
       signal?.addEventListener("abort", done);
     });
+  }
+
+  async sleep(ref: DeploymentRef): Promise<DeploymentStatus> {
+    const d = this.owned(ref);
+    if (d.status === "failed" || d.status === "closed") throw new MarketplaceError("CONFLICT", `The deployment is ${d.status}; it cannot sleep.`);
+    if (d.status !== "sleeping") {
+      this.matchmaker.transact((tx, emit) => {
+        const lease = store.liveLease(tx, d.id);
+        if (lease) this.matchmaker.closeLease(tx, emit, lease, "idle");
+        const order = store.currentOrder(tx, d.id);
+        if (order?.state === "open") this.matchmaker.closeOrder(tx, emit, order.id, d.id, "idle");
+        tx.update(marketDeployments).set({ status: "sleeping", statusMessage: "Asleep: the next request wakes it." }).where(eq(marketDeployments.id, d.id)).run();
+        emit(d.id, "DeploymentSleeping", {});
+      });
+    }
+    return this.status(ref);
+  }
+
+  async wake(ref: DeploymentRef): Promise<DeploymentStatus> {
+    const d = this.owned(ref);
+    if (d.status === "sleeping") {
+      this.matchmaker.transact((tx, emit) => {
+        // Re-read inside the transaction: two requests waking it at once place one order.
+        if (store.getDeployment(tx, d.id)?.status !== "sleeping") return;
+        emit(d.id, "DeploymentWaking", {});
+        this.matchmaker.placeOrder(tx, emit, d.id, (store.currentOrder(tx, d.id)?.attempt ?? 0) + 1, []);
+      });
+    }
+    return this.status(ref);
   }
 
   async close(ref: DeploymentRef): Promise<DeploymentStatus> {

@@ -363,8 +363,9 @@ export class Matchmaker {
     const d = store.getDeployment(tx, lease.deploymentId);
     const last = store.currentOrder(tx, lease.deploymentId);
     if (!d || d.status === "closed") return;
-    if (!last || last.attempt >= this.maxAttempts) {
-      tx.update(marketDeployments).set({ status: "failed", statusMessage: `Gave up after ${last?.attempt ?? 0} leases failed (last: ${reason}).` }).where(eq(marketDeployments.id, d.id)).run();
+    const failures = store.consecutiveFailedLeases(tx, d.id);
+    if (!last || failures >= this.maxAttempts) {
+      tx.update(marketDeployments).set({ status: "failed", statusMessage: `Gave up after ${failures} leases in a row failed (last: ${reason}).` }).where(eq(marketDeployments.id, d.id)).run();
       return;
     }
     this.placeOrder(tx, emit, d.id, last.attempt + 1, [...new Set([...last.excludedNodes, lease.nodeId])]);

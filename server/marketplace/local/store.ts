@@ -108,6 +108,19 @@ export function latestLease(db: DbLike, deploymentId: string): LeaseRow | undefi
   return rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))[0];
 }
 
+/** Leases that ended badly, counted back from the newest until one ended for another reason. */
+export function consecutiveFailedLeases(db: DbLike, deploymentId: string): number {
+  const ok = new Set(["tenant-closed", "idle", "expired"]);
+  const rows = db.select().from(marketLeases).where(eq(marketLeases.deploymentId, deploymentId)).all();
+  rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  let n = 0;
+  for (const r of rows) {
+    if (r.state !== "closed" || ok.has(r.closeReason ?? "")) break;
+    n += 1;
+  }
+  return n;
+}
+
 export function liveLeasesOfNode(db: DbLike, nodeId: string): LeaseRow[] {
   return db
     .select()

@@ -170,6 +170,33 @@ describe("matchmaker", () => {
     expect(dbPath).toBeTruthy();
   });
 
+  it("scale to zero: sleep ends the lease but keeps the deployment; the next endpoint() wakes it with a new order", async () => {
+    market = await startMarket();
+    const a = await fakeNode(market, "a", { gpus: [{ model: "a10", count: 1 }] });
+    const { manifestHash } = await import("#server/marketplace/rules");
+    const dep = await market.marketplace.createDeployment(qwen());
+    const ref = { teamId: "team-a", deploymentId: dep.id };
+    // Plays the node: bid on every order offered, accept every lease's manifest, report ready.
+    const serveOnce = async () => {
+      const order = (await snapshotWith(a.client, (s) => s.orders.some((o) => !o.answered))).orders.find((o) => !o.answered)!;
+      await a.client.answer(order.orderId, { bid: { priceWeiPerSecond: "1000", gpuModel: "a10" } });
+      const lease = (await snapshotWith(a.client, (s) => s.leases.some((l) => l.orderId === order.orderId))).leases.find((l) => l.orderId === order.orderId)!;
+      await a.client.manifest(lease.leaseId, { accepted: true, hash: manifestHash(lease.manifest) });
+      await a.client.report(lease.leaseId, { services: [{ name: "llm", state: "ready", uri: `http://127.0.0.1:9/${lease.leaseId}`, message: null }], metrics: null, logs: [] });
+      return lease.leaseId;
+    };
+    const first = await serveOnce();
+    const asleep = await market.marketplace.sleep(ref);
+    expect(asleep).toMatchObject({ id: dep.id, status: "sleeping", lease: { id: first, state: "closed", closeReason: "idle" } });
+    // The GPU is free again: the sleeping deployment holds nothing.
+    expect((await market.marketplace.listOffers())[0]?.freeGpus).toEqual([{ model: "a10", count: 1 }]);
+    const [endpoint, second] = await Promise.all([market.marketplace.endpoint(ref), serveOnce()]);
+    expect(second).not.toBe(first);
+    expect(endpoint).toMatchObject({ leaseId: second, baseUrl: `http://127.0.0.1:9/${second}` });
+    const types = (await eventsUntil(market.marketplace, ref, (e) => e.type === "ServiceReady" && e.data.leaseId === second)).map((e) => e.type);
+    expect(types.slice(types.indexOf("DeploymentSleeping"))).toEqual(["DeploymentSleeping", "DeploymentWaking", "OrderCreated", "BidPlaced", "OrderMatched", "LeaseCreated", "ManifestReceived", "ServiceReady"]);
+  });
+
   it("checks input: another team's deployment, fizz limits, escrow, duration", async () => {
     market = await startMarket();
     const dep = await market.marketplace.createDeployment(qwen());
