@@ -45,7 +45,7 @@ describe("skyloom node", () => {
       child.kill("SIGTERM");
     });
     expect(code).toBe(0);
-  });
+  }, 60_000);
 
   it("says what to fix for bad usage and a forged token", async () => {
     const bad = await runBin(["node", "--kind", "laptop", "--join", market.server.url]);
@@ -54,5 +54,5 @@ describe("skyloom node", () => {
     const forged = await runBin(["node", "--kind", "provider", "--join", market.server.url, "--token", "forged"]);
     expect(forged.status).toBe(1);
     expect(forged.stderr).toContain("The join token is not valid for this marketplace");
-  });
+  }, 60_000);
 });
