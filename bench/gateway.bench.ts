@@ -66,7 +66,7 @@ async function runHost(stubUrl: string): Promise<void> {
   );
   let token: string | undefined;
   const cookies = { set: (t: string) => void (token = t), clear: () => void (token = undefined) };
-  const caller = () => createCaller(createContext(skyloom.deps, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
+  const caller = () => createCaller(createContext(skyloom.services, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
   await caller().auth.signup({ email: "bench@example.com", password: "correct-horse-battery", name: "Bench" });
   const flow = await caller().flow.create({ name: "Bench Agent", graph: helloAgentGraph() });
   const agent = await caller().agent.publish({ flowId: flow.id, slug: "bench-agent" });
@@ -106,6 +106,7 @@ async function runHost(stubUrl: string): Promise<void> {
  */
 async function bundleSelf(): Promise<string> {
   const { build } = await import("esbuild");
+  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
   const outfile = join(fileURLToPath(new URL("..", import.meta.url)), "node_modules", ".cache", "skyloom-bench", "gateway.bench.mjs");
   await build({
     entryPoints: [fileURLToPath(import.meta.url)],
@@ -115,6 +116,7 @@ async function bundleSelf(): Promise<string> {
     format: "esm",
     target: "node20",
     packages: "external",
+    plugins: [packageImportsPlugin()],
     logLevel: "warning",
   });
   return outfile;

@@ -42,7 +42,7 @@ async function runHost(): Promise<void> {
   const skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false" }, { pages: false });
   let token: string | undefined;
   const cookies = { set: (t: string) => void (token = t), clear: () => void (token = undefined) };
-  const caller = () => createCaller(createContext(skyloom.deps, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
+  const caller = () => createCaller(createContext(skyloom.services, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
   await caller().auth.signup({ email: "bench@example.com", password: "correct-horse-battery", name: "Bench" });
   const tools = SCENARIOS.flatMap((s) => (s.tool && s.code ? [{ name: s.tool, code: s.code, timeoutMs: 500 }] : []));
   const flow = await caller().flow.create({ name: "Spinning Agent", graph: codeToolsAgentGraph(tools) });
@@ -61,6 +61,7 @@ async function runHost(): Promise<void> {
 /** The host runs as production runs it: bundled, with the worker entry beside the bundle. */
 async function bundleSelf(): Promise<string> {
   const { build } = await import("esbuild");
+  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
   const root = fileURLToPath(new URL("..", import.meta.url));
   const outdir = join(root, "node_modules", ".cache", "skyloom-bench", "sandbox");
   await build({
@@ -71,6 +72,7 @@ async function bundleSelf(): Promise<string> {
     format: "esm",
     target: "node20",
     packages: "external",
+    plugins: [packageImportsPlugin()],
     logLevel: "warning",
   });
   return join(outdir, "sandbox.bench.js");

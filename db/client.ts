@@ -3,9 +3,11 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as sqliteVec from "sqlite-vec";
 import * as schema from "./schema";
 
-export type Db = BetterSQLite3Database<typeof schema>;
+/** The drizzle handle, with the better-sqlite3 connection under it (for SQL drizzle cannot write: FTS5, sqlite-vec). */
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export type DatabaseHandle = {
   db: Db;
@@ -21,7 +23,8 @@ export function sqlitePathFromUrl(url: string): string {
 /**
  * Opens (creating if needed) the SQLite file with the settings Skyloom relies on: WAL so
  * readers never wait for the writer, foreign keys so cascades hold, and a busy timeout so a
- * second process waits briefly instead of failing.
+ * second process waits briefly instead of failing. The sqlite-vec extension is loaded into
+ * every connection, since knowledge bases keep their vectors in its vec0 tables.
  */
 export function openDatabase(path: string, migrationsFolder: string): DatabaseHandle {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -30,6 +33,12 @@ export function openDatabase(path: string, migrationsFolder: string): DatabaseHa
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
+  // Knowledge bases' vectors live in vec0 tables (server/knowledge/store.ts) in this same file.
+  // A vector search reads every vector of its base: memory-mapped reads and a larger page cache
+  // (filled only as pages are read) make that about 2.5 times faster (bench/knowledge.bench.ts).
+  sqliteVec.load(sqlite);
+  sqlite.pragma("mmap_size = 268435456");
+  sqlite.pragma("cache_size = -262144");
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   return { db, sqlite, close: () => sqlite.close() };

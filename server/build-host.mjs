@@ -1,20 +1,29 @@
 // Bundles the Node host (server/main.ts and the kernel it imports) into build/host/main.js, and
 // the code tools' sandbox worker into build/host/sandbox-worker.js beside it (the host starts it
-// from there: see server/sandbox/worker-entry.ts), and the marketplace's node program into
-// build/host/marketplace-node.js (the embedded provider and fizz nodes run it as child
-// processes; ADR 024). npm packages stay external; tsconfig paths
-// (#agents/*, #db/*, …) are resolved by esbuild.
+// from there: see server/sandbox/worker-entry.ts), and the knowledge bases' document parser into
+// build/host/knowledge-parse-worker.js (server/knowledge/document-parser.ts), and the marketplace's
+// node program into build/host/marketplace-node.js (the embedded provider and fizz nodes run it as
+// child processes; ADR 024). npm packages stay external; the #agents/*,
+// #db/*, … imports resolve through package.json "imports".
 import { build } from "esbuild";
+import { packageImportsPlugin, projectRoot } from "./package-imports.mjs";
 
 await build({
-  entryPoints: { main: "server/main.ts", "sandbox-worker": "server/sandbox/worker.ts", "marketplace-node": "server/marketplace/node/main.ts" },
+  entryPoints: {
+    main: "server/main.ts",
+    "sandbox-worker": "server/sandbox/worker.ts",
+    "knowledge-parse-worker": "server/knowledge/parse-worker.ts",
+    "marketplace-node": "server/marketplace/node/main.ts",
+  },
+  absWorkingDir: projectRoot,
   outdir: "build/host",
   bundle: true,
   platform: "node",
   format: "esm",
   target: "node20",
   packages: "external",
+  plugins: [packageImportsPlugin()],
   sourcemap: true,
   logLevel: "warning",
 });
-console.log("built build/host/main.js, build/host/sandbox-worker.js and build/host/marketplace-node.js");
+console.log("built build/host/main.js, build/host/sandbox-worker.js, build/host/knowledge-parse-worker.js and build/host/marketplace-node.js");

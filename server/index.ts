@@ -1,36 +1,29 @@
-import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Request, type Response } from "express";
-import { openDatabase } from "#db/client";
-import { migrationsFolder, projectRoot } from "#db/root";
+import { projectRoot } from "#db/root";
 import { GRAPH_LIMITS } from "#agents/graph/index";
 import { loadConfig, type EnvSource } from "./env";
 import { applyServingHeapPolicy } from "./heap-policy";
 import { portInUseMessage } from "./preflight.mjs";
 import { clientIpOf, readCookie, SESSION_COOKIE, sessionCookieJar } from "./http/cookies";
 import { finalErrorHandler } from "./http/error-handler";
+import { builtPages, vitePages } from "./http/pages";
 import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
-import { LoginLimiter } from "./services/login-limiter";
-import { SignupLimiter } from "./services/signup-limiter";
-import { cancelAllRuns, markInterruptedRuns } from "./services/runs";
-import { storeFinishedRuns } from "./services/run-trace";
-import { closeRuntimeHost, runtimeHost } from "./services/runtime-host";
-import { loadSecretKey } from "./services/secret-key";
+import { createServices, type ServiceAdapters, type Services } from "./composition";
+import { healthOf } from "./http/health";
+import { knowledgeUploadHandler } from "./knowledge/upload-route";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
-import { gatewayFor, isGatewayRequest } from "./gateway/index";
+import { createGateway, isGatewayRequest } from "./gateway/index";
 import { refuseBatchedAuth } from "./trpc/batch-guard";
-import { createContext, type AppDeps } from "./trpc/context";
+import { createContext } from "./trpc/context";
 import { appRouter, createCaller } from "./trpc/root";
 
 export type RunningSkyloom = {
   url: string;
-  deps: AppDeps;
+  services: Services;
   demoSeeded: boolean;
   close(): Promise<void>;
 };
@@ -38,45 +31,42 @@ export type RunningSkyloom = {
 /** Room for the largest graph plus the request envelope; larger bodies get 413. */
 const MAX_TRPC_BODY_BYTES = GRAPH_LIMITS.maxBytes + 1024 * 1024;
 
-function contextFor(deps: AppDeps, req: Request, res: Response) {
-  return createContext(deps, {
+function contextFor(services: Services, req: Request, res: Response) {
+  return createContext(services, {
     sessionToken: readCookie(req.headers.cookie, SESSION_COOKIE),
     clientIp: clientIpOf(req),
-    cookies: sessionCookieJar(res, deps.config.secureCookies),
+    cookies: sessionCookieJar(res, services.config.secureCookies),
   });
 }
 
 /**
- * Starts Skyloom: configuration, data folder, secret key, database with migrations, demo seed,
- * then the HTTP host (Remix pages, tRPC at /api/trpc, /healthz).
+ * Starts Skyloom: configuration, then its services (server/composition.ts: secret key,
+ * database with migrations, the agent runtime…), the demo seed, then the HTTP host (Remix
+ * pages, tRPC at /api/trpc, the /v1 gateway, /healthz).
  */
 export async function startSkyloom(
   env: EnvSource = process.env,
-  /** `pages: false` serves the APIs without the Remix build (API tests, benchmarks). */
-  options: { pages?: boolean } = {},
+  /**
+   * `pages: false` serves the APIs without the Remix build (API tests, benchmarks). With
+   * NODE_ENV=development the pages come from Vite's dev server, with hot reload (`npm run dev`).
+   */
+  options: { pages?: boolean; adapters?: ServiceAdapters } = {},
 ): Promise<RunningSkyloom> {
   const config = loadConfig(env);
   applyServingHeapPolicy();
-  const secretKey = loadSecretKey(config);
-  const database = openDatabase(config.databasePath, migrationsFolder());
-  const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
-  const deps: AppDeps = {
-    database,
-    config,
-    loginLimiter: new LoginLimiter(),
-    signupLimiter: new SignupLimiter(config.signupsPerHour),
-    secretKey,
-  };
-  // The agent runtime: the local development model (the default for an empty base URL) starts here.
-  markInterruptedRuns(database.db);
-  await runtimeHost(deps);
-
-  const root = projectRoot();
-  const serverBuildPath = join(root, "build", "server", "index.js");
-  if (options.pages !== false && !existsSync(serverBuildPath)) {
-    throw new Error(`No app build at ${serverBuildPath}; run \`npm run build\` (npm start does this for you).`);
+  const services = await createServices({ config }, options.adapters);
+  try {
+    return await serve(services, { ...options, development: env.NODE_ENV === "development" });
+  } catch (error) {
+    // Nothing listens, so nothing keeps the process alive: let go of what started.
+    await services.stop();
+    throw error;
   }
-  const build = options.pages === false ? null : ((await import(pathToFileURL(serverBuildPath).href)) as ServerBuild);
+}
+
+async function serve(services: Services, options: { pages?: boolean; development: boolean }): Promise<RunningSkyloom> {
+  const { config, database } = services;
+  const demoSeeded = config.seedDemo ? await seedDemo(database.db) : false;
 
   const app = express();
   app.disable("x-powered-by");
@@ -86,14 +76,11 @@ export async function startSkyloom(
   });
 
   app.get("/healthz", (_req, res) => {
-    try {
-      database.sqlite.prepare("select 1").get();
-      res.json({ status: "ok" });
-    } catch (error) {
-      console.error("healthz: the database does not answer:", error);
-      res.status(503).json({ status: "error", message: "The database does not answer; the server log has the details." });
-    }
+    const health = healthOf(services);
+    res.status(health.status === "error" ? 503 : 200).json(health);
   });
+
+  app.post("/api/knowledge/upload", knowledgeUploadHandler(() => services.knowledge, (req, res) => contextFor(services, req as Request, res as Response).viewer));
 
   // Refuse oversized bodies up front, before auth or parsing; tRPC's own limit catches bodies
   // sent without a Content-Length.
@@ -113,7 +100,7 @@ export async function startSkyloom(
       maxBodySize: MAX_TRPC_BODY_BYTES,
       createContext: ({ req, res, info }) => {
         refuseBatchedAuth(info);
-        return contextFor(deps, req, res);
+        return contextFor(services, req, res);
       },
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
@@ -121,10 +108,25 @@ export async function startSkyloom(
     }),
   );
 
-  const clientDir = join(root, "build", "client");
-  app.use("/assets", express.static(join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
-  app.use(express.static(clientDir, { maxAge: "1h" }));
-  if (build) {
+
+  // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS) is
+  // answered on plain node:http, before Express. Express re-prototypes every request and
+  // response it handles (Object.setPrototypeOf), which makes V8 keep them, and all they refer
+  // to, through its young-generation collections: under API load the host's memory swelled by
+  // about 100 MiB between full collections, and Express's routing cost CPU the API does not need.
+  const gateway = createGateway(services);
+  const server = createServer((req, res) => {
+    if (!isGatewayRequest(req)) return void app(req, res);
+    setSecurityHeaders(res);
+    gateway(req, res);
+  });
+
+  // The pages come last, after the APIs (the HTTP server exists by now: Vite's hot-reload
+  // socket shares it).
+  const pagesFrom = options.development ? vitePages : builtPages;
+  const pages = options.pages === false ? null : await pagesFrom(projectRoot(), server);
+  if (pages) {
+    app.use(pages.assets);
     // Every page gets its own script nonce (docs/decisions/011); Remix renders it on its inline
     // scripts. app.use, not app.all("*"): Express decodes a route's path parameters and would
     // fail on a malformed URL before Remix sees it.
@@ -136,26 +138,15 @@ export async function startSkyloom(
     });
     app.use(
       createRequestHandler({
-        build,
+        build: pages.build,
         // Always: Remix then replaces loader errors with "Unexpected Server Error" in what it sends.
         mode: "production",
-        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(deps, req, res)), cspNonce: res.locals.cspNonce as string }),
+        getLoadContext: (req, res) => ({ trpc: createCaller(contextFor(services, req, res)), cspNonce: res.locals.cspNonce as string }),
       }),
     );
   }
   app.use(finalErrorHandler);
 
-  // The OpenAI-compatible API for published agents (its own auth, errors, limits and CORS) is
-  // answered on plain node:http, before Express. Express re-prototypes every request and
-  // response it handles (Object.setPrototypeOf), which makes V8 keep them, and all they refer
-  // to, through its young-generation collections: under API load the host's memory swelled by
-  // about 100 MiB between full collections, and Express's routing cost CPU the API does not need.
-  const gateway = gatewayFor(deps);
-  const server = createServer((req, res) => {
-    if (!isGatewayRequest(req)) return void app(req, res);
-    setSecurityHeaders(res);
-    gateway(req, res);
-  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("listening", resolve);
@@ -163,9 +154,7 @@ export async function startSkyloom(
       server.listen(config.port, config.host);
     });
   } catch (error) {
-    // Nothing listens, so nothing keeps the process alive: let go of what started above.
-    await closeRuntimeHost(deps);
-    database.close();
+    await pages?.close();
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") throw new PortInUseError(config.port);
     throw error;
   }
@@ -173,17 +162,16 @@ export async function startSkyloom(
   const shownHost = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
   return {
     url: `http://${shownHost}:${port}`,
-    deps,
+    services,
     demoSeeded,
     close: async () => {
-      // Cancelling first ends the runs' event streams, so open SSE responses finish.
-      cancelAllRuns();
+      // Cancelling this host's runs first ends their event streams, so open SSE responses finish.
+      await services.runs.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await closeRuntimeHost(deps);
-      // Runs that finished in this last turn are still waiting for their group commit.
-      storeFinishedRuns(database.db);
-      database.close();
+      await pages?.close();
+      // Then the rest in reverse order of their start: pending runs stored, the database last.
+      await services.stop();
     },
   };
 }

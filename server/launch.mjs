@@ -1,9 +1,13 @@
-// `npm start`: checks Node and the port, builds Skyloom when no build exists yet, then runs
-// the bundled host. The checks come first so nobody waits for a build to learn the port is taken.
+// `npm start`: checks Node and the port, builds Skyloom when there is no build or a source
+// changed after it (server/build-freshness.mjs), then runs the bundled host. The checks come
+// first so nobody waits for a build to learn the port is taken. `--use-existing-build` skips the
+// freshness check (tests that start several hosts at once build beforehand, and must not race
+// to rebuild the same folder).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { rebuildReasonAt } from "./build-freshness.mjs";
 import { exitIfNodeTooOld, portProblem } from "./preflight.mjs";
 
 exitIfNodeTooOld();
@@ -15,7 +19,6 @@ process.env.NODE_ENV ??= "production";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const host = join(root, "build", "host", "main.js");
-const app = join(root, "build", "server", "index.js");
 
 const portTaken = await portProblem(process.env.PORT, process.env.HOST || "127.0.0.1");
 if (portTaken) {
@@ -23,8 +26,9 @@ if (portTaken) {
   process.exit(1);
 }
 
-if (!existsSync(host) || !existsSync(app)) {
-  console.log("No build found: building Skyloom once (about half a minute)…");
+const rebuild = process.argv.includes("--use-existing-build") && existsSync(host) ? null : rebuildReasonAt(root);
+if (rebuild) {
+  console.log(`Building Skyloom: ${rebuild} (about half a minute)…`);
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const result = spawnSync(npm, ["run", "build"], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {

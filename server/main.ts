@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const skyloom = await startSkyloom(process.env);
   const mode = process.env.NODE_ENV ?? "development";
   console.log(`Skyloom is running at ${skyloom.url} (${mode} mode, started in ${Date.now() - started} ms)`);
-  if (skyloom.deps.config.seedDemo) {
+  if (skyloom.services.config.seedDemo) {
     console.log(`Demo account: ${DEMO_ACCOUNT.email} / ${DEMO_ACCOUNT.password}`);
   }
   const stop = (signal: string) => {

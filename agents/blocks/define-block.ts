@@ -1,6 +1,9 @@
 import type { z } from "zod";
-import type { DeployResult } from "../compile/workload-spec";
+import type { DeployResult } from "./workload-spec";
 import type { NodePorts, PortSpec } from "../graph/ports";
+import { migrateBlockConfig, type ConfigMigration } from "../graph/upgrade";
+// The typed `.meta()` of config fields (zod's GlobalMeta is widened there).
+import "./config-form";
 
 export const BLOCK_CATEGORIES = [
   "Inputs & Outputs",
@@ -12,13 +15,14 @@ export const BLOCK_CATEGORIES = [
   "Knowledge",
   "Logic",
   "Workloads",
+  "Notes",
 ] as const;
 export type BlockCategory = (typeof BLOCK_CATEGORIES)[number];
 
 /** Static ports, or ports computed from the block's (valid) config, like prompt variables. */
 // Method syntax keeps the function parameter bivariant, so every definition fits AnyBlockDefinition.
-type PortsFromConfig<TConfig> = { ports(config: TConfig): readonly PortSpec[] }["ports"];
-export type PortList<TConfig> = readonly PortSpec[] | PortsFromConfig<TConfig>;
+type PortsFromConfig<TConfig, TPorts> = { ports(config: TConfig): TPorts }["ports"];
+export type PortList<TConfig, TPorts extends readonly PortSpec[] = readonly PortSpec[]> = TPorts | PortsFromConfig<TConfig, TPorts>;
 
 /** A workload block's contribution to compilation (method syntax for the same bivariance). */
 type DeployFromConfig<TConfig> = { deploy(config: TConfig): DeployResult }["deploy"];
@@ -27,13 +31,39 @@ type DeployFromConfig<TConfig> = { deploy(config: TConfig): DeployResult }["depl
  * Everything the canvas, the compiler and the runtime need to know about a block, in one
  * place. Isomorphic: types and zod only, so the browser imports it too.
  */
-export type BlockPart = "agent" | "workload";
+export type BlockPart = "agent" | "workload" | "note";
+
+/** How a memory block's node names the conversation memory it keeps (method syntax: bivariant). */
+type MemoryRole<TConfig> = { key(config: TConfig, nodeId: string): string };
+
+/**
+ * What a block is to the rest of Skyloom beyond its ports. The run planner, the gateway and
+ * publishing ask the registry for a role (hasRole, memoryKeysOf), never for a block type, so a new
+ * block takes part by declaring a role and no code outside its folder names it.
+ */
+export type BlockRoles<TConfig> = {
+  /** A person's message enters the flow here; a published agent needs one. */
+  chatInput?: true;
+  /** The answer leaves here: a run runs what feeds these, and text streamed straight into one is the answer. */
+  chatOutput?: true;
+  /** Keeps each conversation's messages under `key` (nodes with the same key share them). */
+  memory?: MemoryRole<TConfig>;
+  /**
+   * Deployed, it serves an OpenAI-compatible model: a run reaches it through the run context's
+   * endpoints (a workload without this role cannot take part in a chat).
+   */
+  modelEndpoint?: true;
+};
+export type BlockRole = keyof BlockRoles<unknown>;
 
 export type BlockDefinition<
   TType extends string = string,
   TSchema extends z.ZodType = z.ZodType,
   // Kept literal so the runner registry can require a runner for every agent block at compile time.
   TPart extends BlockPart = BlockPart,
+  // Kept literal (port ids and types) so a runner's inputs are typed by them (runtime/implement.ts).
+  TInputs extends readonly PortSpec[] = readonly PortSpec[],
+  TOutputs extends readonly PortSpec[] = readonly PortSpec[],
 > = {
   type: TType;
   /** Bumped when the config shape changes; `migrate` brings older configs up to date. */
@@ -43,40 +73,38 @@ export type BlockDefinition<
   /**
    * "agent": runs in Skyloom's runtime and needs a runner (index.server.ts).
    * "workload": compiles into deployment manifests and runs on the marketplace.
+   * "note": text on the canvas only; never runs, never deploys.
    */
   part: TPart;
   /** One line, shown in the palette. */
   description: string;
   /** A lucide icon name (kebab-case), e.g. "message-square". */
   icon: string;
-  inputs: PortList<z.output<TSchema>>;
-  outputs: PortList<z.output<TSchema>>;
+  inputs: PortList<z.output<TSchema>, TInputs>;
+  outputs: PortList<z.output<TSchema>, TOutputs>;
   /**
    * The config schema, with defaults; it drives the config form. Each field may carry
-   * `.meta({ title, description, widget, enumLabels, help })`; without a widget the form picks one
-   * from the type. `help` is a short explanation shown on hover beside the title, for words a
-   * new user may not know. Widgets the canvas knows (app/components/canvas/config-form):
-   *   "text" one line · "textarea" several lines · "prompt" a template, with `{variable}` hints
-   *   "code" monospace text · "number" (bounds from min/max) · "toggle" a boolean
-   *   "select" an enum (`enumLabels` maps values to shown names) · "secret" a saved credential's id
-   *   "key-value" a string→string record · "env" environment variables, each plain text or a saved
-   *   credential (kept out of manifests) · "list" strings, one per line · "json" any other value
-   *   "provider-url" an OpenAI-compatible base URL picked from provider presets or typed
-   *   "model" a model name, with a list from the provider's /models; `modelSource: { baseUrl,
-   *   credential }` names the sibling fields holding the base URL and the credential id.
+   * `.meta({ title, description, help, widget, enumLabels, section, showWhen, options })`,
+   * typed in config-form.ts: the control, an Advanced section, a condition on another field,
+   * choices loaded on demand. Without a widget the form picks one from the type.
    */
   config: TSchema;
   /** Steps from version N to N+1, keyed by N. */
   migrate?: Readonly<Record<number, (config: unknown) => unknown>>;
+  roles?: BlockRoles<z.output<TSchema>>;
   /** Workload blocks only: the target-neutral spec the compiler turns into manifests. */
   deploy?: DeployFromConfig<z.output<TSchema>>;
 };
 
 export type AnyBlockDefinition = BlockDefinition<string, z.ZodType>;
 
-export function defineBlock<const TType extends string, TSchema extends z.ZodType, const TPart extends BlockPart = BlockPart>(
-  definition: BlockDefinition<TType, TSchema, TPart>,
-): BlockDefinition<TType, TSchema, TPart> {
+export function defineBlock<
+  const TType extends string,
+  TSchema extends z.ZodType,
+  const TPart extends BlockPart = BlockPart,
+  const TInputs extends readonly PortSpec[] = readonly PortSpec[],
+  const TOutputs extends readonly PortSpec[] = readonly PortSpec[],
+>(definition: BlockDefinition<TType, TSchema, TPart, TInputs, TOutputs>): BlockDefinition<TType, TSchema, TPart, TInputs, TOutputs> {
   return definition;
 }
 
@@ -84,24 +112,16 @@ export type ConfigParseResult<T> =
   | { ok: true; config: T }
   | { ok: false; issues: { path: string; message: string }[] };
 
-export type ConfigMigrateResult = { ok: true; config: unknown } | { ok: false; message: string };
+export type ConfigMigrateResult = ConfigMigration;
 
 /**
  * A stored config brought up to the block's current version by its `migrate` steps, not yet
  * validated (the config form shows and edits this shape). A newer version, or a missing
- * step, comes back as a message.
+ * step, comes back as a message. The steps run in the graph layer (migrateBlockConfig), the
+ * same code that upgrades whole graphs.
  */
 export function migrateConfig(block: AnyBlockDefinition, version: number, raw: unknown): ConfigMigrateResult {
-  if (version > block.version) {
-    return { ok: false, message: `This block was saved by a newer Skyloom (version ${version}; this one knows ${block.version}).` };
-  }
-  let config: unknown = raw ?? {};
-  for (let v = version; v < block.version; v++) {
-    const step = block.migrate?.[v];
-    if (!step) return { ok: false, message: `No upgrade from version ${v} of ${block.type}.` };
-    config = step(config);
-  }
-  return { ok: true, config };
+  return migrateBlockConfig(block, version, raw);
 }
 
 /**

@@ -9,6 +9,7 @@ import { agentToolsRunner } from "./agent-tools/run.server";
 import { BLOCKS } from "./index";
 import { chatInputRunner } from "./io-chat-input/run.server";
 import { chatOutputRunner } from "./io-chat-output/run.server";
+import { knowledgeRetrieverRunner } from "./knowledge-retriever/run.server";
 import { logicRouterRunner } from "./logic-router/run.server";
 import { memoryConversationRunner } from "./memory-conversation/run.server";
 import { modelOpenAiRunner } from "./model-openai/run.server";
@@ -34,6 +35,7 @@ export const RUNNERS: RunnerRegistry = {
   "tool.calculator": toolCalculatorRunner,
   "tool.http": toolHttpRunner,
   "tool.code": toolCodeRunner,
+  "knowledge.retriever": knowledgeRetrieverRunner,
   "logic.router": logicRouterRunner,
   "output.structured": outputStructuredRunner,
 };

@@ -3,6 +3,8 @@
  * block means one new folder and one line here (and its runner in index.server.ts).
  */
 import { agentToolsBlock } from "./agent-tools/block";
+import { canvasNoteBlock } from "./canvas-note/block";
+import { knowledgeRetrieverBlock } from "./knowledge-retriever/block";
 import { logicRouterBlock } from "./logic-router/block";
 import { memoryConversationBlock } from "./memory-conversation/block";
 import { outputStructuredBlock } from "./output-structured/block";
@@ -18,7 +20,7 @@ import { createBlockRegistry, type DuplicateType } from "./registry";
 import { workloadContainerBlock } from "./workload-container/block";
 import { workloadJobBlock } from "./workload-job/block";
 
-export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock, agentToolsBlock, memoryConversationBlock, toolCalculatorBlock, toolHttpBlock, toolCodeBlock, logicRouterBlock, outputStructuredBlock, modelEndpointBlock, workloadContainerBlock, workloadJobBlock] as const;
+export const BLOCKS = [chatInputBlock, promptTemplateBlock, modelOpenAiBlock, chatOutputBlock, agentToolsBlock, memoryConversationBlock, toolCalculatorBlock, toolHttpBlock, toolCodeBlock, knowledgeRetrieverBlock, logicRouterBlock, outputStructuredBlock, modelEndpointBlock, workloadContainerBlock, workloadJobBlock, canvasNoteBlock] as const;
 
 /** Fails the typecheck when two blocks in BLOCKS share a type. */
 type AssertNoDuplicates<T extends never> = T;
@@ -29,5 +31,6 @@ export type BlockType = (typeof BLOCKS)[number]["type"];
 export const blockRegistry = createBlockRegistry(BLOCKS);
 
 export { defineBlock, parseBlockConfig, migrateConfig, defaultConfig, blockPorts, BLOCK_CATEGORIES } from "./define-block";
-export type { BlockDefinition, AnyBlockDefinition, BlockCategory } from "./define-block";
+export type { BlockDefinition, AnyBlockDefinition, BlockCategory, BlockRole, BlockRoles } from "./define-block";
+export { memoryKeysOf } from "./registry";
 export type { BlockSummary, BlockRegistry } from "./registry";

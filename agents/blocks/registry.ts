@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { GraphNode } from "../graph/doc";
 import type { NodePorts, PortResolver } from "../graph/ports";
-import { blockPorts, type AnyBlockDefinition } from "./define-block";
+import { blockPorts, parseBlockConfig, type AnyBlockDefinition, type BlockRole } from "./define-block";
 
 /** Resolves to the first block type that appears twice in a list, or `never`. */
 export type DuplicateType<L extends readonly { type: string }[]> = L extends readonly [
@@ -41,7 +41,21 @@ export type BlockRegistry = {
   /** The ports of a node as stored (undefined for an unknown type). */
   resolvePorts: PortResolver;
   summaries(): BlockSummary[];
+  /** Whether a node's block declares a role (false for an unknown type). */
+  hasRole(type: string, role: BlockRole): boolean;
 };
+
+/** The conversation-memory keys of a graph's memory blocks (valid configs only), without repeats. */
+export function memoryKeysOf(graph: { nodes: readonly GraphNode[] }, blocks: Pick<BlockRegistry, "get">): string[] {
+  const keys = new Set<string>();
+  for (const node of graph.nodes) {
+    const block = blocks.get(node.type);
+    if (!block?.roles?.memory) continue;
+    const parsed = parseBlockConfig(block, node.version, node.config);
+    if (parsed.ok) keys.add(block.roles.memory.key(parsed.config, node.id));
+  }
+  return [...keys];
+}
 
 export function createBlockRegistry(blocks: readonly AnyBlockDefinition[]): BlockRegistry {
   const byType = new Map<string, AnyBlockDefinition>();
@@ -57,6 +71,7 @@ export function createBlockRegistry(blocks: readonly AnyBlockDefinition[]): Bloc
     list: () => blocks,
     get: (type) => byType.get(type),
     resolvePorts,
+    hasRole: (type, role) => byType.get(type)?.roles?.[role] !== undefined,
     summaries: () =>
       blocks.map((b) => {
         const ports = blockPorts(b, b.version, {});

@@ -1,5 +1,5 @@
 import type { GraphDoc } from "../graph/doc";
-import { diagnostic, type Diagnostic } from "./diagnostics";
+import { diagnostic, type Diagnostic } from "../graph/diagnostics";
 import { planGraph, type Plan } from "./plan";
 import { quotePlan, type Quote } from "./quote";
 import { resolvePlanSecrets, type SecretResolver } from "./secrets";

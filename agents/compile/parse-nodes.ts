@@ -1,7 +1,7 @@
 import { parseBlockConfig, type AnyBlockDefinition } from "../blocks/define-block";
 import type { BlockRegistry } from "../blocks/registry";
 import type { GraphDoc, GraphNode } from "../graph/doc";
-import { diagnostic, type Diagnostic } from "./diagnostics";
+import { diagnostic, type Diagnostic } from "../graph/diagnostics";
 
 /** One node with its block and its config brought up to date and validated. */
 export type ParsedNode =

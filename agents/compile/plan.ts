@@ -1,8 +1,8 @@
 import type { GraphDoc } from "../graph/doc";
-import type { Diagnostic } from "./diagnostics";
+import type { Diagnostic } from "../graph/diagnostics";
 import type { WorkloadPrice } from "./pricing";
 import { analyzeGraph, type GraphAnalysis, type ValidateOptions } from "./validate";
-import type { DeploymentTier, WorkloadSpec } from "./workload-spec";
+import type { DeploymentTier, WorkloadSpec } from "../blocks/workload-spec";
 
 /**
  * The target-neutral IR: what to deploy, grouped into leases, and how deployed endpoints are

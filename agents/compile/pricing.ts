@@ -1,4 +1,4 @@
-import type { WorkloadSpec } from "./workload-spec";
+import type { WorkloadSpec } from "../blocks/workload-spec";
 
 /**
  * Prices in integers of micro-SPON (1e-6 SPON) so sums and products are exact; SPON itself

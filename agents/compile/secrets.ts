@@ -1,7 +1,7 @@
 import type { GraphDoc } from "../graph/doc";
-import { diagnostic, type Diagnostic } from "./diagnostics";
+import { diagnostic, type Diagnostic } from "../graph/diagnostics";
 import type { Plan } from "./plan";
-import { looksLikeSecretName } from "./workload-config";
+import { looksLikeSecretName } from "../blocks/workload-config";
 
 /**
  * Looks up a saved credential's value for dispatch; null when the team has no such credential.

@@ -6,7 +6,7 @@ import type { GraphDoc, GraphEdge, GraphNode } from "../graph/doc";
 import { nodeLabel } from "../graph/names";
 import { checkGraphIntegrity } from "../graph/integrity";
 import type { CyclePolicy, NodePorts, PortResolver } from "../graph/ports";
-import { diagnostic, type Diagnostic } from "./diagnostics";
+import { diagnostic, type Diagnostic } from "../graph/diagnostics";
 import { parseNodeConfigs, type ParsedNode } from "./parse-nodes";
 import { collectWorkloads, type CollectedWorkload } from "./workloads";
 

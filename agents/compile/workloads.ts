@@ -1,9 +1,9 @@
 import type { GraphDoc } from "../graph/doc";
 import { nodeName } from "../graph/names";
-import { diagnostic, type Diagnostic } from "./diagnostics";
+import { diagnostic, type Diagnostic } from "../graph/diagnostics";
 import type { ParsedNode } from "./parse-nodes";
 import { priceWorkload, formatMicroSpon, type WorkloadPrice } from "./pricing";
-import { KNOWN_REGIONS, type WorkloadSpec } from "./workload-spec";
+import { KNOWN_REGIONS, type WorkloadSpec } from "../blocks/workload-spec";
 
 /** Fizz nodes' limits (specs/spheron-and-akash.md, "Mode limits"). */
 export const FIZZ_LIMITS = { cpu: 32, memoryGi: 128, storageGi: 2_000, forbiddenPublicPorts: [80, 443] } as const;

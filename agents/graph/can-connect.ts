@@ -1,4 +1,4 @@
-import { diagnostic, type Diagnostic } from "../compile/diagnostics";
+import { diagnostic, type Diagnostic } from "./diagnostics";
 import { canFlowInto, DATA_TYPE_LABELS } from "./data-types";
 import type { GraphDoc, GraphEdge, PortRef } from "./doc";
 import type { CyclePolicy, PortResolver } from "./ports";

@@ -5,13 +5,21 @@ import { z } from "zod";
  * all read. `ui` never affects processing; `config` is validated by the block's own schema.
  */
 
-/** Limits leave room for the largest flows we promise (2,000 nodes) with a wide margin. */
+/**
+ * Limits leave room for the largest flows we promise (2,000 nodes) with a wide margin. The same
+ * figures hold for a stored graph, a flow file, a paste and the API: `maxBytes` bounds both a
+ * graph's JSON and a flow file's text, `maxDepth` how deeply a file or a config nests.
+ */
 export const GRAPH_LIMITS = {
   maxNodes: 5_000,
   maxEdges: 20_000,
   maxBytes: 5 * 1024 * 1024,
+  maxDepth: 64,
   maxIdLength: 64,
 } as const;
+
+/** The graph format this build writes; upgradeGraph reads every older one. */
+export const GRAPH_SCHEMA_VERSION = 1;
 
 const IdSchema = z
   .string()
@@ -39,7 +47,12 @@ export const GraphEdgeSchema = z.object({
 });
 
 export const GraphDocSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(GRAPH_SCHEMA_VERSION, {
+    error: (issue) =>
+      typeof issue.input === "number" && issue.input > GRAPH_SCHEMA_VERSION
+        ? `This graph is format ${issue.input}, written by a newer Skyloom; this one reads format ${GRAPH_SCHEMA_VERSION} and older. Update Skyloom to open it.`
+        : `schemaVersion must be ${GRAPH_SCHEMA_VERSION}`,
+  }),
   nodes: z
     .array(GraphNodeSchema)
     .max(GRAPH_LIMITS.maxNodes, `A flow has at most ${GRAPH_LIMITS.maxNodes} nodes`),
@@ -54,7 +67,7 @@ export type GraphEdge = z.infer<typeof GraphEdgeSchema>;
 export type PortRef = z.infer<typeof PortRefSchema>;
 
 export function emptyGraph(): GraphDoc {
-  return { schemaVersion: 1, nodes: [], edges: [] };
+  return { schemaVersion: GRAPH_SCHEMA_VERSION, nodes: [], edges: [] };
 }
 
 /** Serialised size in bytes, the figure GRAPH_LIMITS.maxBytes is checked against. */

@@ -5,3 +5,8 @@ export * from "./ports";
 export * from "./can-connect";
 export * from "./integrity";
 export * from "./names";
+export * from "./safe-json";
+export * from "./upgrade";
+export * from "./flow-file";
+export * from "./edits";
+export * from "./remap-ids";

@@ -1,4 +1,4 @@
-import { diagnostic, type Diagnostic } from "../compile/diagnostics";
+import { diagnostic, type Diagnostic } from "./diagnostics";
 import type { GraphDoc } from "./doc";
 import type { PortResolver } from "./ports";
 

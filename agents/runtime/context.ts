@@ -39,7 +39,7 @@ export type MemoryStore = {
 export type HttpClient = { fetch(url: string, init?: RequestInit): Promise<Response> };
 
 export type ResolvedEndpoint = { baseUrl: string; model: string; apiKey?: string };
-/** Turns a workload node (model.endpoint) into the endpoint it is deployed as. */
+/** Turns a workload node with the model-endpoint role into the endpoint it is deployed as. */
 export type EndpointResolver = { resolve(node: GraphNode): Promise<ResolvedEndpoint> };
 
 export type Clock = { now(): number };
@@ -55,6 +55,34 @@ export type CodeRun = { toolName: string; code: string; input: unknown; limits: 
  */
 export type CodeSandbox = { run(request: CodeRun): Promise<string> };
 
+/** A passage a knowledge base search found, with what an answer cites. */
+export type RetrievedChunk = {
+  text: string;
+  /** "handbook.pdf, page 3" or "guide.md › Setup". */
+  citation: string;
+  documentName: string;
+  page: number | null;
+  heading: string | null;
+  sourceUrl: string | null;
+  /** 0..1, higher is better. */
+  score: number;
+};
+export type KnowledgeSearchRequest = {
+  knowledgeBaseId: string;
+  query: string;
+  topK: number;
+  minScore: number;
+  /** Unset: the base's own search mode. */
+  mode?: "keyword" | "vector" | "hybrid";
+};
+/**
+ * Searches the knowledge bases of the run's team only: another team's id (from a template or
+ * an imported flow) is refused as unknown. Rejects with a message for the flow's author.
+ */
+export type KnowledgeSearch = {
+  search(request: KnowledgeSearchRequest): Promise<{ knowledgeBaseName: string; results: RetrievedChunk[]; notice?: string }>;
+};
+
 export type UsageRecord = TokenUsage & { nodeId: string; model: string };
 export type Meter = { record(usage: UsageRecord): void };
 
@@ -68,6 +96,8 @@ export type RunCapabilities = {
   endpoints: EndpointResolver;
   clock: Clock;
   meter: Meter;
+  /** Knowledge base search; absent where no knowledge bases exist (the retriever says so). */
+  knowledge?: KnowledgeSearch;
 };
 
 /** What one node's runner gets: the capabilities plus its place in the run. */

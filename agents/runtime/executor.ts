@@ -4,7 +4,7 @@ import type { PortDataType } from "../graph/data-types";
 import { BlockRunError, NodeFault, type NodeContext, type RunCapabilities, type RunStatus, type TokenUsage } from "./context";
 import type { RunEvent, ToolCallInfo, ToolCallRecord, ToolOutcome } from "./events";
 import type { Implementation } from "./implement";
-import { PlanError, planRun, portType, type BlockLookup, type PlannedNode } from "./plan";
+import { GraphRejectedError, PlanError, planRun, portType, type BlockLookup, type PlannedNode } from "./plan";
 import { describeValue, SKIPPED, withSource, type ChatModelValue, type EndpointValue, type ValueSource } from "./values";
 
 export type RunLimits = {
@@ -136,7 +136,17 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       plan = planRun(options.graph, options.blocks);
     } catch (error) {
       emit({ type: "run.start", runId, at: startedAt, input: options.input, nodes: [] });
-      if (error instanceof PlanError && error.nodeId) {
+      if (error instanceof GraphRejectedError) {
+        failedNodeId = error.nodeId ?? null;
+        // Each node at fault is marked with its first problem, as the canvas marks it.
+        const marked = new Set<string>();
+        for (const d of error.errors) {
+          if (d.node === undefined || marked.has(d.node)) continue;
+          marked.add(d.node);
+          const blockType = options.graph.nodes.find((n) => n.id === d.node)?.type ?? "";
+          emit({ type: "node.error", runId, at: clock.now(), nodeId: d.node, blockType, durationMs: 0, message: `${d.message} (${d.code})` });
+        }
+      } else if (error instanceof PlanError && error.nodeId) {
         failedNodeId = error.nodeId;
         const blockType = options.graph.nodes.find((n) => n.id === error.nodeId)?.type ?? "";
         emit({ type: "node.error", runId, at: clock.now(), nodeId: error.nodeId, blockType, durationMs: 0, message: error.message });
@@ -198,6 +208,24 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
       if (controller.signal.aborted) throw controller.signal.reason;
 
       const nodeStarted = clock.now();
+      if (!skipped) {
+        // What a runner's typed inputs promise (BlockInputs): a `multiple` input is an array,
+        // a required one is there (connected, as validate checked, but its source may have
+        // produced nothing on that port, like a Chat Model without a prompt).
+        for (const port of ports.inputs) {
+          if (port.multiple) inputs[port.id] ??= [];
+          else if (port.required && inputs[port.id] === undefined) {
+            const connected = planned.inbound.some((edge) => edge.to.port === port.id);
+            const message = connected
+              ? `Nothing reached the input "${port.label}": the block connected to it gave no value there.`
+              : `The input "${port.label}" needs a connection.`;
+            failedNodeId = node.id;
+            emit({ type: "node.error", runId, at: nodeStarted, nodeId: node.id, blockType: node.type, durationMs: 0, message });
+            stop(new RunStop("failed", `${nameOf(node.id)}: ${message}`));
+            throw new BlockRunError(message);
+          }
+        }
+      }
       if (skipped) {
         emit({ type: "node.output", runId, at: nodeStarted, nodeId: node.id, blockType: node.type, durationMs: 0, outputs: {}, skipped: true });
         return { outputs: {}, skipped: true };
@@ -210,6 +238,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
         countStep();
         let result: Record<string, unknown>;
         if (block.part === "workload") {
+          if (!block.roles?.modelEndpoint) throw new BlockRunError(`A ${block.title} serves no model, so a chat cannot use it; connect a block that deploys a model.`);
           const endpoint = await capabilities.endpoints.resolve(node);
           result = {};
           for (const port of ports.outputs) {
@@ -245,7 +274,7 @@ export async function executeRun(options: ExecuteOptions): Promise<RunResult> {
               return recordToolCall(node.id, call, (record) => calls.push(record));
             },
           };
-          result = await runner.run({ config: planned.config, inputs, node, ctx });
+          result = await runner.run({ config: planned.config, inputs, inputsById: inputs, node, ctx });
           // Chat models and tools carry their node, so whoever uses them can name it in a failure.
           for (const port of Object.keys(result)) result[port] = withSource(result[port], source);
         }

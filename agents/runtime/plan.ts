@@ -1,11 +1,15 @@
 import { parseBlockConfig, blockPorts, type AnyBlockDefinition } from "../blocks/define-block";
+import type { BlockRegistry } from "../blocks/registry";
+import { describeErrors, type Diagnostic } from "../graph/diagnostics";
+import { validateGraph } from "../compile/validate";
 import type { PortDataType } from "../graph/data-types";
 import type { GraphDoc, GraphEdge, GraphNode } from "../graph/doc";
-import { nodeName } from "../graph/names";
+import { nodeName, nodeNamer } from "../graph/names";
 import type { NodePorts } from "../graph/ports";
 import { BlockRunError } from "./context";
 
-export type BlockLookup = { get(type: string): AnyBlockDefinition | undefined };
+/** The blocks a run knows: the registry the validator checks the graph against. */
+export type BlockLookup = BlockRegistry;
 
 export type PlannedNode = {
   node: GraphNode;
@@ -33,12 +37,24 @@ export class PlanError extends BlockRunError {
   }
 }
 
-const CHAT_OUTPUT = "io.chat-output";
+/** The validator found errors in the graph: nothing runs. `errors` name the nodes to mark. */
+export class GraphRejectedError extends PlanError {
+  constructor(
+    message: string,
+    readonly errors: readonly Diagnostic[],
+  ) {
+    super(message, errors.find((d) => d.node !== undefined)?.node);
+    this.name = "GraphRejectedError";
+  }
+}
 
 /**
- * Picks what runs: the ancestors of the flow's Chat Outputs (so a stray block on the canvas
- * costs nothing), with each config parsed and migrated. Fails before anything runs when a
- * block is unknown or misconfigured, naming the node.
+ * Checks the graph with the compiler's validator, then picks what runs: the ancestors of the
+ * flow's Chat Outputs (so a stray block on the canvas costs nothing), with each config parsed
+ * and migrated. Fails before anything runs when the validator reports an error anywhere in
+ * the graph (a wire of the wrong type, an unconnected required input, a bad config), so a
+ * graph that did not come through the canvas (an imported file, the API) runs by the same
+ * rules the canvas shows.
  */
 // Plans are pure functions of (graph, blocks); a caller that runs the same graph object again
 // (the gateway serving a published agent, a chat) skips parsing every config each time.
@@ -55,6 +71,9 @@ export function planRun(graph: GraphDoc, blocks: BlockLookup): RunPlan {
 }
 
 function buildPlan(graph: GraphDoc, blocks: BlockLookup): RunPlan {
+  const errors = validateGraph(graph, { registry: blocks }).filter((d) => d.severity === "error");
+  if (errors.length > 0) throw new GraphRejectedError(describeErrors(errors, "running", nodeNamer(graph, blocks)), errors);
+
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const inboundOf = new Map<string, GraphEdge[]>();
   const outboundOf = new Map<string, GraphEdge[]>();
@@ -64,7 +83,8 @@ function buildPlan(graph: GraphDoc, blocks: BlockLookup): RunPlan {
     (outboundOf.get(edge.from.node) ?? outboundOf.set(edge.from.node, []).get(edge.from.node)!).push(edge);
   }
 
-  let sinks = graph.nodes.filter((n) => n.type === CHAT_OUTPUT);
+  const isChatOutput = (n: GraphNode) => blocks.get(n.type)?.roles?.chatOutput === true;
+  let sinks = graph.nodes.filter(isChatOutput);
   if (sinks.length === 0) {
     sinks = graph.nodes.filter((n) => blocks.get(n.type)?.part === "agent" && !outboundOf.has(n.id));
   }
@@ -102,7 +122,7 @@ function buildPlan(graph: GraphDoc, blocks: BlockLookup): RunPlan {
 
   const streamsToOutput = new Set<string>();
   for (const sink of sinks) {
-    if (sink.type !== CHAT_OUTPUT) continue;
+    if (!isChatOutput(sink)) continue;
     for (const edge of inboundOf.get(sink.id) ?? []) streamsToOutput.add(edge.from.node);
   }
   return { nodes, streamsToOutput };

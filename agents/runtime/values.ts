@@ -1,5 +1,9 @@
+import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseRetrieverInterface } from "@langchain/core/retrievers";
 import type { StructuredToolInterface } from "@langchain/core/tools";
+import type { PortDataType } from "../graph/data-types";
+import type { RetrievedChunk } from "./context";
 
 /**
  * The values that travel along edges at run time, one shape per port data type. Each carries
@@ -46,7 +50,59 @@ export type EndpointValue = {
   trace: { baseUrl: string; model: string };
 };
 
-export type RuntimeObject = ChatModelValue | ToolValue | MemoryValue | EndpointValue;
+/** Turns text into vectors (for a knowledge base). No block produces one yet. */
+export type EmbeddingsValue = {
+  kind: "embeddings";
+  embeddings: EmbeddingsInterface;
+  trace: { model: string };
+  source?: ValueSource;
+};
+
+/** Finds the documents relevant to a query. No block produces one yet. */
+export type RetrieverValue = {
+  kind: "retriever";
+  retriever: BaseRetrieverInterface;
+  trace: { name: string };
+  source?: ValueSource;
+};
+
+/** Passages found in a knowledge base (a Knowledge Retriever's output), with a picture of the search for the trace. */
+export type DocumentsValue = {
+  kind: "documents";
+  documents: RetrievedChunk[];
+  trace: { knowledgeBase: string; query: string; passages: { citation: string; score: number }[] };
+};
+
+/** Any JSON value (what a Structured Output block produces). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The one runtime value of each port data type: what a runner finds on an input of that type
+ * (after the executor's implicit conversions: JSON into text is its text, an endpoint into a
+ * chat model is a chat model) and what it must put on an output of that type.
+ */
+export type PortValues = {
+  text: string;
+  messages: ChatMessage[];
+  "chat-model": ChatModelValue;
+  embeddings: EmbeddingsValue;
+  tool: ToolValue;
+  memory: MemoryValue;
+  retriever: RetrieverValue;
+  documents: DocumentsValue;
+  json: JsonValue;
+  endpoint: EndpointValue;
+};
+
+/** `PortValueOf<"chat-model">` is ChatModelValue. */
+export type PortValueOf<T extends PortDataType> = PortValues[T];
+
+// Exhaustive both ways: a data type added to PORT_DATA_TYPES without a value type here (or a
+// value type for a data type that does not exist) fails the typecheck.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const PORT_VALUES_COVER_EVERY_DATA_TYPE: Exactly<keyof PortValues, PortDataType> = true;
+
+export type RuntimeObject = ChatModelValue | ToolValue | MemoryValue | EndpointValue | EmbeddingsValue | RetrieverValue;
 
 /** Marks an output a router did not choose: every node fed by it is skipped. */
 export const SKIPPED: unique symbol = Symbol("skipped");

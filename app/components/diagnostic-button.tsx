@@ -1,5 +1,5 @@
 import { AlertTriangle } from "lucide-react";
-import { DIAGNOSTIC_CODES, type Diagnostic } from "#agents/compile/diagnostics";
+import { DIAGNOSTIC_CODES, type Diagnostic } from "#agents/graph/diagnostics";
 
 /**
  * One compiler diagnostic (Problems panel, Deploy panel): the node it names (by its label), its

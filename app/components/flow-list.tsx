@@ -2,9 +2,11 @@ import * as Menu from "@radix-ui/react-dropdown-menu";
 import { Link, useNavigate, useRevalidator } from "@remix-run/react";
 import { Copy, Globe, MoreHorizontal, Pencil, Trash2, Upload, Workflow } from "lucide-react";
 import { useRef, useState } from "react";
-import { parseFlowFile } from "#app/lib/graph-store/flow-file";
-import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
+import { IMPORT_LIMITS } from "#agents/import/limits";
+import { readFlowFileForEditor } from "#app/lib/graph-store/flow-file";
+import { describeApiError, useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
+import { ImportReportDialog, type ImportedFlow } from "./import-report";
 import { Button } from "./ui/button";
 import { ConfirmDialog } from "./ui/confirm-dialog";
 import { Dialog } from "./ui/dialog";
@@ -43,16 +45,35 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
   });
   const fileInput = useRef<HTMLInputElement>(null);
   const [importProblem, setImportProblem] = useState<{ message: string; details: string[] } | null>(null);
-  // The same checks as the editor's import run before anything is created; a bad file creates nothing.
+  const [imported, setImported] = useState<ImportedFlow | null>(null);
+  // A Skyloom flow file gets the editor's checks here first (every problem listed at once,
+  // without an upload), and the server reads it again with the same kernel parser. A Flowise,
+  // Langflow or Dify file is imported by the server, which answers with a report shown before
+  // opening. A bad file creates nothing.
   const importFile = useAction(async (file: File) => {
-    const parsed = parseFlowFile(await file.text());
-    if (!parsed.ok) {
-      setImportProblem({ message: `${file.name}: ${parsed.message}`, details: parsed.details });
+    setImportProblem(null);
+    if (file.size > IMPORT_LIMITS.maxBytes) {
+      setImportProblem({ message: `${file.name}: this file is ${(file.size / 1024 / 1024).toFixed(1)} MB; an imported file is at most ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB.`, details: [] });
       return;
     }
-    setImportProblem(null);
-    const flow = await client.flow.create.mutate({ name: parsed.file.name, graph: parsed.file.graph });
-    navigate(`/flows/${flow.id}`);
+    const text = await file.text();
+    if (looksLikeFlowFile(text)) {
+      const parsed = readFlowFileForEditor(text);
+      if (!parsed.ok) {
+        setImportProblem({ message: `${file.name}: ${parsed.message}`, details: parsed.details });
+        return;
+      }
+      const flow = await client.flow.importFile.mutate({ text });
+      navigate(`/flows/${flow.id}`);
+      return;
+    }
+    try {
+      const result = await client.flow.importExternal.mutate({ text, fileName: file.name });
+      setImported({ flowId: result.flow.id, name: result.flow.name, report: result.report });
+      revalidator.revalidate();
+    } catch (error) {
+      setImportProblem({ message: `${file.name}: ${describeApiError(error).message}`, details: [] });
+    }
   });
   const remove = useAction(async (id: string) => {
     await client.flow.remove.mutate({ id });
@@ -79,9 +100,9 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
             <input
               ref={fileInput}
               type="file"
-              accept=".json,application/json"
+              accept=".json,.yml,.yaml,application/json,application/yaml,text/yaml"
               className="hidden"
-              aria-label="Import a flow file"
+              aria-label="Import a flow file (Skyloom, Flowise, Langflow or Dify)"
               data-testid="import-flow-file"
               onChange={(e) => {
                 const file = e.target.files?.[0];
@@ -188,6 +209,8 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
         </form>
       </Dialog>
 
+      <ImportReportDialog imported={imported} onClose={() => setImported(null)} onOpen={(id) => navigate(`/flows/${id}`)} />
+
       <ConfirmDialog
         open={dialog?.kind === "delete"}
         title="Delete flow?"
@@ -200,6 +223,16 @@ export function FlowList({ flows, canEdit }: { flows: FlowRow[]; canEdit: boolea
       />
     </section>
   );
+}
+
+/** A JSON object with a `graph`: meant as a Skyloom flow file, so its own problems are shown. */
+function looksLikeFlowFile(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && "graph" in value;
+  } catch {
+    return false;
+  }
 }
 
 function MenuItem({ onSelect, icon, label, danger }: { onSelect: () => void; icon: React.ReactNode; label: string; danger?: boolean }) {

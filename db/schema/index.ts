@@ -6,4 +6,5 @@ export * from "./secrets";
 export * from "./audit";
 export * from "./runs";
 export * from "./publishing";
+export * from "./knowledge";
 export * from "./marketplace";

@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import { compileGraph, TARGET_IDS, type TargetId } from "#agents/compile/compile";
-import { formatDiagnostic, type Diagnostic } from "#agents/compile/diagnostics";
+import { formatDiagnostic, type Diagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
-import { GRAPH_LIMITS, GraphDocSchema } from "#agents/graph/index";
+import { blockRegistry } from "#agents/blocks/index";
+import { formatMegabytes, GRAPH_LIMITS, parseFlowFile, type FlowFile } from "#agents/graph/index";
 import { NODE_USAGE, NodeUsageError, runNodeCommand } from "../marketplace/node/command";
+import { importCommand } from "./import-command";
 
 /**
  * `skyloom compile` and `skyloom validate`: the compiler for CI pipelines. Needs no server or
@@ -20,41 +21,41 @@ const USAGE = `Usage:
   skyloom validate <flow.json>
   skyloom compile <flow.json> [--target ${TARGET_IDS.join("|")}]... [--out DIR]
                   [--akash-denom usdc|uakt] [--uakt-per-spon N]
+  skyloom import <file>   (a Flowise, Langflow or Dify export, or a Skyloom flow file)
 
 compile prints the manifests of the chosen targets to stdout (several files are separated by
 "---"), or with --out writes one file per manifest plus quote.json into DIR. With no --target,
-every target is compiled. Exit codes: 0 ok, 1 the flow has errors, 2 bad usage or unreadable file.
-node runs a compute node that joins a Skyloom marketplace (skyloom node --help for its options).`;
+every target is compiled. import prints the Skyloom flow file to stdout and the report of
+what was mapped, left as placeholder notes or not imported (secrets) to stderr; nothing in the
+file is run. Exit codes: 0 ok, 1 the flow has errors or the file is refused, 2 bad usage or
+unreadable file. node runs a compute node that joins a Skyloom marketplace (skyloom node --help
+for its options).`;
 
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-const FlowFileSchema = z.object({
-  name: z.string().trim().min(1, "The flow file needs a name").max(120),
-  graph: GraphDocSchema,
-});
-
-export function readFlowFile(path: string): z.infer<typeof FlowFileSchema> {
+/**
+ * Reads a flow file with the kernel's parser (the editor's and the server's too): the same size
+ * and depth limits, safe JSON, any graph format this build knows, nodes upgraded to their
+ * block's current version. Unknown block types pass here; `validate` reports them (E101).
+ */
+export function readFlowFile(path: string): FlowFile {
   let text: string;
   try {
-    if (statSync(path).size > GRAPH_LIMITS.maxBytes) throw new UsageError(`${path} is larger than ${GRAPH_LIMITS.maxBytes / 1024 / 1024} MB.`);
+    // Refused before reading, so a huge file is never loaded; parseFlowFile checks the text too.
+    const bytes = statSync(path).size;
+    if (bytes > GRAPH_LIMITS.maxBytes) {
+      throw new UsageError(`${path} is ${formatMegabytes(bytes)}; a flow file is at most ${formatMegabytes(GRAPH_LIMITS.maxBytes)}.`);
+    }
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`Cannot read ${path}: ${(error as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = FlowFileSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new UsageError(`${path} is not a Skyloom flow file ({ name, graph }):\n${z.prettifyError(parsed.error)}`);
-  }
-  return parsed.data;
+  const read = parseFlowFile(text, blockRegistry);
+  if (!read.ok) throw new UsageError(`${path}: ${read.message}${read.details.map((d) => `\n  ${d}`).join("")}`);
+  return read.file;
 }
 
 function report(io: Io, diagnostics: readonly Diagnostic[]): boolean {
@@ -133,6 +134,7 @@ export function runCli(argv: readonly string[], io: Io): number {
     if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(" ")}`);
     if (command === "validate") return validateCommand(file, io);
     if (command === "compile") return compileCommand(file, values, io);
+    if (command === "import") return importCommand(file, io, (message) => new UsageError(message));
     throw new UsageError(`Unknown command "${command}".`);
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
@@ -153,10 +155,18 @@ export async function runCommand(argv: readonly string[], io: Io, signals: NodeJ
     io.stdout(`${NODE_USAGE}\n`);
     return 0;
   }
+  // Listening before the node starts: a SIGTERM that lands while it joins (or right after its
+  // "joined as" line) stops it cleanly instead of killing the process with the default action.
+  let onSignal = (): void => undefined;
+  const stopRequested = new Promise<void>((resolve) => (onSignal = resolve));
+  signals.once("SIGINT", onSignal);
+  signals.once("SIGTERM", onSignal);
   let node: Awaited<ReturnType<typeof runNodeCommand>>;
   try {
     node = await runNodeCommand(argv.slice(1), (line) => io.stdout(`${line}\n`));
   } catch (error) {
+    signals.off("SIGINT", onSignal);
+    signals.off("SIGTERM", onSignal);
     if (error instanceof NodeUsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
       io.stderr(`skyloom node: ${error.message}\n\n${NODE_USAGE}\n`);
       return 2;
@@ -164,10 +174,9 @@ export async function runCommand(argv: readonly string[], io: Io, signals: NodeJ
     io.stderr(`skyloom node: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    signals.once("SIGINT", resolve);
-    signals.once("SIGTERM", resolve);
-  });
+  await stopRequested;
+  signals.off("SIGINT", onSignal);
+  signals.off("SIGTERM", onSignal);
   await node.stop();
   io.stdout("node stopped\n");
   return 0;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { devEmbeddingsResponse } from "./embeddings";
+import { devEmbeddingsResponse, type DevEmbeddingsRequest } from "./embeddings";
 import { approxTokens, decideReply, DEV_MODEL_ID, textOf, type DevReply, type DevRequest } from "./replies";
 
 export type DevModelServer = {
@@ -19,6 +19,8 @@ export type DevModelOptions = {
   chunkDelayMs?: number;
   /** Replaces the built-in answers for some requests (tests script errors and tool calls). */
   override?: (request: DevRequest) => DevReply | undefined;
+  /** Holds a reply until the promise returned settles (tests decide when a model call ends). */
+  hold?: (request: DevRequest) => Promise<void> | undefined;
 };
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -66,7 +68,8 @@ function pieces(text: string): string[] {
 
 /**
  * The embedded local development model: a small OpenAI-compatible HTTP server (POST
- * /v1/chat/completions, streamed or not, with tool calls; POST /v1/embeddings; GET /v1/models) that Skyloom starts
+ * /v1/chat/completions, streamed or not, with tool calls; POST /v1/embeddings, hashed bag of
+ * words that is not semantic; GET /v1/models) that Skyloom starts
  * itself so a new flow runs with no key and no internet.
  */
 export async function startDevModelServer(options: DevModelOptions = {}): Promise<DevModelServer> {
@@ -76,21 +79,16 @@ export async function startDevModelServer(options: DevModelOptions = {}): Promis
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]?.replace(/\/+$/, "") ?? "";
     if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
+      // Chat models only: the chat model picker lists these. The embeddings model is named in ./embeddings.ts.
       sendJson(res, 200, { object: "list", data: [{ id: DEV_MODEL_ID, object: "model", created: 0, owned_by: "skyloom" }] });
       return;
     }
     if (req.method === "POST" && (path === "/v1/embeddings" || path === "/embeddings")) {
-      void readBody(req)
-        .then((text) => {
-          const answer = devEmbeddingsResponse(JSON.parse(text) as { input?: unknown; model?: string });
-          if (answer.ok) sendJson(res, 200, answer.body);
-          else sendJson(res, 400, errorBody(answer.message));
-        })
-        .catch(() => sendJson(res, 400, errorBody("The body is not valid JSON.")));
+      void handleEmbeddings(req, res).catch((error: unknown) => sendJson(res, 500, errorBody(error instanceof Error ? error.message : String(error), "server_error")));
       return;
     }
     if (req.method !== "POST" || (path !== "/v1/chat/completions" && path !== "/chat/completions")) {
-      sendJson(res, 404, errorBody(`No route ${req.method} ${path}; this server answers POST /v1/chat/completions.`));
+      sendJson(res, 404, errorBody(`No route ${req.method} ${path}; this server answers POST /v1/chat/completions and POST /v1/embeddings.`));
       return;
     }
     void handleCompletion(req, res).catch((error: unknown) => {
@@ -98,6 +96,18 @@ export async function startDevModelServer(options: DevModelOptions = {}): Promis
       else res.end();
     });
   });
+
+  async function handleEmbeddings(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let request: DevEmbeddingsRequest;
+    try {
+      request = JSON.parse(await readBody(req)) as DevEmbeddingsRequest;
+    } catch {
+      sendJson(res, 400, errorBody("The body is not valid JSON."));
+      return;
+    }
+    const { status, body } = devEmbeddingsResponse(request);
+    sendJson(res, status, body);
+  }
 
   async function handleCompletion(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let request: DevRequest;
@@ -111,6 +121,7 @@ export async function startDevModelServer(options: DevModelOptions = {}): Promis
       sendJson(res, 400, errorBody("messages must be an array."));
       return;
     }
+    await options.hold?.(request);
     const reply = options.override?.(request) ?? decideReply(request);
     if (reply.kind === "error") {
       sendJson(res, reply.status, errorBody(reply.message));

@@ -1,7 +1,7 @@
 import type { GraphDoc } from "#agents/graph/index";
 import type { RunEvent } from "#agents/runtime/events";
 import type { RunResult } from "#agents/runtime/executor";
-import type { StoredWithRun } from "../services/run-trace";
+import type { RunOrigin } from "../services/run-settlement";
 import type { HistoryMessage } from "./chat-request";
 
 /** What the gateway asks of the runtime for one request. */
@@ -16,8 +16,8 @@ export type AgentRunRequest = {
   conversationId: string;
   /** The client asked for a stream (tokens as they come) rather than one answer. */
   stream: boolean;
-  /** The gateway's own rows about the run (its link to agent and key, the usage count), stored with the run. */
-  alsoStore: StoredWithRun;
+  /** The agent and key the request came for: stored with the run, and its usage is posted to them. */
+  origin: Extract<RunOrigin, { kind: "gateway" }>;
 };
 
 /** A started run: its id at once, its events as they happen, and its result. */

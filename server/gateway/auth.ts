@@ -1,6 +1,6 @@
 import type { IncomingMessage as Request } from "node:http";
 import type { Db } from "#db/client";
-import { findApiKey, touchApiKeys, type AuthenticatedKey } from "../services/api-keys";
+import { touchApiKeys, type ApiKeyService, type AuthenticatedKey } from "../services/api-keys";
 import { GatewayError } from "./errors";
 
 function mask(token: string): string {
@@ -19,7 +19,7 @@ export function presentedToken(req: Request): string | undefined {
   return typeof apiKey === "string" && apiKey.trim() ? apiKey.trim() : undefined;
 }
 
-export function authenticate(db: Db, secretKey: Buffer, req: Request, keysUrl: string): AuthenticatedKey {
+export function authenticate(apiKeys: Pick<ApiKeyService, "find">, req: Request, keysUrl: string): AuthenticatedKey {
   const token = presentedToken(req);
   if (!token) {
     throw new GatewayError(
@@ -29,7 +29,7 @@ export function authenticate(db: Db, secretKey: Buffer, req: Request, keysUrl: s
       "missing_api_key",
     );
   }
-  const key = findApiKey(db, secretKey, token);
+  const key = apiKeys.find(token);
   if (!key) {
     throw new GatewayError(401, `Incorrect API key provided: ${mask(token)}. You can find your API keys at ${keysUrl}.`, "invalid_request_error", "invalid_api_key");
   }

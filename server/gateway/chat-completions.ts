@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
-import type { Db } from "#db/client";
 import type { RunResult } from "#agents/runtime/executor";
 import type { AuthenticatedKey } from "../services/api-keys";
-import { findServedAgent, pinnedGraph, type ServedAgent } from "../services/publishing";
-import { linkAgentRun, recordAgentRequest, type AgentRequestUsage } from "../services/usage";
+import { utcDay } from "../services/run-settlement";
+import type { RunStore } from "../services/run-store";
+import type { ServedAgent, ServedAgents } from "../services/served-agents";
 import type { AgentRunHandle, AgentRunner } from "./agent-runner";
 import { readJsonBody } from "./body";
 import { conversationHeaderError, parseChatRequest, type ParsedChatRequest } from "./chat-request";
@@ -17,8 +17,8 @@ export function modelNotFound(model: string): GatewayError {
 }
 
 /** Resolves `model` to an agent the key may call: 404 when the team serves no such slug, 403 when the key is restricted. */
-export function agentForKey(db: Db, key: AuthenticatedKey, model: string): ServedAgent {
-  const agent = findServedAgent(db, key.teamId, model);
+export function agentForKey(servedAgents: Pick<ServedAgents, "find">, key: AuthenticatedKey, model: string): ServedAgent {
+  const agent = servedAgents.find(key.teamId, model);
   if (!agent) throw modelNotFound(model);
   if (key.allowedAgents && !key.allowedAgents.includes(agent.id)) {
     throw new GatewayError(403, `This API key may not call the model '${model}'; use a key allowed for it, or allow it on the key.`, "permission_error", "model_not_allowed", "model");
@@ -48,24 +48,13 @@ function conversationIdFor(req: Request, request: ParsedChatRequest, agent: Serv
   return `gw:${agent.id}:${createHash("sha256").update(`${scope}\0${given}`).digest("base64url").slice(0, 32)}`;
 }
 
-export type ChatCompletionsDeps = { db: Db; runAgent: AgentRunner };
+export type ChatCompletionsDeps = { servedAgents: Pick<ServedAgents, "find" | "pinnedGraph">; runStore: Pick<RunStore, "postWithoutRun">; runAgent: AgentRunner };
 
 /** Text of a finished run that the stream has not sent yet (when the output was not token-streamed). */
 function unsentText(output: string | null, streamed: string): string {
   if (!output) return "";
   if (streamed === "") return output;
   return output.startsWith(streamed) ? output.slice(streamed.length) : "";
-}
-
-function usageRow(agent: ServedAgent, at: number, status: RunResult["status"] | undefined, usage: RunResult["usage"] | undefined): AgentRequestUsage {
-  return {
-    agentId: agent.id,
-    teamId: agent.teamId,
-    at,
-    error: status !== "succeeded",
-    promptTokens: usage?.promptTokens ?? 0,
-    completionTokens: usage?.completionTokens ?? 0,
-  };
 }
 
 function usageOf(result: RunResult) {
@@ -83,17 +72,17 @@ function runFailure(result: RunResult): GatewayError {
 export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Request, res: Response, key: AuthenticatedKey): Promise<void> {
   const body = await readJsonBody(req);
   const request = parseChatRequest(body);
-  const agent = agentForKey(deps.db, key, request.model);
+  const agent = agentForKey(deps.servedAgents, key, request.model);
 
   const startedAt = Date.now();
   let result: RunResult | undefined;
-  // A run stores the request's usage count with its own final state (one transaction); a
-  // request that never got a run is counted on its own below.
+  // A run's settlement posts the request's usage with the run's final state (one transaction);
+  // a request that never got a run is counted on its own below.
   let run: AgentRunHandle | undefined;
   let clientGone = false;
   try {
     const conversationId = conversationIdFor(req, request, agent, key);
-    const graph = pinnedGraph(deps.db, agent);
+    const graph = deps.servedAgents.pinnedGraph(agent);
     res.once("close", () => {
       if (res.writableFinished) return;
       clientGone = true;
@@ -108,10 +97,7 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
       history: request.history,
       conversationId,
       stream: request.stream,
-      alsoStore: {
-        started: (runId) => linkAgentRun(deps.db, { runId, teamId: agent.teamId, agentId: agent.id, apiKeyId: key.id, startedAt }),
-        finished: (finish) => recordAgentRequest(deps.db, usageRow(agent, startedAt, finish.status, finish.usage)),
-      },
+      origin: { kind: "gateway", agentId: agent.id, apiKeyId: key.id },
     });
     if (clientGone) run.cancel();
     res.setHeader("x-skyloom-run-id", run.runId);
@@ -157,6 +143,8 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
     }
     res.end(`${tail}data: [DONE]\n\n`);
   } finally {
-    if (!run) recordAgentRequest(deps.db, usageRow(agent, startedAt, result?.status, result?.usage));
+    if (!run) {
+      deps.runStore.postWithoutRun({ kind: "agent-usage", agentId: agent.id, teamId: agent.teamId, day: utcDay(startedAt), errors: 1, promptTokens: 0, completionTokens: 0 });
+    }
   }
 }

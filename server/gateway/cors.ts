@@ -1,6 +1,6 @@
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import type { Db } from "#db/client";
-import { allAllowedOrigins, apiKeysGeneration, type AuthenticatedKey } from "../services/api-keys";
+import { allAllowedOrigins, type ApiKeyService, type AuthenticatedKey } from "../services/api-keys";
 import { GatewayError } from "./errors";
 
 const ALLOWED_HEADERS = "authorization, content-type, conversation_id, x-conversation-id";
@@ -15,10 +15,13 @@ const EXPOSED_HEADERS = "retry-after, x-skyloom-run-id, x-ratelimit-limit-reques
 export class GatewayCors {
   private cached: { generation: number; origins: Set<string> } | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly apiKeys: Pick<ApiKeyService, "changes">,
+  ) {}
 
   private knownOrigins(): Set<string> {
-    const generation = apiKeysGeneration();
+    const generation = this.apiKeys.changes();
     if (!this.cached || this.cached.generation !== generation) this.cached = { generation, origins: allAllowedOrigins(this.db) };
     return this.cached.origins;
   }

@@ -1,7 +1,6 @@
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
-import type { Db } from "#db/client";
+import type { Services } from "../composition";
 import { publicUrlFor } from "../http/public-url";
-import { listServedAgents } from "../services/publishing";
 import type { AgentRunner } from "./agent-runner";
 import { authenticate, KeyUsageRecorder } from "./auth";
 import { agentForKey, handleChatCompletion, modelNotFound } from "./chat-completions";
@@ -10,17 +9,14 @@ import { GatewayError, internalError, sendGatewayError, sendJson } from "./error
 import { KeyRateLimiter } from "./rate-limit";
 import type { AuthenticatedKey } from "../services/api-keys";
 import { DomainError } from "../services/errors";
-import type { RunDeps } from "../services/runs";
 import { runtimeAgentRunner } from "./runtime-runner";
 
-export type GatewayDeps = {
-  db: Db;
-  secretKey: Buffer;
-  /** Where people reach Skyloom (error messages point at its API keys page); see publicUrlFor. */
-  publicUrl: string;
-  /** False when PUBLIC_URL is unset: messages then use the address in the request's Host header. */
-  publicUrlConfigured?: boolean;
-  runAgent: AgentRunner;
+/** What the gateway uses of a running Skyloom (server/composition.ts). */
+export type GatewayServices = Pick<Services, "db" | "config" | "apiKeys" | "servedAgents" | "runs" | "runStore">;
+
+export type GatewayOptions = {
+  /** Runs a published agent; by default the runs service (tests pass runners that fail). */
+  runAgent?: AgentRunner;
   now?: () => number;
 };
 
@@ -34,18 +30,19 @@ export type GatewayHandler = (req: Request, res: Response) => void;
  * limited per key, and answered in OpenAI's shapes (errors included), so any OpenAI client or
  * SDK talks to a published agent by changing its base URL.
  */
-export function createGateway(deps: GatewayDeps): GatewayHandler {
-  const now = deps.now ?? Date.now;
-  const site = { publicUrl: deps.publicUrl, publicUrlConfigured: deps.publicUrlConfigured ?? true };
+export function createGateway(services: GatewayServices, options: GatewayOptions = {}): GatewayHandler {
+  const now = options.now ?? Date.now;
+  // Where people reach Skyloom (error messages point at its API keys page); see publicUrlFor.
+  const site = { publicUrl: services.config.publicUrl, publicUrlConfigured: services.config.publicUrlConfigured };
   const limiter = new KeyRateLimiter(now);
-  const keyUsage = new KeyUsageRecorder(deps.db);
-  const cors = new GatewayCors(deps.db);
-  const chatDeps = { db: deps.db, runAgent: deps.runAgent };
+  const keyUsage = new KeyUsageRecorder(services.db);
+  const cors = new GatewayCors(services.db, services.apiKeys);
+  const chatDeps = { servedAgents: services.servedAgents, runStore: services.runStore, runAgent: options.runAgent ?? runtimeAgentRunner(services) };
 
   const keyed = (handler: Handler) => async (req: Request, res: Response) => {
     try {
       cors.allowKnownOrigin(req, res);
-      const key = authenticate(deps.db, deps.secretKey, req, `${publicUrlFor(req, site)}/settings/api-keys`);
+      const key = authenticate(services.apiKeys, req, `${publicUrlFor(req, site)}/settings/api-keys`);
       cors.checkKey(req, res, key);
       if (key.requestsPerMinute !== null) {
         const decision = limiter.take(key.id, key.requestsPerMinute);
@@ -92,7 +89,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
   });
 
   const listModels = keyed((_req, res, key) => {
-    const agents = listServedAgents(deps.db, key.teamId).filter((a) => !key.allowedAgents || key.allowedAgents.includes(a.id));
+    const agents = services.servedAgents.list(key.teamId).filter((a) => !key.allowedAgents || key.allowedAgents.includes(a.id));
     sendJson(res, 200, { object: "list", data: agents.map(modelObject) });
   });
   const retrieveModel = keyed((req, res, key) => {
@@ -103,7 +100,7 @@ export function createGateway(deps: GatewayDeps): GatewayHandler {
     } catch {
       throw modelNotFound(encoded);
     }
-    sendJson(res, 200, modelObject(agentForKey(deps.db, key, model)));
+    sendJson(res, 200, modelObject(agentForKey(services.servedAgents, key, model)));
   });
   const chatCompletion = keyed((req, res, key) => handleChatCompletion(chatDeps, req, res, key));
 
@@ -148,15 +145,4 @@ function gatewayPathOf(req: Request): string {
 export function isGatewayRequest(req: Request): boolean {
   const url = req.url ?? "";
   return url.startsWith("/v1") && (url.length === 3 || url[3] === "/" || url[3] === "?");
-}
-
-/** The gateway of a running Skyloom, on the production runtime. */
-export function gatewayFor(deps: RunDeps): GatewayHandler {
-  return createGateway({
-    db: deps.database.db,
-    secretKey: deps.secretKey,
-    publicUrl: deps.config.publicUrl,
-    publicUrlConfigured: deps.config.publicUrlConfigured,
-    runAgent: runtimeAgentRunner(deps),
-  });
 }

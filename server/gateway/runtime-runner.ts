@@ -1,20 +1,10 @@
 import type { Db } from "#db/client";
 import type { GraphDoc } from "#agents/graph/index";
+import { blockRegistry, memoryKeysOf } from "#agents/blocks/index";
 import { sqliteMemoryStore } from "../services/run-memory";
-import { startRun, type RunDeps } from "../services/runs";
+import type { RunService } from "../services/runs";
 import type { AgentRunner } from "./agent-runner";
 import type { HistoryMessage } from "./chat-request";
-
-/** The memory keys a graph's Conversation Memory blocks use (their `key`, else their node id). */
-export function memoryKeysOf(graph: GraphDoc): string[] {
-  const keys = new Set<string>();
-  for (const node of graph.nodes) {
-    if (node.type !== "memory.conversation") continue;
-    const config = node.config as { key?: unknown } | null;
-    keys.add(typeof config?.key === "string" && config.key !== "" ? config.key : node.id);
-  }
-  return [...keys];
-}
 
 /**
  * A request's earlier messages become the conversation's history: they are written to each
@@ -25,26 +15,25 @@ export function memoryKeysOf(graph: GraphDoc): string[] {
 export async function seedHistory(db: Db, teamId: string, graph: GraphDoc, conversationId: string, history: HistoryMessage[]): Promise<void> {
   if (history.length === 0) return;
   const store = sqliteMemoryStore(db, teamId);
-  for (const key of memoryKeysOf(graph)) {
+  for (const key of memoryKeysOf(graph, blockRegistry)) {
     const existing = await store.load({ conversationId, key, limit: 1 });
     if (existing.length === 0) await store.append({ conversationId, key, messages: history });
   }
 }
 
-/** The gateway's runner: the same startRun the editor's test chat uses, with source "gateway". */
-export function runtimeAgentRunner(deps: RunDeps): AgentRunner {
+/** The gateway's runner: the same runs service the editor's test chat uses, with a gateway origin. */
+export function runtimeAgentRunner(services: { db: Db; runs: Pick<RunService, "start"> }): AgentRunner {
   return async (request) => {
-    await seedHistory(deps.database.db, request.teamId, request.graph, request.conversationId, request.history);
-    return startRun(deps, {
+    await seedHistory(services.db, request.teamId, request.graph, request.conversationId, request.history);
+    return services.runs.start({
       teamId: request.teamId,
       flowId: request.flowId,
       flowVersionId: request.flowVersionId,
       graph: request.graph,
       input: request.input,
       conversationId: request.conversationId,
-      source: "gateway",
+      origin: request.origin,
       streamTokens: request.stream,
-      alsoStore: request.alsoStore,
     });
   };
 }

@@ -33,9 +33,9 @@ export const agentRouter = router({
     .input(z.object({ flowId: Id }))
     .query(({ ctx, input }) => ({
       publication: getPublicationForFlow(ctx.db, scopeOf(ctx), input.flowId),
-      baseUrl: `${ctx.deps.config.publicUrl}/v1`,
+      baseUrl: `${ctx.services.config.publicUrl}/v1`,
       // Without PUBLIC_URL the browser's own address is the better guess (e.g. behind a proxy).
-      baseUrlIsDefault: !ctx.deps.config.publicUrlConfigured,
+      baseUrlIsDefault: !ctx.services.config.publicUrlConfigured,
     })),
 
   publish: teamProcedure("editor")
@@ -64,10 +64,10 @@ export const agentRouter = router({
     )
     .query(({ ctx, input }) => {
       const { id, ...filter } = input;
-      return listAgentRuns(ctx.db, scopeOf(ctx), { agentId: id, ...filter });
+      return listAgentRuns(ctx.db, ctx.services.runs, scopeOf(ctx), { agentId: id, ...filter });
     }),
 
   usage: teamProcedure("viewer")
     .input(z.object({ id: Id, days: z.number().int().min(1).max(90).default(14) }))
-    .query(({ ctx, input }) => agentUsageByDay(ctx.db, scopeOf(ctx), { agentId: input.id, days: input.days })),
+    .query(({ ctx, input }) => agentUsageByDay(ctx.db, ctx.services.runs, scopeOf(ctx), { agentId: input.id, days: input.days })),
 });

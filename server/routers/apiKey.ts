@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createApiKey, listApiKeys, MAX_ALLOWED_ORIGINS, MAX_REQUESTS_PER_MINUTE, revokeApiKey } from "../services/api-keys";
+import { listApiKeys, MAX_ALLOWED_ORIGINS, MAX_REQUESTS_PER_MINUTE } from "../services/api-keys";
 import { router, teamProcedure } from "../trpc/trpc";
 import { scopeOf } from "./team";
 
@@ -25,9 +25,9 @@ export const apiKeyRouter = router({
         allowedOrigins: z.array(z.string().max(300)).max(MAX_ALLOWED_ORIGINS).nullable().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.deps.secretKey, scopeOf(ctx), input)),
+    .mutation(({ ctx, input }) => ctx.services.apiKeys.create(scopeOf(ctx), input)),
 
   revoke: teamProcedure("admin")
     .input(z.object({ id: Id }))
-    .mutation(({ ctx, input }) => revokeApiKey(ctx.db, scopeOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => ctx.services.apiKeys.revoke(scopeOf(ctx), input.id)),
 });

@@ -25,7 +25,7 @@ export const authRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       // The slot is taken before the (awaiting) password hash, so parallel sign-ups count together.
-      const slot = ctx.deps.signupLimiter.reserve(ctx.clientIp);
+      const slot = ctx.services.signupLimiter.reserve(ctx.clientIp);
       if (!slot.allowed) {
         throw new TRPCError({
           code: "TOO_MANY_REQUESTS",
@@ -40,7 +40,7 @@ export const authRouter = router({
   login: publicProcedure
     .input(z.object({ email: z.string().trim().min(1, "Enter your email").max(254), password: z.string().min(1, "Enter your password").max(200) }))
     .mutation(async ({ ctx, input }) => {
-      const result = await logIn(ctx.db, ctx.deps.loginLimiter, { ...input, ip: ctx.clientIp });
+      const result = await logIn(ctx.db, ctx.services.loginLimiter, { ...input, ip: ctx.clientIp });
       ctx.cookies.set(result.token, result.expiresAt);
       return { userId: result.userId };
     }),

@@ -28,7 +28,7 @@ export const credentialRouter = router({
         baseUrl: CredentialBaseUrl.optional(),
       }),
     )
-    .mutation(({ ctx, input }) => createCredential(ctx.db, ctx.deps.secretKey, scopeOf(ctx), input)),
+    .mutation(({ ctx, input }) => createCredential(ctx.db, ctx.services.secretKey, scopeOf(ctx), input)),
 
   rename: teamProcedure("editor")
     .input(z.object({ id: CredentialId, name: CredentialName }))
@@ -45,8 +45,8 @@ export const credentialRouter = router({
    */
   models: teamProcedure("editor")
     .input(z.object({ credentialId: CredentialId.nullable(), baseUrl: CredentialBaseUrl }))
-    .query(({ ctx, input }) => listProviderModels(ctx.deps, ctx.team.id, input)),
+    .query(({ ctx, input }) => listProviderModels(ctx.services, ctx.team.id, input)),
 
   /** What answers a Chat Model with neither a base URL nor a credential. */
-  defaultModel: teamProcedure("viewer").query(({ ctx }) => defaultModelInfo(ctx.deps)),
+  defaultModel: teamProcedure("viewer").query(({ ctx }) => defaultModelInfo(ctx.services)),
 });

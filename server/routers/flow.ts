@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { GRAPH_LIMITS, formatMegabytes } from "#agents/graph/index";
+import { IMPORT_LIMITS } from "#agents/import/index";
 import { StorableGraphSchema, summarizeGraph } from "../services/flow-graph";
+import { importExternalFlow, importFlowFile } from "../services/flow-import";
 import {
   createFlow,
   createFlowVersion,
@@ -34,6 +37,21 @@ export const flowRouter = router({
     .input(z.object({ name: FlowName, description: Description.optional(), graph: StorableGraphSchema.optional() }))
     .mutation(({ ctx, input }) => createFlow(ctx.db, scopeOf(ctx), input)),
 
+  /** A flow file's text (as exported) becomes a new flow; see services/flow-import.ts. */
+  importFile: teamProcedure("editor")
+    .input(z.object({ text: z.string().max(GRAPH_LIMITS.maxBytes, `A flow file is at most ${formatMegabytes(GRAPH_LIMITS.maxBytes)}`) }))
+    .mutation(({ ctx, input }) => importFlowFile(ctx.db, scopeOf(ctx), input)),
+
+  /** A Flowise, Langflow or Dify export (or a Skyloom flow file) as a new flow, with the import report. */
+  importExternal: teamProcedure("editor")
+    .input(
+      z.object({
+        text: z.string().min(1, "The file is empty").max(IMPORT_LIMITS.maxBytes, `An imported file is at most ${IMPORT_LIMITS.maxBytes / 1024 / 1024} MB`),
+        fileName: z.string().max(255).optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => importExternalFlow(ctx.db, scopeOf(ctx), input)),
+
   save: teamProcedure("editor")
     .input(z.object({ id: FlowId, graph: StorableGraphSchema, expectedRevision: z.number().int().min(1) }))
     .mutation(({ ctx, input }) => saveFlowGraph(ctx.db, scopeOf(ctx), input)),
@@ -48,7 +66,7 @@ export const flowRouter = router({
 
   remove: teamProcedure("editor")
     .input(z.object({ id: FlowId }))
-    .mutation(({ ctx, input }) => removeFlow(ctx.db, scopeOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => removeFlow(ctx.db, scopeOf(ctx), input.id, ctx.services.runs)),
 
   versions: router({
     list: teamProcedure("viewer")

@@ -1,7 +1,7 @@
 import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { DomainError } from "../services/errors";
-import { cancelRun, getRun, listRuns, MAX_CONVERSATION_ID, runEvents, startFlowRun } from "../services/runs";
+import { MAX_CONVERSATION_ID } from "../services/runs";
 import { router, teamProcedure } from "../trpc/trpc";
 import { scopeOf } from "./team";
 
@@ -18,15 +18,15 @@ export const runRouter = router({
         conversationId: z.string().min(1).max(MAX_CONVERSATION_ID).regex(/^[A-Za-z0-9_.:-]+$/, "A conversation id uses letters, digits, _ . : or -"),
       }),
     )
-    .mutation(({ ctx, input }) => startFlowRun(ctx.deps, scopeOf(ctx), input)),
+    .mutation(({ ctx, input }) => ctx.services.runs.startFlowRun(scopeOf(ctx), input)),
 
   cancel: teamProcedure("editor")
     .input(z.object({ id: Id }))
-    .mutation(({ ctx, input }) => cancelRun(ctx.db, scopeOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => ctx.services.runs.cancel(scopeOf(ctx), input.id)),
 
   get: teamProcedure("viewer")
     .input(z.object({ id: Id }))
-    .query(({ ctx, input }) => getRun(ctx.db, scopeOf(ctx), input.id)),
+    .query(({ ctx, input }) => ctx.services.runs.get(scopeOf(ctx), input.id)),
 
   list: teamProcedure("viewer")
     .input(
@@ -36,7 +36,7 @@ export const runRouter = router({
         before: z.coerce.date().optional(),
       }),
     )
-    .query(({ ctx, input }) => listRuns(ctx.db, scopeOf(ctx), input)),
+    .query(({ ctx, input }) => ctx.services.runs.list(scopeOf(ctx), input)),
 
   /**
    * The run's typed events over SSE: what already happened, then live until run.finish. Each
@@ -47,7 +47,7 @@ export const runRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       let index = input.lastEventId ? Number(input.lastEventId) + 1 : 0;
       try {
-        for await (const event of runEvents(ctx.db, scopeOf(ctx), input.id, { signal, from: index })) {
+        for await (const event of ctx.services.runs.events(scopeOf(ctx), input.id, { signal, from: index })) {
           yield tracked(String(index), event);
           index += 1;
         }

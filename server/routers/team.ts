@@ -9,7 +9,6 @@ import {
   previewInvitation,
   revokeInvitation,
 } from "../services/invitations";
-import { sendInvitationEmail } from "../services/mailer";
 import {
   createTeam,
   leaveTeam,
@@ -54,14 +53,14 @@ const membersRouter = router({
 const invitationsRouter = router({
   list: teamProcedure("admin").query(({ ctx }) => ({
     pending: listPendingInvitations(ctx.db, scopeOf(ctx)),
-    sendsEmail: ctx.deps.config.smtpUrl !== undefined,
+    sendsEmail: ctx.services.config.smtpUrl !== undefined,
   })),
   create: teamProcedure("admin")
     .input(z.object({ email: EmailSchema, role: z.enum(INVITABLE_ROLES) }))
     .mutation(async ({ ctx, input }) => {
       const issued = issueInvitation(ctx.db, scopeOf(ctx), input);
-      const link = `${ctx.deps.config.publicUrl}/invite/${issued.token}`;
-      const email = await sendInvitationEmail(ctx.deps.config, {
+      const link = `${ctx.services.config.publicUrl}/invite/${issued.token}`;
+      const email = await ctx.services.mailer.sendInvitation({
         to: input.email,
         teamName: issued.teamName,
         inviter: issued.inviter,

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type Database from "better-sqlite3";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "#db/client";
+import type { HotStatements } from "#db/hot-statements";
 import { apiKeys, publishedAgents } from "#db/schema";
 import { newId } from "#agents/graph/index";
 import { recordAudit } from "./audit";
@@ -9,10 +9,6 @@ import { badRequest, notFound } from "./errors";
 import type { TeamScope } from "./flows";
 
 export type ApiKeyKind = "secret" | "public";
-
-/** Bumped on every key change, so caches derived from keys (allowed origins) know to refresh. */
-let keysGeneration = 0;
-export const apiKeysGeneration = () => keysGeneration;
 
 const TOKEN_PREFIX: Record<ApiKeyKind, string> = { secret: "sky_sk_", public: "sky_pk_" };
 /** How much of a key the lists show: the kind marker plus a few random characters. */
@@ -72,8 +68,8 @@ function checkAgentsBelongToTeam(db: Db, teamId: string, ids: readonly string[])
   if (found.length !== new Set(ids).size) throw badRequest("allowedAgents: one of the chosen agents is not published in this team.");
 }
 
-/** Creates a key and returns its token; the token is never stored and cannot be shown again. */
-export function createApiKey(db: Db, secretKey: Buffer, scope: TeamScope, input: CreateApiKeyInput) {
+/** Creates a key and returns its token; the token is never stored and cannot be shown again (see ApiKeyService). */
+function createApiKey(db: Db, secretKey: Buffer, scope: TeamScope, input: CreateApiKeyInput) {
   const agents = [...new Set(input.allowedAgents ?? [])];
   let origins: string[] | null = null;
   if (input.kind === "public") {
@@ -111,7 +107,6 @@ export function createApiKey(db: Db, secretKey: Buffer, scope: TeamScope, input:
     tx.insert(apiKeys).values(row).run();
     recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "apiKey.create", targetId: row.id, detail: { name: row.name, kind: row.kind } });
   });
-  keysGeneration += 1;
   const { keyHash: _hash, ...shown } = row;
   return { key: { ...shown, lastUsedAt: null, revokedAt: null }, token };
 }
@@ -133,7 +128,7 @@ export function listApiKeys(db: Db, scope: TeamScope) {
   return db.select(listedColumns).from(apiKeys).where(eq(apiKeys.teamId, scope.teamId)).orderBy(desc(apiKeys.createdAt)).all();
 }
 
-export function revokeApiKey(db: Db, scope: TeamScope, id: string) {
+function revokeApiKey(db: Db, scope: TeamScope, id: string) {
   const key = db.select(listedColumns).from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.teamId, scope.teamId))).get();
   if (!key) throw notFound("API key");
   if (key.revokedAt) return key;
@@ -142,7 +137,6 @@ export function revokeApiKey(db: Db, scope: TeamScope, id: string) {
     tx.update(apiKeys).set({ revokedAt }).where(and(eq(apiKeys.id, id), eq(apiKeys.teamId, scope.teamId))).run();
     recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "apiKey.revoke", targetId: id });
   });
-  keysGeneration += 1;
   return { ...key, revokedAt };
 }
 
@@ -156,54 +150,9 @@ export type AuthenticatedKey = {
   revoked: boolean;
 };
 
-type KeyRow = {
-  id: string;
-  teamId: string;
-  kind: ApiKeyKind;
-  allowedAgents: string | null;
-  allowedOrigins: string | null;
-  requestsPerMinute: number | null;
-  revoked: number;
-};
-
-/**
- * Looks a presented token up by its keyed hash (one indexed read, no slow hashing). The
- * statement is better-sqlite3's own: it runs on every gateway request, where drizzle's result
- * mapping cost more than the read.
- */
-function prepareKeyLookup(db: Db) {
-  // drizzle's better-sqlite3 driver keeps the connection as `$client` (Db's type leaves it out).
-  const sqlite = (db as Db & { $client: Database.Database }).$client;
-  return sqlite.prepare<[string], KeyRow>(
-    `select id, team_id as teamId, kind, allowed_agents as allowedAgents, allowed_origins as allowedOrigins,
-       requests_per_minute as requestsPerMinute, revoked_at is not null as revoked
-     from api_keys where key_hash = ?`,
-  );
-}
-/** Prepared once per database: the lookup runs on every gateway request. */
-const keyLookups = new WeakMap<Db, ReturnType<typeof prepareKeyLookup>>();
-
 /** A json-mode column as drizzle writes it (JSON text, or NULL). */
 function jsonList(value: string | null): string[] | null {
   return value === null ? null : (JSON.parse(value) as string[] | null);
-}
-
-/** Returns null for an unknown token; a revoked key is returned marked so the caller can say so. */
-export function findApiKey(db: Db, secretKey: Buffer, token: string): AuthenticatedKey | null {
-  if (!looksLikeApiKey(token)) return null;
-  let lookup = keyLookups.get(db);
-  if (!lookup) keyLookups.set(db, (lookup = prepareKeyLookup(db)));
-  const row = lookup.get(hashApiKey(secretKey, token));
-  if (!row) return null;
-  return {
-    id: row.id,
-    teamId: row.teamId,
-    kind: row.kind,
-    allowedAgents: jsonList(row.allowedAgents),
-    allowedOrigins: jsonList(row.allowedOrigins),
-    requestsPerMinute: row.requestsPerMinute,
-    revoked: row.revoked !== 0,
-  };
 }
 
 /** Records that keys were used; the gateway batches these so a busy key is one write a minute. */
@@ -222,4 +171,52 @@ export function allAllowedOrigins(db: Db): Set<string> {
   const set = new Set<string>();
   for (const row of rows) if (!row.revokedAt) for (const o of row.origins ?? []) set.add(o);
   return set;
+}
+
+/**
+ * The team API keys of one running Skyloom: the gateway's lookup of a presented token (one
+ * indexed read through a hot statement, no slow hashing), and the changes that refresh what
+ * the gateway derives from keys (the origins its CORS answers allow).
+ */
+export class ApiKeyService {
+  private generation = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly secretKey: Buffer,
+    private readonly statements: Pick<HotStatements, "findApiKey">,
+  ) {}
+
+  /** Returns null for an unknown token; a revoked key is returned marked so the caller can say so. */
+  find(token: string): AuthenticatedKey | null {
+    if (!looksLikeApiKey(token)) return null;
+    const row = this.statements.findApiKey.get(hashApiKey(this.secretKey, token));
+    if (!row) return null;
+    return {
+      id: row.id,
+      teamId: row.teamId,
+      kind: row.kind,
+      allowedAgents: jsonList(row.allowedAgents),
+      allowedOrigins: jsonList(row.allowedOrigins),
+      requestsPerMinute: row.requestsPerMinute,
+      revoked: row.revoked !== 0,
+    };
+  }
+
+  create(scope: TeamScope, input: CreateApiKeyInput) {
+    const created = createApiKey(this.db, this.secretKey, scope, input);
+    this.generation += 1;
+    return created;
+  }
+
+  revoke(scope: TeamScope, id: string) {
+    const revoked = revokeApiKey(this.db, scope, id);
+    this.generation += 1;
+    return revoked;
+  }
+
+  /** Changes with every key created or revoked here, so caches derived from keys know to refresh. */
+  changes(): number {
+    return this.generation;
+  }
 }

@@ -1,19 +1,36 @@
-import { z } from "zod";
 import { blockRegistry } from "#agents/blocks/index";
-import { checkGraphIntegrity, GRAPH_LIMITS, GraphDocSchema, graphByteSize, type GraphDoc } from "#agents/graph/index";
+import {
+  checkGraphIntegrity,
+  findUnsafeJson,
+  formatMegabytes,
+  GRAPH_LIMITS,
+  GraphDocSchema,
+  graphByteSize,
+  GraphFormatError,
+  upgradeBlocks,
+  upgradeGraph,
+  type GraphDoc,
+} from "#agents/graph/index";
 
 /**
- * A graph that may be stored: the GraphDoc schema, the size limit, and the integrity checks
- * (known block types, unique ids, edges to real nodes and ports). Each problem becomes a zod
- * issue with a path, so the API answers BAD_REQUEST naming what to fix.
+ * A graph that may be stored: the GraphDoc schema, the size and depth limits, no keys that
+ * reach a prototype, and the integrity checks (known block types, unique ids, edges to real
+ * nodes and ports). Each problem becomes a zod issue with a path, so the API answers
+ * BAD_REQUEST naming what to fix. A graph that passes is stored with every node at its block's
+ * current version (agents/graph/upgrade.ts).
  */
 export const StorableGraphSchema = GraphDocSchema.superRefine((graph, ctx) => {
   const bytes = graphByteSize(graph);
   if (bytes > GRAPH_LIMITS.maxBytes) {
     ctx.addIssue({
       code: "custom",
-      message: `The flow is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${GRAPH_LIMITS.maxBytes / 1024 / 1024} MB.`,
+      message: `The flow is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${formatMegabytes(GRAPH_LIMITS.maxBytes)}.`,
     });
+    return;
+  }
+  const unsafe = findUnsafeJson(graph, "The flow");
+  if (unsafe) {
+    ctx.addIssue({ code: "custom", message: `${unsafe.message} ${unsafe.details.join("; ")}` });
     return;
   }
   const nodeIndex = new Map(graph.nodes.map((n, i) => [n.id, i]));
@@ -27,15 +44,20 @@ export const StorableGraphSchema = GraphDocSchema.superRefine((graph, ctx) => {
           : [];
     ctx.addIssue({ code: "custom", message: `${problem.code} ${problem.message}`, path });
   }
-});
+}).transform((graph) => upgradeBlocks(graph, blockRegistry).graph);
 
-/** Reads a stored graph; a row that no longer matches the schema is a server fault, said plainly. */
+/**
+ * Reads a stored graph, upgraded to this build (graph format, then each node's block version;
+ * the row itself is rewritten at the next save). A row no graph format can read is a server
+ * fault, said plainly.
+ */
 export function parseStoredGraph(raw: unknown, where: string): GraphDoc {
-  const parsed = GraphDocSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`Stored graph of ${where} does not match the GraphDoc schema: ${z.prettifyError(parsed.error)}`);
+  try {
+    return upgradeGraph(raw, blockRegistry).graph;
+  } catch (error) {
+    if (!(error instanceof GraphFormatError)) throw error;
+    throw new Error(`Stored graph of ${where} does not match the GraphDoc schema: ${error.message} ${error.details().join("; ")}`);
   }
-  return parsed.data;
 }
 
 export function summarizeGraph(graph: GraphDoc) {

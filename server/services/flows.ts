@@ -5,7 +5,7 @@ import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
 import { recordAudit } from "./audit";
 import { conflict, notFound } from "./errors";
 import { parseStoredGraph } from "./flow-graph";
-import { GRAPH_IN_VERSION, storeFinishedRuns } from "./run-trace";
+import { GRAPH_IN_VERSION } from "./run-settlement";
 
 /** Who is acting and in which team; every query below filters by `teamId`. */
 export type TeamScope = { teamId: string; userId: string };
@@ -113,11 +113,12 @@ export function duplicateFlow(db: Db, scope: TeamScope, input: { id: string; nam
   });
 }
 
-export function removeFlow(db: Db, scope: TeamScope, id: string) {
+export function removeFlow(db: Db, scope: TeamScope, id: string, pendingRuns: { storeFinished(): void }) {
   loadFlowRow(db, scope, id);
   // The flow's runs stay in the team's history. Those that refer to a version for their graph
-  // (a published agent's runs) get their own copy before the versions go.
-  storeFinishedRuns(db);
+  // (a published agent's runs) get their own copy before the versions go, so runs still
+  // waiting for their group commit are stored first.
+  pendingRuns.storeFinished();
   db.transaction((tx) => {
     tx.update(runs)
       .set({ graph: sql`(select ${flowVersions.graph} from ${flowVersions} where ${flowVersions.id} = ${runs.flowVersionId})` })

@@ -4,7 +4,7 @@ import type { Db } from "#db/client";
 import type { ServerConfig } from "../env";
 import { resolveCredential } from "./credentials";
 import { badRequest, DomainError } from "./errors";
-import { runtimeHost } from "./runtime-host";
+import type { RuntimeHost } from "./runtime-host";
 import { createSsrfGuard, parseSsrfPolicy, SsrfBlockedError, type GuardedFetch } from "./ssrf";
 
 /**
@@ -18,7 +18,7 @@ export const MODEL_LIST_MAX_BYTES = 2 * 1024 * 1024;
 export const MAX_LISTED_MODELS = 2_000;
 const MAX_MODEL_ID_LENGTH = 200;
 
-export type ModelListDeps = { database: { db: Db }; config: ServerConfig; secretKey: Buffer };
+export type ModelListDeps = { db: Db; config: ServerConfig; secretKey: Buffer; runtime: Pick<RuntimeHost, "defaultModel"> };
 export type ModelListInput = { credentialId: string | null; baseUrl: string };
 export type ModelList = {
   /** The base URL asked, or "" for Skyloom's default model. */
@@ -30,13 +30,13 @@ export type ModelList = {
 type Target = { url: string; shownAs: string; apiKey: string | undefined; guarded: boolean; source: ModelList["source"] };
 
 /** Where the list comes from, by the same rule the Chat Model's runner follows. */
-async function targetFor(deps: ModelListDeps, teamId: string, input: ModelListInput, openAiBaseUrl: string | undefined): Promise<Target> {
-  const credential = input.credentialId ? resolveCredential(deps.database.db, deps.secretKey, teamId, input.credentialId) : undefined;
+function targetFor(deps: ModelListDeps, teamId: string, input: ModelListInput, openAiBaseUrl: string | undefined): Target {
+  const credential = input.credentialId ? resolveCredential(deps.db, deps.secretKey, teamId, input.credentialId) : undefined;
   const url = chatModelBaseUrl(input, credential, openAiBaseUrl);
   if (url !== "") {
     return { url, shownAs: url, apiKey: credential?.secret, guarded: true, source: input.baseUrl.trim() ? "block" : "credential" };
   }
-  const fallback = (await runtimeHost(deps)).defaultModel();
+  const fallback = deps.runtime.defaultModel();
   return { url: fallback.baseUrl, shownAs: "Skyloom's default model", apiKey: fallback.apiKey, guarded: false, source: "default" };
 }
 
@@ -47,7 +47,7 @@ export async function listProviderModels(
   /** Tests shorten the limits and point "OpenAI" at a local server. */
   options: { timeoutMs?: number; maxBytes?: number; openAiBaseUrl?: string } = {},
 ): Promise<ModelList> {
-  const target = await targetFor(deps, teamId, input, options.openAiBaseUrl);
+  const target = targetFor(deps, teamId, input, options.openAiBaseUrl);
   const maxBytes = options.maxBytes ?? MODEL_LIST_MAX_BYTES;
   const fetchFn: GuardedFetch = target.guarded
     ? createSsrfGuard({ policy: parseSsrfPolicy(deps.config.allowPrivateUrls), maxResponseBytes: maxBytes }).fetch
@@ -149,8 +149,8 @@ export function modelIds(text: string): string[] | null {
 }
 
 /** What answers a Chat Model with no base URL and no credential, for the "answers with" sentence. */
-export async function defaultModelInfo(deps: { config: ServerConfig }): Promise<DefaultModelInfo> {
-  const model = (await runtimeHost(deps)).defaultModel();
+export function defaultModelInfo(deps: { config: ServerConfig; runtime: Pick<RuntimeHost, "defaultModel"> }): DefaultModelInfo {
+  const model = deps.runtime.defaultModel();
   if (model.source === "dev-model") return { source: "dev-model" };
   return { source: "env", host: hostOf(model.baseUrl), hasKey: deps.config.openaiApiKey !== undefined };
 }

@@ -1,10 +1,9 @@
-import type Database from "better-sqlite3";
 import { and, asc, eq, ne } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { flows, flowVersions, publishedAgents } from "#db/schema";
 import { newId, nodeNamer, type GraphDoc } from "#agents/graph/index";
 import { blockRegistry } from "#agents/blocks/index";
-import { describeDiagnostic } from "#agents/compile/diagnostics";
+import { describeErrors } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { recordAudit } from "./audit";
 import { badRequest, conflict, notFound } from "./errors";
@@ -54,13 +53,10 @@ function freeSlug(db: Db, teamId: string, base: string): string {
 export function checkPublishable(graph: GraphDoc): void {
   const errors = validateGraph(graph).filter((d) => d.severity === "error");
   if (errors.length > 0) {
-    const nameOf = nodeNamer(graph, blockRegistry);
-    const listed = errors.slice(0, 3).map((d) => describeDiagnostic(d, nameOf));
-    const more = errors.length > 3 ? ` And ${errors.length - 3} more: see the Problems panel.` : "";
-    throw badRequest(`Fix ${errors.length === 1 ? "this" : "these"} before publishing: ${listed.join("; ")}${more}`);
+    throw badRequest(describeErrors(errors, "publishing", nodeNamer(graph, blockRegistry)));
   }
-  const types = new Set(graph.nodes.map((n) => n.type));
-  if (!types.has("io.chat-input") || !types.has("io.chat-output")) {
+  const has = (role: "chatInput" | "chatOutput") => graph.nodes.some((n) => blockRegistry.hasRole(n.type, role));
+  if (!has("chatInput") || !has("chatOutput")) {
     throw badRequest("A published agent needs a Chat Input block (the message it is sent) and a Chat Output block (its answer).");
   }
 }
@@ -194,68 +190,4 @@ export function unpublishAgent(db: Db, scope: TeamScope, agentId: string) {
     recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "agent.unpublish", targetId: current.id });
   });
   return getPublication(db, scope, current.id);
-}
-
-/** The agent a gateway request names, with the pinned graph; null when it is not served. */
-export type ServedAgent = { id: string; teamId: string; slug: string; flowId: string; flowVersionId: string; createdAt: Date };
-
-const servedAgentColumns = {
-  id: publishedAgents.id,
-  teamId: publishedAgents.teamId,
-  slug: publishedAgents.slug,
-  flowId: publishedAgents.flowId,
-  flowVersionId: publishedAgents.flowVersionId,
-  createdAt: publishedAgents.createdAt,
-};
-
-type ServedAgentRow = Omit<ServedAgent, "createdAt"> & { createdAt: number };
-
-/**
- * better-sqlite3's own statement: the lookup runs on every gateway request, where drizzle's
- * result mapping cost more than the read.
- */
-function prepareServedAgentLookup(db: Db) {
-  // drizzle's better-sqlite3 driver keeps the connection as `$client` (Db's type leaves it out).
-  const sqlite = (db as Db & { $client: Database.Database }).$client;
-  return sqlite.prepare<[string, string], ServedAgentRow>(
-    `select id, team_id as teamId, slug, flow_id as flowId, flow_version_id as flowVersionId, created_at as createdAt
-     from published_agents where team_id = ? and slug = ? and status = 'active'`,
-  );
-}
-/** Prepared once per database; read on every request, so unpublishing takes effect at once. */
-const servedAgentLookups = new WeakMap<Db, ReturnType<typeof prepareServedAgentLookup>>();
-
-export function findServedAgent(db: Db, teamId: string, slug: string): ServedAgent | null {
-  let lookup = servedAgentLookups.get(db);
-  if (!lookup) servedAgentLookups.set(db, (lookup = prepareServedAgentLookup(db)));
-  const row = lookup.get(teamId, slug);
-  return row ? { ...row, createdAt: new Date(row.createdAt) } : null;
-}
-
-export function listServedAgents(db: Db, teamId: string): ServedAgent[] {
-  return db
-    .select(servedAgentColumns)
-    .from(publishedAgents)
-    .where(and(eq(publishedAgents.teamId, teamId), eq(publishedAgents.status, "active")))
-    .orderBy(asc(publishedAgents.slug))
-    .all();
-}
-
-/** Versions never change once written, so a parsed graph can be kept by version id. */
-const graphCache = new Map<string, GraphDoc>();
-const GRAPH_CACHE_LIMIT = 500;
-
-export function pinnedGraph(db: Db, agent: ServedAgent): GraphDoc {
-  const cached = graphCache.get(agent.flowVersionId);
-  if (cached) return cached;
-  const row = db
-    .select({ graph: flowVersions.graph })
-    .from(flowVersions)
-    .where(and(eq(flowVersions.id, agent.flowVersionId), eq(flowVersions.teamId, agent.teamId)))
-    .get();
-  if (!row) throw new Error(`The pinned version ${agent.flowVersionId} of agent ${agent.id} is missing.`);
-  const graph = parseStoredGraph(row.graph, `version ${agent.flowVersionId}`);
-  if (graphCache.size >= GRAPH_CACHE_LIMIT) graphCache.delete(graphCache.keys().next().value as string);
-  graphCache.set(agent.flowVersionId, graph);
-  return graph;
 }

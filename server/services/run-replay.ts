@@ -1,9 +1,9 @@
 import type { RunStatus } from "#db/schema";
 import type { RunEvent } from "#agents/runtime/events";
 import { stepEvents } from "#agents/runtime/replay";
-import type { getRun } from "./runs";
+import type { RunService } from "./runs";
 
-type StoredRun = ReturnType<typeof getRun>;
+type StoredRun = ReturnType<RunService["get"]>;
 
 /** A stored run as the events it came from, for a subscriber to a run no longer in memory (see stepEvents). */
 export function storedEvents(run: StoredRun): RunEvent[] {

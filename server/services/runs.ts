@@ -7,25 +7,23 @@ import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
 import type { Meter, RunCapabilities } from "#agents/runtime/context";
 import type { RunEvent } from "#agents/runtime/events";
 import { executeRun, type RunLimits, type RunResult } from "#agents/runtime/executor";
-import type { ServerConfig } from "../env";
 import { resolveCredential } from "./credentials";
 import { badRequest, notFound } from "./errors";
 import { parseStoredGraph } from "./flow-graph";
 import { getFlow } from "./flows";
 import { sqliteMemoryStore } from "./run-memory";
 import { storedEvents } from "./run-replay";
-import { RunRecorder, storeFinishedRuns, type StoredWithRun } from "./run-trace";
-import { runtimeHost } from "./runtime-host";
-
-/**
- * Runs of a flow's agent part: start one (persisted as it goes: the run row, then one step
- * row per node), follow its events live, cancel it, and read the history back.
- */
-export type RunDeps = { database: { db: Db }; config: ServerConfig; secretKey: Buffer };
+import { RunRecorder } from "./run-recorder";
+import type { RunOrigin } from "./run-settlement";
+import type { RunStore } from "./run-store";
+import type { RuntimeHost } from "./runtime-host";
+import type { KnowledgeService } from "../knowledge/service";
+import { knowledgeSearchForTeam } from "../knowledge/run-capability";
 
 export type StartRunInput = {
   teamId: string;
-  userId?: string | null;
+  /** Who or what starts the run: stored with it, and what its settlement posts depends on it. */
+  origin: RunOrigin;
   /** The flow this run belongs to (history, run page); null for a graph run on its own. */
   flowId?: string | null;
   flowVersionId?: string | null;
@@ -33,16 +31,13 @@ export type StartRunInput = {
   input: string;
   /** Same id across turns = same conversation memory. */
   conversationId: string;
-  source: "chat" | "gateway" | "api";
   /** Aborts the run (e.g. the HTTP client went away). */
   signal?: AbortSignal;
   /** False when the caller only wants the whole answer (a non-streaming API request); see executeRun. */
   streamTokens?: boolean;
   limits?: Partial<RunLimits>;
-  /** Extra metering (the gateway's ledger); the run's own totals are always stored. */
+  /** Extra metering per model call; the run's own totals are always stored. */
   meter?: Meter;
-  /** Rows the caller keeps beside the run (the gateway's link and usage), stored with it. */
-  alsoStore?: StoredWithRun;
 };
 
 export type RunHandle = {
@@ -64,27 +59,10 @@ type LiveRun = {
   record: RunRecorder;
 };
 
-const live = new Map<string, LiveRun>();
 /** Finished runs stay in memory briefly, so a subscriber arriving late still gets every token. */
 const KEEP_FINISHED_MS = 60_000;
 /** …and at most this many of them, oldest leaving first, so memory stays bounded under load. */
 const KEEP_FINISHED_MAX = 200;
-const keptFinished = new Map<string, NodeJS.Timeout>();
-
-function keepFinished(runId: string): void {
-  keptFinished.set(
-    runId,
-    setTimeout(() => {
-      keptFinished.delete(runId);
-      live.delete(runId);
-    }, KEEP_FINISHED_MS).unref(),
-  );
-  if (keptFinished.size <= KEEP_FINISHED_MAX) return;
-  const [oldest, timer] = keptFinished.entries().next().value as [string, NodeJS.Timeout];
-  clearTimeout(timer);
-  keptFinished.delete(oldest);
-  live.delete(oldest);
-}
 /** A long run's buffered tokens are capped; node events are always kept. */
 const MAX_BUFFERED_EVENTS = 20_000;
 export const MAX_CONVERSATION_ID = 100;
@@ -112,155 +90,236 @@ async function* follow(run: LiveRun, signal?: AbortSignal, from = 0): AsyncGener
   }
 }
 
+export type RunServiceDeps = { db: Db; secretKey: Buffer; runtime: RuntimeHost; store: RunStore; knowledge: KnowledgeService };
+
 /**
- * Starts a run and returns at once. This is the server-side entry point for every caller:
- * the editor's test chat (run.start), and the /v1 gateway, which passes the published graph,
- * the request's conversation id and an AbortSignal tied to the HTTP request.
+ * Runs of a flow's agent part, for one running Skyloom: start one (stored as it goes, see
+ * run-recorder.ts), follow its events live, cancel it, and read the history back. The runs in
+ * progress are this instance's own: stopping it cancels them and no other host's.
  */
-export async function startRun(deps: RunDeps, input: StartRunInput): Promise<RunHandle> {
-  if (input.input.trim() === "") throw badRequest("Type a message first.");
-  if (input.conversationId.length === 0 || input.conversationId.length > MAX_CONVERSATION_ID) {
-    throw badRequest(`A conversation id is 1 to ${MAX_CONVERSATION_ID} characters.`);
-  }
-  const host = await runtimeHost(deps);
-  const db = deps.database.db;
-  const runId = newId("run");
-  // Stored behind the run (see run-trace.ts): one transaction when a short run ends.
-  const record = new RunRecorder(
-    db,
-    {
+export class RunService {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly keptFinished = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  /**
+   * Starts a run and returns at once. This is the server-side entry point for every caller:
+   * the editor's test chat (run.start), and the /v1 gateway, which passes the published graph,
+   * the request's conversation id and an AbortSignal tied to the HTTP request.
+   */
+  start(input: StartRunInput): RunHandle {
+    if (input.input.trim() === "") throw badRequest("Type a message first.");
+    if (input.conversationId.length === 0 || input.conversationId.length > MAX_CONVERSATION_ID) {
+      throw badRequest(`A conversation id is 1 to ${MAX_CONVERSATION_ID} characters.`);
+    }
+    const { db, runtime } = this.deps;
+    const runId = newId("run");
+    // Stored behind the run (see run-recorder.ts): one transaction when a short run ends.
+    const record = new RunRecorder(this.deps.store, {
       id: runId,
-    teamId: input.teamId,
-    flowId: input.flowId ?? null,
-    flowVersionId: input.flowVersionId ?? null,
-    graph: input.graph,
-    conversationId: input.conversationId,
-    source: input.source,
-    input: input.input,
+      teamId: input.teamId,
+      flowId: input.flowId ?? null,
+      flowVersionId: input.flowVersionId ?? null,
+      graph: input.graph,
+      conversationId: input.conversationId,
+      origin: input.origin,
+      input: input.input,
       startedAt: Date.now(),
-      createdBy: input.userId ?? null,
-    },
-    input.alsoStore,
-  );
+    });
 
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort();
-  if (input.signal?.aborted) controller.abort();
-  input.signal?.addEventListener("abort", onOuterAbort, { once: true });
-  const liveRun: LiveRun = { teamId: input.teamId, events: [], listeners: new Set(), done: false, controller, record };
-  live.set(runId, liveRun);
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort();
+    if (input.signal?.aborted) controller.abort();
+    input.signal?.addEventListener("abort", onOuterAbort, { once: true });
+    const liveRun: LiveRun = { teamId: input.teamId, events: [], listeners: new Set(), done: false, controller, record };
+    this.live.set(runId, liveRun);
 
-  const capabilities: RunCapabilities = {
-    llm: host.llm,
-    credentials: {
-      resolve: async (credentialId) => {
-        try {
-          return resolveCredential(db, deps.secretKey, input.teamId, credentialId);
-        } catch {
-          throw new Error("The credential chosen in this block no longer exists; pick another in its settings.");
-        }
+    const capabilities: RunCapabilities = {
+      llm: runtime.llm,
+      credentials: {
+        resolve: async (credentialId) => {
+          try {
+            return resolveCredential(db, this.deps.secretKey, input.teamId, credentialId);
+          } catch {
+            throw new Error("The credential chosen in this block no longer exists; pick another in its settings.");
+          }
+        },
       },
-    },
-    memory: sqliteMemoryStore(db, input.teamId),
-    http: { fetch: (url, init) => host.guard.fetch(url, init) },
-    sandbox: host.sandbox.forTeam(input.teamId),
-    endpoints: { resolve: (node) => host.endpoints.resolve(node) },
-    clock: { now: () => performance.timeOrigin + performance.now() },
-    meter: input.meter ?? { record: () => {} },
-  };
+      memory: sqliteMemoryStore(db, input.teamId),
+      http: { fetch: (url, init) => runtime.guard.fetch(url, init) },
+      sandbox: runtime.sandbox.forTeam(input.teamId),
+      endpoints: runtime.endpoints,
+      clock: { now: () => performance.timeOrigin + performance.now() },
+      meter: input.meter ?? { record: () => {} },
+      knowledge: knowledgeSearchForTeam(this.deps.knowledge, input.teamId),
+    };
 
-  const result = executeRun({
-    runId,
-    graph: input.graph,
-    input: input.input,
-    conversationId: input.conversationId,
-    blocks: blockRegistry,
-    runners: runnersByType,
-    capabilities,
-    limits: input.limits,
-    signal: controller.signal,
-    streamTokens: input.streamTokens,
-    onEvent: (event) => {
-      try {
+    const result = executeRun({
+      runId,
+      graph: input.graph,
+      input: input.input,
+      conversationId: input.conversationId,
+      blocks: blockRegistry,
+      runners: runnersByType,
+      capabilities,
+      limits: input.limits,
+      signal: controller.signal,
+      streamTokens: input.streamTokens,
+      onEvent: (event) => {
+        // Storage failures do not reach the run: the store retries and reports them (/healthz).
         record.record(event);
-      } catch (error) {
-        // The trace is best effort; the run itself goes on and the error reaches the log.
-        console.error(`Run ${runId}: could not store ${event.type}:`, error);
-      }
-      push(liveRun, event);
-    },
-  }).finally(() => {
-    input.signal?.removeEventListener("abort", onOuterAbort);
-    // Test-chat runs stay findable briefly for a late subscriber; a gateway or API caller holds
-    // its handle (which keeps the events), so under load finished runs leave memory at once.
-    if (input.source === "chat") keepFinished(runId);
-    else live.delete(runId);
-  });
+        push(liveRun, event);
+      },
+    }).finally(() => {
+      input.signal?.removeEventListener("abort", onOuterAbort);
+      // Test-chat runs stay findable briefly for a late subscriber; a gateway or API caller holds
+      // its handle (which keeps the events), so under load finished runs leave memory at once.
+      if (input.origin.kind === "chat") this.keepFinished(runId);
+      else this.live.delete(runId);
+    });
 
-  return {
-    runId,
-    events: (signal) => follow(liveRun, signal),
-    result,
-    cancel: () => controller.abort(),
-  };
-}
-
-/** Starts a run of a saved flow for the editor's test chat. */
-export async function startFlowRun(
-  deps: RunDeps,
-  scope: { teamId: string; userId: string },
-  input: { flowId: string; input: string; conversationId: string },
-) {
-  const flow = getFlow(deps.database.db, scope, input.flowId);
-  const handle = await startRun(deps, {
-    teamId: scope.teamId,
-    userId: scope.userId,
-    flowId: flow.id,
-    graph: flow.graph,
-    input: input.input,
-    conversationId: input.conversationId,
-    source: "chat",
-  });
-  return { runId: handle.runId };
-}
-
-/** A run in progress of this team, if there is one by that id. */
-function liveRunOf(teamId: string, runId: string): LiveRun | undefined {
-  const run = live.get(runId);
-  return run && run.teamId === teamId ? run : undefined;
-}
-
-/** Writes what the team's runs have not stored yet (in progress, or in a group commit), before their rows are read. */
-export function revealRuns(db: Db, teamId: string): void {
-  storeFinishedRuns(db);
-  for (const run of live.values()) if (run.teamId === teamId) run.record.reveal();
-}
-
-function loadRun(db: Db, teamId: string, runId: string) {
-  storeFinishedRuns(db);
-  liveRunOf(teamId, runId)?.record.reveal();
-  const row = db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.teamId, teamId))).get();
-  if (!row) throw notFound("Run");
-  return row;
-}
-
-export function cancelRun(db: Db, scope: { teamId: string }, runId: string): { id: string; cancelled: boolean } {
-  const run = liveRunOf(scope.teamId, runId);
-  if (!run || run.done) {
-    loadRun(db, scope.teamId, runId);
-    return { id: runId, cancelled: false };
+    return {
+      runId,
+      events: (signal) => follow(liveRun, signal),
+      result,
+      cancel: () => controller.abort(),
+    };
   }
-  run.controller.abort();
-  return { id: runId, cancelled: true };
+
+  /** Starts a run of a saved flow for the editor's test chat. */
+  startFlowRun(scope: { teamId: string; userId: string }, input: { flowId: string; input: string; conversationId: string }) {
+    const flow = getFlow(this.deps.db, scope, input.flowId);
+    const handle = this.start({
+      teamId: scope.teamId,
+      origin: { kind: "chat", userId: scope.userId },
+      flowId: flow.id,
+      graph: flow.graph,
+      input: input.input,
+      conversationId: input.conversationId,
+    });
+    return { runId: handle.runId };
+  }
+
+  /** Writes what the team's runs have not stored yet (in progress, or in a group commit), before their rows are read. */
+  reveal(teamId: string): void {
+    this.deps.store.storeFinished();
+    for (const run of this.live.values()) if (run.teamId === teamId) run.record.reveal();
+  }
+
+  /** Stores the finished runs still waiting for their group commit (before rows that refer to runs change). */
+  storeFinished(): void {
+    this.deps.store.storeFinished();
+  }
+
+  cancel(scope: { teamId: string }, runId: string): { id: string; cancelled: boolean } {
+    const run = this.liveRunOf(scope.teamId, runId);
+    if (!run || run.done) {
+      this.loadRun(scope.teamId, runId);
+      return { id: runId, cancelled: false };
+    }
+    run.controller.abort();
+    return { id: runId, cancelled: true };
+  }
+
+  get(scope: { teamId: string }, runId: string) {
+    const db = this.deps.db;
+    const row = this.loadRun(scope.teamId, runId);
+    const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all();
+    // The run page's title names the flow; null once the flow is deleted.
+    const flow = row.flowId ? db.select({ name: flows.name }).from(flows).where(and(eq(flows.id, row.flowId), eq(flows.teamId, scope.teamId))).get() : undefined;
+    return { ...row, flowName: flow?.name ?? null, graph: graphOfRun(db, scope.teamId, row), steps };
+  }
+
+  list(scope: { teamId: string }, input: { flowId?: string; limit: number; before?: Date }) {
+    this.reveal(scope.teamId);
+    const where = [eq(runs.teamId, scope.teamId)];
+    if (input.flowId) where.push(eq(runs.flowId, input.flowId));
+    if (input.before) where.push(lt(runs.startedAt, input.before));
+    return this.deps.db
+      .select({
+        id: runs.id,
+        flowId: runs.flowId,
+        status: runs.status,
+        source: runs.source,
+        input: runs.input,
+        output: runs.output,
+        error: runs.error,
+        promptTokens: runs.promptTokens,
+        completionTokens: runs.completionTokens,
+        failedToolCalls: runs.failedToolCalls,
+        startedAt: runs.startedAt,
+        durationMs: runs.durationMs,
+        conversationId: runs.conversationId,
+      })
+      .from(runs)
+      .where(and(...where))
+      .orderBy(desc(runs.startedAt))
+      .limit(input.limit)
+      .all();
+  }
+
+  /**
+   * The run's events: live (replaying what already happened first) or, once done, from the
+   * trace. `from` skips events a reconnecting subscriber already has (their index in the run).
+   */
+  async *events(scope: { teamId: string }, runId: string, options: { signal?: AbortSignal; from?: number } = {}): AsyncGenerator<RunEvent> {
+    const run = this.liveRunOf(scope.teamId, runId);
+    if (run) {
+      // Someone watches this run (its page reloads the stored trace as nodes finish).
+      run.record.followLive();
+      yield* follow(run, options.signal, options.from ?? 0);
+      return;
+    }
+    yield* storedEvents(this.get(scope, runId)).slice(options.from ?? 0);
+  }
+
+  /** Cancels this host's runs in progress and waits (briefly) for them to end (the host is stopping). */
+  async stop(): Promise<void> {
+    const ending: Promise<void>[] = [];
+    for (const run of this.live.values()) {
+      if (run.done) continue;
+      run.controller.abort();
+      ending.push(new Promise((resolve) => run.listeners.add(() => run.done && resolve())));
+    }
+    for (const timer of this.keptFinished.values()) clearTimeout(timer);
+    this.keptFinished.clear();
+    // A run whose block ignores its abort signal must not hold the shutdown.
+    await Promise.race([Promise.all(ending), new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
+  }
+
+  private keepFinished(runId: string): void {
+    this.keptFinished.set(
+      runId,
+      setTimeout(() => {
+        this.keptFinished.delete(runId);
+        this.live.delete(runId);
+      }, KEEP_FINISHED_MS).unref(),
+    );
+    if (this.keptFinished.size <= KEEP_FINISHED_MAX) return;
+    const [oldest, timer] = this.keptFinished.entries().next().value as [string, NodeJS.Timeout];
+    clearTimeout(timer);
+    this.keptFinished.delete(oldest);
+    this.live.delete(oldest);
+  }
+
+  /** A run in progress of this team, if there is one by that id. */
+  private liveRunOf(teamId: string, runId: string): LiveRun | undefined {
+    const run = this.live.get(runId);
+    return run && run.teamId === teamId ? run : undefined;
+  }
+
+  private loadRun(teamId: string, runId: string) {
+    this.deps.store.storeFinished();
+    this.liveRunOf(teamId, runId)?.record.reveal();
+    const row = this.deps.db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.teamId, teamId))).get();
+    if (!row) throw notFound("Run");
+    return row;
+  }
 }
 
-export function getRun(db: Db, scope: { teamId: string }, runId: string) {
-  const row = loadRun(db, scope.teamId, runId);
-  const steps = db.select().from(runSteps).where(eq(runSteps.runId, runId)).orderBy(asc(runSteps.seq)).all();
-  // The run page's title names the flow; null once the flow is deleted.
-  const flow = row.flowId ? db.select({ name: flows.name }).from(flows).where(and(eq(flows.id, row.flowId), eq(flows.teamId, scope.teamId))).get() : undefined;
-  return { ...row, flowName: flow?.name ?? null, graph: graphOfRun(db, scope.teamId, row), steps };
-}
+/** How long stopping waits for cancelled runs to end before the database closes. */
+const STOP_WAIT_MS = 5_000;
 
 /** The graph a run ran: its own copy, or its flow version's (published agents' runs refer to it). */
 function graphOfRun(db: Db, teamId: string, row: { id: string; graph: unknown; flowVersionId: string | null }): GraphDoc {
@@ -275,59 +334,6 @@ function graphOfRun(db: Db, teamId: string, row: { id: string; graph: unknown; f
   // Not expected (deleting a flow copies the graph into its runs); the trace still shows its steps.
   if (!version) return emptyGraph();
   return parseStoredGraph(version.graph, `version ${row.flowVersionId} of run ${row.id}`);
-}
-
-export function listRuns(db: Db, scope: { teamId: string }, input: { flowId?: string; limit: number; before?: Date }) {
-  revealRuns(db, scope.teamId);
-  const where = [eq(runs.teamId, scope.teamId)];
-  if (input.flowId) where.push(eq(runs.flowId, input.flowId));
-  if (input.before) where.push(lt(runs.startedAt, input.before));
-  return db
-    .select({
-      id: runs.id,
-      flowId: runs.flowId,
-      status: runs.status,
-      source: runs.source,
-      input: runs.input,
-      output: runs.output,
-      error: runs.error,
-      promptTokens: runs.promptTokens,
-      completionTokens: runs.completionTokens,
-      failedToolCalls: runs.failedToolCalls,
-      startedAt: runs.startedAt,
-      durationMs: runs.durationMs,
-      conversationId: runs.conversationId,
-    })
-    .from(runs)
-    .where(and(...where))
-    .orderBy(desc(runs.startedAt))
-    .limit(input.limit)
-    .all();
-}
-
-/**
- * The run's events: live (replaying what already happened first) or, once done, from the
- * trace. `from` skips events a reconnecting subscriber already has (their index in the run).
- */
-export async function* runEvents(
-  db: Db,
-  scope: { teamId: string },
-  runId: string,
-  options: { signal?: AbortSignal; from?: number } = {},
-): AsyncGenerator<RunEvent> {
-  const run = liveRunOf(scope.teamId, runId);
-  if (run) {
-    // Someone watches this run (its page reloads the stored trace as nodes finish).
-    run.record.followLive();
-    yield* follow(run, options.signal, options.from ?? 0);
-    return;
-  }
-  yield* storedEvents(getRun(db, scope, runId)).slice(options.from ?? 0);
-}
-
-/** Cancels every run in progress (the host is shutting down). */
-export function cancelAllRuns(): void {
-  for (const run of live.values()) if (!run.done) run.controller.abort();
 }
 
 /** Runs left "running" by a previous process can never finish; say so in their record. */

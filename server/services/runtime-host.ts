@@ -10,8 +10,7 @@ import { createSsrfGuard, parseSsrfPolicy, type SsrfGuard } from "./ssrf";
 /**
  * The long-lived parts of the agent runtime, one set per running Skyloom: the embedded local
  * development model, the SSRF guard, the chat model client cache and the code tools' sandbox
- * pool (worker threads, stopped with the host). Kept beside AppDeps
- * (keyed by it) so tests and the host create it the same way.
+ * pool (worker threads). Started and stopped by the composition root (server/composition.ts).
  */
 export type RuntimeHost = {
   /** The default model for an empty base URL: OPENAI_BASE_URL/OPENAI_API_KEY, or the dev model. */
@@ -21,19 +20,17 @@ export type RuntimeHost = {
   llm: LlmClientFactory;
   /** Runs code tools off the event loop; a run reaches it with its team bound (see runs.ts). */
   sandbox: SandboxPool;
-  /** Set by the deployments service: turns a model.endpoint node into its deployed endpoint. */
+  /** Turns a model.endpoint node into its deployed endpoint (an adapter; see composition.ts). */
   endpoints: EndpointResolver;
-  close(): Promise<void>;
+  stop(): Promise<void>;
 };
 
 export type RuntimeHostOptions = {
   /** Use this base URL as the default model instead of starting the dev model (tests, bench). */
   defaultModelBaseUrl?: string;
+  /** Where model.endpoint nodes are served; without one, such a node says "Deploy this endpoint first". */
+  endpoints?: EndpointResolver;
 };
-
-type HostDeps = { config: ServerConfig };
-
-const hosts = new WeakMap<object, Promise<RuntimeHost>>();
 
 const noEndpoints: EndpointResolver = {
   // The run's error names the block ("Model Endpoint "My Llama": …"); the message says what to do.
@@ -55,7 +52,8 @@ function loadOpenAiLibrary() {
   return openAiLibrary;
 }
 
-async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptions): Promise<RuntimeHost> {
+/** Starts the runtime's parts (the dev model when no other default model is set). */
+export async function startRuntimeHost(config: ServerConfig, options: RuntimeHostOptions = {}): Promise<RuntimeHost> {
   const envModel = config.openaiApiKey !== undefined || config.openaiBaseUrl !== undefined;
   const devModel = envModel || options.defaultModelBaseUrl ? null : await startDevModelServer({ chunkDelayMs: config.devModelChunkDelayMs });
   const guard = createSsrfGuard({ policy: parseSsrfPolicy(config.allowPrivateUrls) });
@@ -105,35 +103,10 @@ async function createRuntimeHost(config: ServerConfig, options: RuntimeHostOptio
     guard,
     llm,
     sandbox,
-    endpoints: noEndpoints,
-    close: async () => {
+    endpoints: options.endpoints ?? noEndpoints,
+    stop: async () => {
       await Promise.all([devModel?.close(), sandbox.stop()]);
     },
   };
   return host;
-}
-
-/** The runtime host of these deps, created on first use (starting the dev model if needed). */
-export function runtimeHost(deps: HostDeps, options: RuntimeHostOptions = {}): Promise<RuntimeHost> {
-  let host = hosts.get(deps);
-  if (!host) {
-    host = createRuntimeHost(deps.config, options);
-    hosts.set(deps, host);
-  }
-  return host;
-}
-
-export async function closeRuntimeHost(deps: HostDeps): Promise<void> {
-  const host = hosts.get(deps);
-  hosts.delete(deps);
-  if (host) await (await host).close();
-}
-
-/**
- * How the deployments service tells the runtime where a model.endpoint node is served: the
- * resolver returns the endpoint's base URL and model name, or throws "Deploy this endpoint
- * first" (the default) when nothing is running.
- */
-export async function setEndpointResolver(deps: HostDeps, resolver: EndpointResolver): Promise<void> {
-  (await runtimeHost(deps)).endpoints = resolver;
 }

@@ -2,6 +2,10 @@ import { eq } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { users } from "#db/schema";
 import type { GraphDoc } from "#agents/graph/index";
+import { chatInputBlock } from "#agents/blocks/io-chat-input/block";
+import { chatOutputBlock } from "#agents/blocks/io-chat-output/block";
+import { modelOpenAiBlock } from "#agents/blocks/model-openai/block";
+import { promptTemplateBlock } from "#agents/blocks/prompt-template/block";
 import { signUp } from "./accounts";
 import { createFlow } from "./flows";
 
@@ -13,22 +17,22 @@ export function helloAgentGraph(): GraphDoc {
   return {
     schemaVersion: 1,
     nodes: [
-      { id: "input", type: "io.chat-input", version: 1, config: { placeholder: "Ask anything…" }, ui: { x: 0, y: 80 } },
+      { id: "input", type: chatInputBlock.type, version: 1, config: { placeholder: "Ask anything…" }, ui: { x: 0, y: 80 } },
       {
         id: "prompt",
-        type: "prompt.template",
+        type: promptTemplateBlock.type,
         version: 1,
         config: { template: "You are a friendly assistant. Answer briefly.\n\nQuestion: {input}" },
         ui: { x: 280, y: 60 },
       },
       {
         id: "model",
-        type: "model.openai",
+        type: modelOpenAiBlock.type,
         version: 1,
         config: { baseUrl: "", model: "skyloom-dev", credentialId: null, temperature: 0.7, maxTokens: 1024 },
         ui: { x: 580, y: 40 },
       },
-      { id: "output", type: "io.chat-output", version: 1, config: {}, ui: { x: 880, y: 80 } },
+      { id: "output", type: chatOutputBlock.type, version: 1, config: {}, ui: { x: 880, y: 80 } },
     ],
     edges: [
       { id: "e1", from: { node: "input", port: "message" }, to: { node: "prompt", port: "input" } },

@@ -2,79 +2,9 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "#db/client";
 import { agentRuns, agentUsageDaily, apiKeys, runs, RUN_STATUSES, type RunStatus } from "#db/schema";
 import { getPublication } from "./publishing";
-import { revealRuns } from "./runs";
+import { utcDay } from "./run-settlement";
+import type { RunService } from "./runs";
 import type { TeamScope } from "./flows";
-
-/** UTC day of a timestamp, as stored in agent_usage_daily. */
-export function utcDay(at: number | Date): string {
-  return new Date(at).toISOString().slice(0, 10);
-}
-
-export type AgentRequestUsage = {
-  agentId: string;
-  teamId: string;
-  at: number;
-  /** True when the request did not get an answer (refused, failed, timed out, cancelled). */
-  error: boolean;
-  promptTokens: number;
-  completionTokens: number;
-};
-
-function prepareWrites(db: Db) {
-  const p = sql.placeholder;
-  return {
-    usage: db
-      .insert(agentUsageDaily)
-      .values({
-        agentId: p("agentId"),
-        teamId: p("teamId"),
-        day: p("day"),
-        requests: 1,
-        errors: p("errors"),
-        promptTokens: p("promptTokens"),
-        completionTokens: p("completionTokens"),
-      })
-      .onConflictDoUpdate({
-        target: [agentUsageDaily.agentId, agentUsageDaily.day],
-        set: {
-          requests: sql`${agentUsageDaily.requests} + 1`,
-          errors: sql`${agentUsageDaily.errors} + excluded.errors`,
-          promptTokens: sql`${agentUsageDaily.promptTokens} + excluded.prompt_tokens`,
-          completionTokens: sql`${agentUsageDaily.completionTokens} + excluded.completion_tokens`,
-        },
-      })
-      .prepare(),
-    link: db
-      .insert(agentRuns)
-      .values({ runId: p("runId"), teamId: p("teamId"), agentId: p("agentId"), apiKeyId: p("apiKeyId"), startedAt: p("startedAt") })
-      .onConflictDoNothing()
-      .prepare(),
-  };
-}
-/** Prepared once per database: both run on every gateway request. */
-const writes = new WeakMap<Db, ReturnType<typeof prepareWrites>>();
-function writesFor(db: Db) {
-  let w = writes.get(db);
-  if (!w) writes.set(db, (w = prepareWrites(db)));
-  return w;
-}
-
-/** Adds one request to its agent's day (an upsert: one row per agent and day). */
-export function recordAgentRequest(db: Db, usage: AgentRequestUsage): void {
-  writesFor(db).usage.run({
-    agentId: usage.agentId,
-    teamId: usage.teamId,
-    day: utcDay(usage.at),
-    errors: usage.error ? 1 : 0,
-    promptTokens: usage.promptTokens,
-    completionTokens: usage.completionTokens,
-  });
-}
-
-/** Ties a stored run to the agent and key it was served for (run history filters on these). */
-export function linkAgentRun(db: Db, link: { runId: string; teamId: string; agentId: string; apiKeyId: string | null; startedAt: number }): void {
-  writesFor(db).link.run({ runId: link.runId, teamId: link.teamId, agentId: link.agentId, apiKeyId: link.apiKeyId, startedAt: new Date(link.startedAt) });
-}
 
 export type RunHistoryFilter = {
   agentId: string;
@@ -88,9 +18,9 @@ export type RunHistoryFilter = {
   limit?: number;
 };
 
-export function listAgentRuns(db: Db, scope: TeamScope, filter: RunHistoryFilter) {
+export function listAgentRuns(db: Db, liveRuns: Pick<RunService, "reveal">, scope: TeamScope, filter: RunHistoryFilter) {
   const agent = getPublication(db, scope, filter.agentId);
-  revealRuns(db, scope.teamId);
+  liveRuns.reveal(scope.teamId);
   const conditions: SQL[] = [eq(agentRuns.agentId, agent.id), eq(agentRuns.teamId, scope.teamId)];
   if (filter.status) conditions.push(eq(runs.status, filter.status));
   if (filter.apiKeyId) conditions.push(eq(agentRuns.apiKeyId, filter.apiKeyId));
@@ -129,9 +59,9 @@ export function listAgentRuns(db: Db, scope: TeamScope, filter: RunHistoryFilter
 export type UsageDay = { day: string; requests: number; errors: number; promptTokens: number; completionTokens: number };
 
 /** The last `days` UTC days of an agent's usage, oldest first, with empty days as zeros. */
-export function agentUsageByDay(db: Db, scope: TeamScope, input: { agentId: string; days: number; now?: number }): UsageDay[] {
+export function agentUsageByDay(db: Db, liveRuns: Pick<RunService, "reveal">, scope: TeamScope, input: { agentId: string; days: number; now?: number }): UsageDay[] {
   const agent = getPublication(db, scope, input.agentId);
-  revealRuns(db, scope.teamId);
+  liveRuns.reveal(scope.teamId);
   const now = input.now ?? Date.now();
   const days: string[] = [];
   for (let i = input.days - 1; i >= 0; i--) days.push(utcDay(now - i * 86_400_000));
@@ -151,4 +81,4 @@ export function agentUsageByDay(db: Db, scope: TeamScope, input: { agentId: stri
   return days.map((day) => byDay.get(day) ?? { day, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0 });
 }
 
-export { RUN_STATUSES };
+export { RUN_STATUSES, utcDay };

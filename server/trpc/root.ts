@@ -5,6 +5,7 @@ import { catalogRouter } from "../routers/catalog";
 import { compileRouter } from "../routers/compile";
 import { credentialRouter } from "../routers/credential";
 import { flowRouter } from "../routers/flow";
+import { knowledgeRouter } from "../routers/knowledge";
 import { runRouter } from "../routers/run";
 import { teamRouter } from "../routers/team";
 import { createCallerFactory, router } from "./trpc";
@@ -19,6 +20,7 @@ export const appRouter = router({
   agent: agentRouter,
   run: runRouter,
   credential: credentialRouter,
+  knowledge: knowledgeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyGraph, type GraphDoc } from "#agents/graph/index";
+import { emptyGraph, extractFragment, remapIds, serializeFlowFile, type GraphDoc } from "#agents/graph/index";
 import {
   addEdge,
   addNodes,
@@ -10,8 +10,11 @@ import {
   setConfigField,
   setLabel,
 } from "#app/lib/graph-store/edits";
-import { extractFragment, parseFragment, remapFragment, serializeFragment } from "#app/lib/graph-store/fragment";
-import { flowFileName, parseFlowFile, serializeFlowFile } from "#app/lib/graph-store/flow-file";
+import {
+  flowFileName,
+  readFlowFileForEditor as parseFlowFile,
+  readFragmentForEditor as parseFragment,
+} from "#app/lib/graph-store/flow-file";
 import { COALESCE_MS, GraphStore } from "#app/lib/graph-store/store";
 
 function sampleGraph(): GraphDoc {
@@ -113,10 +116,10 @@ describe("copy and paste", () => {
     expect(fragment.nodes).toHaveLength(2);
     expect(fragment.edges).toHaveLength(1); // the edge to the output node is left behind
 
-    const parsed = parseFragment(serializeFragment(fragment));
+    const parsed = parseFragment(JSON.stringify(fragment));
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    const pasted = remapFragment(parsed.fragment, graph, { x: 40, y: 40 });
+    const pasted = remapIds(parsed.fragment, graph, { x: 40, y: 40 });
     const oldIds = new Set([...graph.nodes.map((n) => n.id), ...graph.edges.map((e) => e.id)]);
     for (const n of pasted.nodes) expect(oldIds.has(n.id)).toBe(false);
     expect(oldIds.has(pasted.edges[0]!.id)).toBe(false);
@@ -126,7 +129,7 @@ describe("copy and paste", () => {
 
     // Pasting twice into the result never reuses an id.
     const after = addNodes(pasted.nodes, pasted.edges)(graph);
-    const again = remapFragment(parsed.fragment, after, { x: 80, y: 80 });
+    const again = remapIds(parsed.fragment, after, { x: 80, y: 80 });
     const taken = new Set([...after.nodes.map((n) => n.id), ...after.edges.map((e) => e.id)]);
     for (const n of again.nodes) expect(taken.has(n.id)).toBe(false);
   });
@@ -134,7 +137,7 @@ describe("copy and paste", () => {
   it("accepts a flow file on the clipboard and refuses other text", () => {
     const graph = sampleGraph();
     expect(parseFragment(serializeFlowFile({ name: "x", graph })).ok).toBe(true);
-    expect(parseFragment("hello")).toEqual({ ok: false, message: "The clipboard does not hold Skyloom blocks." });
+    expect(parseFragment("hello")).toEqual({ ok: false, message: "The clipboard does not hold Skyloom blocks.", details: [] });
     const alien = { ...graph, nodes: [{ ...graph.nodes[0]!, type: "no.such-block" }], edges: [] };
     const result = parseFragment(JSON.stringify(alien));
     expect(result.ok).toBe(false);
@@ -146,7 +149,7 @@ describe("flow files", () => {
   it("round-trips export and import", () => {
     const graph = sampleGraph();
     const parsed = parseFlowFile(serializeFlowFile({ name: "Support bot", graph }));
-    expect(parsed).toEqual({ ok: true, file: { name: "Support bot", graph } });
+    expect(parsed).toEqual({ ok: true, file: { name: "Support bot", graph }, changes: [], problems: [] });
     expect(flowFileName("Support bot / v2!")).toBe("support-bot-v2.flow.json");
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { runCli } from "#server/cli/main";
+import { readFlowFile, runCli } from "#server/cli/main";
 
 const FIXTURES = join(process.cwd(), "test/fixtures/compile");
 const fixture = (name: string) => join(FIXTURES, name, "flow.json");
@@ -79,6 +79,34 @@ describe("skyloom compile", () => {
     const r = run("validate", file);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("not a Skyloom flow file");
+  });
+
+  it("reads files with the editor's reader: hostile or future files exit 2 saying why, old blocks are upgraded", () => {
+    tmp = mkdtempSync(join(tmpdir(), "skyloom-cli-"));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(tmp!, name), text);
+      return join(tmp!, name);
+    };
+    const node = { id: "http", type: "tool.http", version: 1, config: { name: "weather", url: "https://api.example.com/{q}", headers: [{ name: "Accept", value: "text/plain" }] }, ui: { x: 0, y: 0 } };
+    const flow = { name: "old", graph: { schemaVersion: 1, nodes: [node], edges: [] } };
+
+    const proto = run("validate", write("proto.json", JSON.stringify(flow).replace('"config":{', '"config":{"__proto__":{},')));
+    expect(proto.code).toBe(2);
+    expect(proto.stderr).toContain('has a key named "__proto__"');
+    expect(proto.stderr).toContain("graph.nodes.0.config.__proto__: rename or remove this key");
+
+    const future = run("validate", write("future.json", JSON.stringify({ ...flow, graph: { ...flow.graph, schemaVersion: 9 } })));
+    expect(future.code).toBe(2);
+    expect(future.stderr).toContain("written by a newer Skyloom");
+
+    const big = run("validate", write("big.json", " ".repeat(5 * 1024 * 1024 + 1)));
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain("a flow file is at most 5 MB");
+
+    // Version 1 kept headers as a list; the file is read as version 2, a name → value record.
+    const old = write("old.json", JSON.stringify(flow));
+    expect(readFlowFile(old).graph.nodes[0]).toMatchObject({ version: 2, config: { headers: { Accept: "text/plain" } } });
+    expect(run("validate", old)).toMatchObject({ code: 0, stderr: "" });
   });
 
   it("prices Akash in uakt when given the rate", () => {

@@ -50,6 +50,8 @@ test("edit a config field: errors in plain words at the field and on the node, v
   const panel = page.getByTestId("config-panel");
   await expect(panel).toBeVisible();
 
+  // Temperature is in the Advanced section, closed until opened.
+  await panel.getByTestId("config-advanced-toggle").click();
   await panel.getByTestId("field-temperature").fill("3");
   await expect(panel.getByTestId("field-error-temperature")).toHaveText("Temperature is between 0 and 2");
   await expect(nodeOfType(page, "model.openai").getByTestId("node-problems")).toContainText("Temperature is between 0 and 2");
@@ -63,6 +65,7 @@ test("edit a config field: errors in plain words at the field and on the node, v
   await reloadHydrated(page);
   await nodeOfType(page, "model.openai").click();
   await expect(page.getByTestId("field-model")).toHaveValue("gpt-4o-mini");
+  await page.getByTestId("config-advanced-toggle").click();
   await expect(page.getByTestId("field-temperature")).toHaveValue("0.2");
   await expect(nodeOfType(page, "model.openai")).toContainText("Support answerer");
 

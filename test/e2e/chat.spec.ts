@@ -127,9 +127,10 @@ test("a failing block is marked on the canvas and in the trace, with its message
   await chat.getByTestId("chat-send").click();
 
   await expect(chat.getByTestId("chat-answer")).toHaveAttribute("data-status", "failed");
-  await expect(chat.getByTestId("chat-run-error")).toContainText('The prompt uses {context}, but nothing reached its "context" input');
+  // The run refuses the flow as the canvas's validator does (E202), before any block runs.
+  await expect(chat.getByTestId("chat-run-error")).toContainText('Prompt "Needs context": The input "context" needs a connection. (E202)');
   await expect(chat.getByTestId("trace-prompt")).toHaveAttribute("data-state", "error");
-  await expect(chat.getByTestId("trace-in")).toHaveAttribute("data-state", "done");
+  await expect(chat.getByTestId("trace-in")).toHaveCount(0);
   await expect(chat.getByTestId("trace-model")).toHaveCount(0);
-  await expect(nodeOfType(page, "prompt.template")).toContainText("nothing reached its");
+  await expect(nodeOfType(page, "prompt.template")).toContainText('The input "context" needs a connection.');
 });

@@ -1,6 +1,7 @@
 import { expect, signUp, test, uniqueEmail } from "./support/fixtures";
 import { promptAgentGraph, trpcCall } from "./support/agent-api";
 import { waitForHydration } from "./support/hydration";
+import { nodeOfType } from "./support/canvas";
 
 test("rename, duplicate and delete flows from the dashboard", async ({ page }) => {
   await signUp(page, uniqueEmail("dash"));
@@ -90,4 +91,32 @@ test("import a flow file from the dashboard; a bad file creates nothing; publish
   const card = page.getByRole("listitem").filter({ hasText: "Imported helper" });
   await expect(card.getByTestId("flow-published")).toHaveText("Published as imported-helper");
   await expect(page.getByTestId("flow-published")).toHaveCount(1);
+});
+
+test("a file saved by an older Skyloom opens upgraded; a file with a __proto__ key creates nothing", async ({ page }) => {
+  await signUp(page, uniqueEmail("import-old"), "Olga");
+  const flows = page.getByRole("list", { name: "Flows" }).getByRole("listitem");
+  const before = await flows.count();
+  const oldHttpTool = {
+    id: "weather",
+    type: "tool.http",
+    version: 1,
+    config: { name: "weather", url: "https://api.example.com/weather?q={city}", headers: [{ name: "Accept", value: "application/json" }] },
+    ui: { x: 100, y: 100 },
+  };
+
+  const hostile = JSON.stringify({ name: "Hostile", graph: { schemaVersion: 1, nodes: [oldHttpTool], edges: [] } }).replace('"config":{', '"config":{"__proto__":{"isAdmin":true},');
+  await page.getByTestId("import-flow-file").setInputFiles({ name: "hostile.flow.json", mimeType: "application/json", buffer: Buffer.from(hostile) });
+  await expect(page.getByRole("alert")).toContainText('hostile.flow.json: This file has a key named "__proto__"');
+  await expect(flows).toHaveCount(before);
+
+  const old = { name: "Weather from 2025", graph: { schemaVersion: 1, nodes: [oldHttpTool], edges: [] } };
+  await page.getByTestId("import-flow-file").setInputFiles({ name: "weather.flow.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(old)) });
+  await expect(page.getByTestId("flow-name")).toHaveText("Weather from 2025");
+  // Version 1 kept headers as a list; the form shows them as the name and value boxes of version 2.
+  await nodeOfType(page, "tool.http").click();
+  const panel = page.getByTestId("config-panel");
+  await expect(panel.getByLabel("Headers name 1")).toHaveValue("Accept");
+  await expect(panel.getByLabel("Headers value 1")).toHaveValue("application/json");
+  await expect(nodeOfType(page, "tool.http").getByTestId("node-problems")).toHaveCount(0);
 });

@@ -10,7 +10,7 @@ const trpcPost = (path: string) => `/api/trpc/${path}`;
 test("healthz answers from the database; pages carry security headers", async ({ request }) => {
   const health = await request.get("/healthz");
   expect(health.status()).toBe(200);
-  expect(await health.json()).toEqual({ status: "ok" });
+  expect(await health.json()).toEqual({ status: "ok", runStorage: { waiting: 0, lost: 0, lastError: null } });
 
   const login = await request.get("/login");
   expect(login.status()).toBe(200);

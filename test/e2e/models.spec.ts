@@ -131,6 +131,7 @@ test("add a credential with a provider preset, pick a model from the provider's 
   await expect(answersWith).toHaveText("Answers with my-own-finetune at api.openai.com using credential “Stale key”.");
 
   // Words a new user may not know explain themselves on hover.
+  await panel.getByTestId("config-advanced-toggle").click();
   await panel.locator('[data-field="temperature"]').getByRole("button", { name: "What does this mean?" }).hover();
   await expect(page.getByRole("tooltip")).toContainText("How varied the answers are");
 });

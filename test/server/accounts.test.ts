@@ -10,7 +10,7 @@ const codeOf = outcomeOf;
 
 describe("sign up", () => {
   test("creates the account, a personal team and a session; stores hashes only", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("Ada@Example.com ", "Ada");
     expect((await ada.trpc.auth.me())?.user.email).toBe("ada@example.com");
 
@@ -23,7 +23,7 @@ describe("sign up", () => {
   });
 
   test("a taken email, a weak password and a bad email get clear errors", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     await backend.signedUpClient("ada@example.com");
     const c = backend.client();
     expect(await codeOf(c.trpc.auth.signup({ email: "ADA@example.com", password: "correct-horse-battery" }))).toBe(
@@ -43,7 +43,7 @@ describe("sign up", () => {
 
 describe("log in and out", () => {
   test("a wrong password is refused; the right one logs in; logout ends the session", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     await backend.signedUpClient("ada@example.com");
     const browser = backend.client();
     expect(await codeOf(browser.trpc.auth.login({ email: "ada@example.com", password: "wrong-password!" }))).toBe(

@@ -53,7 +53,7 @@ function post(from: string, path: string, body: unknown, headers: Record<string,
 const messageOf = (answer: Answer) => (answer.body as { error?: { message?: string } }).error?.message;
 
 async function account(email: string): Promise<void> {
-  await signUp(skyloom.deps.database.db, { email, password: RIGHT });
+  await signUp(skyloom.services.db, { email, password: RIGHT });
 }
 
 describe("login over HTTP", () => {

@@ -12,7 +12,7 @@ const fixture = (name: string) =>
   JSON.parse(readFileSync(join(process.cwd(), "test/fixtures/compile", name, "flow.json"), "utf8")) as { name: string; graph: never };
 
 test("compile.preview returns diagnostics, manifests per target and the quote for a flow", async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const ada = await backend.signedUpClient("ada@example.com", "Ada");
   const { name, graph } = fixture("container-with-redis");
   const flow = await ada.trpc.flow.create({ name, graph });
@@ -30,7 +30,7 @@ test("compile.preview returns diagnostics, manifests per target and the quote fo
 });
 
 test("compile.preview compiles a saved version, not the current graph", async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const ada = await backend.signedUpClient("ada@example.com", "Ada");
   const llm = fixture("gpu-llm-endpoint");
   const flow = await ada.trpc.flow.create({ name: llm.name, graph: llm.graph });
@@ -47,7 +47,7 @@ test("compile.preview compiles a saved version, not the current graph", async ()
 });
 
 test("an invalid flow gets its diagnostics and no manifests", async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const ada = await backend.signedUpClient("ada@example.com", "Ada");
   const flow = await ada.trpc.flow.create({
     name: "Too big",
@@ -65,7 +65,7 @@ test("an invalid flow gets its diagnostics and no manifests", async () => {
 });
 
 test("another team's flow is NOT_FOUND, an anonymous caller UNAUTHORIZED, and uakt needs a rate", async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const ada = await backend.signedUpClient("ada@example.com", "Ada");
   const bob = await backend.signedUpClient("bob@example.com", "Bob");
   const flow = await ada.trpc.flow.create({ name: "Ada's", graph: fixture("fizz-job").graph });
@@ -78,7 +78,7 @@ test("another team's flow is NOT_FOUND, an anonymous caller UNAUTHORIZED, and ua
 });
 
 test("a viewer of the team may preview", async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const ada = await backend.signedUpClient("ada@example.com", "Ada");
   const vic = await backend.signedUpClient("vic@example.com", "Vic");
   const flow = await ada.trpc.flow.create({ name: "Shared", graph: fixture("fizz-job").graph });

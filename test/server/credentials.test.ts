@@ -11,7 +11,7 @@ let owner: TestClient;
 let outsider: TestClient;
 
 beforeAll(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   owner = await backend.signedUpClient("owner@example.com", "Owner");
   outsider = await backend.signedUpClient("outsider@example.com", "Outsider");
 });
@@ -44,7 +44,7 @@ describe("credential router", () => {
     expect(JSON.stringify(row?.meta)).not.toContain("abcdef");
 
     const me = await owner.trpc.auth.me();
-    expect(resolveCredential(backend.db, backend.deps.secretKey, me?.team?.id ?? "", created.id)).toEqual({
+    expect(resolveCredential(backend.db, backend.services.secretKey, me?.team?.id ?? "", created.id)).toEqual({
       kind: "openai",
       secret: SECRET,
       baseUrl: "https://api.openai.com/v1",
@@ -85,7 +85,7 @@ describe("credential router", () => {
     expect(await codeOf(outsider.trpc.credential.rename({ id: mine?.id ?? "", name: "stolen" }))).toBe("NOT_FOUND");
     expect(await codeOf(outsider.trpc.credential.remove({ id: mine?.id ?? "" }))).toBe("NOT_FOUND");
     const me = await outsider.trpc.auth.me();
-    expect(() => resolveCredential(backend.db, backend.deps.secretKey, me?.team?.id ?? "", mine?.id ?? "")).toThrow("Credential not found.");
+    expect(() => resolveCredential(backend.db, backend.services.secretKey, me?.team?.id ?? "", mine?.id ?? "")).toThrow("Credential not found.");
   });
 
   it("needs a login and the editor role to change", async () => {

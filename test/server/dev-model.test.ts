@@ -94,3 +94,29 @@ describe("local development model over the real OpenAI-compatible path", () => {
     expect(await res.json()).toEqual({ error: { message: "The body is not valid JSON.", type: "invalid_request_error", param: null, code: null } });
   });
 });
+
+describe("local development model's /v1/embeddings", () => {
+  it("answers the official openai SDK with deterministic 384-d unit vectors and says they are not semantic", async () => {
+    const first = await client.embeddings.create({ model: "anything", input: ["The llama eats grass", "grass eats the LLAMA", "quarterly tax report"] });
+    const again = await client.embeddings.create({ model: "anything", input: "The llama eats grass" });
+    expect(first.model).toBe("skyloom-dev-embeddings-not-semantic");
+    expect((first as unknown as { semantic: boolean }).semantic).toBe(false);
+    const [a, b, c] = first.data.map((d) => d.embedding);
+    expect(a?.length).toBe(384);
+    expect(again.data[0]?.embedding).toEqual(a);
+    const dot = (x: number[], y: number[]) => x.reduce((sum, v, i) => sum + v * (y[i] as number), 0);
+    expect(dot(a as number[], a as number[])).toBeCloseTo(1, 5);
+    // Same words in another order and case: the same bag, so the same vector.
+    expect(dot(a as number[], b as number[])).toBeCloseTo(1, 5);
+    expect(dot(a as number[], c as number[])).toBeLessThan(0.3);
+  });
+
+  it("answers floats when asked, and refuses input that is not text", async () => {
+    const res = await fetch(`${server.baseUrl}/embeddings`, { method: "POST", body: JSON.stringify({ input: "hello", encoding_format: "float" }) });
+    const body = (await res.json()) as { data: { embedding: number[] }[] };
+    expect(body.data[0]?.embedding.length).toBe(384);
+    const bad = await fetch(`${server.baseUrl}/embeddings`, { method: "POST", body: JSON.stringify({ input: [1, 2] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/input must be a string/);
+  });
+});

@@ -26,7 +26,7 @@ function gatedEndpoint(credentialId: string): GraphDoc {
 
 describe("manifests for dispatch", () => {
   it("carry the team's credential value, while the preview a person sees carries a placeholder", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com");
     const cred = await ada.trpc.credential.create({ name: "Hugging Face", kind: "secret", secret: TOKEN });
     const flow = await ada.trpc.flow.create({ name: "Gemma", graph: gatedEndpoint(cred.id) });
@@ -37,18 +37,18 @@ describe("manifests for dispatch", () => {
     expect(JSON.stringify(preview)).toContain(`skyloom-secret://${cred.id}`);
 
     const teamId = (await ada.trpc.auth.me())?.team?.id ?? "";
-    const dispatched = compileForDispatch(backend.db, backend.deps.secretKey, teamId, { name: flow.name, graph: flow.graph });
+    const dispatched = compileForDispatch(backend.db, backend.services.secretKey, teamId, { name: flow.name, graph: flow.graph });
     expect(dispatched.ok).toBe(true);
     for (const files of Object.values(dispatched.manifests)) expect(files?.[0]?.content).toContain(TOKEN);
   });
 
   it("never resolve another team's credential (E316, nothing emitted)", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com");
     const eve = await backend.signedUpClient("eve@example.com");
     const adasCred = await ada.trpc.credential.create({ name: "Hugging Face", kind: "secret", secret: TOKEN });
     const evesTeam = (await eve.trpc.auth.me())?.team?.id ?? "";
-    const result = compileForDispatch(backend.db, backend.deps.secretKey, evesTeam, { name: "Steal", graph: gatedEndpoint(adasCred.id) });
+    const result = compileForDispatch(backend.db, backend.services.secretKey, evesTeam, { name: "Steal", graph: gatedEndpoint(adasCred.id) });
     expect(result.ok).toBe(false);
     expect(result.manifests).toEqual({});
     expect(result.diagnostics.map((d) => d.code)).toContain("E316");

@@ -1,11 +1,11 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TEAM_ROLES, memberships, sessions, teamInvitations, type TeamRole } from "#db/schema";
 import { newId } from "#agents/graph/ids";
 import { signUp } from "#server/services/accounts";
 import { randomToken, sha256Hex } from "#server/services/crypto";
-import { storeFinishedRuns } from "#server/services/run-trace";
-import { closeRuntimeHost } from "#server/services/runtime-host";
 import { helloAgentGraph } from "#server/services/seed";
 import { SignupLimiter } from "#server/services/signup-limiter";
 import { createContext } from "#server/trpc/context";
@@ -27,6 +27,16 @@ let backend: TestBackend;
 const people = {} as Record<"owner" | "viewer" | "editor" | "admin" | "member" | "outsider" | "stranger", { id: string; email: string }>;
 let acmeId: string;
 let runId: string;
+let pageUrl: string;
+let pageServer: Server | undefined;
+
+/** A web page on 127.0.0.1 (a new address per fetch, so each upload is a new document). */
+async function servePage(html: string): Promise<string> {
+  let served = 0;
+  pageServer = createServer((_req, res) => void res.writeHead(200, { "content-type": "text/html" }).end(html.replace("</body>", `<p>${++served}</p></body>`)));
+  await new Promise<void>((resolve) => pageServer?.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}/timetable.html`;
+}
 
 /** A fresh session for a person in their active team: each check starts from a clean one. */
 function callerFor(userId: string | null, activeTeamId: string | null): ServerCaller {
@@ -40,14 +50,16 @@ function callerFor(userId: string | null, activeTeamId: string | null): ServerCa
       .run();
   }
   const cookies = { set: () => undefined, clear: () => undefined };
-  return createCaller(createContext(backend.deps, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
+  return createCaller(createContext(backend.services, { sessionToken: token, clientIp: "127.0.0.1", cookies }));
 }
 
 const acmeCaller = (role: "owner" | TeamRole) => callerFor(people[role].id, acmeId);
 const strangerCaller = () => callerFor(people.stranger.id, null);
 
 beforeAll(async () => {
-  backend = createTestBackend({ signupLimiter: new SignupLimiter(1000) });
+  // 127.0.0.1 is allowed so knowledge.documents.addUrl can fetch the page served below.
+  backend = await createTestBackend({ adapters: { signupLimiter: new SignupLimiter(1000) }, env: { SKYLOOM_ALLOW_PRIVATE_URLS: "127.0.0.1" } });
+  pageUrl = await servePage("<html><head><title>Ferry</title></head><body><h1>Timetable</h1><p>The ferry leaves at nine.</p></body></html>");
   for (const name of ["owner", "viewer", "editor", "admin", "member", "outsider", "stranger"] as const) {
     const email = `${name}@example.com`;
     people[name] = { id: (await signUp(backend.db, { email, password: PASSWORD })).userId, email };
@@ -60,8 +72,8 @@ beforeAll(async () => {
   for await (const _event of await acmeOwner.run.events({ id: runId })) void _event;
 });
 afterAll(async () => {
-  await closeRuntimeHost(backend.deps);
-  backend.close();
+  await new Promise((resolve) => pageServer?.close(resolve));
+  await backend.close();
 });
 
 let fixtures = 0;
@@ -102,6 +114,10 @@ async function freshFixture(): Promise<TeamAFixture> {
   const agent = await owner.agent.publish({ flowId: flow.id, versionId: version.id });
   const apiKey = await owner.apiKey.create({ name: "Team A key" });
   const credential = await owner.credential.create({ name: `Team A secret ${fixtures}`, kind: "secret", secret: "team-a-secret-value" });
+  const knowledgeBase = await owner.knowledge.create({ name: `Team A docs ${fixtures}` });
+  const document = await owner.knowledge.documents.upload({ knowledgeBaseId: knowledgeBase.id, name: "ferry.md", contentBase64: Buffer.from("# Ferry\n\nThe ferry leaves at nine.").toString("base64") });
+  // Ingestion runs in the background; every check below compares the database before and after a call.
+  await backend.services.knowledge.whenIdle();
   return {
     teamId: acmeId,
     teamName: "Acme",
@@ -117,21 +133,28 @@ async function freshFixture(): Promise<TeamAFixture> {
     login: { email: people.member.email, password: PASSWORD },
     invitationId,
     invitationToken,
+    knowledgeBaseId: knowledgeBase.id,
+    documentId: document.document.id,
+    pageUrl,
   };
 }
 
 /** Every row of every table but sessions (runs written behind are stored first). */
 function wholeDatabase(): string {
-  storeFinishedRuns(backend.db);
+  backend.services.runStore.storeFinished();
   const tables = backend.sqlite
     .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '%drizzle%' and name != 'sessions' order by name")
     .all() as { name: string }[];
-  return JSON.stringify(tables.map(({ name }) => [name, backend.sqlite.prepare(`select * from "${name}" order by rowid`).all()]));
+  // Rows as sorted JSON: some tables (FTS5's shadow tables) have no rowid to order by; blobs
+  // (files, vectors) as their hash.
+  const rowJson = (row: unknown) =>
+    JSON.stringify(Object.entries(row as Record<string, unknown>).map(([key, value]) => [key, Buffer.isBuffer(value) ? sha256Hex(value.toString("base64")) : value]));
+  return JSON.stringify(tables.map(({ name }) => [name, backend.sqlite.prepare(`select * from "${name}"`).all().map(rowJson).sort()]));
 }
 
 /** Team A's rows in every table that has a team_id, and its team row. */
 function teamRows(teamId: string): string {
-  storeFinishedRuns(backend.db);
+  backend.services.runStore.storeFinished();
   const tables = backend.sqlite.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
   const scoped = tables.filter(({ name }) =>
     (backend.sqlite.prepare(`pragma table_info("${name}")`).all() as { name: string }[]).some((column) => column.name === "team_id"),
@@ -150,7 +173,7 @@ async function attempt(call: () => Promise<unknown>): Promise<{ outcome: string;
 }
 
 function idsOf(f: TeamAFixture): string[] {
-  return [f.teamId, f.flowId, f.versionId, f.agentId, f.apiKeyId, f.credentialId, f.runId];
+  return [f.teamId, f.flowId, f.versionId, f.agentId, f.apiKeyId, f.credentialId, f.runId, f.knowledgeBaseId, f.documentId];
 }
 
 const below = (role: TeamRole): TeamRole | null => TEAM_ROLES[TEAM_ROLES.indexOf(role) - 1] ?? null;

@@ -12,7 +12,7 @@ afterEach(() => backend?.close());
 
 describe("flows", () => {
   test("create, rename, duplicate, list and delete", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com");
     const flow = await ada.trpc.flow.create({ name: "  Support bot ", description: "Answers tickets" });
     expect(flow).toMatchObject({ name: "Support bot", revision: 1, graph: { schemaVersion: 1, nodes: [], edges: [] } });
@@ -39,7 +39,7 @@ describe("flows", () => {
   });
 
   test("the list says which flows are published, and under which name, until unpublished", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com");
     const served = await ada.trpc.flow.create({ name: "Served", graph: helloAgentGraph() });
     await ada.trpc.flow.create({ name: "Draft", graph: helloAgentGraph() });
@@ -51,7 +51,7 @@ describe("flows", () => {
   });
 
   test("a stale save is a CONFLICT and writes nothing", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com");
     const flow = await ada.trpc.flow.create({ name: "Two tabs" });
     const first = await ada.trpc.flow.save({ id: flow.id, graph: helloAgentGraph(), expectedRevision: 1 });
@@ -66,7 +66,7 @@ describe("flows", () => {
   });
 
   test("versions: snapshot, list with author, preview, restore; a conflicting copy can be kept", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com", "Ada");
     const flow = await ada.trpc.flow.create({ name: "Versioned", graph: helloAgentGraph() });
     const v1 = await ada.trpc.flow.versions.create({ flowId: flow.id, message: "First working agent" });
@@ -92,11 +92,11 @@ describe("flows", () => {
   });
 
   test("everything persists when the database is closed and opened again", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com");
     const flow = await ada.trpc.flow.create({ name: "Durable", graph: helloAgentGraph() });
     await ada.trpc.flow.versions.create({ flowId: flow.id, message: "v1" });
-    const path = backend.deps.config.databasePath;
+    const path = backend.services.config.databasePath;
     backend.sqlite.close();
 
     const reopened = openDatabase(path, migrationsFolder());
@@ -113,7 +113,7 @@ describe("flows", () => {
 
 describe("teams", () => {
   test("create another team, switch, and see only that team's flows", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const ada = await backend.signedUpClient("ada@example.com", "Ada");
     await ada.trpc.flow.create({ name: "Personal flow" });
     const team = await ada.trpc.team.create({ name: "Acme" });
@@ -133,7 +133,7 @@ describe("teams", () => {
   });
 
   test("a member's role decides what they may do", async () => {
-    backend = createTestBackend();
+    backend = await createTestBackend();
     const owner = await backend.signedUpClient("owner@example.com");
     const viewer = await backend.signedUpClient("viewer@example.com");
     const team = await owner.trpc.team.create({ name: "Acme" });

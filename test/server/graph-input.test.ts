@@ -10,7 +10,7 @@ let ada: TestClient;
 let flowId: string;
 
 beforeEach(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   ada = await backend.signedUpClient("ada@example.com");
   flowId = (await ada.trpc.flow.create({ name: "Target", graph: helloAgentGraph() })).id;
 });

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { teamInvitations } from "#db/schema";
+import { expectConsoleError } from "../support/console-errors";
 import { createTestBackend, type TestBackend } from "../support/harness";
 import { header, startSmtpSink, textBody } from "../support/smtp-sink";
 import { tokenOf } from "../support/teams";
@@ -11,14 +12,14 @@ beforeAll(async () => {
   sink = await startSmtpSink();
 });
 afterAll(() => sink.close());
-afterEach(() => {
-  backend?.close();
+afterEach(async () => {
+  await backend?.close();
   backend = undefined;
   sink.received.length = 0;
 });
 
 async function ownerOfAcme(env: Record<string, string>) {
-  backend = createTestBackend({ env: { PUBLIC_URL: "https://skyloom.example.com", ...env } });
+  backend = await createTestBackend({ env: { PUBLIC_URL: "https://skyloom.example.com", ...env } });
   const owner = await backend.signedUpClient("owner@example.com", "Olive");
   await owner.trpc.team.create({ name: "Acme" });
   return owner;
@@ -63,13 +64,16 @@ test("a team name cannot add headers or recipients to the email", async () => {
 });
 
 test("a mail server that refuses or is down: the invitation still exists, its link works, and the answer says the email failed", async () => {
+  // The server log says why each email was not sent (the answer only says that it failed).
+  expectConsoleError(/^Invitation email to nia@example\.com not sent: Invalid login/);
+  expectConsoleError(/^Invitation email to nia@example\.com not sent: connect ECONNREFUSED/);
   const wrongPassword = sink.url.replace("mail-secret", "wrong");
   const owner = await ownerOfAcme({ SMTP_URL: wrongPassword });
   const refused = await owner.trpc.team.invitations.create({ email: "nia@example.com", role: "viewer" });
   expect(refused.email).toBe("failed");
   expect(sink.received).toEqual([]);
 
-  backend?.close();
+  await backend?.close();
   const closedPort = await startSmtpSink();
   await closedPort.close();
   const owner2 = await ownerOfAcme({ SMTP_URL: closedPort.url });

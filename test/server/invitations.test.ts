@@ -13,7 +13,7 @@ let owner: TestClient;
 let acmeId: string;
 
 beforeEach(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   owner = await backend.signedUpClient("owner@example.com", "Olive");
   acmeId = (await owner.trpc.team.create({ name: "Acme" })).id;
 });

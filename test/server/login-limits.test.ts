@@ -11,11 +11,13 @@ afterEach(() => backend?.close());
 const RIGHT = "correct-horse-battery";
 
 /** A backend whose limiters read a clock the test moves. */
-function backendWithClock(limits: Partial<LoginLimits> = {}) {
+async function backendWithClock(limits: Partial<LoginLimits> = {}) {
   const clock = { now: 1_000_000 };
-  backend = createTestBackend({
-    loginLimiter: new LoginLimiter({ ...DEFAULT_LOGIN_LIMITS, ...limits }, () => clock.now),
-    signupLimiter: new SignupLimiter(5, () => clock.now),
+  backend = await createTestBackend({
+    adapters: {
+      loginLimiter: new LoginLimiter({ ...DEFAULT_LOGIN_LIMITS, ...limits }, () => clock.now),
+      signupLimiter: new SignupLimiter(5, () => clock.now),
+    },
   });
   return clock;
 }
@@ -25,7 +27,7 @@ const login = (ip: string, email: string, password: string) =>
 
 describe("login limits", () => {
   test("a stranger failing on purpose locks only their own address; the owner elsewhere waits a second", async () => {
-    const clock = backendWithClock();
+    const clock = await backendWithClock();
     await backend.signedUpClient("ada@example.com");
     for (let i = 0; i < 5; i++) {
       expect(await login("203.0.113.9", "ada@example.com", `guess-number-${i}`)).toBe("UNAUTHORIZED: Wrong email or password.");
@@ -45,7 +47,7 @@ describe("login limits", () => {
   });
 
   test("failures from many addresses slow one email down, doubling up to a 30-second cap", async () => {
-    const clock = backendWithClock();
+    const clock = await backendWithClock();
     await backend.signedUpClient("ada@example.com");
     const waits: string[] = [];
     for (let i = 0; i < 12; i++) {
@@ -72,7 +74,7 @@ describe("login limits", () => {
 
   test("one address spraying many emails is stopped after its failures; successes do not use its allowance", async () => {
     // Three instead of 30 failures an address, to keep the password hashing short.
-    backendWithClock({ perAddress: 3 });
+    await backendWithClock({ perAddress: 3 });
     await backend.signedUpClient("ada@example.com");
     for (let i = 0; i < 5; i++) expect(await login("203.0.113.5", "ada@example.com", RIGHT)).toBe("no error");
     for (let i = 0; i < 3; i++) {
@@ -85,7 +87,7 @@ describe("login limits", () => {
   });
 
   test("attempts sent together are counted before any password is checked: the right one, sent last, does not log in", async () => {
-    backendWithClock();
+    await backendWithClock();
     await backend.signedUpClient("ada@example.com");
     const passwords = [...Array.from({ length: 19 }, (_, i) => `guess-number-${i}`), RIGHT];
     const outcomes = await Promise.all(passwords.map((password) => login("203.0.113.9", "ada@example.com", password)));
@@ -110,7 +112,7 @@ describe("login limits", () => {
 
 describe("sign-up limits", () => {
   test("five sign-ups per address an hour, counted before the account is written; other addresses are not affected", async () => {
-    const clock = backendWithClock();
+    const clock = await backendWithClock();
     const signup = (ip: string, i: number) =>
       outcomeOf(backend.client(ip).trpc.auth.signup({ email: `new${i}@example.com`, password: RIGHT }));
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => signup("203.0.113.9", i)));

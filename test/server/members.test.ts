@@ -16,7 +16,7 @@ const ids: Record<string, string> = {};
 
 /** Acme: an owner, an admin, an editor and a viewer, each with Acme open. */
 beforeEach(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   owner = await backend.signedUpClient("owner@example.com", "Olive");
   acmeId = (await owner.trpc.team.create({ name: "Acme" })).id;
   admin = await backend.signedUpClient("admin@example.com", "Ada");

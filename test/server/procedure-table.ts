@@ -41,6 +41,11 @@ export type TeamAFixture = {
   /** A pending invitation of team A, for the outsider's email. */
   invitationId: string;
   invitationToken: string;
+  /** A knowledge base of team A with one indexed document. */
+  knowledgeBaseId: string;
+  documentId: string;
+  /** A web page on 127.0.0.1 that the test backend may fetch. */
+  pageUrl: string;
 };
 
 export type Call = (caller: ServerCaller, f: TeamAFixture) => Promise<unknown>;
@@ -97,6 +102,10 @@ export const PROCEDURES: Record<string, ProcedureEntry> = {
   "flow.list": team("viewer", "own team only", (c) => c.flow.list()),
   "flow.get": team("viewer", "NOT_FOUND", (c, f) => c.flow.get({ id: f.flowId })),
   "flow.create": team("editor", "own team only", (c) => c.flow.create({ name: "New flow" })),
+  "flow.importFile": team("editor", "own team only", (c) => c.flow.importFile({ text: JSON.stringify({ name: "Imported", graph }) })),
+  "flow.importExternal": team("editor", "own team only", (c) =>
+    c.flow.importExternal({ fileName: "agent.json", text: JSON.stringify({ nodes: [{ id: "calculator_0", data: { name: "calculator", inputs: {} } }], edges: [] }) }),
+  ),
   "flow.save": team("editor", "NOT_FOUND", (c, f) => c.flow.save({ id: f.flowId, graph, expectedRevision: 1 })),
   "flow.rename": team("editor", "NOT_FOUND", (c, f) => c.flow.rename({ id: f.flowId, name: "Renamed" })),
   "flow.duplicate": team("editor", "NOT_FOUND", (c, f) => c.flow.duplicate({ id: f.flowId })),
@@ -142,4 +151,19 @@ export const PROCEDURES: Record<string, ProcedureEntry> = {
   // another team's credential id is refused in test/server/provider-models.test.ts.
   "credential.models": team("editor", "own team only", (c) => c.credential.models({ credentialId: null, baseUrl: "" })),
   "credential.defaultModel": team("viewer", "own team only", (c) => c.credential.defaultModel()),
+
+  "knowledge.list": team("viewer", "own team only", (c) => c.knowledge.list()),
+  "knowledge.get": team("viewer", "NOT_FOUND", (c, f) => c.knowledge.get({ id: f.knowledgeBaseId })),
+  "knowledge.create": team("editor", "own team only", (c) => c.knowledge.create({ name: "Docs" })),
+  "knowledge.update": team("editor", "NOT_FOUND", (c, f) => c.knowledge.update({ id: f.knowledgeBaseId, settings: { name: "Renamed", chunkSize: 300 } })),
+  "knowledge.remove": team("editor", "NOT_FOUND", (c, f) => c.knowledge.remove({ id: f.knowledgeBaseId })),
+  "knowledge.search": team("viewer", "NOT_FOUND", (c, f) => c.knowledge.search({ knowledgeBaseId: f.knowledgeBaseId, query: "ferry" })),
+  "knowledge.documents.list": team("viewer", "NOT_FOUND", (c, f) => c.knowledge.documents.list({ knowledgeBaseId: f.knowledgeBaseId })),
+  "knowledge.documents.chunks": team("viewer", "NOT_FOUND", (c, f) => c.knowledge.documents.chunks({ knowledgeBaseId: f.knowledgeBaseId, documentId: f.documentId })),
+  "knowledge.documents.upload": team("editor", "NOT_FOUND", (c, f) =>
+    c.knowledge.documents.upload({ knowledgeBaseId: f.knowledgeBaseId, name: "more.md", contentBase64: Buffer.from(`# More\n\n${f.teamName} notes`).toString("base64") }),
+  ),
+  "knowledge.documents.addUrl": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.addUrl({ knowledgeBaseId: f.knowledgeBaseId, url: f.pageUrl })),
+  "knowledge.documents.reindex": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.reindex({ knowledgeBaseId: f.knowledgeBaseId, documentId: f.documentId })),
+  "knowledge.documents.remove": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.remove({ knowledgeBaseId: f.knowledgeBaseId, documentId: f.documentId })),
 };

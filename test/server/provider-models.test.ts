@@ -4,8 +4,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCredential } from "#server/services/credentials";
 import { listProviderModels, modelIds } from "#server/services/provider-models";
-import { closeRuntimeHost } from "#server/services/runtime-host";
-import type { AppDeps } from "#server/trpc/context";
+import type { Services } from "#server/composition";
 import { sessionCaller } from "../support/session-caller";
 import { createTestBackend, type TestBackend } from "../support/harness";
 import { joinTeam } from "../support/teams";
@@ -15,7 +14,7 @@ import { SignupLimiter } from "#server/services/signup-limiter";
 // host:port), answering GET /v1/models only to the right key, plus routes that misbehave.
 const GOOD_KEY = "sk-good-1234567890";
 let backend: TestBackend;
-let deps: AppDeps;
+let deps: Services;
 let provider: Server;
 let providerUrl: string;
 const seenAuth: (string | undefined)[] = [];
@@ -41,15 +40,14 @@ beforeAll(async () => {
   await new Promise<void>((r) => provider.listen(0, "127.0.0.1", () => r()));
   const port = (provider.address() as AddressInfo).port;
   providerUrl = `http://127.0.0.1:${port}/v1`;
-  backend = createTestBackend({ signupLimiter: new SignupLimiter(100) });
   // The operator allowed exactly this host:port; other loopback addresses stay refused.
-  deps = { ...backend.deps, config: { ...backend.deps.config, allowPrivateUrls: `127.0.0.1:${port}` } };
+  backend = await createTestBackend({ env: { SKYLOOM_ALLOW_PRIVATE_URLS: `127.0.0.1:${port}` }, adapters: { signupLimiter: new SignupLimiter(100) } });
+  deps = backend.services;
 });
 afterAll(async () => {
-  await closeRuntimeHost(deps);
   provider.closeAllConnections();
   await new Promise((r) => provider.close(r));
-  backend.close();
+  await backend.close();
 });
 
 async function person(email: string) {

@@ -1,33 +1,43 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { EndpointResolver } from "#agents/runtime/context";
 import type { RunEvent } from "#agents/runtime/events";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
-import { closeRuntimeHost, runtimeHost, setEndpointResolver } from "#server/services/runtime-host";
 import { createCredential } from "#server/services/credentials";
-import { markInterruptedRuns, startRun } from "#server/services/runs";
+import { markInterruptedRuns } from "#server/services/runs";
 import { helloAgentGraph } from "#server/services/seed";
 import { createTestBackend, type TestBackend, type TestClient } from "../support/harness";
+import { startHeldModel, type HeldModel } from "../support/held-model";
 
-// A Skyloom whose default model is a slow local OpenAI-compatible server, so runs can be
+// A Skyloom whose default model holds its replies until a test releases them, so runs can be
 // cancelled midway; and a "remote" model API on loopback that only an operator may allow.
 let backend: TestBackend;
 let alice: TestClient;
-let slow: DevModelServer;
+let model: HeldModel;
+let provider: DevModelServer;
 let remote: Server;
 let remoteUrl: string;
 const remoteAuth: (string | undefined)[] = [];
+/** The deployments a test has "started": the endpoints adapter resolves model.endpoint nodes from it. */
+const deployed = new Map<string, { baseUrl: string; model: string }>();
+const endpoints: EndpointResolver = {
+  async resolve(node) {
+    const endpoint = deployed.get(node.id);
+    if (!endpoint) throw new Error("Deploy this endpoint first: it is not running yet (open Deploy and start it).");
+    return endpoint;
+  },
+};
 
 beforeAll(async () => {
-  backend = createTestBackend();
-  slow = await startDevModelServer({ chunkDelayMs: 40 });
-  await runtimeHost(backend.deps, { defaultModelBaseUrl: slow.baseUrl });
+  model = await startHeldModel();
+  backend = await createTestBackend({ adapters: { defaultModelBaseUrl: model.baseUrl, endpoints } });
   alice = await backend.signedUpClient("alice@example.com");
-  const model = await startDevModelServer();
+  provider = await startDevModelServer();
   remote = createServer((req, res) => {
     remoteAuth.push(req.headers.authorization);
     // Forward to a dev model, as a stand-in for a provider's API.
-    const target = new URL(req.url ?? "/", model.baseUrl.replace(/\/v1$/, ""));
+    const target = new URL(req.url ?? "/", provider.baseUrl.replace(/\/v1$/, ""));
     void fetch(target, { method: req.method, headers: { "content-type": "application/json" }, body: req as unknown as BodyInit, duplex: "half" } as RequestInit).then(async (r) => {
       res.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "text/plain" });
       res.end(Buffer.from(await r.arrayBuffer()));
@@ -36,11 +46,12 @@ beforeAll(async () => {
   await new Promise<void>((r) => remote.listen(0, "127.0.0.1", () => r()));
   remoteUrl = `http://127.0.0.1:${(remote.address() as AddressInfo).port}/v1`;
 });
+afterEach(() => model.release());
 afterAll(async () => {
-  await closeRuntimeHost(backend.deps);
-  await slow.close();
+  await model.close();
+  await provider.close();
   await new Promise((r) => remote.close(r));
-  backend.close();
+  await backend.close();
 });
 
 async function collect(events: AsyncIterable<unknown>): Promise<RunEvent[]> {
@@ -52,12 +63,15 @@ async function collect(events: AsyncIterable<unknown>): Promise<RunEvent[]> {
 describe("runs on the host", () => {
   it("run.cancel stops a run midway; the trace says where it stopped", async () => {
     const flow = await alice.trpc.flow.create({ name: "Slow", graph: helloAgentGraph() });
+    model.hold();
     const { runId } = await alice.trpc.run.start({ flowId: flow.id, input: "a question that takes a while", conversationId: "c1" });
     const events: RunEvent[] = [];
+    await model.heldCalls(1);
     for await (const item of await alice.trpc.run.events({ id: runId })) {
       const event = (item as unknown as [string, RunEvent])[1];
       events.push(event);
-      if (event.type === "token" && events.filter((e) => e.type === "token").length === 2) {
+      // The model has been asked and has not answered: cancel there.
+      if (event.type === "node.start" && event.nodeId === "model") {
         expect(await alice.trpc.run.cancel({ id: runId })).toEqual({ id: runId, cancelled: true });
       }
     }
@@ -72,12 +86,13 @@ describe("runs on the host", () => {
 
   it("a timeout ends the run as timed_out", async () => {
     const me = await alice.trpc.auth.me();
-    const handle = await startRun(backend.deps, {
+    model.hold();
+    const handle = backend.services.runs.start({
       teamId: me?.team?.id ?? "",
       graph: helloAgentGraph(),
       input: "slow",
       conversationId: "c-timeout",
-      source: "api",
+      origin: { kind: "api" },
       limits: { timeoutMs: 150 },
     });
     const result = await handle.result;
@@ -87,18 +102,20 @@ describe("runs on the host", () => {
   it("startRun gives the gateway events and a result, and stops when its signal aborts", async () => {
     const me = await alice.trpc.auth.me();
     const controller = new AbortController();
-    const handle = await startRun(backend.deps, {
+    const handle = backend.services.runs.start({
       teamId: me?.team?.id ?? "",
       graph: helloAgentGraph(),
       input: "from the gateway",
       conversationId: "gw-1",
-      source: "gateway",
+      origin: { kind: "api" },
       signal: controller.signal,
     });
     const seen: string[] = [];
+    model.hold();
     for await (const event of handle.events()) {
       seen.push(event.type);
-      if (event.type === "token") controller.abort();
+      // The client goes away while the model is working on its answer.
+      if (event.type === "node.start" && event.nodeId === "model") controller.abort();
     }
     expect(seen[0]).toBe("run.start");
     expect(seen.at(-1)).toBe("run.finish");
@@ -106,53 +123,56 @@ describe("runs on the host", () => {
   });
 
   it("a base URL a user typed goes through the SSRF guard; an operator can allow it; the credential's key is sent", async () => {
-    const me = await alice.trpc.auth.me();
-    const teamId = me?.team?.id ?? "";
-    const credential = createCredential(backend.db, backend.deps.secretKey, { teamId, userId: me?.user.id ?? "" }, {
-      name: "Local provider",
-      kind: "openai",
-      secret: "sk-local-1234567890",
-      baseUrl: remoteUrl,
-    });
-    const graph = helloAgentGraph();
-    (graph.nodes[2] as { config: unknown }).config = { baseUrl: "", model: "provider-model", credentialId: credential.id, temperature: 0, maxTokens: 100 };
+    /** A run of a flow whose Chat Model calls the "remote" provider through a team credential. */
+    const runWithCredential = async (on: TestBackend, conversationId: string) => {
+      const me = await on.signedUpClient(`${conversationId}@example.com`).then((c) => c.trpc.auth.me());
+      const teamId = me?.team?.id ?? "";
+      const credential = createCredential(on.db, on.services.secretKey, { teamId, userId: me?.user.id ?? "" }, {
+        name: "Local provider",
+        kind: "openai",
+        secret: "sk-local-1234567890",
+        baseUrl: remoteUrl,
+      });
+      const graph = helloAgentGraph();
+      (graph.nodes[2] as { config: unknown }).config = { baseUrl: "", model: "provider-model", credentialId: credential.id, temperature: 0, maxTokens: 100 };
+      return on.services.runs.start({ teamId, graph, input: "hi", conversationId, origin: { kind: "api" } }).result;
+    };
 
-    const refused = await (await startRun(backend.deps, { teamId, graph, input: "hi", conversationId: "ssrf-1", source: "api" })).result;
+    const refused = await runWithCredential(backend, "ssrf-1");
     expect(refused.status).toBe("failed");
     expect(refused.failedNodeId).toBe("model");
     expect(refused.error).toMatch(/Refused to connect to 127\.0\.0\.1: it resolves to 127\.0\.0\.1, this machine \(loopback\)/);
     expect(remoteAuth).toEqual([]);
 
     const port = new URL(remoteUrl).port;
-    const operatorDeps = { ...backend.deps, config: { ...backend.deps.config, allowPrivateUrls: `127.0.0.1:${port}` } };
-    await runtimeHost(operatorDeps, { defaultModelBaseUrl: slow.baseUrl });
+    const operators = await createTestBackend({ env: { SKYLOOM_ALLOW_PRIVATE_URLS: `127.0.0.1:${port}` }, adapters: { defaultModelBaseUrl: model.baseUrl } });
     try {
-      const allowed = await (await startRun(operatorDeps, { teamId, graph, input: "hi", conversationId: "ssrf-2", source: "api" })).result;
+      const allowed = await runWithCredential(operators, "ssrf-2");
       expect(allowed.status).toBe("succeeded");
       expect(allowed.output).toContain("You said");
       expect(remoteAuth.at(-1)).toBe("Bearer sk-local-1234567890");
     } finally {
-      await closeRuntimeHost(operatorDeps);
+      await operators.close();
     }
   });
 
   it("OPENAI_API_KEY / OPENAI_BASE_URL replace the local development model as the default", async () => {
-    const me = await alice.trpc.auth.me();
-    const envDeps = { ...backend.deps, config: { ...backend.deps.config, openaiApiKey: "sk-env-0987654321", openaiBaseUrl: remoteUrl } };
-    const host = await runtimeHost(envDeps);
+    const withEnvModel = await createTestBackend({ env: { OPENAI_API_KEY: "sk-env-0987654321", OPENAI_BASE_URL: remoteUrl } });
     try {
+      const host = withEnvModel.services.runtime;
       expect(host.devModel).toBeNull();
       expect(host.defaultModel()).toEqual({ baseUrl: remoteUrl, apiKey: "sk-env-0987654321", source: "env" });
-      const result = await (await startRun(envDeps, { teamId: me?.team?.id ?? "", graph: helloAgentGraph(), input: "via env", conversationId: "env-1", source: "api" })).result;
-      expect(result.status).toBe("succeeded");
+      const me = await (await withEnvModel.signedUpClient("env@example.com")).trpc.auth.me();
+      const run = withEnvModel.services.runs.start({ teamId: me?.team?.id ?? "", graph: helloAgentGraph(), input: "via env", conversationId: "env-1", origin: { kind: "api" } });
+      expect((await run.result).status).toBe("succeeded");
       // The operator's URL is trusted (not a user's), so loopback is fine here.
       expect(remoteAuth.at(-1)).toBe("Bearer sk-env-0987654321");
     } finally {
-      await closeRuntimeHost(envDeps);
+      await withEnvModel.close();
     }
   });
 
-  it("a model.endpoint feeding an agent: 'Deploy this endpoint first' until the deployments service resolves it", async () => {
+  it("a model.endpoint feeding an agent: 'Deploy this endpoint first' until the endpoints adapter resolves it", async () => {
     const me = await alice.trpc.auth.me();
     const graph = {
       schemaVersion: 1 as const,
@@ -168,12 +188,12 @@ describe("runs on the host", () => {
         { id: "e3", from: { node: "agent", port: "text" }, to: { node: "out", port: "message" } },
       ],
     };
-    const run = async () => (await startRun(backend.deps, { teamId: me?.team?.id ?? "", graph, input: "hi", conversationId: "ep", source: "api" })).result;
+    const run = () => backend.services.runs.start({ teamId: me?.team?.id ?? "", graph, input: "hi", conversationId: "ep", origin: { kind: "api" } }).result;
     const before = await run();
     expect(before).toMatchObject({ status: "failed", failedNodeId: "llama" });
     expect(before.error).toBe('Model Endpoint "My Llama": Deploy this endpoint first: it is not running yet (open Deploy and start it).');
 
-    await setEndpointResolver(backend.deps, { resolve: async (node) => ({ baseUrl: slow.baseUrl, model: `served-by-${node.id}` }) });
+    deployed.set("llama", { baseUrl: model.baseUrl, model: "served-by-llama" });
     const after = await run();
     expect(after.status).toBe("succeeded");
     expect(after.output).toContain('You said: "hi"');

@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunEvent } from "#agents/runtime/events";
 import { helloAgentGraph } from "#server/services/seed";
-import { closeRuntimeHost } from "#server/services/runtime-host";
 import { createTestBackend, type TestBackend, type TestClient } from "../support/harness";
 
 let backend: TestBackend;
 let alice: TestClient;
 
 beforeAll(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   alice = await backend.signedUpClient("alice@example.com", "Alice");
 });
 afterAll(async () => {
-  await closeRuntimeHost(backend.deps);
-  backend.close();
+  await backend.close();
 });
 
 async function collect(events: AsyncIterable<unknown>): Promise<RunEvent[]> {

@@ -5,7 +5,7 @@ let backend: TestBackend | undefined;
 afterEach(() => backend?.close());
 
 test("a new account gets a personal team and an empty flow list", async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const ada = await backend.signedUpClient("ada@example.com", "Ada");
   const me = await ada.trpc.auth.me();
   expect(me?.user.email).toBe("ada@example.com");
@@ -14,7 +14,7 @@ test("a new account gets a personal team and an empty flow list", async () => {
 });
 
 test("catalog.blocks lists every registered block with ports and a JSON Schema for its form", async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const blocks = await backend.client().trpc.catalog.blocks();
   const prompt = blocks.find((b) => b.type === "prompt.template");
   expect(prompt).toMatchObject({ title: "Prompt", category: "Prompts", outputs: [{ id: "prompt", type: "text" }] });

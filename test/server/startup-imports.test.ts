@@ -1,5 +1,6 @@
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { packageImportsPlugin } from "#server/package-imports.mjs";
 
 /**
  * The host bundles as `npm run build` does (server/build-host.mjs) and the packages it imports
@@ -18,6 +19,7 @@ describe("the host's start", () => {
       format: "esm",
       target: "node20",
       packages: "external",
+      plugins: [packageImportsPlugin()],
       write: false,
       metafile: true,
       logLevel: "silent",
@@ -27,8 +29,9 @@ describe("the host's start", () => {
     const onFirstUse = imports.filter((i) => i.kind === "dynamic-import").map((i) => i.path);
 
     expect(atStart.filter((path) => LOADED_ON_FIRST_USE.some((p) => p.test(path)))).toEqual([]);
-    // …and they are still reachable, through import(). (QuickJS is not imported by the host at
-    // all: it runs in the sandbox's worker threads, which have their own bundle.)
+    // …and LangChain is still reachable, through import(). QuickJS is in no part of the host's
+    // bundle: it runs only in the sandbox worker, a bundle of its own (docs/decisions/010).
     expect(onFirstUse).toEqual(expect.arrayContaining(["@langchain/openai", "@langchain/core/messages"]));
+    expect([...atStart, ...onFirstUse].filter((path) => path.startsWith("quickjs-emscripten"))).toEqual([]);
   }, 60_000);
 });

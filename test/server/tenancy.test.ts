@@ -11,7 +11,7 @@ let flowId: string;
 let versionId: string;
 
 beforeEach(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   owner = await backend.signedUpClient("owner@example.com");
   const team = await owner.trpc.team.create({ name: "Acme" });
   const flow = await owner.trpc.flow.create({ name: "Secret plans", graph: helloAgentGraph() });

@@ -1,38 +1,30 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "#db/client";
-import { migrationsFolder } from "#db/root";
+import { createServices, type ServiceAdapters } from "#server/composition";
 import { loadConfig, type EnvSource } from "#server/env";
-import { LoginLimiter } from "#server/services/login-limiter";
 import { SignupLimiter } from "#server/services/signup-limiter";
-import type { AppDeps } from "#server/trpc/context";
 import type { ServerCaller } from "#server/trpc/root";
 import { sessionCaller } from "./session-caller";
 
 /**
- * A Skyloom backend on a temporary SQLite file, driven through real tRPC callers. Each
- * `client()` is one browser: it keeps its own session cookie between calls.
+ * A Skyloom backend on a temporary SQLite file, driven through real tRPC callers: the same
+ * services the host runs (server/composition.ts), without HTTP. Each `client()` is one
+ * browser: it keeps its own session cookie between calls.
  */
 export type TestClient = { trpc: ServerCaller; ip: string; readonly token: string | undefined };
 
-export function createTestBackend(
-  options: { ip?: string; loginLimiter?: LoginLimiter; signupLimiter?: SignupLimiter; env?: EnvSource } = {},
-) {
+export async function createTestBackend(options: { ip?: string; env?: EnvSource; adapters?: ServiceAdapters } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "skyloom-test-"));
   const config = loadConfig({ DATA_DIR: dir, ...options.env });
-  const database = openDatabase(config.databasePath, migrationsFolder());
-  const deps: AppDeps = {
-    database,
-    config,
-    loginLimiter: options.loginLimiter ?? new LoginLimiter(),
+  const services = await createServices(
+    { config, secretKey: Buffer.alloc(32, 7) },
     // Tests sign many people up from one address; the limit itself has tests that pass their own.
-    signupLimiter: options.signupLimiter ?? new SignupLimiter(1_000),
-    secretKey: Buffer.alloc(32, 7),
-  };
+    { signupLimiter: new SignupLimiter(1_000), ...options.adapters },
+  );
 
   function client(ip = options.ip ?? "127.0.0.1"): TestClient {
-    const session = sessionCaller(deps, ip);
+    const session = sessionCaller(services, ip);
     return {
       trpc: session.trpc,
       ip,
@@ -50,17 +42,17 @@ export function createTestBackend(
   }
 
   return {
-    deps,
-    db: database.db,
-    sqlite: database.sqlite,
+    services,
+    db: services.db,
+    sqlite: services.database.sqlite,
     dir,
     client,
     signedUpClient,
-    close() {
-      database.close();
+    async close() {
+      await services.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-export type TestBackend = ReturnType<typeof createTestBackend>;
+export type TestBackend = Awaited<ReturnType<typeof createTestBackend>>;

@@ -1,11 +1,12 @@
-import { createContext, type AppDeps } from "#server/trpc/context";
+import type { Services } from "#server/composition";
+import { createContext } from "#server/trpc/context";
 import { createCaller, type ServerCaller } from "#server/trpc/root";
 
 /**
  * A tRPC caller that behaves like one browser: it keeps the session cookie that auth
  * procedures set, and builds a fresh context per call, as HTTP does per request.
  */
-export function sessionCaller(deps: AppDeps, ip = "127.0.0.1"): { trpc: ServerCaller; token(): string | undefined } {
+export function sessionCaller(services: Services, ip = "127.0.0.1"): { trpc: ServerCaller; token(): string | undefined } {
   let token: string | undefined;
   const cookies = {
     set: (t: string) => {
@@ -17,7 +18,7 @@ export function sessionCaller(deps: AppDeps, ip = "127.0.0.1"): { trpc: ServerCa
   };
   const trpc = new Proxy({} as ServerCaller, {
     get(_target, key) {
-      const caller = createCaller(createContext(deps, { sessionToken: token, clientIp: ip, cookies }));
+      const caller = createCaller(createContext(services, { sessionToken: token, clientIp: ip, cookies }));
       return (caller as unknown as Record<string | symbol, unknown>)[key];
     },
   });

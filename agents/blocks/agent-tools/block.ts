@@ -3,13 +3,14 @@ import type { PortSpec } from "../../graph/ports";
 import { defineBlock } from "../define-block";
 import { escapeTemplate, templateVariables, variablePorts } from "../prompt-template/block";
 
-const AGENT_INPUTS: readonly PortSpec[] = [
+// Literal (as const) so the Agent's runner gets these inputs typed; the {variables} add text inputs.
+const AGENT_INPUTS = [
   { id: "prompt", label: "Task", type: "text", required: true },
   { id: "model", label: "Model", type: "chat-model", required: true },
   { id: "tools", label: "Tools", type: "tool", multiple: true },
   { id: "memory", label: "Memory", type: "memory" },
-];
-const TAKEN_PORT_IDS = new Set(AGENT_INPUTS.map((p) => p.id));
+] as const satisfies readonly PortSpec[];
+const TAKEN_PORT_IDS = new Set<string>(AGENT_INPUTS.map((p) => p.id));
 
 /**
  * A tool-calling agent: asks the model, runs the tools it calls, repeats until it answers.
@@ -24,7 +25,7 @@ export const agentToolsBlock = defineBlock({
   part: "agent",
   description: "Answers with a chat model that can call tools, step by step.",
   icon: "bot-message-square",
-  inputs: (config): PortSpec[] => [...AGENT_INPUTS, ...variablePorts(config.systemPrompt).filter((p) => !TAKEN_PORT_IDS.has(p.id))],
+  inputs: (config) => [...AGENT_INPUTS, ...variablePorts(config.systemPrompt).filter((p) => !TAKEN_PORT_IDS.has(p.id))],
   outputs: [{ id: "text", label: "Answer", type: "text" }],
   config: z.object({
     systemPrompt: z

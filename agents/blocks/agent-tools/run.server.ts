@@ -1,9 +1,9 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { BlockRunError, NodeFault } from "../../runtime/context";
-import { implement, textInput } from "../../runtime/implement";
+import { implement } from "../../runtime/implement";
 import { langChainMessages } from "../../runtime/langchain.server";
 import { messageText, callChatModel, toLangChain } from "../../runtime/llm.server";
-import { isChatModel, isMemory, isTool, type ToolValue } from "../../runtime/values";
+import type { ToolValue } from "../../runtime/values";
 import { renderTemplate } from "../prompt-template/run.server";
 import { agentToolsBlock } from "./block";
 
@@ -19,19 +19,18 @@ const capped = (text: string) => (text.length > MAX_TOOL_RESULT_CHARS ? `${text.
  * A failing model call is the Chat Model's fault, not the Agent's: it is thrown as a NodeFault
  * naming the model's node.
  */
-export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inputs, ctx }) => {
-  const task = textInput(inputs, "prompt", "Task");
+export const agentToolsRunner = implement(agentToolsBlock, async ({ config, inputs, inputsById, ctx }) => {
+  const task = inputs.prompt;
   // `{name}` in the instructions is filled from the input of that name, as in a Prompt block.
-  const instructions = renderTemplate(config.systemPrompt, inputs, "The Agent's instructions use");
+  const instructions = renderTemplate(config.systemPrompt, inputsById, "The Agent's instructions use");
   const modelValue = inputs.model;
-  if (!isChatModel(modelValue)) throw new BlockRunError('Connect a chat model to the Agent\'s "Model" input.');
-  const tools = ((inputs.tools as unknown[] | undefined) ?? []).filter(isTool);
+  const tools = inputs.tools;
   const byName = new Map<string, ToolValue>();
   for (const t of tools) {
     if (byName.has(t.tool.name)) throw new BlockRunError(`Two tools are named "${t.tool.name}"; give each tool its own name.`);
     byName.set(t.tool.name, t);
   }
-  const memory = isMemory(inputs.memory) ? inputs.memory : undefined;
+  const memory = inputs.memory;
 
   const base = modelValue.model;
   let model = base;

@@ -12,6 +12,7 @@ export const chatInputBlock = defineBlock({
   icon: "message-square",
   inputs: [],
   outputs: [{ id: "message", label: "Message", type: "text" }],
+  roles: { chatInput: true },
   config: z.object({
     placeholder: z
       .string()

@@ -12,5 +12,6 @@ export const chatOutputBlock = defineBlock({
   icon: "message-square-reply",
   inputs: [{ id: "message", label: "Message", type: "text", required: true }],
   outputs: [],
+  roles: { chatOutput: true },
   config: z.object({}),
 });

@@ -1,7 +1,7 @@
-import { implement, textInput } from "../../runtime/implement";
+import { implement } from "../../runtime/implement";
 import { chatOutputBlock } from "./block";
 
 export const chatOutputRunner = implement(chatOutputBlock, async ({ inputs, ctx }) => {
-  ctx.respond(textInput(inputs, "message", "Message"));
+  ctx.respond(inputs.message);
   return {};
 });

@@ -1,8 +1,8 @@
 import { BlockRunError } from "../../runtime/context";
-import { implement, textInput } from "../../runtime/implement";
+import { implement } from "../../runtime/implement";
 import { langChainMessages } from "../../runtime/langchain.server";
 import { messageText } from "../../runtime/llm.server";
-import { isChatModel, SKIPPED } from "../../runtime/values";
+import { SKIPPED } from "../../runtime/values";
 import { logicRouterBlock, OTHERWISE } from "./block";
 
 type Route = { name: string; operator: "contains" | "equals" | "starts-with" | "matches"; value: string; description: string };
@@ -37,13 +37,13 @@ export function routingPrompt(routes: readonly Route[]): string {
 }
 
 export const logicRouterRunner = implement(logicRouterBlock, async ({ config, inputs, ctx }) => {
-  const text = textInput(inputs, "input", "Input");
+  const text = inputs.input;
   let chosen: string;
   if (config.mode === "condition") {
     chosen = config.routes.find((r) => routeMatches(r, text))?.name ?? OTHERWISE;
   } else {
     const model = inputs.model;
-    if (!isChatModel(model)) throw new BlockRunError('Model routing needs a chat model on the Router\'s "Model" input.');
+    if (!model) throw new BlockRunError('Model routing needs a chat model on the Router\'s "Model" input.');
     let answer: string;
     const { HumanMessage, SystemMessage } = await langChainMessages();
     try {

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { defineBlock } from "../define-block";
 
+/** The key a node's memory is stored under: its configured key, else (empty) its own node id. */
+export function conversationMemoryKey(config: { key: string }, nodeId: string): string {
+  return config.key || nodeId;
+}
+
 /** Remembers the conversation (per conversation id), so a model or agent sees earlier turns. */
 export const memoryConversationBlock = defineBlock({
   type: "memory.conversation",
@@ -12,6 +17,7 @@ export const memoryConversationBlock = defineBlock({
   icon: "history",
   inputs: [],
   outputs: [{ id: "memory", label: "Memory", type: "memory" }],
+  roles: { memory: { key: conversationMemoryKey } },
   config: z.object({
     windowSize: z
       .number()

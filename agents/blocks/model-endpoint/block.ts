@@ -16,12 +16,16 @@ import {
   tierField,
   toMicroSpon,
   workloadNameField,
-} from "../../compile/workload-config";
-import type { DeployResult } from "../../compile/workload-spec";
+} from "../workload-config";
+import type { DeployResult } from "../workload-spec";
 import { defineBlock } from "../define-block";
 
 const optionalSize = (title: string, max: number) =>
-  z.number().positive().max(max).nullable().default(null).meta({ title, description: "Empty: sized from the model." });
+  z.number().positive().max(max).nullable().default(null).meta({ title, description: "Empty: sized from the model.", section: "advanced" });
+
+// A new user picks a model, where it runs and for how long (and a token for a gated model);
+// sizes, prices and names have defaults that fit the model and wait in the Advanced section.
+const advanced = { section: "advanced" } as const;
 
 /**
  * Deploys an open model on the compute marketplace behind an OpenAI-compatible server. Its
@@ -40,8 +44,9 @@ export const modelEndpointBlock = defineBlock({
     { id: "model", label: "Chat model", type: "chat-model", description: "Answers with the deployed model." },
     { id: "endpoint", label: "Endpoint", type: "endpoint", description: "For containers that call the model directly." },
   ],
+  roles: { modelEndpoint: true },
   config: z.object({
-    name: workloadNameField,
+    name: workloadNameField.meta(advanced),
     model: z
       .enum(MODEL_IDS)
       .default("Qwen/Qwen2.5-7B-Instruct")
@@ -73,16 +78,18 @@ export const modelEndpointBlock = defineBlock({
       .refine((n) => (GPU_COUNTS as readonly number[]).includes(n), "GPU count is 1, 2, 4 or 8 (tensor parallelism splits the model evenly)")
       .nullable()
       .default(null)
-      .meta({ title: "GPU count", description: "Empty: as many as the model needs." }),
-    replicas: replicasField,
+      .meta({ title: "GPU count", description: "Empty: as many as the model needs.", ...advanced }),
+    // Community GPUs (Fizz nodes) run one replica.
+    replicas: replicasField.meta({ ...advanced, showWhen: { field: "mode", equals: "provider" } }),
     mode: modeField,
-    tier: tierField,
-    region: regionField,
-    maxPricePerHour: maxPriceField,
+    tier: tierField.meta(advanced),
+    region: regionField.meta(advanced),
+    maxPricePerHour: maxPriceField.meta(advanced),
     durationHours: durationField,
     cpu: optionalSize("CPU cores", 256),
     memoryGi: optionalSize("Memory (GiB)", 2_048),
     storageGi: optionalSize("Disk (GiB)", 10_000),
+    // Kept in view: a gated model needs its HF_TOKEN here, and a secret typed here is called out.
     env: envField,
   }),
   deploy(config): DeployResult {

@@ -60,8 +60,7 @@ export const modelOpenAiBlock = defineBlock({
       .default("skyloom-dev")
       .meta({
         title: "Model",
-        widget: "model",
-        modelSource: { baseUrl: "baseUrl", credential: "credentialId" },
+        options: { load: "provider-models", baseUrl: "baseUrl", credential: "credentialId" },
         help: "The provider's name for the model, e.g. gpt-4o-mini. Open the list to see what the provider offers with this key.",
       }),
     temperature: z
@@ -69,13 +68,13 @@ export const modelOpenAiBlock = defineBlock({
       .min(0, "Temperature is between 0 and 2")
       .max(2, "Temperature is between 0 and 2")
       .default(0.7)
-      .meta({ title: "Temperature", help: "How varied the answers are: 0 gives nearly the same answer each time, 1 and above more varied ones." }),
+      .meta({ title: "Temperature", section: "advanced", help: "How varied the answers are: 0 gives nearly the same answer each time, 1 and above more varied ones." }),
     maxTokens: z
       .number()
       .int("Max tokens is a whole number")
       .min(1, "Max tokens is at least 1")
       .max(200_000)
       .default(1024)
-      .meta({ title: "Max tokens", help: "The longest answer the model may write, in tokens (a token is about 4 characters of English)." }),
+      .meta({ title: "Max tokens", section: "advanced", help: "The longest answer the model may write, in tokens (a token is about 4 characters of English)." }),
   }),
 });

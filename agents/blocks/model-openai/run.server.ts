@@ -1,9 +1,9 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import { chatModelBaseUrl } from "../../catalog/providers";
-import { implement, optionalText } from "../../runtime/implement";
+import { implement } from "../../runtime/implement";
 import { langChainMessages } from "../../runtime/langchain.server";
 import { callChatModel, messageText, toLangChain } from "../../runtime/llm.server";
-import { isMemory, type ChatModelValue } from "../../runtime/values";
+import type { ChatModelValue } from "../../runtime/values";
 import { modelOpenAiBlock } from "./block";
 
 /**
@@ -28,11 +28,11 @@ export const modelOpenAiRunner = implement(modelOpenAiBlock, async ({ config, in
     model,
     trace: { model: config.model, baseUrl: baseUrl || "default" },
   };
-  const prompt = optionalText(inputs, "prompt");
+  const prompt = inputs.prompt;
   if (prompt === undefined) return { model: modelValue };
 
-  const memory = isMemory(inputs.memory) ? inputs.memory : undefined;
-  const system = optionalText(inputs, "system");
+  const memory = inputs.memory;
+  const system = inputs.system;
   const { HumanMessage, SystemMessage } = await langChainMessages();
   const messages: BaseMessage[] = [
     ...(system ? [new SystemMessage(system)] : []),

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { BlockRunError } from "../../runtime/context";
-import { implement, textInput } from "../../runtime/implement";
+import { implement } from "../../runtime/implement";
 import { langChainMessages } from "../../runtime/langchain.server";
 import { messageText } from "../../runtime/llm.server";
-import { isChatModel } from "../../runtime/values";
+import type { JsonValue } from "../../runtime/values";
 import { outputStructuredBlock } from "./block";
 
 /** The JSON inside a text: the whole text, a ```json fence, or the outermost {…} / […]. */
-export function findJson(text: string): unknown {
+export function findJson(text: string): JsonValue {
   const candidates = [text.trim()];
   const fence = /```(?:json)?\s*([\s\S]*?)```/i.exec(text);
   if (fence?.[1]) candidates.push(fence[1].trim());
@@ -18,7 +18,7 @@ export function findJson(text: string): unknown {
   }
   for (const candidate of candidates) {
     try {
-      return JSON.parse(candidate) as unknown;
+      return JSON.parse(candidate) as JsonValue;
     } catch {
       // try the next candidate
     }
@@ -26,10 +26,11 @@ export function findJson(text: string): unknown {
   throw new BlockRunError("The text holds no JSON to check against the schema; connect a model to extract it.");
 }
 
-export function validateAgainst(jsonSchema: Record<string, unknown>, value: unknown): unknown {
+/** The value as the schema parsed it; a schema read from JSON Schema turns JSON into JSON. */
+export function validateAgainst(jsonSchema: Record<string, unknown>, value: JsonValue): JsonValue {
   const schema = z.fromJSONSchema(jsonSchema as Parameters<typeof z.fromJSONSchema>[0]);
   const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return parsed.data as JsonValue;
   const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`);
   throw new BlockRunError(`The JSON does not match the schema: ${problems.join("; ")}`);
 }
@@ -39,10 +40,10 @@ export function validateAgainst(jsonSchema: Record<string, unknown>, value: unkn
  * schema's shape; either way the result is validated against the schema before it leaves.
  */
 export const outputStructuredRunner = implement(outputStructuredBlock, async ({ config, inputs, ctx }) => {
-  const text = textInput(inputs, "text", "Text");
-  let value: unknown;
-  if (isChatModel(inputs.model)) {
-    const model = inputs.model;
+  const text = inputs.text;
+  let value: JsonValue;
+  const model = inputs.model;
+  if (model) {
     const schema = config.schema;
     const { HumanMessage, SystemMessage } = await langChainMessages();
     try {

@@ -18,6 +18,6 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
   });
 }
 
-export const promptTemplateRunner = implement(promptTemplateBlock, async ({ config, inputs }) => ({
-  prompt: renderTemplate(config.template, inputs),
+export const promptTemplateRunner = implement(promptTemplateBlock, async ({ config, inputsById }) => ({
+  prompt: renderTemplate(config.template, inputsById),
 }));

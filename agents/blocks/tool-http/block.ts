@@ -91,12 +91,12 @@ export const toolHttpBlock = defineBlock({
       .string()
       .regex(HEADER_NAME, "A header name uses letters, digits and -")
       .default("Authorization")
-      .meta({ title: "Auth header", help: "The HTTP header that carries the credential to the API; most APIs use Authorization." }),
+      .meta({ title: "Auth header", showWhen: { field: "credentialId", is: "set" }, help: "The HTTP header that carries the credential to the API; most APIs use Authorization." }),
     authPrefix: z
       .string()
       .max(50)
       .default("Bearer ")
-      .meta({ title: "Auth prefix", help: "Text written before the secret in that header, usually “Bearer ” (with its space); empty sends the secret alone." }),
+      .meta({ title: "Auth prefix", showWhen: { field: "credentialId", is: "set" }, help: "Text written before the secret in that header, usually “Bearer ” (with its space); empty sends the secret alone." }),
   }),
   migrate: {
     1: (config) => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { containerBaseFields, containerDeploy } from "../../compile/container-deploy";
-import { imageField } from "../../compile/workload-config";
+import { containerBaseFields, containerDeploy } from "../container-deploy";
+import { imageField } from "../workload-config";
 import { defineBlock } from "../define-block";
 
 /**

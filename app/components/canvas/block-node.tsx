@@ -2,7 +2,7 @@ import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } f
 import { AlertCircle, CheckCircle2, Loader2 } from "lucide-react";
 import { memo, useEffect, useMemo, useRef } from "react";
 import { blockRegistry, parseBlockConfig } from "#agents/blocks/index";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import { DATA_TYPE_LABELS, type GraphNode, type PortSpec } from "#agents/graph/index";
 import { BlockIcon } from "./block-icon";
 import { plainMessage } from "./config-form/plain-messages";
@@ -74,6 +74,16 @@ function PortRow({ port, side, nodeId }: { port: PortSpec; side: "in" | "out"; n
   );
 }
 
+/** A note's text on the canvas, cut to a few lines (the config panel shows all of it). */
+function NoteText({ config }: { config: unknown }) {
+  const text = config !== null && typeof config === "object" && typeof (config as { text?: unknown }).text === "string" ? (config as { text: string }).text : "";
+  return (
+    <p className="line-clamp-6 whitespace-pre-line px-3 text-xs leading-snug text-amber-900" data-testid="note-text">
+      {text || "Empty note"}
+    </p>
+  );
+}
+
 const STATUS_RING: Record<NodeStatus["state"], string> = {
   running: "ring-2 ring-sky-400 animate-pulse",
   done: "ring-2 ring-emerald-400",
@@ -140,7 +150,11 @@ export const BlockNode = memo(function BlockNode({ id, data, selected }: NodePro
         {ports.outputs.map((p) => (
           <PortRow key={`out-${p.id}`} port={p} side="out" nodeId={id} />
         ))}
-        {ports.inputs.length + ports.outputs.length === 0 && <div style={{ height: PORT_ROW_HEIGHT }} className="flex items-center px-3 text-xs text-slate-400">No ports</div>}
+        {blockRegistry.get(node.type)?.part === "note" ? (
+          <NoteText config={node.config} />
+        ) : (
+          ports.inputs.length + ports.outputs.length === 0 && <div style={{ height: PORT_ROW_HEIGHT }} className="flex items-center px-3 text-xs text-slate-400">No ports</div>
+        )}
       </div>
       {(messages.length > 0 || status?.message) && (
         <div className="space-y-0.5 border-t border-slate-100 px-3 py-1.5" data-testid="node-problems">

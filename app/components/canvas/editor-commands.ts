@@ -1,7 +1,14 @@
 import { blockRegistry } from "#agents/blocks/index";
 import { validateGraph } from "#agents/compile/validate";
-import type { Diagnostic } from "#agents/compile/diagnostics";
-import { canConnect, type GraphNode, type PortRef } from "#agents/graph/index";
+import type { Diagnostic } from "#agents/graph/diagnostics";
+import {
+  canConnect,
+  extractFragment,
+  fragmentOrigin,
+  remapIds,
+  type GraphNode,
+  type PortRef,
+} from "#agents/graph/index";
 import {
   addEdge,
   addNodes,
@@ -12,8 +19,13 @@ import {
   removeElements,
   replaceGraph,
 } from "#app/lib/graph-store/edits";
-import { exportFlowFile, flowFileName, parseFlowFile } from "#app/lib/graph-store/flow-file";
-import { extractFragment, fragmentOrigin, parseFragment, remapFragment, serializeFragment } from "#app/lib/graph-store/fragment";
+import {
+  exportFlowFile,
+  flowFileName,
+  readFlowFileForEditor,
+  readFragmentForEditor,
+  upgradeNotice,
+} from "#app/lib/graph-store/flow-file";
 import type { GraphStore } from "#app/lib/graph-store/store";
 import type { NodeSize } from "./auto-layout";
 import type { EditorUi, ReactFlowRef } from "./editor-context";
@@ -179,13 +191,13 @@ export function createEditorCommands(deps: Deps) {
       const selected = store.getState().selection.nodes;
       if (selected.size === 0) return null;
       pasteCount = 0;
-      return serializeFragment(extractFragment(store.graph, selected));
+      return JSON.stringify(extractFragment(store.graph, selected));
     },
 
     /** Pastes GraphDoc JSON (from this or another flow or tab) with fresh ids. */
     pasteText(text: string): boolean {
       if (!guard()) return false;
-      const parsed = parseFragment(text);
+      const parsed = readFragmentForEditor(text);
       if (!parsed.ok) {
         notify(parsed.message, "error");
         return false;
@@ -197,7 +209,7 @@ export function createEditorCommands(deps: Deps) {
       const existing = nodeIds(store.graph);
       const sameFlow = parsed.fragment.nodes.some((n) => existing.has(n.id));
       const target = sameFlow ? { x: origin.x + 40 * pasteCount, y: origin.y + 40 * pasteCount } : viewCenter();
-      const { nodes, edges } = remapFragment(parsed.fragment, store.graph, { x: target.x - origin.x, y: target.y - origin.y });
+      const { nodes, edges } = remapIds(parsed.fragment, store.graph, { x: target.x - origin.x, y: target.y - origin.y });
       store.apply(addNodes(nodes, edges), { select: { nodes: nodes.map((n) => n.id), edges: edges.map((e) => e.id) } });
       return true;
     },
@@ -207,7 +219,7 @@ export function createEditorCommands(deps: Deps) {
       const selected = store.getState().selection.nodes;
       if (selected.size === 0) return;
       const fragment = extractFragment(store.graph, selected);
-      const { nodes, edges } = remapFragment(fragment, store.graph, { x: 40, y: 40 });
+      const { nodes, edges } = remapIds(fragment, store.graph, { x: 40, y: 40 });
       store.apply(addNodes(nodes, edges), { select: { nodes: nodes.map((n) => n.id), edges: edges.map((e) => e.id) } });
     },
 
@@ -288,13 +300,15 @@ export function createEditorCommands(deps: Deps) {
     /** Replaces the canvas with a flow file's graph (one undo step); a bad file changes nothing. */
     importFlowText(text: string): boolean {
       if (!guard()) return false;
-      const parsed = parseFlowFile(text);
+      const parsed = readFlowFileForEditor(text);
       if (!parsed.ok) {
         notify(parsed.message, "error", parsed.details);
         return false;
       }
       store.apply(replaceGraph(parsed.file.graph), { select: {} });
-      notify(`Imported “${parsed.file.name}”: ${parsed.file.graph.nodes.length} blocks. Undo (Ctrl+Z) brings back what was here.`);
+      notify(
+        `Imported “${parsed.file.name}”: ${parsed.file.graph.nodes.length} blocks.${upgradeNotice(parsed)} Undo (Ctrl+Z) brings back what was here.`,
+      );
       requestAnimationFrame(() => void reactFlow.current?.fitView({ padding: 0.15 }));
       return true;
     },

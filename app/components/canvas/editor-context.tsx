@@ -1,6 +1,6 @@
 import type { ReactFlowInstance } from "@xyflow/react";
 import { createContext, useContext } from "react";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import type { GraphDoc } from "#agents/graph/index";
 import type { GraphStore } from "#app/lib/graph-store/store";
 import type { Autosave } from "./autosave";

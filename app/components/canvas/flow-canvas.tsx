@@ -15,7 +15,7 @@ import {
   useStore,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore, type DragEvent } from "react";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import { moveNodes, type Position } from "#app/lib/graph-store/edits";
 import { NODE_TYPES, type BlockFlowNode } from "./block-node";
 import { checkConnection } from "./editor-commands";

@@ -1,6 +1,6 @@
 import { ReactFlowProvider, useNodesInitialized } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import type { GraphDoc } from "#agents/graph/index";
 import { GraphStore } from "#app/lib/graph-store/store";

@@ -1,6 +1,6 @@
 import type { Edge } from "@xyflow/react";
 import { useMemo, useRef } from "react";
-import type { Diagnostic } from "#agents/compile/diagnostics";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import type { GraphDoc, GraphEdge, GraphNode, NodePorts } from "#agents/graph/index";
 import { blockRegistry } from "#agents/blocks/index";
 import type { Selection } from "#app/lib/graph-store/store";

@@ -1,4 +1,4 @@
-import { MODE_LABELS } from "#agents/compile/workload-config";
+import { MODE_LABELS } from "#agents/blocks/workload-config";
 import { Term } from "#app/components/ui/hint";
 import { formatSpon, SPON_EXPLAINED, type SponUnit } from "#app/lib/spon";
 import type { RouterOutputs } from "#app/lib/trpc";

@@ -1,78 +1,57 @@
-import { z } from "zod";
 import { blockRegistry } from "#agents/blocks/index";
 import { redactPlainSecrets } from "#agents/compile/secrets";
-import { checkGraphIntegrity, GRAPH_LIMITS, GraphDocSchema, graphByteSize, type GraphDoc } from "#agents/graph/index";
+import {
+  checkGraphIntegrity,
+  parseFlowFile,
+  parseFragment,
+  serializeFlowFile,
+  type FlowFile,
+  type FlowFileRead,
+  type FragmentRead,
+  type GraphChange,
+} from "#agents/graph/index";
 
 /**
- * The flow file (`flow.json`): `{ name, graph }`, the same file the CLI compiles. Import
- * checks everything the server would (schema, size, known blocks, edges to real ports) so a
- * bad file is refused with a reason before anything on the canvas changes.
+ * The flow file as the editor reads and writes it. The format, limits and upgrades are the
+ * kernel's (agents/graph/flow-file.ts); the editor adds its own rules: an exported file never
+ * carries a plain-text secret, and an imported or pasted graph must be storable (known block
+ * types, edges to real ports), so a bad file is refused before anything on the canvas changes.
  */
-export type FlowFile = { name: string; graph: GraphDoc };
+export { flowFileName, type FlowFile } from "#agents/graph/index";
 
-const FlowFileSchema = z.object({
-  name: z.string().trim().min(1, "The file has no flow name").max(120, "The flow name is longer than 120 characters"),
-  graph: GraphDocSchema,
-});
-
-/**
- * The file's text. Plain-text values under secret-looking variable names are left out (an
- * exported file must never carry a secret); `redacted` says which, so the editor can tell.
- */
-export function serializeFlowFile(file: FlowFile): string {
-  return exportFlowFile(file).text;
-}
-
+/** The file's text, and which plain-text values under secret-looking names were left out. */
 export function exportFlowFile(file: FlowFile): { text: string; redacted: { node: string; name: string }[] } {
   const { graph, redacted } = redactPlainSecrets(file.graph);
-  return { text: `${JSON.stringify({ name: file.name, graph }, null, 2)}\n`, redacted };
+  return { text: serializeFlowFile({ name: file.name, graph }), redacted };
 }
 
-/** A file name for the download: the flow's name, made safe, ending in .flow.json. */
-export function flowFileName(name: string): string {
-  const safe = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 60);
-  return `${safe || "flow"}.flow.json`;
-}
-
-export type ParsedFlowFile = { ok: true; file: FlowFile } | { ok: false; message: string; details: string[] };
-
-function fail(message: string, details: string[] = []): ParsedFlowFile {
-  return { ok: false, message, details: details.slice(0, 8) };
-}
-
-export function parseFlowFile(text: string): ParsedFlowFile {
-  if (new TextEncoder().encode(text).length > GRAPH_LIMITS.maxBytes * 2) {
-    return fail(`This file is too large; a flow file is at most ${GRAPH_LIMITS.maxBytes / 1024 / 1024} MB.`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    return fail("This file is not valid JSON, so it is not a Skyloom flow file.", [
-      error instanceof Error ? error.message : String(error),
-    ]);
-  }
-  const parsed = FlowFileSchema.safeParse(data);
-  if (!parsed.success) {
-    return fail(
-      "This is not a Skyloom flow file: it needs a name and a graph (schemaVersion 1, nodes, edges).",
-      parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)),
-    );
-  }
-  const bytes = graphByteSize(parsed.data.graph);
-  if (bytes > GRAPH_LIMITS.maxBytes) {
-    return fail(`The flow in this file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${GRAPH_LIMITS.maxBytes / 1024 / 1024} MB.`);
-  }
-  const problems = checkGraphIntegrity(parsed.data.graph, blockRegistry.resolvePorts);
+/** A flow file's text, read and upgraded for this build; refused when it could not be saved. */
+export function readFlowFileForEditor(text: string): FlowFileRead {
+  const read = parseFlowFile(text, blockRegistry);
+  if (!read.ok) return read;
+  const problems = checkGraphIntegrity(read.file.graph, blockRegistry.resolvePorts);
   if (problems.length > 0) {
-    return fail(
-      `This flow file cannot be loaded: ${problems.length === 1 ? "one problem" : `${problems.length} problems`}.`,
-      problems.map((p) => p.message),
-    );
+    return {
+      ok: false,
+      message: `This flow file cannot be loaded: ${problems.length === 1 ? "one problem" : `${problems.length} problems`}.`,
+      details: problems.slice(0, 8).map((p) => p.message),
+    };
   }
-  return { ok: true, file: parsed.data };
+  return read;
+}
+
+/** Pasted text as blocks for this build; unknown block types are refused (they could not be saved). */
+export function readFragmentForEditor(text: string): FragmentRead {
+  const read = parseFragment(text, blockRegistry);
+  if (!read.ok) return read;
+  const unknown = read.problems.find((p) => p.kind === "unknown-block");
+  if (unknown) return { ok: false, message: `The pasted blocks include an unknown type "${unknown.type}".`, details: [] };
+  return read;
+}
+
+/** " 2 blocks were upgraded from an older Skyloom." for a notice, or "" when nothing was. */
+export function upgradeNotice(read: { changes: readonly GraphChange[] }): string {
+  const blocks = read.changes.filter((c) => c.kind === "block").length;
+  if (blocks === 0) return "";
+  return ` ${blocks === 1 ? "One block was" : `${blocks} blocks were`} upgraded from an older Skyloom.`;
 }

@@ -44,6 +44,12 @@ function fakeContext(nodeId: string) {
     endpoints: { resolve: async () => ({ baseUrl: "http://fake.invalid/v1", model: "fake" }) },
     clock: { now: () => 0 },
     meter: { record: () => {} },
+    knowledge: {
+      search: async () => ({
+        knowledgeBaseName: "Fake",
+        results: [{ text: "A fake passage.", citation: "fake.md", documentName: "fake.md", page: null, heading: null, sourceUrl: null, score: 1 }],
+      }),
+    },
     runId: "run_contract",
     conversationId: "conv_contract",
     input: "contract input",
@@ -63,6 +69,12 @@ const SAMPLE_TOOL_ARGS: Record<string, unknown> = {
   "tool.calculator": { expression: "6 * 7" },
   "tool.code": { value: 21 },
   "tool.http": { query: "skyloom" },
+  "knowledge.retriever": { query: "skyloom" },
+};
+
+/** Blocks whose default config has nothing to act on (no knowledge base chosen) get one here. */
+const SAMPLE_CONFIG: Record<string, Record<string, unknown>> = {
+  "knowledge.retriever": { knowledgeBaseId: "kb_contract" },
 };
 
 it("every agent block has a runner and no workload block has one", () => {
@@ -80,12 +92,14 @@ describe.each(BLOCKS.filter((b) => b.part === "agent").map((b) => [b.type, b] as
     const inputs: Record<string, unknown> = {};
     for (const port of ports.inputs) {
       const value = fakeValue(port.type);
+      // As the executor hands them over: a `multiple` input is always an array.
       if (value !== undefined) inputs[port.id] = port.multiple ? [value] : value;
+      else if (port.multiple) inputs[port.id] = [];
     }
     const runner = runnersByType[type];
     if (!runner) throw new Error("no runner");
     const { ctx, responses } = fakeContext(node.id);
-    const outputs = await runner.run({ config: defaultConfig(block), inputs, node, ctx });
+    const outputs: Record<string, unknown> = await runner.run({ config: { ...defaultConfig(block), ...SAMPLE_CONFIG[type] }, inputs, inputsById: inputs, node, ctx });
 
     expect(Object.keys(outputs).sort()).toEqual(ports.outputs.map((p) => p.id).sort());
     for (const port of ports.outputs) {

@@ -3,7 +3,7 @@ import { findGpu, GPU_CATALOG } from "#agents/catalog/gpus";
 import { MODEL_CATALOG } from "#agents/catalog/models";
 import { RUNTIMES, runtimeLaunch } from "#agents/catalog/runtimes";
 import { chooseGpus, VRAM_HEADROOM } from "#agents/catalog/select-gpu";
-import { isPinnedImage } from "#agents/compile/workload-config";
+import { isPinnedImage } from "#agents/blocks/workload-config";
 import { SPHERON_GPU_SHORT_NAMES } from "../compile/support/icl-rules";
 
 const model = (id: string) => {

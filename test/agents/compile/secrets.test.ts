@@ -2,7 +2,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { compileGraph } from "#agents/compile/compile";
 import { redactPlainSecrets } from "#agents/compile/secrets";
-import { envField } from "#agents/compile/workload-config";
+import { envField } from "#agents/blocks/workload-config";
 import type { GraphDoc } from "#agents/graph/index";
 import { configFields } from "#app/components/canvas/config-form/schema-fields";
 import { z } from "zod";

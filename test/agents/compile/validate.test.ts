@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { blockRegistry } from "#agents/blocks/index";
-import { describeDiagnostic } from "#agents/compile/diagnostics";
+import { describeDiagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { nodeNamer } from "#agents/graph/index";
 import type { GraphDoc, GraphEdge, GraphNode } from "#agents/graph/index";

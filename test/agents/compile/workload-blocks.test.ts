@@ -3,7 +3,7 @@ import { defaultConfig, type AnyBlockDefinition } from "#agents/blocks/define-bl
 import { modelEndpointBlock } from "#agents/blocks/model-endpoint/block";
 import { workloadContainerBlock } from "#agents/blocks/workload-container/block";
 import { workloadJobBlock } from "#agents/blocks/workload-job/block";
-import { isPinnedImage } from "#agents/compile/workload-config";
+import { isPinnedImage } from "#agents/blocks/workload-config";
 
 const endpoint = (config: object) => modelEndpointBlock.deploy?.(modelEndpointBlock.config.parse(config));
 const container = (config: object) => workloadContainerBlock.deploy?.(workloadContainerBlock.config.parse(config));

@@ -95,7 +95,7 @@ describe("a misconfigured block", () => {
     const { capabilities } = testCapabilities(model.baseUrl);
     const { result } = await runGraph(agentFlow({ temperature: 5 }), "hello", capabilities);
     expect(result).toMatchObject({ status: "failed", failedNodeId: "model" });
-    expect(result.error).toBe('Chat Model "GPT" is not set up correctly (temperature: Temperature is between 0 and 2).');
+    expect(result.error).toBe('Fix this before running: Chat Model "GPT": temperature: Temperature is between 0 and 2 (E201)');
   });
 });
 
@@ -147,11 +147,12 @@ describe("a failure on one branch", () => {
       [
         { id: "in", type: "io.chat-input" },
         { id: "slow", type: "model.openai" },
-        { id: "broken", type: "prompt.template", config: { template: "{input} {missing}" } },
+        // Valid, but fails at run time: "hello" holds no JSON.
+        { id: "broken", type: "output.structured" },
         { id: "o1", type: "io.chat-output" },
         { id: "o2", type: "io.chat-output" },
       ],
-      ["in.message -> slow.prompt", "in.message -> broken.input", "slow.text -> o1.message", "broken.prompt -> o2.message"],
+      ["in.message -> slow.prompt", "in.message -> broken.text", "slow.text -> o1.message", "broken.text -> o2.message"],
     );
     (graph.nodes[2] as { ui: { label?: string } }).ui.label = "Greeting";
     const slowModel = await startDevModelServer({ chunkDelayMs: 100 });
@@ -159,8 +160,8 @@ describe("a failure on one branch", () => {
       const { capabilities } = testCapabilities(slowModel.baseUrl);
       const { result, events } = await runGraph(graph, "hello", capabilities);
       expect(result.failedNodeId).toBe("broken");
-      expect(result.error).toMatch(/^Prompt "Greeting": The prompt uses \{missing\}/);
-      expect(errorsOf(events).find((e) => e.nodeId === "slow")).toMatchObject({ causedBy: "broken", message: 'Stopped because Prompt "Greeting" failed.' });
+      expect(result.error).toMatch(/^Structured Output "Greeting": The text holds no JSON/);
+      expect(errorsOf(events).find((e) => e.nodeId === "slow")).toMatchObject({ causedBy: "broken", message: 'Stopped because Structured Output "Greeting" failed.' });
     } finally {
       await slowModel.close();
     }

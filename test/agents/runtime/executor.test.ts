@@ -141,16 +141,52 @@ describe("executeRun", () => {
     const { result, events } = await runGraph(graph, "x", capabilities);
     expect(result.status).toBe("failed");
     expect(result.failedNodeId).toBe("model");
-    expect(result.error).toBe("Chat Model is not set up correctly (temperature: Temperature is between 0 and 2).");
+    expect(result.error).toBe("Fix this before running: Chat Model: temperature: Temperature is between 0 and 2 (E201)");
     expect(events.map((e) => e.type)).toEqual(["run.start", "node.error", "run.finish"]);
   });
 
-  it("says which prompt variable has nothing connected", async () => {
+  it("says which prompt variable has nothing connected, before running anything", async () => {
     const { capabilities } = testCapabilities(fast.baseUrl);
-    const { result } = await runGraph(helloGraph("{input} and {context}"), "x", capabilities);
+    const { result, events } = await runGraph(helloGraph("{input} and {context}"), "x", capabilities);
     expect(result.status).toBe("failed");
     expect(result.failedNodeId).toBe("prompt");
-    expect(result.error).toContain('The prompt uses {context}, but nothing reached its "context" input');
+    expect(result.error).toBe('Fix this before running: Prompt: The input "context" needs a connection. (E202)');
+    expect(events.map((e) => e.type)).toEqual(["run.start", "node.error", "run.finish"]);
+  });
+
+  it("refuses a wire the compiler rejects (memory into a text input) instead of dropping the memory", async () => {
+    let calls = 0;
+    script = () => {
+      calls += 1;
+      return { kind: "text", text: "answered" };
+    };
+    // As an imported flow file could have it: the memory is wired into the model's system message.
+    const graph = graphOf(
+      [
+        { id: "in", type: "io.chat-input" },
+        { id: "memory", type: "memory.conversation" },
+        { id: "model", type: "model.openai" },
+        { id: "out", type: "io.chat-output" },
+      ],
+      ["in.message -> model.prompt", "memory.memory -> model.system", "model.text -> out.message"],
+    );
+    const { capabilities, memory } = testCapabilities(fast.baseUrl);
+    const { result, events } = await runGraph(graph, "remember me", capabilities);
+    expect(result).toMatchObject({ status: "failed", failedNodeId: "model" });
+    expect(result.error).toBe('Fix this before running: Chat Model: A text port cannot take memory. (E106)');
+    expect(events.find((e) => e.type === "node.error")).toMatchObject({ nodeId: "model", message: expect.stringContaining("(E106)") });
+    expect(events.some((e) => e.type === "node.start")).toBe(false);
+    expect(calls).toBe(0);
+    expect(memory.size).toBe(0);
+  });
+
+  it("refuses a graph with an error anywhere, even on a block the run would not reach", async () => {
+    const graph = helloGraph();
+    graph.nodes.push({ id: "stray", type: "prompt.template", version: 1, config: { template: "" }, ui: { x: 0, y: 300, label: "Draft" } });
+    const { capabilities } = testCapabilities(fast.baseUrl);
+    const { result } = await runGraph(graph, "x", capabilities);
+    expect(result).toMatchObject({ status: "failed", failedNodeId: "stray" });
+    expect(result.error).toMatch(/^Fix these before running: Prompt "Draft": template: Write the prompt template \(E201\)/);
   });
 
   it("reports a model API error with its status", async () => {
@@ -198,6 +234,26 @@ describe("executeRun", () => {
     expect(ok.result.output).toContain('You said: "hello"');
     const endpointOut = ok.events.find((e) => e.type === "node.output" && e.nodeId === "endpoint");
     expect(endpointOut).toMatchObject({ outputs: { model: { "chat-model": { model: "Qwen/Qwen2.5-7B-Instruct", baseUrl: fast.baseUrl } } } });
+  });
+
+  it("a workload without the model-endpoint role serves no chat: a container wired as a model fails clearly", async () => {
+    const graph = graphOf(
+      [
+        { id: "in", type: "io.chat-input" },
+        { id: "box", type: "workload.container" },
+        { id: "agent", type: "agent.tools" },
+        { id: "out", type: "io.chat-output" },
+      ],
+      ["in.message -> agent.prompt", "box.service -> agent.model", "agent.text -> out.message"],
+    );
+    const resolved: string[] = [];
+    const { capabilities } = testCapabilities(fast.baseUrl, {
+      endpoints: { resolve: async (node) => (resolved.push(node.id), { baseUrl: fast.baseUrl, model: "x" }) },
+    });
+    const { result } = await runGraph(graph, "hello", capabilities);
+    expect(result).toMatchObject({ status: "failed", failedNodeId: "box" });
+    expect(result.error).toBe("Container: A Container serves no model, so a chat cannot use it; connect a block that deploys a model.");
+    expect(resolved).toEqual([]);
   });
 
   it("a router runs one branch and skips the other", async () => {

@@ -18,16 +18,18 @@ export type StartedServer = {
 /**
  * Starts the built Skyloom host on a free port with a fresh data folder, exactly as `npm start`
  * runs it (server/launch.mjs, so in production mode unless NODE_ENV says otherwise), and
- * resolves once it prints its address.
+ * resolves once it prints its address. It uses the build there is (`npm run test:e2e` builds
+ * first): hosts started side by side must not each rebuild the same folder.
  */
 export async function startBuiltServer(
   /** Added to this process's environment; `undefined` removes a variable. */
   env: Record<string, string | undefined> = {},
-  options: { dataDir?: string } = {},
+  /** `script`: server/dev.mjs starts it as `npm run dev` does instead. */
+  options: { dataDir?: string; script?: "server/launch.mjs" | "server/dev.mjs" } = {},
 ): Promise<StartedServer> {
   // A caller-provided folder survives stop(), so a test can restart on the same data.
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "skyloom-e2e-"));
-  const child = spawn(process.execPath, ["server/launch.mjs"], {
+  const child = spawn(process.execPath, options.script === "server/dev.mjs" ? [options.script] : ["server/launch.mjs", "--use-existing-build"], {
     cwd: join(import.meta.dirname, "..", "..", ".."),
     // Every browser test signs up from 127.0.0.1; the real limit (5 an hour) is tested in test/server.
     env: { ...process.env, PORT: "0", DATA_DIR: dataDir, SKYLOOM_SIGNUPS_PER_HOUR: "100000", ...env },

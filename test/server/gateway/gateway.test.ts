@@ -412,7 +412,7 @@ describe("key management", () => {
     expect(key.prefix).toBe(token.slice(0, 12));
     const listed = await alice.apiKey.list();
     expect(JSON.stringify(listed)).not.toContain(token);
-    const row = host.skyloom.deps.database.sqlite.prepare("select key_hash from api_keys where id = ?").get(key.id) as { key_hash: string };
+    const row = host.skyloom.services.database.sqlite.prepare("select key_hash from api_keys where id = ?").get(key.id) as { key_hash: string };
     expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.key_hash).not.toContain(token.slice(7, 20));
   });

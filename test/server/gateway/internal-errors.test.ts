@@ -18,7 +18,7 @@ const servers: Server[] = [];
 const errorLog = vi.spyOn(console, "error").mockImplementation(() => {});
 
 beforeAll(async () => {
-  backend = createTestBackend();
+  backend = await createTestBackend();
   const alice = await backend.signedUpClient("alice@example.com");
   const flow = await alice.trpc.flow.create({ name: "Helper", graph: promptAgentGraph("Hi. {input}") });
   slug = (await alice.trpc.agent.publish({ flowId: flow.id })).slug;
@@ -27,14 +27,14 @@ beforeAll(async () => {
 
 afterEach(() => errorLog.mockClear());
 
-afterAll(() => {
+afterAll(async () => {
   for (const server of servers) server.close();
-  backend?.close();
+  await backend?.close();
   errorLog.mockRestore();
 });
 
 async function serve(db: Db, runAgent: AgentRunner): Promise<string> {
-  const gateway = createGateway({ db, secretKey: backend.deps.secretKey, publicUrl: "http://skyloom.test", runAgent });
+  const gateway = createGateway({ ...backend.services, db }, { runAgent });
   const server = createServer(gateway).listen(0, "127.0.0.1");
   servers.push(server);
   await new Promise((resolve) => server.once("listening", resolve));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseChatRequest } from "#server/gateway/chat-request";
 import { KeyRateLimiter } from "#server/gateway/rate-limit";
-import { memoryKeysOf } from "#server/gateway/runtime-runner";
+import { blockRegistry, memoryKeysOf } from "#agents/blocks/index";
 import { hashApiKey, looksLikeApiKey, normalizeOrigin } from "#server/services/api-keys";
 import { slugify, SLUG_PATTERN } from "#server/services/publishing";
 import { utcDay } from "#server/services/usage";
@@ -94,7 +94,7 @@ describe("chat request parsing", () => {
 
 describe("memory keys and days", () => {
   it("finds each Conversation Memory's key", () => {
-    expect(memoryKeysOf(memoryAgentGraph())).toEqual(["memory"]);
+    expect(memoryKeysOf(memoryAgentGraph(), blockRegistry)).toEqual(["memory"]);
   });
   it("counts usage by UTC day", () => {
     expect(utcDay(Date.UTC(2026, 0, 2, 23, 59))).toBe("2026-01-02");

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEV_EMBEDDING_DIMENSIONS } from "#server/dev-model/embeddings";
 import type { DeploymentRef, LeaseEvent } from "#server/marketplace/marketplace";
 import { deploymentFromFlow, endpointFlow, eventsUntil, startMarket, startNodeProcess, type Market, type NodeProcess } from "./support";
 
@@ -66,7 +67,7 @@ describe("local marketplace on real node processes", () => {
     for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? "";
     expect(streamed.length).toBeGreaterThan(0);
     const embedded = await client.embeddings.create({ model: endpoint.model, input: ["a cat", "a dog"] });
-    expect(embedded.data.map((d) => d.embedding.length)).toEqual([64, 64]);
+    expect(embedded.data.map((d) => d.embedding.length)).toEqual([DEV_EMBEDDING_DIMENSIONS, DEV_EMBEDDING_DIMENSIONS]);
     expect((await client.models.list()).data.map((m) => m.id)).toEqual(["Qwen/Qwen2.5-7B-Instruct"]);
     const stranger = new OpenAI({ baseURL: endpoint.baseUrl, apiKey: "wrong", maxRetries: 0 });
     await expect(stranger.models.list()).rejects.toMatchObject({ status: 401 });

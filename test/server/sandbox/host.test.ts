@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runtimeHost, type RuntimeHost } from "#server/services/runtime-host";
+import type { RuntimeHost } from "#server/services/runtime-host";
 import { codeToolsAgentGraph } from "../../fixtures/agent-graphs";
 import { startGatewayHost, type GatewayHost } from "../gateway/support";
 
@@ -15,7 +15,7 @@ let closed = false;
 
 beforeAll(async () => {
   host = await startGatewayHost();
-  runtime = await runtimeHost(host.skyloom.deps);
+  runtime = host.skyloom.services.runtime;
   const alice = await host.person("alice@example.com");
   const graph = codeToolsAgentGraph([
     { name: "doubler", code: "return { doubled: input.value * 2 };", timeoutMs: 2_000 },

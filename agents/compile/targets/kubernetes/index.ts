@@ -3,7 +3,7 @@ import { formatMicroSpon } from "../../pricing";
 import type { Plan, PlannedWorkload } from "../../plan";
 import { sizeString } from "../../sizes";
 import { toYaml, type YamlValue } from "../../yaml";
-import type { WorkloadEnvVar } from "../../workload-spec";
+import type { WorkloadEnvVar } from "../../../blocks/workload-spec";
 import type { ManifestFile, Target } from "../types";
 
 /**

@@ -1,6 +1,6 @@
 import { KeyRound, Trash2 } from "lucide-react";
 import { useId } from "react";
-import { looksLikeSecretName } from "#agents/compile/workload-config";
+import { looksLikeSecretName } from "#agents/blocks/workload-config";
 import { CredentialSelect } from "./credential-select";
 import { AddEntryButton, FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
 

@@ -3,6 +3,7 @@ import { useEffect, useId, useState } from "react";
 import { templateVariables } from "#agents/blocks/prompt-template/block";
 import { CharLimit, useCutByPaste } from "#app/components/ui/char-limit";
 import { CredentialSelect } from "./credential-select";
+import { KnowledgeBaseSelect } from "./knowledge-base-select";
 import { EnvControl } from "./env-control";
 import { a11y, AddEntryButton, FieldShell, inputClass, nextKey, type FieldProps } from "./field-shell";
 import { ModelPickerControl } from "./model-picker";
@@ -261,6 +262,15 @@ function SecretControl({ field, value, error, disabled, onChange }: FieldProps) 
   );
 }
 
+function KnowledgeBaseControl({ field, value, error, disabled, onChange }: FieldProps) {
+  const id = useId();
+  return (
+    <FieldShell field={field} error={error} id={id}>
+      <KnowledgeBaseSelect id={id} testId={`field-${field.key}`} value={typeof value === "string" ? value : ""} disabled={disabled} invalid={Boolean(error)} onChange={onChange} />
+    </FieldShell>
+  );
+}
+
 export function FieldControl(props: FieldProps) {
   switch (props.field.widget) {
     case "text":
@@ -288,5 +298,7 @@ export function FieldControl(props: FieldProps) {
       return <ProviderUrlControl {...props} />;
     case "model":
       return <ModelPickerControl {...props} />;
+    case "knowledge-base":
+      return <KnowledgeBaseControl {...props} />;
   }
 }

@@ -16,9 +16,9 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** The base URL and credential id the model field's siblings hold (see ConfigField.modelSource). */
+/** The base URL and credential id the model field's siblings hold (its declared `options` source). */
 function sourceOf({ field, values }: FieldProps): { baseUrl: string; credentialId: string | null } {
-  const source = field.modelSource ?? { baseUrl: "baseUrl", credential: "credentialId" };
+  const source = field.optionsSource ?? { baseUrl: "baseUrl", credential: "credentialId" };
   const baseUrl = values?.[source.baseUrl];
   const credentialId = values?.[source.credential];
   return { baseUrl: typeof baseUrl === "string" ? baseUrl.trim() : "", credentialId: typeof credentialId === "string" && credentialId ? credentialId : null };

@@ -1,32 +1,13 @@
 import { z } from "zod";
+import { conditionHolds, type ConfigWidget, type OptionsSource, type ShowWhen } from "#agents/blocks/config-form";
 
 /**
  * Turns a block's zod config schema into the list of fields the config panel draws. The
  * schema is converted once per block (zod 4's JSON Schema, input side, so defaults make a
- * field optional) and its `.meta({ title, description, widget })` decides the control.
- *
- * Widgets (see agents/blocks/define-block.ts for the list a block author may use):
- * text, textarea, prompt, code, number, toggle, select, secret, key-value, env, list, json,
- * provider-url, model.
+ * field optional) and its `.meta(...)` (typed in agents/blocks/config-form.ts) decides the
+ * control, the section, a condition on another field and where choices are loaded from.
  */
-export type FieldWidget =
-  | "text"
-  | "textarea"
-  | "prompt"
-  | "code"
-  | "number"
-  | "toggle"
-  | "select"
-  | "secret"
-  | "key-value"
-  | "env"
-  | "list"
-  | "json"
-  | "provider-url"
-  | "model";
-
-/** For the "model" widget: the sibling fields holding the base URL and the credential id. */
-export type ModelSource = { baseUrl: string; credential: string };
+export type FieldWidget = ConfigWidget;
 
 export type ConfigField = {
   key: string;
@@ -40,10 +21,16 @@ export type ConfigField = {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
+  /** An enum's choices. */
   options?: { value: string; label: string }[];
   /** A short explanation shown on hover beside the title (`.meta({ help })`). */
   help?: string;
-  modelSource?: ModelSource;
+  /** In the form's Advanced section, closed until opened. */
+  advanced: boolean;
+  /** Shown only while this holds (see fieldShown). */
+  showWhen?: ShowWhen;
+  /** Where choices are loaded from when the list opens (the "model" widget). */
+  optionsSource?: OptionsSource;
 };
 
 type JsonSchema = {
@@ -67,7 +54,9 @@ type JsonSchema = {
   maxLength?: number;
   enumLabels?: Record<string, string>;
   help?: string;
-  modelSource?: Partial<ModelSource>;
+  section?: string;
+  showWhen?: ShowWhen;
+  options?: OptionsSource;
 };
 
 const KNOWN_WIDGETS = new Set<string>([
@@ -85,6 +74,7 @@ const KNOWN_WIDGETS = new Set<string>([
   "json",
   "provider-url",
   "model",
+  "knowledge-base",
 ]);
 
 function humanize(key: string): string {
@@ -113,7 +103,7 @@ function unwrapNullable(schema: JsonSchema): { schema: JsonSchema; nullable: boo
 
 function pickMeta(schema: JsonSchema): Partial<JsonSchema> {
   const out: Partial<JsonSchema> = {};
-  for (const k of ["title", "description", "widget", "default", "enumLabels", "help", "modelSource"] as const) {
+  for (const k of ["title", "description", "widget", "default", "enumLabels", "help", "section", "showWhen", "options"] as const) {
     if (schema[k] !== undefined) (out as Record<string, unknown>)[k] = schema[k];
   }
   return out;
@@ -121,6 +111,8 @@ function pickMeta(schema: JsonSchema): Partial<JsonSchema> {
 
 function chooseWidget(schema: JsonSchema): FieldWidget {
   if (schema.widget && KNOWN_WIDGETS.has(schema.widget)) return schema.widget as FieldWidget;
+  // Choices loaded on demand: free text with a list that opens.
+  if (schema.options?.load === "provider-models") return "model";
   if (schema.enum) return "select";
   switch (schema.type) {
     case "boolean":
@@ -165,10 +157,12 @@ export function configFields(schema: z.ZodType): ConfigField[] {
       required: required.has(key),
       nullable,
       defaultValue: s.default ?? raw.default,
+      advanced: s.section === "advanced",
     };
     if (s.description) field.description = s.description;
     if (s.help) field.help = s.help;
-    if (widget === "model") field.modelSource = { baseUrl: s.modelSource?.baseUrl ?? "baseUrl", credential: s.modelSource?.credential ?? "credentialId" };
+    if (s.showWhen) field.showWhen = s.showWhen;
+    if (s.options) field.optionsSource = s.options;
     if (s.type === "integer") field.integer = true;
     const min = s.minimum ?? s.exclusiveMinimum;
     const max = s.maximum ?? s.exclusiveMaximum;
@@ -189,4 +183,12 @@ export function configFields(schema: z.ZodType): ConfigField[] {
 export function fieldTitle(schema: z.ZodType, path: string): string | undefined {
   if (!titleCache.has(schema)) configFields(schema);
   return titleCache.get(schema)?.get(path.split(".")[0] ?? "");
+}
+
+/**
+ * Whether the form shows a field: its condition holds, or its value is wrong (an error the
+ * person must be able to see and fix even while the condition does not hold).
+ */
+export function fieldShown(field: ConfigField, values: Readonly<Record<string, unknown>>, hasError: boolean): boolean {
+  return hasError || field.showWhen === undefined || conditionHolds(field.showWhen, values);
 }

@@ -5,7 +5,7 @@ import { DATA_TYPE_LABELS, PORT_DATA_TYPES, type GraphNode } from "#agents/graph
 import { setConfigField, setLabel, upgradedNode } from "#app/lib/graph-store/edits";
 import { Button } from "#app/components/ui/button";
 import { BlockIcon } from "../block-icon";
-import { FieldControl } from "../config-form/field-controls";
+import { ConfigFields } from "../config-form/config-fields";
 import { plainMessage } from "../config-form/plain-messages";
 import { configFields } from "../config-form/schema-fields";
 import { useEditor } from "../editor-context";
@@ -79,19 +79,14 @@ function NodeConfig({ node }: { node: GraphNode }) {
       {fields.length === 0 ? (
         <p className="text-xs text-slate-500">This block has nothing to set up.</p>
       ) : (
-        <div className="space-y-3">
-          {fields.map((field) => (
-            <FieldControl
-              key={`${node.id}-${field.key}`}
-              field={field}
-              value={field.key in config ? config[field.key] : field.defaultValue}
-              values={config}
-              error={errors.get(field.key)}
-              disabled={!editable}
-              onChange={(value) => store.apply(setConfigField(node.id, field.key, value), { coalesceKey: `${node.id}.${field.key}` })}
-            />
-          ))}
-        </div>
+        <ConfigFields
+          nodeId={node.id}
+          fields={fields}
+          config={config}
+          errors={errors}
+          disabled={!editable}
+          onChange={(key, value) => store.apply(setConfigField(node.id, key, value), { coalesceKey: `${node.id}.${key}` })}
+        />
       )}
 
       <ConnectionsSection node={node} graph={graph} disabled={!editable} />

@@ -1,5 +1,5 @@
 import { GPU_IDS } from "#agents/catalog/gpus";
-import { isPinnedImage } from "#agents/compile/workload-config";
+import { isPinnedImage } from "#agents/blocks/workload-config";
 
 /**
  * Our re-implementation of what the Spheron SDK (v1 ICL path) silently assumes, one function

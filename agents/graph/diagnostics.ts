@@ -2,6 +2,7 @@
  * The one catalog of diagnostic codes. Every problem the kernel reports about a graph has a
  * code here, so the canvas, the API and the CLI can all show and filter it the same way.
  * E1xx: graph structure and wiring. E2xx: block configuration and inputs. E3xx: workloads.
+ * I4xx: importing a flow from another builder (Flowise, Langflow, Dify; see agents/import).
  */
 export const DIAGNOSTIC_CODES = {
   E101: "Unknown block type",
@@ -32,6 +33,21 @@ export const DIAGNOSTIC_CODES = {
   E314: "GPU chosen with a GPU count of 0",
   E315: "Secret written in plain text",
   E316: "Credential for a variable is missing",
+  I401: "Node imported as a Skyloom block",
+  I402: "Node has no Skyloom equivalent; a placeholder note stands in its place",
+  I403: "Secret not imported",
+  I404: "Code kept as text; it was not run",
+  I405: "Connection not imported",
+  I406: "Setting not imported as written",
+  I407: "Connection points at a node that is not in the file",
+  I408: "Added to complete the flow",
+  I410: "File format not recognised",
+  I411: "File too large",
+  I412: "File nested too deeply",
+  I413: "Forbidden key in the file",
+  I414: "Too many nodes or connections",
+  I415: "File does not match its format",
+  I416: "Too many YAML aliases",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -69,4 +85,14 @@ export function formatDiagnostic(d: Diagnostic): string {
 export function describeDiagnostic(d: Diagnostic, nameOf: (nodeId: string) => string | undefined): string {
   const where = d.node ? nameOf(d.node) : undefined;
   return `${where ? `${where}: ` : ""}${d.message} (${d.code})`;
+}
+
+/**
+ * What stops a graph from being used, in one sentence for people: `Fix this before running:
+ * Agent "Support": … (E202)`, the first three problems named by block, the rest counted.
+ */
+export function describeErrors(errors: readonly Diagnostic[], before: string, nameOf: (nodeId: string) => string | undefined): string {
+  const listed = errors.slice(0, 3).map((d) => describeDiagnostic(d, nameOf));
+  const more = errors.length > 3 ? ` And ${errors.length - 3} more: see the Problems panel.` : "";
+  return `Fix ${errors.length === 1 ? "this" : "these"} before ${before}: ${listed.join("; ")}${more}`;
 }

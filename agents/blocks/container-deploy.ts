@@ -41,7 +41,7 @@ export const containerBaseFields = {
     .min(0, "GPU count cannot be negative")
     .max(8, "At most 8 GPUs per replica")
     .default(1)
-    .meta({ title: "GPU count", description: "GPUs per replica; ignored when GPU is None (CPU only)." }),
+    .meta({ title: "GPU count", description: "GPUs per replica.", showWhen: { field: "gpu", notEquals: "none" } }),
   mode: modeField,
   tier: tierField,
   region: regionField,

@@ -1,0 +1,129 @@
+import { openDatabase, type DatabaseHandle, type Db } from "#db/client";
+import { prepareHotStatements } from "#db/hot-statements";
+import { migrationsFolder } from "#db/root";
+import type { EndpointResolver } from "#agents/runtime/context";
+import type { ServerConfig } from "./env";
+import { createKnowledgeService, type KnowledgeServiceOptions } from "./knowledge/host";
+import type { KnowledgeService } from "./knowledge/service";
+import { ApiKeyService } from "./services/api-keys";
+import { LoginLimiter } from "./services/login-limiter";
+import { sendInvitationEmail, type InvitationEmail } from "./services/mailer";
+import { RunStore, type RetryPolicy } from "./services/run-store";
+import { markInterruptedRuns, RunService } from "./services/runs";
+import { startRuntimeHost, type RuntimeHost } from "./services/runtime-host";
+import { loadSecretKey } from "./services/secret-key";
+import { ServedAgents } from "./services/served-agents";
+import { SignupLimiter } from "./services/signup-limiter";
+
+/**
+ * The composition root: every long-lived part of one running Skyloom, built and started in
+ * order by createServices and stopped in reverse order by `stop()`. Nothing of it lives in
+ * module state, so two Skylooms in one process (tests do this) share nothing: each has its own
+ * database, runs in progress, caches and runtime.
+ *
+ * The tRPC context (`ctx.services`), the /v1 gateway and the HTTP host (server/index.ts) all
+ * receive this object. Services that only read and write the database stay plain functions
+ * taking `db` (flows, teams, accounts…); what holds state or long-lived resources is here.
+ */
+export type Services = {
+  config: ServerConfig;
+  secretKey: Buffer;
+  database: DatabaseHandle;
+  /** The same as database.db. */
+  db: Db;
+  loginLimiter: LoginLimiter;
+  signupLimiter: SignupLimiter;
+  /** The agent runtime's parts: default model (and the dev model), SSRF guard, LLM clients, sandbox pool, endpoints. */
+  runtime: RuntimeHost;
+  /** Writes runs and settles finished ones with what they cost (run-store.ts, run-settlement.ts). */
+  runStore: RunStore;
+  /** Knowledge bases: documents, background ingestion jobs (resumed at start), search. */
+  knowledge: KnowledgeService;
+  /** Runs: start, follow, cancel, read; the runs in progress of this Skyloom. */
+  runs: RunService;
+  /** Team API keys: the gateway's lookup, creating and revoking. */
+  apiKeys: ApiKeyService;
+  /** Published agents as the gateway serves them (lookup by slug, pinned graphs). */
+  servedAgents: ServedAgents;
+  mailer: { sendInvitation(mail: InvitationEmail): ReturnType<typeof sendInvitationEmail> };
+  /** Stops everything started, in reverse order; the database closes last. */
+  stop(): Promise<void>;
+};
+
+/** What the host is started from: its configuration, and a secret key when not loaded from it. */
+export type ServicesBase = {
+  config: ServerConfig;
+  /** Omitted: SKYLOOM_SECRET_KEY or the data folder's key file (see secret-key.ts). */
+  secretKey?: Buffer;
+};
+
+/**
+ * Outside systems and test doubles plugged in at start. This is where the next outside
+ * systems attach: the compute marketplace's deployments resolve `endpoints`, and a chain
+ * watcher will come in beside them.
+ */
+export type ServiceAdapters = {
+  /** Where model.endpoint nodes are served; omitted, such a node says "Deploy this endpoint first". */
+  endpoints?: EndpointResolver;
+  /** The default chat model's base URL instead of OPENAI_BASE_URL or the dev model (tests, bench). */
+  defaultModelBaseUrl?: string;
+  loginLimiter?: LoginLimiter;
+  signupLimiter?: SignupLimiter;
+  /** Knowledge-base limits or document parser other than the defaults (tests). */
+  knowledge?: KnowledgeServiceOptions;
+  /** How failed run settlements are retried (tests shorten the delays). */
+  runStorageRetry?: RetryPolicy;
+};
+
+export async function createServices(base: ServicesBase, adapters: ServiceAdapters = {}): Promise<Services> {
+  const { config } = base;
+  /** What has started so far, to stop in reverse order (also when a later part fails to start). */
+  const stops: (() => void | Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    const secretKey = base.secretKey ?? loadSecretKey(config);
+    const database = openDatabase(config.databasePath, migrationsFolder());
+    stops.push(() => database.close());
+    const db = database.db;
+    markInterruptedRuns(db);
+    const statements = prepareHotStatements(database.sqlite);
+
+    const runStore = new RunStore(database.sqlite, statements, adapters.runStorageRetry);
+    // Runs that finished in the last turn are still waiting for their group commit.
+    stops.push(() => runStore.stop());
+
+    const runtime = await startRuntimeHost(config, { defaultModelBaseUrl: adapters.defaultModelBaseUrl, endpoints: adapters.endpoints });
+    stops.push(() => runtime.stop());
+
+    const knowledge = createKnowledgeService({ db, secretKey, runtime }, adapters.knowledge);
+    // Starting resumes the ingestion jobs a previous run left (killed mid-way or queued).
+    knowledge.start();
+    stops.push(() => knowledge.close());
+
+    const runs = new RunService({ db, secretKey, runtime, store: runStore, knowledge });
+    // Cancelling first ends the runs' event streams, so open SSE responses finish.
+    stops.push(() => runs.stop());
+
+    return {
+      config,
+      secretKey,
+      database,
+      db,
+      loginLimiter: adapters.loginLimiter ?? new LoginLimiter(),
+      signupLimiter: adapters.signupLimiter ?? new SignupLimiter(config.signupsPerHour),
+      runtime,
+      runStore,
+      knowledge,
+      runs,
+      apiKeys: new ApiKeyService(db, secretKey, statements),
+      servedAgents: new ServedAgents(db, statements),
+      mailer: { sendInvitation: (mail) => sendInvitationEmail(config, mail) },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
