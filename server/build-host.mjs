@@ -1,7 +1,9 @@
 // Bundles the Node host (server/main.ts and the kernel it imports) into build/host/main.js, and
 // the code tools' sandbox worker into build/host/sandbox-worker.js beside it (the host starts it
 // from there: see server/sandbox/worker-entry.ts), and the knowledge bases' document parser into
-// build/host/knowledge-parse-worker.js (server/knowledge/document-parser.ts). npm packages stay external; the #agents/*,
+// build/host/knowledge-parse-worker.js (server/knowledge/document-parser.ts), and the marketplace's
+// node program into build/host/marketplace-node.js (the embedded provider and fizz nodes run it as
+// child processes; ADR 024). npm packages stay external; the #agents/*,
 // #db/*, … imports resolve through package.json "imports".
 import { build } from "esbuild";
 import { packageImportsPlugin, projectRoot } from "./package-imports.mjs";
@@ -11,6 +13,7 @@ await build({
     main: "server/main.ts",
     "sandbox-worker": "server/sandbox/worker.ts",
     "knowledge-parse-worker": "server/knowledge/parse-worker.ts",
+    "marketplace-node": "server/marketplace/node/main.ts",
   },
   absWorkingDir: projectRoot,
   outdir: "build/host",
@@ -23,4 +26,4 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-console.log("built build/host/main.js, build/host/sandbox-worker.js and build/host/knowledge-parse-worker.js");
+console.log("built build/host/main.js, build/host/sandbox-worker.js, build/host/knowledge-parse-worker.js and build/host/marketplace-node.js");

@@ -8,3 +8,4 @@ export * from "./runs";
 export * from "./publishing";
 export * from "./ledger";
 export * from "./knowledge";
+export * from "./marketplace";

@@ -6,6 +6,7 @@ import { formatDiagnostic, type Diagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import { blockRegistry } from "#agents/blocks/index";
 import { formatMegabytes, GRAPH_LIMITS, parseFlowFile, type FlowFile } from "#agents/graph/index";
+import { NODE_USAGE, NodeUsageError, runNodeCommand } from "../marketplace/node/command";
 import { importCommand } from "./import-command";
 
 /**
@@ -16,6 +17,7 @@ import { importCommand } from "./import-command";
 export type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
 
 const USAGE = `Usage:
+  skyloom node --kind provider|fizz --join URL --token TOKEN [--serve-openai URL] [--gpu MODEL:COUNT]...
   skyloom validate <flow.json>
   skyloom compile <flow.json> [--target ${TARGET_IDS.join("|")}]... [--out DIR]
                   [--akash-denom usdc|uakt] [--uakt-per-spon N]
@@ -26,7 +28,8 @@ compile prints the manifests of the chosen targets to stdout (several files are 
 every target is compiled. import prints the Skyloom flow file to stdout and the report of
 what was mapped, left as placeholder notes or not imported (secrets) to stderr; nothing in the
 file is run. Exit codes: 0 ok, 1 the flow has errors or the file is refused, 2 bad usage or
-unreadable file.`;
+unreadable file. node runs a compute node that joins a Skyloom marketplace (skyloom node --help
+for its options).`;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -140,4 +143,41 @@ export function runCli(argv: readonly string[], io: Io): number {
     }
     throw error;
   }
+}
+
+/**
+ * Every command, as the `skyloom` binary runs them: `node` runs until SIGINT or SIGTERM (then
+ * stops its leases' servers and resolves 0); the others are runCli's.
+ */
+export async function runCommand(argv: readonly string[], io: Io, signals: NodeJS.EventEmitter = process): Promise<number> {
+  if (argv[0] !== "node") return runCli(argv, io);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${NODE_USAGE}\n`);
+    return 0;
+  }
+  // Listening before the node starts: a SIGTERM that lands while it joins (or right after its
+  // "joined as" line) stops it cleanly instead of killing the process with the default action.
+  let onSignal = (): void => undefined;
+  const stopRequested = new Promise<void>((resolve) => (onSignal = resolve));
+  signals.once("SIGINT", onSignal);
+  signals.once("SIGTERM", onSignal);
+  let node: Awaited<ReturnType<typeof runNodeCommand>>;
+  try {
+    node = await runNodeCommand(argv.slice(1), (line) => io.stdout(`${line}\n`));
+  } catch (error) {
+    signals.off("SIGINT", onSignal);
+    signals.off("SIGTERM", onSignal);
+    if (error instanceof NodeUsageError || (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))) {
+      io.stderr(`skyloom node: ${error.message}\n\n${NODE_USAGE}\n`);
+      return 2;
+    }
+    io.stderr(`skyloom node: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  await stopRequested;
+  signals.off("SIGINT", onSignal);
+  signals.off("SIGTERM", onSignal);
+  await node.stop();
+  io.stdout("node stopped\n");
+  return 0;
 }

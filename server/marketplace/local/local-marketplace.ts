@@ -1,0 +1,248 @@
+import { and, eq } from "drizzle-orm";
+import { marketDeployments } from "#db/schema/marketplace";
+import {
+  MarketplaceError,
+  type CreateDeploymentInput,
+  type DeploymentRef,
+  type DeploymentStatus,
+  type LeaseEvent,
+  type LogLine,
+  type Marketplace,
+  type Offer,
+  type ServingEndpoint,
+} from "../marketplace";
+import { fizzLimitViolations, manifestHash, serializeManifest } from "../rules";
+import { newId } from "./ids";
+import type { Matchmaker } from "./matchmaker";
+import * as store from "./store";
+
+const MAX_MANIFEST_BYTES = 256 * 1024;
+const MAX_DURATION_SECONDS = 365 * 24 * 3600;
+
+/**
+ * The tenant's side of the local marketplace: what routers, the gateway and the runtime call.
+ * Every method takes the team with the id and treats another team's deployment as missing.
+ */
+export class LocalMarketplace implements Marketplace {
+  constructor(private readonly matchmaker: Matchmaker) {}
+
+  private get db() {
+    return this.matchmaker.db;
+  }
+
+  async listOffers(): Promise<Offer[]> {
+    return store.upNodes(this.db).map((row) => {
+      const node = store.toNode(row);
+      const held = store.liveLeasesOfNode(this.db, node.id);
+      const freeGpus = node.inventory.gpus.map((g) => ({
+        model: g.model,
+        count: g.count - held.filter((l) => l.gpuModel === g.model).reduce((n, l) => n + l.gpuCount, 0),
+      }));
+      return { nodeId: node.id, kind: node.kind, name: node.name, region: node.region, tier: node.tier, gpus: node.inventory.gpus, freeGpus, backend: node.capabilities.modelServing?.label ?? null };
+    });
+  }
+
+  async createDeployment(input: CreateDeploymentInput): Promise<DeploymentStatus> {
+    const { budget, requirements } = input;
+    if (budget.maxPriceWeiPerSecond <= 0n) throw new MarketplaceError("BAD_REQUEST", "The maximum price must be above zero.");
+    if (!Number.isInteger(budget.durationSeconds) || budget.durationSeconds < 60 || budget.durationSeconds > MAX_DURATION_SECONDS) {
+      throw new MarketplaceError("BAD_REQUEST", "The duration is a whole number of seconds from one minute to one year.");
+    }
+    const needed = budget.maxPriceWeiPerSecond * BigInt(budget.durationSeconds);
+    if (budget.escrowWei < needed) {
+      throw new MarketplaceError("BAD_REQUEST", `InsufficientBalance: the escrow (${budget.escrowWei} wei) must cover the maximum price for the whole duration (${needed} wei).`);
+    }
+    if (input.manifest.services.length === 0) throw new MarketplaceError("BAD_REQUEST", "The manifest has no services.");
+    if (requirements.mode === "fizz") {
+      const violations = fizzLimitViolations(requirements);
+      if (violations.length > 0) throw new MarketplaceError("BAD_REQUEST", `This deployment does not fit fizz mode: ${violations.join("; ")}. Use provider mode or lower it.`);
+    }
+    const manifest = serializeManifest(input.manifest);
+    if (Buffer.byteLength(manifest) > MAX_MANIFEST_BYTES) throw new MarketplaceError("BAD_REQUEST", `The manifest is over ${MAX_MANIFEST_BYTES / 1024} KB.`);
+    const id = newId("dep");
+    this.matchmaker.transact((tx, emit) => {
+      tx.insert(marketDeployments)
+        .values({
+          id,
+          teamId: input.teamId,
+          name: input.name.slice(0, 200),
+          status: "ordering",
+          manifest,
+          manifestHash: manifestHash(manifest),
+          requirements,
+          maxPriceWeiPerSecond: budget.maxPriceWeiPerSecond.toString(),
+          durationSeconds: budget.durationSeconds,
+          escrowWei: budget.escrowWei.toString(),
+          createdAt: new Date(this.matchmaker.now()),
+        })
+        .run();
+      this.matchmaker.placeOrder(tx, emit, id, 1, []);
+    });
+    return this.status({ teamId: input.teamId, deploymentId: id });
+  }
+
+  private owned(ref: DeploymentRef): store.DeploymentRow {
+    const row = this.db
+      .select()
+      .from(marketDeployments)
+      .where(and(eq(marketDeployments.id, ref.deploymentId), eq(marketDeployments.teamId, ref.teamId)))
+      .get();
+    if (!row) throw new MarketplaceError("NOT_FOUND", "No such deployment in this team.");
+    return row;
+  }
+
+  async status(ref: DeploymentRef): Promise<DeploymentStatus> {
+    return this.statusOf(this.owned(ref));
+  }
+
+  private statusOf(d: store.DeploymentRow): DeploymentStatus {
+    const order = store.currentOrder(this.db, d.id);
+    const leaseRow = store.liveLease(this.db, d.id) ?? store.latestLease(this.db, d.id);
+    const nodeRow = leaseRow ? store.getNode(this.db, leaseRow.nodeId) : undefined;
+    return {
+      id: d.id,
+      teamId: d.teamId,
+      name: d.name,
+      status: d.status,
+      message: d.statusMessage,
+      manifestHash: d.manifestHash,
+      maxPriceWeiPerSecond: BigInt(d.maxPriceWeiPerSecond),
+      durationSeconds: d.durationSeconds,
+      createdAt: d.createdAt.getTime(),
+      endsAt: d.endsAt?.getTime() ?? null,
+      order: order ? store.toOrder(order) : null,
+      lease: leaseRow ? store.toLease(leaseRow) : null,
+      node: nodeRow ? { id: nodeRow.id, kind: nodeRow.kind, name: nodeRow.name, region: nodeRow.region, tier: store.toNode(nodeRow).tier } : null,
+    };
+  }
+
+  async *events(ref: DeploymentRef, options: { after?: number; signal?: AbortSignal } = {}): AsyncIterable<LeaseEvent> {
+    this.owned(ref);
+    // Listen before replaying, so nothing committed in between is missed.
+    const queue: LeaseEvent[] = [];
+    let wake: (() => void) | null = null;
+    const onEvent = (e: LeaseEvent) => {
+      if (e.deploymentId !== ref.deploymentId) return;
+      queue.push(e);
+      wake?.();
+    };
+    const onAbort = () => wake?.();
+    this.matchmaker.signals.on("event", onEvent);
+    options.signal?.addEventListener("abort", onAbort);
+    try {
+      let last = options.after ?? 0;
+      for (const e of store.eventsAfter(this.db, ref.deploymentId, last)) {
+        yield e;
+        last = e.seq;
+      }
+      while (!options.signal?.aborted) {
+        const next = queue.shift();
+        if (next) {
+          if (next.seq > last) {
+            last = next.seq;
+            yield next;
+          }
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      this.matchmaker.signals.off("event", onEvent);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async logs(ref: DeploymentRef, options: { limit?: number } = {}): Promise<LogLine[]> {
+    this.owned(ref);
+    return store.logsOfDeployment(this.db, ref.deploymentId, Math.min(Math.max(options.limit ?? 500, 1), 5000));
+  }
+
+  async endpoint(ref: DeploymentRef, options: { model?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ServingEndpoint> {
+    const deadline = this.matchmaker.now() + (options.timeoutMs ?? 30_000);
+    for (;;) {
+      const d = this.owned(ref);
+      if (d.status === "sleeping") await this.wake(ref);
+      if (d.status === "failed" || d.status === "closed") {
+        throw new MarketplaceError("UNAVAILABLE", d.statusMessage ?? `The deployment is ${d.status}.`);
+      }
+      const found = this.servingNow(d, options.model);
+      if (found) return found;
+      const left = deadline - this.matchmaker.now();
+      if (left <= 0 || options.signal?.aborted) throw new MarketplaceError("TIMEOUT", "The endpoint is not serving yet (it is being ordered or started); try again shortly.");
+      await this.nextChange(left, options.signal);
+    }
+  }
+
+  private servingNow(d: store.DeploymentRow, model: string | undefined): ServingEndpoint | null {
+    if (d.status !== "ready") return null;
+    const lease = store.liveLease(this.db, d.id);
+    if (!lease || lease.state !== "active") return null;
+    const manifest = JSON.parse(d.manifest) as { services: { name: string; serves: { servedName: string } | null }[] };
+    for (const s of store.toLease(lease).services) {
+      const served = manifest.services.find((m) => m.name === s.name)?.serves;
+      if (s.state !== "ready" || !s.uri || !served) continue;
+      if (model !== undefined && served.servedName !== model) continue;
+      return { baseUrl: s.uri, apiKey: lease.accessToken, model: served.servedName, leaseId: lease.id, nodeId: lease.nodeId };
+    }
+    return null;
+  }
+
+  private nextChange(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.matchmaker.signals.off("change", done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.matchmaker.signals.on("change", done);
+      signal?.addEventListener("abort", done);
+    });
+  }
+
+  async sleep(ref: DeploymentRef): Promise<DeploymentStatus> {
+    const d = this.owned(ref);
+    if (d.status === "failed" || d.status === "closed") throw new MarketplaceError("CONFLICT", `The deployment is ${d.status}; it cannot sleep.`);
+    if (d.status !== "sleeping") {
+      this.matchmaker.transact((tx, emit) => {
+        const lease = store.liveLease(tx, d.id);
+        if (lease) this.matchmaker.closeLease(tx, emit, lease, "idle");
+        const order = store.currentOrder(tx, d.id);
+        if (order?.state === "open") this.matchmaker.closeOrder(tx, emit, order.id, d.id, "idle");
+        tx.update(marketDeployments).set({ status: "sleeping", statusMessage: "Asleep: the next request wakes it." }).where(eq(marketDeployments.id, d.id)).run();
+        emit(d.id, "DeploymentSleeping", {});
+      });
+    }
+    return this.status(ref);
+  }
+
+  async wake(ref: DeploymentRef): Promise<DeploymentStatus> {
+    const d = this.owned(ref);
+    if (d.status === "sleeping") {
+      this.matchmaker.transact((tx, emit) => {
+        // Re-read inside the transaction: two requests waking it at once place one order.
+        if (store.getDeployment(tx, d.id)?.status !== "sleeping") return;
+        emit(d.id, "DeploymentWaking", {});
+        this.matchmaker.placeOrder(tx, emit, d.id, (store.currentOrder(tx, d.id)?.attempt ?? 0) + 1, []);
+      });
+    }
+    return this.status(ref);
+  }
+
+  async close(ref: DeploymentRef): Promise<DeploymentStatus> {
+    const d = this.owned(ref);
+    if (d.status !== "closed") {
+      this.matchmaker.transact((tx, emit) => {
+        const lease = store.liveLease(tx, d.id);
+        if (lease) this.matchmaker.closeLease(tx, emit, lease, "tenant-closed");
+        const order = store.currentOrder(tx, d.id);
+        if (order?.state === "open") this.matchmaker.closeOrder(tx, emit, order.id, d.id, "tenant-closed");
+        tx.update(marketDeployments).set({ status: "closed", statusMessage: "Stopped.", closedAt: new Date(this.matchmaker.now()) }).where(eq(marketDeployments.id, d.id)).run();
+        emit(d.id, "DeploymentClosed", { reason: "tenant-closed" });
+      });
+    }
+    return this.status(ref);
+  }
+}
