@@ -170,15 +170,17 @@ describe("operator-only functions and bad arguments", () => {
     const sw = w(stranger);
     const account = id32("team-guarded");
     await t.chain.escrowTx.deposit(w(tenant), account, 1_000n);
+    // Thunks, sent one at a time: promises made all at once would reject before they are awaited
+    // (an unhandled rejection for the test runner).
     const attempts = [
-      t.chain.write(sw, escrow, sponEscrowAbi, "lock", [id32("g1"), account, 1n]),
-      t.chain.write(sw, escrow, sponEscrowAbi, "charge", [account, id32("r"), 1n]),
-      t.chain.write(sw, escrow, sponEscrowAbi, "withdrawRevenue", [stranger.address, 1n]),
-      t.chain.write(sw, escrow, sponEscrowAbi, "unlock", [id32("g1")]),
-      t.chain.write(sw, escrow, sponEscrowAbi, "startLease", [id32("g1"), stranger.address, 1n]),
-      t.chain.write(sw, t.chain.addresses.token, sponTokenAbi, "mint", [stranger.address, 1n]),
+      () => t.chain.write(sw, escrow, sponEscrowAbi, "lock", [id32("g1"), account, 1n]),
+      () => t.chain.write(sw, escrow, sponEscrowAbi, "charge", [account, id32("r"), 1n]),
+      () => t.chain.write(sw, escrow, sponEscrowAbi, "withdrawRevenue", [stranger.address, 1n]),
+      () => t.chain.write(sw, escrow, sponEscrowAbi, "unlock", [id32("g1")]),
+      () => t.chain.write(sw, escrow, sponEscrowAbi, "startLease", [id32("g1"), stranger.address, 1n]),
+      () => t.chain.write(sw, t.chain.addresses.token, sponTokenAbi, "mint", [stranger.address, 1n]),
     ];
-    for (const attempt of attempts) expect(await revertName(attempt)).toBe("OwnableUnauthorizedAccount");
+    for (const attempt of attempts) expect(await revertName(attempt())).toBe("OwnableUnauthorizedAccount");
     await t.chain.escrowTx.lock(id32("g2"), account, 100n);
     expect(await revertName(t.chain.escrowTx.startLease(id32("g2"), provider.address, 0n))).toBe("ZeroRate");
     expect(await revertName(t.chain.escrowTx.startLease(id32("g2"), "0x0000000000000000000000000000000000000000", 1n))).toBe("ZeroAddress");
