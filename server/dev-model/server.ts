@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBodyWithin } from "../http/read-body";
 import { devEmbeddingsResponse, type DevEmbeddingsRequest } from "./embeddings";
 import { approxTokens, decideReply, DEV_MODEL_ID, textOf, type DevReply, type DevRequest } from "./replies";
 
@@ -32,22 +33,8 @@ function completionId(): string {
   return `chatcmpl-dev-${sequence.toString(36)}-${randomBytes(6).toString("hex")}`;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error("request body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyWithin(req, MAX_BODY_BYTES)).toString("utf8");
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,4 +1,5 @@
 import type { IncomingMessage as Request } from "node:http";
+import { BodyTooLargeError, readBodyWithin } from "../http/read-body";
 import { GatewayError } from "./errors";
 
 /** Largest /v1 request body accepted; a long conversation fits many times over. */
@@ -18,26 +19,13 @@ function tooLarge(): GatewayError {
  * before reading, and a chunked body is cut off as soon as it passes the limit.
  */
 export async function readJsonBody(req: Request): Promise<unknown> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > MAX_GATEWAY_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_GATEWAY_BODY_BYTES) {
-        req.off("data", onData);
-        req.resume();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.once("end", () => resolve());
-    req.once("error", reject);
-  });
-  const text = chunks.length === 1 ? (chunks[0] as Buffer).toString("utf8") : Buffer.concat(chunks).toString("utf8");
+  let body: Buffer;
+  try {
+    body = await readBodyWithin(req, MAX_GATEWAY_BODY_BYTES);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? tooLarge() : error;
+  }
+  const text = body.toString("utf8");
   if (text.trim() === "") throw new GatewayError(400, "The request body is empty; send a JSON object with `model` and `messages`.", "invalid_request_error", null, null);
   try {
     return JSON.parse(text) as unknown;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { TEAM_ROLES } from "#db/schema";
+import { BodyTooLargeError, readBodyWithin } from "../http/read-body";
 import { DomainError } from "../services/errors";
 import type { Context } from "../trpc/context";
 import { formatBytes } from "./limits";
@@ -24,24 +25,6 @@ function answer(res: ServerResponse, status: number, body: unknown): void {
 
 const refuse = (res: ServerResponse, status: number, code: string, message: string) => answer(res, status, { error: { code, message } });
 
-/** Reads the body up to `max` bytes; null when it is longer (the rest is not read). */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        req.pause();
-        resolve(null);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 /**
  * POST /api/knowledge/upload?knowledgeBaseId=…&name=… with the file as the raw body
@@ -71,9 +54,11 @@ export function knowledgeUploadHandler(service: () => KnowledgeService, viewerOf
     const knowledge = service();
     const max = knowledge.limits.maxFileBytes;
     const tooLarge = () => refuse(res, 413, "PAYLOAD_TOO_LARGE", `${name} is over ${formatBytes(max)}; a file may be at most ${formatBytes(max)}.`);
-    if (Number(req.headers["content-length"] ?? 0) > max) return tooLarge();
-    const bytes = await readBody(req, max);
-    if (!bytes) {
+    let bytes: Buffer;
+    try {
+      bytes = await readBodyWithin(req, max);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
       res.setHeader("connection", "close");
       return tooLarge();
     }

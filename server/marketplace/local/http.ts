@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { z } from "zod";
+import { BodyTooLargeError, readBodyWithin } from "../../http/read-body";
 import { MarketplaceError } from "../marketplace";
 import { HeartbeatSchema, JoinRequestSchema, LeaseReportSchema, MARKET_BASE_PATH, ManifestReportSchema, OrderAnswerSchema } from "../protocol";
 import type { Matchmaker } from "./matchmaker";
@@ -15,31 +16,22 @@ const STATUS: Record<MarketplaceError["code"], number> = { BAD_REQUEST: 400, UNA
 
 class BadBody extends Error {}
 
-function readJson<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BadBody("The body is over 1 MB."));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on("error", reject);
-    req.on("end", () => {
-      let json: unknown;
-      try {
-        json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        reject(new BadBody("The body is not JSON."));
-        return;
-      }
-      const parsed = schema.safeParse(json);
-      if (parsed.success) resolve(parsed.data);
-      else reject(new BadBody(`Bad body: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`));
-    });
-  });
+async function readJson<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  let body: Buffer;
+  try {
+    body = await readBodyWithin(req, MAX_BODY_BYTES);
+  } catch (error) {
+    throw error instanceof BodyTooLargeError ? new BadBody("The body is over 1 MB.") : error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new BadBody("The body is not JSON.");
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new BadBody(`Bad body: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

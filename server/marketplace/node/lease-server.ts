@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBodyWithin } from "../../http/read-body";
 import { sameSecret, sha256Hex } from "../local/ids";
 import type { LeaseMetrics } from "../marketplace";
 
@@ -36,21 +37,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error("too large"));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 
 function sendError(res: ServerResponse, status: number, message: string, type = "invalid_request_error"): void {
   if (res.headersSent) return void res.end();
@@ -99,7 +85,7 @@ export async function startLeaseServer(options: {
     const started = performance.now();
     let body: Record<string, unknown>;
     try {
-      body = JSON.parse((await readBody(req)).toString("utf8")) as Record<string, unknown>;
+      body = JSON.parse((await readBodyWithin(req, MAX_BODY_BYTES)).toString("utf8")) as Record<string, unknown>;
     } catch {
       return sendError(res, 400, "The body is not valid JSON (or is over 8 MB).");
     }
