@@ -11,13 +11,16 @@ import { router, teamProcedure } from "../trpc/trpc";
 /** Most test SPON one press of "Get test SPON" gives (the devnet mints it; the cap keeps numbers readable). */
 export const TEST_SPON_PER_REQUEST = "1000";
 
+const SPON_AMOUNT = /^\d{1,12}(\.\d{1,18})?$/;
+
 /** An amount of SPON typed by a person: up to 18 decimals, never a float. */
 const Spon = (what: string, max: string) =>
   z
     .string()
     .trim()
-    .regex(/^\d{1,12}(\.\d{1,18})?$/, `${what}: write an amount of SPON such as 25 or 0.5 (at most 18 decimals)`)
-    .refine((v) => sponToWei(v) <= sponToWei(max), `${what}: at most ${max} SPON`);
+    .regex(SPON_AMOUNT, `${what}: write an amount of SPON such as 25 or 0.5 (at most 18 decimals)`)
+    // Only a well-formed amount is compared (zod runs every check, even after a failed one).
+    .refine((v) => !SPON_AMOUNT.test(v) || sponToWei(v) <= sponToWei(max), `${what}: at most ${max} SPON`);
 
 /** Billing calls that need the chain answer PRECONDITION_FAILED with why when it is off. */
 async function orPrecondition<T>(work: () => T | Promise<T>): Promise<T> {
