@@ -129,6 +129,13 @@ async function gatewayWithAndWithoutBilling(): Promise<void> {
       if (status !== 200) throw new Error(`warm-up request answered ${status}`);
     }
     warm.destroy();
+    // What each host spends with no request at all (the billed one polls its chain four times a second).
+    const idle = { off: 0, on: 0 };
+    for (const setting of ["off", "on"] as const) {
+      const before = cpuSeconds(hosts[setting].child.pid!);
+      await new Promise((r) => setTimeout(r, 3_000));
+      idle[setting] = ((cpuSeconds(hosts[setting].child.pid!) - before) * 1000) / 3;
+    }
     const rps = { off: [] as number[], on: [] as number[] };
     const cpu = { off: [] as number[], on: [] as number[] };
     let errors = 0;
@@ -150,6 +157,11 @@ async function gatewayWithAndWithoutBilling(): Promise<void> {
     const cpuOff = summarize(cpu.off).median;
     const cpuOn = summarize(cpu.on).median;
     // On a shared machine throughput swings with other work; the host's CPU per request is what billing adds to it.
+    // The background (chain polling) spread over the requests of a second, taken out to show the request path alone.
+    const pathOff = cpuOff - idle.off / off;
+    const pathOn = cpuOn - idle.on / on;
+    console.log(`  host CPU with no requests: billing off ${idle.off.toFixed(1)} ms/s, billing on ${idle.on.toFixed(1)} ms/s (the chain watcher and the devnet's block ticker)`);
+    console.log(`  request path alone (background taken out): off ${pathOff.toFixed(3)} ms, on ${pathOn.toFixed(3)} ms per request: ${(((pathOn - pathOff) / pathOn) * 100).toFixed(1)} %`);
     console.log(`  cost of billing: ${(((cpuOn - cpuOff) / cpuOn) * 100).toFixed(1)} % of the gateway's throughput by host CPU per request (target ≤ 5 %); by req/s medians ${(((off - on) / off) * 100).toFixed(1)} %; errors: ${errors}`);
   } finally {
     for (const child of [hosts.off.child, hosts.on.child, stub.child]) child.kill("SIGTERM");
@@ -196,7 +208,22 @@ async function meteringPostings(): Promise<void> {
       }
       rates.push((BATCHES * GROUP) / ((performance.now() - started) / 1000));
     }
+    // The bare ledger posting at the same moment, for reference (ADR 025's figure was taken at another load).
+    const bare: number[] = [];
+    let n = 0;
+    const bareGroup = database.sqlite.transaction(() => {
+      for (let i = 0; i < GROUP; i++) {
+        const teamId = teams[n++ % teams.length]!;
+        ledger.post({ key: `bare:${n}`, kind: "usage", teamId, lines: [{ account: accountId.available({ teamId }), amount: -7n }, { account: accountId.metered({ teamId }), amount: 7n }] });
+      }
+    });
+    for (let sample = 0; sample < 7; sample++) {
+      const started = performance.now();
+      for (let b = 0; b < BATCHES; b++) bareGroup();
+      bare.push((BATCHES * GROUP) / ((performance.now() - started) / 1000));
+    }
     console.log(formatStats(`metering postings (hold + settle: ledger entry + rollup), ${GROUP} per group commit`, "postings/s", rates, 0));
+    console.log(formatStats(`  for reference, bare ledger postings at the same time`, "postings/s", bare, 0));
     if (ledger.audit().length > 0) throw new Error("the ledger does not balance after the bench");
   } finally {
     database.close();
