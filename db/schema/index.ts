@@ -10,3 +10,4 @@ export * from "./ledger";
 export * from "./knowledge";
 export * from "./marketplace";
 export * from "./templates";
+export * from "./billing";

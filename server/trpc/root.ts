@@ -1,6 +1,7 @@
 import { agentRouter } from "../routers/agent";
 import { apiKeyRouter } from "../routers/apiKey";
 import { authRouter } from "../routers/auth";
+import { billingRouter } from "../routers/billing";
 import { catalogRouter } from "../routers/catalog";
 import { compileRouter } from "../routers/compile";
 import { credentialRouter } from "../routers/credential";
@@ -23,6 +24,7 @@ export const appRouter = router({
   credential: credentialRouter,
   knowledge: knowledgeRouter,
   template: templateRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;
