@@ -23,6 +23,7 @@ export function needChip(need: TemplateNeed): string {
   switch (need.kind) {
     case "chat-model-credential": {
       if (!need.provider) return "needs a chat-model key";
+      if (need.provider === "custom") return "needs an OpenAI-compatible key";
       const title = providerTitle(need.provider);
       return `needs ${article(title)} ${title} key`;
     }
@@ -31,7 +32,7 @@ export function needChip(need: TemplateNeed): string {
     case "knowledge-base":
       return "needs a knowledge base";
     case "credential":
-      return need.label ? `needs a credential: ${need.label}` : "needs a credential";
+      return "needs a credential";
   }
 }
 

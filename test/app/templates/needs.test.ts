@@ -18,7 +18,8 @@ describe("needChip", () => {
     expect(needChip({ ...openaiNeed, provider: "acme" })).toBe("needs an acme key");
     expect(needChip(deployedNeed)).toBe("needs a deployed model");
     expect(needChip(kbNeed)).toBe("needs a knowledge base");
-    expect(needChip(secretNeed)).toBe("needs a credential: CRM token");
+    expect(needChip({ ...openaiNeed, provider: "custom" })).toBe("needs an OpenAI-compatible key");
+    expect(needChip(secretNeed)).toBe("needs a credential");
   });
 
   it("shows a need repeated by several blocks once", () => {
