@@ -8,6 +8,7 @@ import { flowRouter } from "../routers/flow";
 import { knowledgeRouter } from "../routers/knowledge";
 import { runRouter } from "../routers/run";
 import { teamRouter } from "../routers/team";
+import { templateRouter } from "../routers/template";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -21,6 +22,7 @@ export const appRouter = router({
   run: runRouter,
   credential: credentialRouter,
   knowledge: knowledgeRouter,
+  template: templateRouter,
 });
 
 export type AppRouter = typeof appRouter;

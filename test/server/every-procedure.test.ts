@@ -116,6 +116,7 @@ async function freshFixture(): Promise<TeamAFixture> {
   const credential = await owner.credential.create({ name: `Team A secret ${fixtures}`, kind: "secret", secret: "team-a-secret-value" });
   const knowledgeBase = await owner.knowledge.create({ name: `Team A docs ${fixtures}` });
   const document = await owner.knowledge.documents.upload({ knowledgeBaseId: knowledgeBase.id, name: "ferry.md", contentBase64: Buffer.from("# Ferry\n\nThe ferry leaves at nine.").toString("base64") });
+  const template = await owner.template.saveFromFlow({ flowId: flow.id, name: `Team A template ${fixtures}`, category: "Agents", visibility: "team" });
   // Ingestion runs in the background; every check below compares the database before and after a call.
   await backend.services.knowledge.whenIdle();
   return {
@@ -136,6 +137,7 @@ async function freshFixture(): Promise<TeamAFixture> {
     knowledgeBaseId: knowledgeBase.id,
     documentId: document.document.id,
     pageUrl,
+    templateId: template.id,
   };
 }
 
@@ -173,7 +175,7 @@ async function attempt(call: () => Promise<unknown>): Promise<{ outcome: string;
 }
 
 function idsOf(f: TeamAFixture): string[] {
-  return [f.teamId, f.flowId, f.versionId, f.agentId, f.apiKeyId, f.credentialId, f.runId, f.knowledgeBaseId, f.documentId];
+  return [f.teamId, f.flowId, f.versionId, f.agentId, f.apiKeyId, f.credentialId, f.runId, f.knowledgeBaseId, f.documentId, f.templateId];
 }
 
 const below = (role: TeamRole): TeamRole | null => TEAM_ROLES[TEAM_ROLES.indexOf(role) - 1] ?? null;

@@ -46,6 +46,8 @@ export type TeamAFixture = {
   documentId: string;
   /** A web page on 127.0.0.1 that the test backend may fetch. */
   pageUrl: string;
+  /** A template team A shared with its team (not public), saved from flowId. */
+  templateId: string;
 };
 
 export type Call = (caller: ServerCaller, f: TeamAFixture) => Promise<unknown>;
@@ -166,4 +168,16 @@ export const PROCEDURES: Record<string, ProcedureEntry> = {
   "knowledge.documents.addUrl": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.addUrl({ knowledgeBaseId: f.knowledgeBaseId, url: f.pageUrl })),
   "knowledge.documents.reindex": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.reindex({ knowledgeBaseId: f.knowledgeBaseId, documentId: f.documentId })),
   "knowledge.documents.remove": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.remove({ knowledgeBaseId: f.knowledgeBaseId, documentId: f.documentId })),
+
+  // A stranger lists their own shelves: team A's template is shared with team A only.
+  "template.list": team("viewer", "own team only", (c) => c.template.list({ shelf: "team" })),
+  "template.featured": team("viewer", "own team only", (c) => c.template.featured()),
+  "template.get": team("viewer", "NOT_FOUND", (c, f) => c.template.get({ id: f.templateId })),
+  "template.use": team("editor", "NOT_FOUND", (c, f) => c.template.use({ id: f.templateId })),
+  "template.saveFromFlow": team("editor", "NOT_FOUND", (c, f) =>
+    c.template.saveFromFlow({ flowId: f.flowId, name: "Shared", description: "", tags: [], category: "Agents", readme: "", visibility: "team" }),
+  ),
+  "template.update": team("editor", "NOT_FOUND", (c, f) => c.template.update({ id: f.templateId, name: "Renamed template" })),
+  "template.setVisibility": team("editor", "NOT_FOUND", (c, f) => c.template.setVisibility({ id: f.templateId, visibility: "private" })),
+  "template.delete": team("editor", "NOT_FOUND", (c, f) => c.template.delete({ id: f.templateId })),
 };
