@@ -20,19 +20,21 @@ export function CredentialForm({
   onSaved,
   onCancel,
   provider,
+  initialKind = "openai",
   autoFocus = true,
 }: {
   onSaved(credential: CredentialView): void;
   onCancel(): void;
   /** Starts on this provider's preset (a template that needs an OpenAI key starts on OpenAI). */
   provider?: ProviderPresetId | undefined;
+  initialKind?: Kind;
   autoFocus?: boolean;
 }) {
   const client = useTRPCClient();
   const kindId = useId();
   const start = PROVIDER_PRESETS.find((p) => p.id === provider && p.available && p.id !== "openai");
   const [name, setName] = useState(start?.id === "custom" ? "" : (start?.title ?? ""));
-  const [kind, setKind] = useState<Kind>("openai");
+  const [kind, setKind] = useState<Kind>(initialKind);
   const [secret, setSecret] = useState("");
   const [baseUrl, setBaseUrl] = useState(start?.baseUrl ?? "");
   // "Another OpenAI-compatible URL" with nothing typed yet: the URL alone cannot say so.
