@@ -14,6 +14,7 @@ import { startRuntimeHost, type RuntimeHost } from "./services/runtime-host";
 import { loadSecretKey } from "./services/secret-key";
 import { ServedAgents } from "./services/served-agents";
 import { SignupLimiter } from "./services/signup-limiter";
+import { loadSeedTemplates } from "./services/template-seeds";
 
 /**
  * The composition root: every long-lived part of one running Skyloom, built and started in
@@ -88,6 +89,8 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     stops.push(() => database.close());
     const db = database.db;
     markInterruptedRuns(db);
+    // Skyloom's own template shelf, from the seed files (added or updated; unchanged ones untouched).
+    loadSeedTemplates(db);
     const statements = prepareHotStatements(database.sqlite);
 
     const runStore = new RunStore(database.sqlite, statements, adapters.runStorageRetry);

@@ -5,7 +5,7 @@ import type { Db, DbLike } from "#db/client";
 import { credentials, knowledgeBases, teams, templates, templateVersions, TEAM_ROLES, type TeamRole, type TemplateVisibility } from "#db/schema";
 import { badRequest, forbidden, notFound } from "./errors";
 import { presetForUrl } from "#agents/catalog/providers";
-import type { TemplateNeed } from "./template-secrets";
+import { stripTemplateSecrets, type TemplateNeed } from "./template-secrets";
 import type { TeamScope } from "./flows";
 
 /**
@@ -149,12 +149,18 @@ export function listTemplates(db: Db, scope: TemplateScope, input: ListInput) {
     .offset(input.offset ?? 0)
     .all();
   const total = db.select({ n: sql<number>`count(*)` }).from(templates).where(and(...filters)).get()?.n ?? 0;
-  const facets = db.select({ category: templates.category, tags: templates.tags }).from(templates).where(shelf).all();
+  const categories = db.selectDistinct({ category: templates.category }).from(templates).where(shelf).orderBy(asc(templates.category)).all();
+  const tags = db
+    .selectDistinct({ tag: sql<string>`tag.value` })
+    .from(sql`${templates}, json_each(${templates.tags}) as tag`)
+    .where(shelf)
+    .orderBy(sql`tag.value`)
+    .all();
   return {
     templates: rows.map((r) => toCard(r.template, r.teamName, scope)),
     total,
-    categories: [...new Set(facets.map((f) => f.category))].sort(),
-    tags: [...new Set(facets.flatMap((f) => f.tags))].sort(),
+    categories: categories.map((c) => c.category),
+    tags: tags.map((t) => t.tag),
   };
 }
 
@@ -196,14 +202,16 @@ export function loadManagedTemplate(db: DbLike, scope: TemplateScope, id: string
   return row;
 }
 
-/** A stored template graph, upgraded to this build; a graph no longer readable is refused by name. */
+/** A stored template graph, upgraded to this build and stripped; a graph no longer readable is refused by name. */
 export function readTemplateGraph(row: Pick<TemplateRow, "graph" | "name">): GraphDoc {
   try {
     const upgraded = upgradeGraph(row.graph, blockRegistry);
     if (upgraded.problems.length > 0) {
       throw badRequest(`Template "${row.name}" cannot be used: ${upgraded.problems.map((p) => p.message).slice(0, 3).join("; ")}`);
     }
-    return upgraded.graph;
+    // Stored graphs are stripped when shared; stripping again on the way out keeps a row written
+    // under older rules from handing anything secret to another team.
+    return stripTemplateSecrets(upgraded.graph).graph;
   } catch (error) {
     if (!(error instanceof GraphFormatError)) throw error;
     throw badRequest(`Template "${row.name}" cannot be used: ${error.message} ${error.details().slice(0, 3).join("; ")}`);
