@@ -83,7 +83,7 @@ test("a new user uses a public template that needs a chat-model key: adds the ke
   await waitForHydration(newcomer);
   await newcomer.getByRole("navigation", { name: "Shelves" }).getByRole("link", { name: "Public" }).click();
   await newcomer.getByLabel("Search templates").fill("skyloom helper");
-  await newcomer.getByRole("button", { name: "Search" }).click();
+  await newcomer.getByRole("button", { name: "Search", exact: true }).click();
   const card = newcomer.getByTestId("template-card").filter({ hasText: "Skyloom helper" });
   await expect(card).toHaveCount(1);
   await expect(newcomer.getByTestId("template-card")).toHaveCount(1);
@@ -196,7 +196,7 @@ test("the empty dashboard offers four templates; the gallery searches and filter
   const all = await page.getByTestId("template-card").count();
   expect(all).toBeGreaterThanOrEqual(16);
   await page.getByLabel("Search templates").fill("translation");
-  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(/q=translation/);
   await expect.poll(() => page.getByTestId("template-card").count()).toBeLessThan(all);
   const card = page.getByTestId("template-card").filter({ hasText: /translation/i }).first();

@@ -52,7 +52,12 @@ export function GalleryFilters({ query, categories, tags }: { query: GalleryQuer
           </Link>
         ))}
       </nav>
-      <Form method="get" action="/templates" role="search" className="flex flex-wrap items-end gap-3" onChange={(e) => e.target instanceof HTMLSelectElement && submit(e.currentTarget)}>
+      {/* Keyed by the query: fields show what the address says after Back or "clear filters". */}
+      <Form
+        key={`${query.shelf}|${query.q}|${query.category}|${query.tag}`}
+        method="get"
+        action="/templates"
+        role="search" className="flex flex-wrap items-end gap-3" onChange={(e) => e.target instanceof HTMLSelectElement && submit(e.currentTarget)}>
         {query.shelf !== "skyloom" && <input type="hidden" name="shelf" value={query.shelf} />}
         {query.tag && <input type="hidden" name="tag" value={query.tag} />}
         <div className="min-w-56 flex-1">
