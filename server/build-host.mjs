@@ -3,7 +3,7 @@
 // from there: see server/sandbox/worker-entry.ts), and the knowledge bases' document parser into
 // build/host/knowledge-parse-worker.js (server/knowledge/document-parser.ts), and the marketplace's
 // node program into build/host/marketplace-node.js (the embedded provider and fizz nodes run it as
-// child processes; ADR 024). npm packages stay external; the #agents/*,
+// child processes; ADR 024), and the flow importer into build/host/import-worker.js. npm packages stay external; the #agents/*,
 // #db/*, … imports resolve through package.json "imports".
 import { build } from "esbuild";
 import { packageImportsPlugin, projectRoot } from "./package-imports.mjs";
@@ -13,6 +13,7 @@ await build({
     main: "server/main.ts",
     "sandbox-worker": "server/sandbox/worker.ts",
     "knowledge-parse-worker": "server/knowledge/parse-worker.ts",
+    "import-worker": "server/import/worker.ts",
     "marketplace-node": "server/marketplace/node/main.ts",
   },
   absWorkingDir: projectRoot,
@@ -26,4 +27,4 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-console.log("built build/host/main.js, build/host/sandbox-worker.js, build/host/knowledge-parse-worker.js and build/host/marketplace-node.js");
+console.log("built build/host/main.js, build/host/sandbox-worker.js, build/host/knowledge-parse-worker.js, build/host/import-worker.js and build/host/marketplace-node.js");

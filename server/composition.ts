@@ -3,6 +3,7 @@ import { prepareHotStatements } from "#db/hot-statements";
 import { migrationsFolder } from "#db/root";
 import type { EndpointResolver } from "#agents/runtime/context";
 import type { ServerConfig } from "./env";
+import { FlowImporter } from "./import/runner";
 import { createKnowledgeService, type KnowledgeServiceOptions } from "./knowledge/host";
 import type { KnowledgeService } from "./knowledge/service";
 import { ApiKeyService } from "./services/api-keys";
@@ -46,6 +47,8 @@ export type Services = {
   apiKeys: ApiKeyService;
   /** Published agents as the gateway serves them (lookup by slug, pinned graphs). */
   servedAgents: ServedAgents;
+  /** Reads uploaded Flowise, Langflow and Dify files in a worker thread (server/import/). */
+  importer: FlowImporter;
   mailer: { sendInvitation(mail: InvitationEmail): ReturnType<typeof sendInvitationEmail> };
   /** Stops everything started, in reverse order; the database closes last. */
   stop(): Promise<void>;
@@ -105,6 +108,9 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     knowledge.start();
     stops.push(() => knowledge.close());
 
+    const importer = new FlowImporter();
+    stops.push(() => importer.close());
+
     const runs = new RunService({ db, secretKey, runtime, store: runStore, knowledge });
     // Cancelling first ends the runs' event streams, so open SSE responses finish.
     stops.push(() => runs.stop());
@@ -122,6 +128,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
       runs,
       apiKeys: new ApiKeyService(db, secretKey, statements),
       servedAgents: new ServedAgents(db, statements),
+      importer,
       mailer: { sendInvitation: (mail) => sendInvitationEmail(config, mail) },
       stop: stopAll,
     };

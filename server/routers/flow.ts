@@ -50,7 +50,7 @@ export const flowRouter = router({
         fileName: z.string().max(255).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => importExternalFlow(ctx.db, scopeOf(ctx), input)),
+    .mutation(({ ctx, input }) => importExternalFlow(ctx.db, ctx.services.importer, scopeOf(ctx), input)),
 
   save: teamProcedure("editor")
     .input(z.object({ id: FlowId, graph: StorableGraphSchema, expectedRevision: z.number().int().min(1) }))

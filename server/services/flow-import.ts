@@ -1,8 +1,9 @@
 import { blockRegistry } from "#agents/blocks/index";
 import { describeChange, parseFlowFile } from "#agents/graph/index";
-import { FORMAT_NAMES, ImportError, importFlowFile as importAnyFlowFile, type ImportReport } from "#agents/import/index";
+import { FORMAT_NAMES, ImportError, type ImportReport } from "#agents/import/index";
 import type { Db } from "#db/client";
-import { badRequest } from "./errors";
+import { ImporterRefusal, type FlowImporter } from "../import/runner";
+import { badRequest, DomainError } from "./errors";
 import { StorableGraphSchema } from "./flow-graph";
 import { createFlow, type TeamScope } from "./flows";
 
@@ -25,14 +26,21 @@ export function importFlowFile(db: Db, scope: TeamScope, input: { text: string }
 
 /**
  * Imports another builder's export (Flowise, Langflow, Dify; or a Skyloom flow file) as a new
- * flow of the team. The importer is pure and runs nothing from the file; a refused file is a
- * BAD_REQUEST naming the problem, and creates nothing.
+ * flow of the team. The importer is pure, runs nothing from the file, and runs in the
+ * importer's worker thread (server/import/), so a slow or hostile file never holds the host's
+ * event loop. A refused file is a BAD_REQUEST naming the problem, and creates nothing.
  */
-export function importExternalFlow(db: Db, scope: TeamScope, input: { text: string; fileName?: string }): { flow: { id: string; name: string }; report: ImportReport } {
+export async function importExternalFlow(
+  db: Db,
+  importer: Pick<FlowImporter, "import">,
+  scope: TeamScope,
+  input: { text: string; fileName?: string },
+): Promise<{ flow: { id: string; name: string }; report: ImportReport }> {
   let result;
   try {
-    result = importAnyFlowFile(input.text, input.fileName);
+    result = await importer.import(input.text, input.fileName);
   } catch (error) {
+    if (error instanceof ImporterRefusal) throw new DomainError(error.kind === "busy" ? "TOO_MANY_REQUESTS" : "BAD_REQUEST", error.message);
     if (!(error instanceof ImportError)) throw error;
     const details = error.details.length > 0 ? ` (${error.details.slice(0, 3).join("; ")})` : "";
     throw badRequest(`${error.message}${details} [${error.code}]`);

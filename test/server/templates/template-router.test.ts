@@ -138,6 +138,17 @@ describe("roles", () => {
     expect(await outcomeOf(bob.trpc.template.delete({ id: shared.id }))).toBe("FORBIDDEN: Only the team's admins can delete a public template; you are an editor.");
   });
 
+  it("a viewer uses a template in their personal team, where they are the owner", async () => {
+    const viewer = await backend.signedUpClient("vic@example.com", "Vic");
+    const personal = (await viewer.trpc.team.list()).find((t) => t.personal)?.id ?? "";
+    await joinTeam(alice.trpc, viewer.trpc, "viewer", { open: true });
+    const seeded = (await viewer.trpc.template.list({ shelf: "skyloom", search: "Chatbot" })).templates[0]?.id ?? "";
+    expect(await outcomeOf(viewer.trpc.template.use({ id: seeded }))).toBe("FORBIDDEN: This needs the editor role in Acme; you are a viewer.");
+    await viewer.trpc.team.switch({ teamId: personal });
+    const { flowId } = await viewer.trpc.template.use({ id: seeded });
+    expect((await viewer.trpc.flow.list()).map((f) => f.id)).toEqual([flowId]);
+  });
+
   it("unshared (private): only its author and the team's admins see it", async () => {
     const { templateId } = await shareHello(bob, "Bob's draft");
     await bob.trpc.template.setVisibility({ id: templateId, visibility: "private" });
