@@ -5,6 +5,7 @@ import flowStyles from "@xyflow/react/dist/style.css?url";
 import canvasStyles from "#app/components/canvas/canvas.css?url";
 import { AppHeader } from "#app/components/app-header";
 import { FlowEditor } from "#app/components/canvas/flow-editor";
+import { SaveAsTemplateButton } from "#app/components/templates/save-template-dialog";
 import { fromWire } from "#app/lib/graph-store/edits";
 import { requireViewer } from "#app/lib/require-viewer.server";
 
@@ -38,6 +39,7 @@ export default function FlowPage() {
         // A new flow id (or a team switch that reloads it) starts a fresh editor and history.
         key={flow.id}
         flow={{ id: flow.id, name: flow.name, graph: fromWire(flow.graph), revision: flow.revision, canEdit: flow.canEdit }}
+        toolbarExtra={flow.canEdit ? <SaveAsTemplateButton isAdmin={me.team?.role === "admin" || me.team?.role === "owner"} /> : null}
       />
     </div>
   );

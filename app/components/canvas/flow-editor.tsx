@@ -1,5 +1,5 @@
 import { ReactFlowProvider, useNodesInitialized } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Diagnostic } from "#agents/graph/diagnostics";
 import { validateGraph } from "#agents/compile/validate";
 import type { GraphDoc } from "#agents/graph/index";
@@ -24,7 +24,7 @@ export type EditorFlow = { id: string; name: string; graph: GraphDoc; revision: 
  * The flow editor: palette, canvas and a sidebar of panels around one GraphDoc store.
  * Everything the user does goes through the store (so it can be undone) and is autosaved.
  */
-export function FlowEditor({ flow }: { flow: EditorFlow }) {
+export function FlowEditor({ flow, toolbarExtra }: { flow: EditorFlow; /** More toolbar buttons (the route's: "Save as template"), inside the editor's context. */ toolbarExtra?: ReactNode }) {
   const [store] = useState(() => new GraphStore(flow.graph));
   const [overlay] = useState(createNodeOverlayStore);
   const [ui] = useState(() =>
@@ -93,7 +93,7 @@ export function FlowEditor({ flow }: { flow: EditorFlow }) {
     <EditorContext.Provider value={value}>
       <ReactFlowProvider>
         <div className="flex min-h-0 flex-1 flex-col" data-testid="flow-editor">
-          <EditorToolbar />
+          <EditorToolbar extra={toolbarExtra} />
           <div className="flex min-h-0 flex-1">
             <Palette />
             <main className="relative min-w-0 flex-1" aria-label="Canvas">

@@ -81,7 +81,7 @@ function SaveIndicator({ state, onRetry }: { state: SaveState; onRetry(): void }
   }
 }
 
-export function EditorToolbar() {
+export function EditorToolbar({ extra }: { extra?: ReactNode }) {
   const { flowName, commands, autosave, ui } = useEditor();
   const { canUndo, canRedo, graph } = useSettledGraphState();
   const editable = useEditable();
@@ -149,6 +149,7 @@ export function EditorToolbar() {
       <ToolButton label="Keyboard shortcuts (?)" onClick={() => ui.set((s) => ({ ...s, shortcutsOpen: true }))} testId="shortcuts">
         <Keyboard size={16} />
       </ToolButton>
+      {extra}
       <div className="ml-auto pr-2">
         <SaveIndicator state={autosave.state} onRetry={autosave.retry} />
       </div>

@@ -1,5 +1,4 @@
 import { useRevalidator } from "@remix-run/react";
-import { PROVIDER_PRESETS } from "#agents/catalog/providers";
 import { KeyRound, Pencil, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { useTRPCClient, type RouterOutputs } from "#app/lib/trpc";
@@ -8,17 +7,13 @@ import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { Dialog } from "../ui/dialog";
 import { FormError, TextField } from "../ui/field";
-import { presetChoice, ProviderPresetPicker } from "./provider-presets";
+import { CredentialForm, KIND_LABELS } from "./credential-form";
 
 // Loaders hand over Dates; the list takes strings too (JSON).
 type CredentialRow = Omit<RouterOutputs["credential"]["list"][number], "createdAt" | "updatedAt"> & {
   createdAt: Date | string;
   updatedAt: Date | string;
 };
-type Kind = CredentialRow["kind"];
-
-const KIND_LABELS: Record<Kind, string> = { openai: "OpenAI-compatible API key", secret: "Secret" };
-const presetTitles = new Set(PROVIDER_PRESETS.map((p) => p.title));
 const when = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
 
 type DialogState = { kind: "create" } | { kind: "rename"; row: CredentialRow } | { kind: "delete"; row: CredentialRow } | null;
@@ -32,18 +27,6 @@ export function CredentialList({ credentials, canEdit }: { credentials: Credenti
   const revalidator = useRevalidator();
   const [dialog, setDialog] = useState<DialogState>(null);
   const [name, setName] = useState("");
-  const [kind, setKind] = useState<Kind>("openai");
-  const [secret, setSecret] = useState("");
-  const [baseUrl, setBaseUrl] = useState("");
-  // "Another OpenAI-compatible URL" with nothing typed yet: the URL alone cannot say so.
-  const [customChosen, setCustomChosen] = useState(false);
-  const preset = presetChoice(baseUrl, customChosen);
-
-  const create = useAction(async () => {
-    await client.credential.create.mutate({ name, kind, secret, ...(kind === "openai" ? { baseUrl } : {}) });
-    close();
-    revalidator.revalidate();
-  });
   const rename = useAction(async (id: string) => {
     await client.credential.rename.mutate({ id, name });
     close();
@@ -57,18 +40,12 @@ export function CredentialList({ credentials, canEdit }: { credentials: Credenti
 
   function open(next: NonNullable<DialogState>) {
     setName(next.kind === "rename" ? next.row.name : "");
-    setKind("openai");
-    setSecret("");
-    setBaseUrl("");
-    setCustomChosen(false);
-    create.clearError();
     rename.clearError();
     remove.clearError();
     setDialog(next);
   }
   function close() {
     setDialog(null);
-    setSecret("");
   }
 
   return (
@@ -136,68 +113,13 @@ export function CredentialList({ credentials, canEdit }: { credentials: Credenti
       )}
 
       <Dialog open={dialog?.kind === "create"} onOpenChange={(o) => !o && close()} title="Add credential" description="The secret is encrypted at rest and never shown again.">
-        <form
-          className="space-y-4"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create.run();
+        <CredentialForm
+          onSaved={() => {
+            close();
+            revalidator.revalidate();
           }}
-        >
-          <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} error={create.error?.fields.name?.[0]} autoFocus />
-          <div>
-            <label htmlFor="credential-kind" className="block text-sm font-medium text-slate-700">
-              Kind
-            </label>
-            <select
-              id="credential-kind"
-              value={kind}
-              onChange={(e) => setKind(e.target.value as Kind)}
-              className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-            >
-              <option value="openai">{KIND_LABELS.openai}</option>
-              <option value="secret">{KIND_LABELS.secret}</option>
-            </select>
-          </div>
-          <TextField
-            label={kind === "openai" ? "API key" : "Secret"}
-            type="password"
-            autoComplete="off"
-            value={secret}
-            onChange={(e) => setSecret(e.target.value)}
-            error={create.error?.fields.secret?.[0]}
-          />
-          {kind === "openai" && (
-            <>
-              <ProviderPresetPicker
-                chosen={preset}
-                onPick={(p) => {
-                  setCustomChosen(p.id === "custom");
-                  setBaseUrl(p.baseUrl);
-                  // A name nobody typed follows the provider.
-                  const auto = name.trim() === "" || presetTitles.has(name);
-                  if (auto && p.id !== "custom") setName(p.title);
-                }}
-              />
-              <TextField
-                label="Base URL"
-                placeholder="https://api.openai.com/v1"
-                hint="The provider's OpenAI-compatible address; the preset fills it in. Empty means OpenAI."
-                value={baseUrl}
-                onChange={(e) => setBaseUrl(e.target.value)}
-                error={create.error?.fields.baseUrl?.[0]}
-              />
-            </>
-          )}
-          <FormError message={create.error && Object.keys(create.error.fields).length === 0 ? create.error.message : null} />
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" busy={create.busy}>
-              Save credential
-            </Button>
-          </div>
-        </form>
+          onCancel={close}
+        />
       </Dialog>
 
       <Dialog open={dialog?.kind === "rename"} onOpenChange={(o) => !o && close()} title="Rename credential">
