@@ -11,3 +11,4 @@ export * from "./knowledge";
 export * from "./marketplace";
 export * from "./templates";
 export * from "./billing";
+export * from "./deployments";

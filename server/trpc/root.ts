@@ -5,8 +5,11 @@ import { billingRouter } from "../routers/billing";
 import { catalogRouter } from "../routers/catalog";
 import { compileRouter } from "../routers/compile";
 import { credentialRouter } from "../routers/credential";
+import { deploymentRouter } from "../routers/deployment";
+import { endpointRouter } from "../routers/endpoint";
 import { flowRouter } from "../routers/flow";
 import { knowledgeRouter } from "../routers/knowledge";
+import { nodeRouter } from "../routers/node";
 import { runRouter } from "../routers/run";
 import { teamRouter } from "../routers/team";
 import { templateRouter } from "../routers/template";
@@ -25,6 +28,9 @@ export const appRouter = router({
   knowledge: knowledgeRouter,
   template: templateRouter,
   billing: billingRouter,
+  deployment: deploymentRouter,
+  endpoint: endpointRouter,
+  node: nodeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -21,9 +21,13 @@ export type MatchmakerOptions = {
   db: Db;
   /** Join tokens a new node may present (a team makes them in Settings; the host has its own). */
   joinTokens: readonly string[];
+  /** Other tokens that admit a node (a team's join tokens, stored hashed); called after `joinTokens`. */
+  acceptJoinToken?: (token: string) => boolean;
   heartbeatIntervalMs?: number;
   /** A node not heard from for this long is down. */
   heartbeatTimeoutMs?: number;
+  /** After a restart, how long nodes that were up get to come back (embedded nodes restart with the host). */
+  restartGraceMs?: number;
   /** How long an order collects bids when some live node has not answered. */
   bidWindowMs?: number;
   /** The watchdog closes a lease whose node has not accepted the manifest by then (spec §1.7). */
@@ -49,14 +53,20 @@ export class Matchmaker {
   /** "event" (LeaseEvent) after each commit; "change" whenever a node's work may differ. */
   readonly signals = new EventEmitter();
   private readonly joinTokenHashes: string[];
+  private readonly acceptJoinToken: (token: string) => boolean;
   private readonly logLinesPerLease: number;
   private version: number;
   private orderTimers = new Map<string, NodeJS.Timeout>();
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly restartGraceMs: number;
+  /** Nodes up before a restart and not heard from since, and until when they may be silent. */
+  private returning = new Set<string>();
+  private graceUntil = 0;
 
   constructor(options: MatchmakerOptions) {
     this.db = options.db;
     this.joinTokenHashes = options.joinTokens.map(sha256Hex);
+    this.acceptJoinToken = options.acceptJoinToken ?? (() => false);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5000;
     this.bidWindowMs = options.bidWindowMs ?? 1000;
@@ -64,6 +74,7 @@ export class Matchmaker {
     this.pollTimeoutMs = options.pollTimeoutMs ?? 25_000;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.logLinesPerLease = options.logLinesPerLease ?? 2000;
+    this.restartGraceMs = options.restartGraceMs ?? 20_000;
     this.now = options.now ?? Date.now;
     this.version = this.now();
     this.signals.setMaxListeners(0);
@@ -76,6 +87,8 @@ export class Matchmaker {
   start(): void {
     const now = new Date(this.now());
     this.db.update(marketNodes).set({ lastHeartbeatAt: now }).where(eq(marketNodes.status, "up")).run();
+    this.returning = new Set(store.upNodes(this.db).map((n) => n.id));
+    this.graceUntil = now.getTime() + this.restartGraceMs;
     for (const order of store.openOrders(this.db)) this.armOrderTimer(order.id, order.bidDeadline.getTime());
     const every = Math.max(10, Math.min(500, Math.floor(this.heartbeatTimeoutMs / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
@@ -111,14 +124,14 @@ export class Matchmaker {
   join(req: JoinRequest): JoinResponse {
     const now = new Date(this.now());
     const attributes = { kind: req.kind, name: req.name, region: req.region, tier: req.tier, inventory: req.inventory, capabilities: req.capabilities };
-    const existing = req.nodeId ? store.getNode(this.db, req.nodeId) : undefined;
-    if (req.nodeId && (!existing || !req.secret || !sameSecret(req.secret, existing.secretHash))) {
-      throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret; join again with a join token.");
-    }
-    if (!existing && !(req.token && this.joinTokenHashes.some((h) => sameSecret(req.token as string, h)))) {
-      throw new MarketplaceError("UNAUTHORIZED", "The join token is not valid for this marketplace; make one in Settings → Nodes.");
-    }
+    const claimed = req.nodeId ? store.getNode(this.db, req.nodeId) : undefined;
+    const existing = claimed && req.secret && sameSecret(req.secret, claimed.secretHash) ? claimed : undefined;
+    const tokenOk = Boolean(req.token && (this.joinTokenHashes.some((h) => sameSecret(req.token as string, h)) || this.acceptJoinToken(req.token)));
+    // A node whose saved identity this marketplace does not know (a new database) joins anew with its token.
+    if (req.nodeId && !existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret; join again with a join token.");
+    if (!existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "The join token is not valid for this marketplace; make one in Settings → Nodes.");
     const nodeId = existing?.id ?? newId("node");
+    this.returning.delete(nodeId);
     const secret = existing ? (req.secret as string) : newSecret();
     this.transact((tx) => {
       if (existing) tx.update(marketNodes).set({ ...attributes, status: "up", lastHeartbeatAt: now }).where(eq(marketNodes.id, nodeId)).run();
@@ -137,6 +150,7 @@ export class Matchmaker {
   }
 
   heartbeat(nodeId: string): void {
+    this.returning.delete(nodeId);
     const node = store.getNode(this.db, nodeId);
     if (!node) throw new MarketplaceError("UNAUTHORIZED", "Unknown node.");
     if (node.status === "down") {
@@ -377,6 +391,7 @@ export class Matchmaker {
   sweep(): void {
     const now = this.now();
     for (const node of store.staleNodes(this.db, now - this.heartbeatTimeoutMs)) {
+      if (now < this.graceUntil && this.returning.has(node.id)) continue;
       this.transact((tx, emit) => {
         tx.update(marketNodes).set({ status: "down" }).where(eq(marketNodes.id, node.id)).run();
         for (const lease of store.liveLeasesOfNode(tx, node.id)) {
