@@ -133,3 +133,22 @@ export const knowledgeChunks = sqliteTable(
   },
   (t) => [index("knowledge_chunks_document_idx").on(t.documentId, t.ord), index("knowledge_chunks_kb_idx").on(t.knowledgeBaseId)],
 );
+
+/**
+ * Each chunk's embedding as float32 bytes, for the exact re-scoring of vector search's
+ * candidates. The coarse pass reads 1,024-bit codes in the vec0 table knowledge_vector_codes
+ * (created by the migration; see server/knowledge/store.ts and ADR 026).
+ */
+export const knowledgeChunkVectors = sqliteTable(
+  "knowledge_chunk_vectors",
+  {
+    chunkId: integer("chunk_id")
+      .primaryKey()
+      .references(() => knowledgeChunks.id, { onDelete: "cascade" }),
+    knowledgeBaseId: text("knowledge_base_id")
+      .notNull()
+      .references(() => knowledgeBases.id, { onDelete: "cascade" }),
+    embedding: blob("embedding", { mode: "buffer" }).notNull(),
+  },
+  (t) => [index("knowledge_chunk_vectors_kb_idx").on(t.knowledgeBaseId)],
+);

@@ -23,7 +23,7 @@ import { detectFormat, UnsupportedDocumentError, type DocumentFormat } from "./f
 import { IngestionQueue, type EmbeddingsResolver } from "./ingest";
 import { DEFAULT_KNOWLEDGE_LIMITS, formatBytes, type KnowledgeLimits } from "./limits";
 import { searchBase, type SearchAnswer, type SearchOptions } from "./search";
-import { deleteBaseVectors } from "./store";
+import { deleteBaseVectors, upgradeVectorStore } from "./store";
 
 export type KnowledgeServiceDeps = {
   db: Db;
@@ -71,6 +71,7 @@ export class KnowledgeService {
 
   /** Resumes the jobs a previous run of the server left. */
   start(): void {
+    upgradeVectorStore(this.deps.sqlite);
     this.ingestion.start();
   }
 
@@ -108,7 +109,7 @@ export class KnowledgeService {
     const { rechunk, reembed } = needsReindex(before, input);
     sqlite.transaction(() => {
       const embeddingChanged = reembed && before.embeddingDimensions !== null;
-      if (embeddingChanged) deleteBaseVectors(sqlite, id, before.embeddingDimensions);
+      if (embeddingChanged) deleteBaseVectors(sqlite, id);
       db.update(knowledgeBases)
         .set({ ...input, ...(embeddingChanged ? { embeddingDimensions: null } : {}) })
         .where(and(eq(knowledgeBases.id, id), eq(knowledgeBases.teamId, scope.teamId)))

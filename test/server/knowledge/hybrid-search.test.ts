@@ -102,19 +102,20 @@ describe("hybrid search on a corpus where keyword and vector search each miss wh
   it("a new embeddings model re-embeds every document in the background, vectors of the old length are dropped", async () => {
     const kb = await corpusBase("hybrid");
     expect((await owner.trpc.knowledge.get({ id: kb.id })).embedding.dimensions).toBe(4);
-    const vectorsOf = (table: string) => (backend.sqlite.prepare(`select count(*) n from "${table}" where kb_id = ?`).get(kb.id) as { n: number }).n;
-    expect(vectorsOf("knowledge_vectors_4")).toBe(4);
+    const vectorsOf = (dimensions: number) =>
+      (backend.sqlite.prepare("select count(*) n from knowledge_chunk_vectors where knowledge_base_id = ? and length(embedding) = ?").get(kb.id, dimensions * 4) as { n: number }).n;
+    expect(vectorsOf(4)).toBe(4);
     const updated = await owner.trpc.knowledge.update({
       id: kb.id,
       settings: { name: kb.name, searchMode: "hybrid", embeddingBaseUrl: embeddingsUrl, embeddingModel: "concepts-8" },
     });
     expect(updated.reindexing).toBe(true);
-    expect(vectorsOf("knowledge_vectors_4")).toBe(0);
+    expect(vectorsOf(4)).toBe(0);
     // Meanwhile the documents stay searchable by keyword.
     expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "XJ9000", mode: "keyword" }))).toEqual(["codes.txt"]);
     await backend.services.knowledge.whenIdle();
     expect((await owner.trpc.knowledge.get({ id: kb.id })).embedding.dimensions).toBe(8);
-    expect(vectorsOf("knowledge_vectors_8")).toBe(4);
+    expect(vectorsOf(8)).toBe(4);
     expect(requestedModels.at(-1)).toBe("concepts-8");
     expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "car", mode: "vector", topK: 1 }))).toEqual(["tyres.txt"]);
   });
