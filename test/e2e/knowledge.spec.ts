@@ -83,13 +83,22 @@ test("knowledge: pick the base in a Knowledge Retriever block, ask in the test c
   await expect
     .poll(async () => (await trpcCall<{ status: string }[]>(page.request, "knowledge.documents.list", { knowledgeBaseId: base.id }, "query"))[0]?.status)
     .toBe("indexed");
-  // The flow names no base yet: the person picks it from the team's list in the block's form.
-  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Answers", graph: retrieverPromptGraph("") });
+  // The flow names a base this team does not have (as a flow copied from another team would):
+  // validating marks the block red with what to do; no base at all is marked too.
+  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Answers", graph: retrieverPromptGraph("kb_of_another_team") });
   await page.goto(`/flows/${flow.id}`);
   await waitForHydration(page);
-  await nodeOfType(page, "knowledge.retriever").click();
+  const retriever = nodeOfType(page, "knowledge.retriever");
+  await page.getByTestId("validate").click();
+  await expect(retriever.getByTestId("block-node")).toHaveAttribute("data-invalid", "true");
+  await expect(retriever.getByTestId("node-problems")).toContainText("The chosen knowledge base is not one of this team's");
+  await retriever.click();
   const panel = page.getByTestId("config-panel");
+  await panel.getByTestId("field-knowledgeBaseId").selectOption({ label: "Choose a knowledge base" });
+  await expect(retriever.getByTestId("node-problems")).toContainText("Choose a knowledge base in this block's settings.");
+  // The person picks it from the team's list in the block's form, and the mark goes.
   await panel.getByTestId("field-knowledgeBaseId").selectOption({ label: "Policies (1 document)" });
+  await expect(retriever.getByTestId("block-node")).not.toHaveAttribute("data-invalid");
   await waitSaved(page);
 
   await openPanel(page, "chat");
