@@ -1,13 +1,14 @@
 import type Database from "better-sqlite3";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "#db/client";
-import { knowledgeBases, knowledgeDocuments, knowledgeFiles, knowledgeJobs, type JobStage } from "#db/schema";
+import { knowledgeBases, knowledgeDocuments, knowledgeFiles, knowledgeJobs, knowledgeReembeds, type JobStage } from "#db/schema";
 import type { KnowledgeBaseRow } from "./bases";
 import type { DocumentParser } from "./document-parser";
 import { EmbeddingsError, embedWithProgress, type EmbeddingsClient } from "./embeddings";
 import { UnsupportedDocumentError, type DocumentFormat } from "./formats";
 import type { KnowledgeLimits } from "./limits";
 import type { Chunk } from "./split";
+import { failReembed, runReembed, type ReembedRow } from "./reembed";
 import { replaceChunks } from "./store";
 
 /** A job that was running when the server stopped is retried this many times in all. */
@@ -25,6 +26,8 @@ export type IngestionDeps = {
 
 type Parsed = { chunks: Chunk[]; pages?: number };
 type JobRow = typeof knowledgeJobs.$inferSelect;
+/** What the runner does next: a document's job, or a base's change of embeddings model (./reembed.ts). */
+type Work = { kind: "document"; job: JobRow } | { kind: "reembed"; row: ReembedRow };
 
 /** Raised inside the final transaction when a newer job for the document has replaced this one. */
 class Superseded extends Error {}
@@ -91,23 +94,46 @@ export class IngestionQueue {
     });
   }
 
-  private nextJob(): JobRow | undefined {
-    return this.deps.db.select().from(knowledgeJobs).where(eq(knowledgeJobs.status, "queued")).orderBy(asc(sql`rowid`)).limit(1).get();
+  private nextWork(): Work | undefined {
+    const { db } = this.deps;
+    const job = db.select().from(knowledgeJobs).where(eq(knowledgeJobs.status, "queued")).orderBy(asc(sql`rowid`)).limit(1).get();
+    if (job) return { kind: "document", job };
+    const row = db.select().from(knowledgeReembeds).where(eq(knowledgeReembeds.status, "running")).orderBy(asc(knowledgeReembeds.requestedAt)).limit(1).get();
+    return row ? { kind: "reembed", row } : undefined;
   }
 
   private async drain(): Promise<void> {
-    for (let job = this.nextJob(); job && !this.stopped; job = this.nextJob()) {
-      try {
-        await this.run(job);
-      } catch (error) {
-        if (this.stopped) return;
-        if (error instanceof UnsupportedDocumentError || error instanceof EmbeddingsError) this.fail(job, error.message);
-        else {
-          console.error(`Knowledge ingestion job ${job.id} failed:`, error);
-          this.fail(job, "Indexing failed because of an error in Skyloom; the server log has the details. Try re-indexing.");
-        }
-      } finally {
-        this.parsed.delete(job.id);
+    for (let work = this.nextWork(); work && !this.stopped; work = this.nextWork()) {
+      if (work.kind === "document") await this.runJob(work.job);
+      else await this.runReembed(work.row);
+    }
+  }
+
+  private async runJob(job: JobRow): Promise<void> {
+    try {
+      await this.run(job);
+    } catch (error) {
+      if (this.stopped) return;
+      if (error instanceof UnsupportedDocumentError || error instanceof EmbeddingsError) this.fail(job, error.message);
+      else {
+        console.error(`Knowledge ingestion job ${job.id} failed:`, error);
+        this.fail(job, "Indexing failed because of an error in Skyloom; the server log has the details. Try re-indexing.");
+      }
+    } finally {
+      this.parsed.delete(job.id);
+    }
+  }
+
+  /** A failed change of model leaves the base on its old vectors, with the reason shown beside it. */
+  private async runReembed(row: ReembedRow): Promise<void> {
+    try {
+      await runReembed(this.deps, row, this.abort.signal);
+    } catch (error) {
+      if (this.stopped) return;
+      if (error instanceof EmbeddingsError) failReembed(this.deps.db, row, error.message);
+      else {
+        console.error(`Re-embedding knowledge base ${row.knowledgeBaseId} failed:`, error);
+        failReembed(this.deps.db, row, "Re-embedding failed because of an error in Skyloom; the server log has the details. Save the settings again to retry.");
       }
     }
   }
