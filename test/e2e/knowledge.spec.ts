@@ -58,6 +58,13 @@ test("knowledge: make a base, drop files, watch them index, see a refusal, test 
   await page.getByRole("button", { name: "Settings" }).click();
   const settings = page.getByRole("dialog", { name: "Settings of Handbook" });
   await settings.getByLabel(/^Both/).check();
+  // Where the embeddings come from: empty fields are the local development model, which needs no key;
+  // a key is one of the team's saved credentials, added under Settings → Credentials.
+  const endpoint = settings.getByTestId("embeddings-endpoint");
+  await expect(endpoint.getByLabel("Embeddings base URL")).toHaveValue("");
+  await expect(endpoint.getByTestId("embedding-credential")).toHaveValue("");
+  await expect(endpoint.getByTestId("embedding-credential").locator("option:checked")).toHaveText("No credential");
+  await expect(endpoint.getByRole("link", { name: "Add a credential" })).toHaveAttribute("href", "/settings/credentials");
   await settings.getByRole("button", { name: "Save settings" }).click();
   await expect(settings).toHaveCount(0);
   await expect(page.getByText(/Searches by keywords and meaning \(hybrid\)/)).toBeVisible();
