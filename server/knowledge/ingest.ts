@@ -9,6 +9,7 @@ import { UnsupportedDocumentError, type DocumentFormat } from "./formats";
 import type { KnowledgeLimits } from "./limits";
 import type { Chunk } from "./split";
 import { failReembed, runReembed, type ReembedRow } from "./reembed";
+import { nextTeam } from "./round-robin";
 import { replaceChunks } from "./store";
 
 /** A job that was running when the server stopped is retried this many times in all. */
@@ -46,6 +47,8 @@ export class IngestionQueue {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly abort = new AbortController();
+  /** The team whose work ran last: the next turn goes to the team after it. */
+  private lastTeam: string | null = null;
 
   constructor(private readonly deps: IngestionDeps) {}
 
@@ -94,11 +97,33 @@ export class IngestionQueue {
     });
   }
 
+  /**
+   * Teams take turns (round robin): the next team after the last one served that has a queued
+   * document or a change of model under way, and its oldest such work, documents first. One
+   * team's 200 uploads do not make another team's single upload wait behind them.
+   */
   private nextWork(): Work | undefined {
     const { db } = this.deps;
-    const job = db.select().from(knowledgeJobs).where(eq(knowledgeJobs.status, "queued")).orderBy(asc(sql`rowid`)).limit(1).get();
+    const teamsWithJobs = db.selectDistinct({ team: knowledgeJobs.teamId }).from(knowledgeJobs).where(eq(knowledgeJobs.status, "queued")).all();
+    const teamsWithReembeds = db.selectDistinct({ team: knowledgeReembeds.teamId }).from(knowledgeReembeds).where(eq(knowledgeReembeds.status, "running")).all();
+    const team = nextTeam([...teamsWithJobs, ...teamsWithReembeds].map((t) => t.team), this.lastTeam);
+    if (team === undefined) return undefined;
+    this.lastTeam = team;
+    const job = db
+      .select()
+      .from(knowledgeJobs)
+      .where(and(eq(knowledgeJobs.status, "queued"), eq(knowledgeJobs.teamId, team)))
+      .orderBy(asc(sql`rowid`))
+      .limit(1)
+      .get();
     if (job) return { kind: "document", job };
-    const row = db.select().from(knowledgeReembeds).where(eq(knowledgeReembeds.status, "running")).orderBy(asc(knowledgeReembeds.requestedAt)).limit(1).get();
+    const row = db
+      .select()
+      .from(knowledgeReembeds)
+      .where(and(eq(knowledgeReembeds.status, "running"), eq(knowledgeReembeds.teamId, team)))
+      .orderBy(asc(knowledgeReembeds.requestedAt))
+      .limit(1)
+      .get();
     return row ? { kind: "reembed", row } : undefined;
   }
 
@@ -177,6 +202,7 @@ export class IngestionQueue {
     return this.deps.parser.parse(
       { name: document.name, format: document.format as DocumentFormat, bytes: file.bytes, limits: this.deps.limits, split: { chunkSize: base.chunkSize, chunkOverlap: base.chunkOverlap } },
       () => this.setStage(jobId, "chunking"),
+      base.teamId,
     );
   }
 

@@ -195,7 +195,7 @@ export class KnowledgeService {
 
   private async parse(name: string, format: DocumentFormat, bytes: Uint8Array, base: KnowledgeBaseRow) {
     try {
-      return await this.deps.parser.parse({ name, format, bytes, limits: this.limits, split: { chunkSize: base.chunkSize, chunkOverlap: base.chunkOverlap } });
+      return await this.deps.parser.parse({ name, format, bytes, limits: this.limits, split: { chunkSize: base.chunkSize, chunkOverlap: base.chunkOverlap } }, undefined, base.teamId);
     } catch (error) {
       if (error instanceof UnsupportedDocumentError) throw badRequest(error.message);
       if (error instanceof ParserBusyError) throw new DomainError("TOO_MANY_REQUESTS", error.message);
