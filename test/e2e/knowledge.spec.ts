@@ -100,6 +100,7 @@ test("knowledge: pick the base in a Knowledge Retriever block, ask in the test c
   await expect(retriever.getByTestId("block-node")).toHaveAttribute("data-invalid", "true");
   await expect(retriever.getByTestId("node-problems")).toContainText("The chosen knowledge base is not one of this team's");
   await retriever.click();
+  await openPanel(page, "config");
   const panel = page.getByTestId("config-panel");
   await panel.getByTestId("field-knowledgeBaseId").selectOption({ label: "Choose a knowledge base" });
   await expect(retriever.getByTestId("node-problems")).toContainText("Choose a knowledge base in this block's settings.");
