@@ -53,7 +53,14 @@ export type BlockRoles<TConfig> = {
    * endpoints (a workload without this role cannot take part in a chat).
    */
   modelEndpoint?: true;
+  /**
+   * Reads one of the team's knowledge bases, named by `id(config)`: validation marks the node
+   * when none is chosen, and, where the team's bases are known (the canvas), when it is not one.
+   */
+  knowledgeBase?: KnowledgeBaseRole<TConfig>;
 };
+/** (Method syntax: bivariant, like MemoryRole.) */
+type KnowledgeBaseRole<TConfig> = { id(config: TConfig): string };
 export type BlockRole = keyof BlockRoles<unknown>;
 
 export type BlockDefinition<

@@ -14,6 +14,8 @@ export type ValidateOptions = {
   registry?: BlockRegistry;
   /** Loop blocks may sit on a cycle; no block allows it unless this says so. */
   allowsCycles?: CyclePolicy;
+  /** The ids of the team's knowledge bases, where they are known (the canvas loads them). */
+  knowledgeBaseIds?: ReadonlySet<string>;
 };
 
 export type GraphAnalysis = {
@@ -46,6 +48,7 @@ export function analyzeGraph(graph: GraphDoc, options: ValidateOptions = {}): Gr
   diagnostics.push(...checkEdges(graph, resolvePorts, brokenEdges));
   diagnostics.push(...checkRequiredInputs(graph, resolvePorts));
   diagnostics.push(...checkCycles(graph, registry, brokenEdges, options.allowsCycles));
+  diagnostics.push(...checkKnowledgeBases(parsed.nodes, options.knowledgeBaseIds));
   const collected = collectWorkloads(graph, parsed.nodes);
   diagnostics.push(...collected.diagnostics);
   return { diagnostics: sortDiagnostics(nameNodes(graph, diagnostics)), nodes: parsed.nodes, workloads: collected.workloads };
@@ -237,6 +240,25 @@ function checkCycles(graph: GraphDoc, registry: BlockRegistry, skip: ReadonlySet
       out.push(
         diagnostic("E109", `This block is on a loop (${names.join(" → ")}); only loop blocks may feed back.`, { node: node.id }),
       );
+    }
+  }
+  return out;
+}
+
+/**
+ * Blocks that read a knowledge base: none chosen is an error everywhere (the run would fail
+ * at once); one the team does not have (deleted, or a flow copied from another team) is an
+ * error where the team's bases are known. Either marks the node, not only the run.
+ */
+function checkKnowledgeBases(nodes: ReadonlyMap<string, ParsedNode>, known: ReadonlySet<string> | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const entry of nodes.values()) {
+    const role = entry.block.roles?.knowledgeBase;
+    if (!role || !entry.ok) continue;
+    const id = role.id(entry.config);
+    if (id === "") out.push(diagnostic("E204", "Choose a knowledge base in this block's settings.", { node: entry.node.id }));
+    else if (known && !known.has(id)) {
+      out.push(diagnostic("E205", "The chosen knowledge base is not one of this team's (deleted, or the flow came from another team); choose another.", { node: entry.node.id }));
     }
   }
   return out;

@@ -18,6 +18,8 @@ export const DIAGNOSTIC_CODES = {
   E201: "Invalid block configuration",
   E202: "Required input is not connected",
   E203: "Block version cannot be upgraded",
+  E204: "No knowledge base chosen",
+  E205: "Knowledge base is not one of the team's",
   E302: "Model does not fit the chosen GPU",
   E303: "No GPU in the catalog can hold the model",
   E304: "Fizz-mode limit broken",

@@ -8,8 +8,8 @@ import { users } from "./auth";
  * Knowledge bases: a team's documents, split into chunks that agents search by keyword (FTS5,
  * BM25), by vector (sqlite-vec) or both. Two virtual tables live beside these, written by the
  * migration and by server/knowledge/store.ts, never by drizzle: `knowledge_chunks_fts` (FTS5,
- * external content = knowledge_chunks, kept in step by triggers) and one
- * `knowledge_vectors_<dimensions>` vec0 table per embedding size, partitioned by knowledge base.
+ * external content = knowledge_chunks, kept in step by triggers) and `knowledge_vector_codes`
+ * (sqlite-vec, 1,024-bit codes of the vectors, partitioned by knowledge base; ADR 026).
  */
 export const SEARCH_MODES = ["keyword", "vector", "hybrid"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -132,4 +132,63 @@ export const knowledgeChunks = sqliteTable(
     heading: text("heading"),
   },
   (t) => [index("knowledge_chunks_document_idx").on(t.documentId, t.ord), index("knowledge_chunks_kb_idx").on(t.knowledgeBaseId)],
+);
+
+/**
+ * Each chunk's embedding as float32 bytes, for the exact re-scoring of vector search's
+ * candidates. The coarse pass reads 1,024-bit codes in the vec0 table knowledge_vector_codes
+ * (created by the migration; see server/knowledge/store.ts and ADR 026).
+ */
+export const knowledgeChunkVectors = sqliteTable(
+  "knowledge_chunk_vectors",
+  {
+    chunkId: integer("chunk_id")
+      .primaryKey()
+      .references(() => knowledgeChunks.id, { onDelete: "cascade" }),
+    knowledgeBaseId: text("knowledge_base_id")
+      .notNull()
+      .references(() => knowledgeBases.id, { onDelete: "cascade" }),
+    embedding: blob("embedding", { mode: "buffer" }).notNull(),
+  },
+  (t) => [index("knowledge_chunk_vectors_kb_idx").on(t.knowledgeBaseId)],
+);
+
+export const REEMBED_STATUSES = ["running", "failed"] as const;
+
+/**
+ * A change of a base's embeddings model, under way: the base keeps its settings and vectors
+ * (searches use them) while every chunk is embedded with these settings into
+ * knowledge_vector_staging; one transaction then swaps the new vectors and settings in.
+ */
+export const knowledgeReembeds = sqliteTable("knowledge_reembeds", {
+  knowledgeBaseId: text("knowledge_base_id")
+    .primaryKey()
+    .references(() => knowledgeBases.id, { onDelete: "cascade" }),
+  teamId: text("team_id")
+    .notNull()
+    .references(() => teams.id, { onDelete: "cascade" }),
+  embeddingBaseUrl: text("embedding_base_url").notNull(),
+  embeddingModel: text("embedding_model").notNull(),
+  embeddingCredentialId: text("embedding_credential_id").references(() => credentials.id, { onDelete: "set null" }),
+  status: text("status", { enum: REEMBED_STATUSES }).notNull(),
+  progress: integer("progress_permille").notNull().default(0),
+  error: text("error"),
+  /** When these settings were asked for: staged vectors of an earlier request are never swapped in. */
+  requestedAt: integer("requested_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** New vectors (floats and 1,024-bit codes) of a re-embedding, not searchable until the swap. */
+export const knowledgeVectorStaging = sqliteTable(
+  "knowledge_vector_staging",
+  {
+    chunkId: integer("chunk_id")
+      .primaryKey()
+      .references(() => knowledgeChunks.id, { onDelete: "cascade" }),
+    knowledgeBaseId: text("knowledge_base_id")
+      .notNull()
+      .references(() => knowledgeBases.id, { onDelete: "cascade" }),
+    embedding: blob("embedding", { mode: "buffer" }).notNull(),
+    code: blob("code", { mode: "buffer" }).notNull(),
+  },
+  (t) => [index("knowledge_vector_staging_kb_idx").on(t.knowledgeBaseId)],
 );

@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "#db/client";
-import { credentials, knowledgeBases, knowledgeChunks, knowledgeDocuments, SEARCH_MODES, type SearchMode } from "#db/schema";
+import { credentials, knowledgeBases, knowledgeChunks, knowledgeDocuments, knowledgeReembeds, SEARCH_MODES, type SearchMode } from "#db/schema";
 import { newId } from "#agents/graph/ids";
 import { recordAudit } from "../services/audit";
 import { badRequest, notFound } from "../services/errors";
@@ -51,6 +51,8 @@ export type KnowledgeBaseView = {
   chunkSize: number;
   chunkOverlap: number;
   embedding: { baseUrl: string; model: string; credentialId: string | null; dimensions: number | null };
+  /** A change of embeddings model under way (searches use `embedding` until it is done), or failed. */
+  reembedding: { baseUrl: string; model: string; credentialId: string | null; progress: number; error: string | null } | null;
   documentCount: number;
   chunkCount: number;
   sizeBytes: number;
@@ -85,8 +87,10 @@ function viewsOf(db: Db, rows: KnowledgeBaseRow[]): KnowledgeBaseView[] {
     .where(sql`${knowledgeChunks.knowledgeBaseId} in (${inIds})`)
     .groupBy(knowledgeChunks.knowledgeBaseId)
     .all();
+  const reembeds = db.select().from(knowledgeReembeds).where(sql`${knowledgeReembeds.knowledgeBaseId} in (${inIds})`).all();
   return rows.map((row) => {
     const docs = documents.find((d) => d.kb === row.id);
+    const reembed = reembeds.find((r) => r.knowledgeBaseId === row.id);
     return {
       id: row.id,
       name: row.name,
@@ -95,6 +99,9 @@ function viewsOf(db: Db, rows: KnowledgeBaseRow[]): KnowledgeBaseView[] {
       chunkSize: row.chunkSize,
       chunkOverlap: row.chunkOverlap,
       embedding: { baseUrl: row.embeddingBaseUrl, model: row.embeddingModel, credentialId: row.embeddingCredentialId, dimensions: row.embeddingDimensions },
+      reembedding: reembed
+        ? { baseUrl: reembed.embeddingBaseUrl, model: reembed.embeddingModel, credentialId: reembed.embeddingCredentialId, progress: reembed.progress / 1000, error: reembed.error }
+        : null,
       documentCount: docs?.count ?? 0,
       chunkCount: chunks.find((c) => c.kb === row.id)?.count ?? 0,
       sizeBytes: docs?.bytes ?? 0,

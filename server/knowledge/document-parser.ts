@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { UnsupportedDocumentError } from "./formats";
 import type { ParseJob, ParseOutcome, ParseWorkerMessage } from "./parse-protocol";
+import { RoundRobin } from "./round-robin";
 
 export type ParserEntry = { url: URL; workerData?: unknown };
 
@@ -23,7 +24,11 @@ export type DocumentParserOptions = {
   timeoutMs: number;
   /** Documents waiting for the thread (all teams); one more is refused as busy. */
   maxQueued: number;
+  /** Documents one team may have waiting, so one team cannot fill the queue for everyone. */
+  maxQueuedPerTeam: number;
 };
+
+type Waiting = { team: string; job: ParseJob; onChunking: (() => void) | undefined; resolve(outcome: Extract<ParseOutcome, { ok: true }>): void; reject(error: unknown): void };
 
 /** Too many documents are waiting to be parsed. */
 export class ParserBusyError extends Error {
@@ -34,34 +39,51 @@ export class ParserBusyError extends Error {
 }
 
 /**
- * Parses documents in one worker thread, one at a time (the host keeps the other core). The
- * thread is started on first use and kept; a job that runs out of time or memory ends the
+ * Parses documents in one worker thread, one at a time (the host keeps the other core), taking
+ * the waiting documents one team at a time in turn (round robin). The thread is started on
+ * first use and kept; a job that runs out of time or memory ends the
  * thread, fails with a message for the uploader, and the next job starts a new one.
  */
 export class DocumentParser {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly waiting = new RoundRobin<Waiting>();
+  /** The team whose document is in the thread now (null: none): it counts as waiting too. */
+  private parsing: string | null = null;
   private nextId = 0;
-  private waiting = 0;
   private closed = false;
   private readonly options: DocumentParserOptions;
 
   constructor(options: Partial<DocumentParserOptions> = {}) {
-    this.options = { entry: parserWorkerEntry(), heapMb: 768, timeoutMs: 120_000, maxQueued: 32, ...options };
+    this.options = { entry: parserWorkerEntry(), heapMb: 768, timeoutMs: 120_000, maxQueued: 64, maxQueuedPerTeam: 32, ...options };
   }
 
-  /** Parses and splits; rejects with UnsupportedDocumentError when the file is at fault. */
-  parse(job: Omit<ParseJob, "id">, onChunking?: () => void): Promise<Extract<ParseOutcome, { ok: true }>> {
-    if (this.waiting >= this.options.maxQueued) {
+  /** Parses and splits for `team`; rejects with UnsupportedDocumentError when the file is at fault. */
+  parse(job: Omit<ParseJob, "id">, onChunking?: () => void, team = ""): Promise<Extract<ParseOutcome, { ok: true }>> {
+    const inThread = this.parsing === null ? 0 : 1;
+    if (this.waiting.sizeOf(team) + (this.parsing === team ? 1 : 0) >= this.options.maxQueuedPerTeam) {
+      return Promise.reject(new ParserBusyError(`Your team has ${this.options.maxQueuedPerTeam} documents waiting to be parsed; add more when some are done.`));
+    }
+    if (this.waiting.size + inThread >= this.options.maxQueued) {
       return Promise.reject(new ParserBusyError("Skyloom is parsing many documents right now; try again in a minute."));
     }
-    this.waiting += 1;
-    const run = this.queue.then(() => this.runOne({ ...job, id: ++this.nextId }, onChunking)).finally(() => {
-      this.waiting -= 1;
+    return new Promise((resolve, reject) => {
+      this.waiting.push(team, { team, job: { ...job, id: ++this.nextId }, onChunking, resolve, reject });
+      this.pump();
     });
-    this.queue = run.catch(() => undefined);
-    return run;
+  }
+
+  private pump(): void {
+    if (this.parsing !== null) return;
+    const next = this.waiting.shift();
+    if (!next) return;
+    this.parsing = next.team;
+    this.runOne(next.job, next.onChunking)
+      .then(next.resolve, next.reject)
+      .finally(() => {
+        this.parsing = null;
+        this.pump();
+      });
   }
 
   async close(): Promise<void> {

@@ -1,13 +1,15 @@
 import type Database from "better-sqlite3";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "#db/client";
-import { knowledgeBases, knowledgeDocuments, knowledgeFiles, knowledgeJobs, type JobStage } from "#db/schema";
+import { knowledgeBases, knowledgeDocuments, knowledgeFiles, knowledgeJobs, knowledgeReembeds, type JobStage } from "#db/schema";
 import type { KnowledgeBaseRow } from "./bases";
 import type { DocumentParser } from "./document-parser";
 import { EmbeddingsError, embedWithProgress, type EmbeddingsClient } from "./embeddings";
 import { UnsupportedDocumentError, type DocumentFormat } from "./formats";
 import type { KnowledgeLimits } from "./limits";
 import type { Chunk } from "./split";
+import { failReembed, runReembed, type ReembedRow } from "./reembed";
+import { nextTeam } from "./round-robin";
 import { replaceChunks } from "./store";
 
 /** A job that was running when the server stopped is retried this many times in all. */
@@ -25,6 +27,8 @@ export type IngestionDeps = {
 
 type Parsed = { chunks: Chunk[]; pages?: number };
 type JobRow = typeof knowledgeJobs.$inferSelect;
+/** What the runner does next: a document's job, or a base's change of embeddings model (./reembed.ts). */
+type Work = { kind: "document"; job: JobRow } | { kind: "reembed"; row: ReembedRow };
 
 /** Raised inside the final transaction when a newer job for the document has replaced this one. */
 class Superseded extends Error {}
@@ -43,6 +47,8 @@ export class IngestionQueue {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly abort = new AbortController();
+  /** The team whose work ran last: the next turn goes to the team after it. */
+  private lastTeam: string | null = null;
 
   constructor(private readonly deps: IngestionDeps) {}
 
@@ -91,23 +97,68 @@ export class IngestionQueue {
     });
   }
 
-  private nextJob(): JobRow | undefined {
-    return this.deps.db.select().from(knowledgeJobs).where(eq(knowledgeJobs.status, "queued")).orderBy(asc(sql`rowid`)).limit(1).get();
+  /**
+   * Teams take turns (round robin): the next team after the last one served that has a queued
+   * document or a change of model under way, and its oldest such work, documents first. One
+   * team's 200 uploads do not make another team's single upload wait behind them.
+   */
+  private nextWork(): Work | undefined {
+    const { db } = this.deps;
+    const teamsWithJobs = db.selectDistinct({ team: knowledgeJobs.teamId }).from(knowledgeJobs).where(eq(knowledgeJobs.status, "queued")).all();
+    const teamsWithReembeds = db.selectDistinct({ team: knowledgeReembeds.teamId }).from(knowledgeReembeds).where(eq(knowledgeReembeds.status, "running")).all();
+    const team = nextTeam([...teamsWithJobs, ...teamsWithReembeds].map((t) => t.team), this.lastTeam);
+    if (team === undefined) return undefined;
+    this.lastTeam = team;
+    const job = db
+      .select()
+      .from(knowledgeJobs)
+      .where(and(eq(knowledgeJobs.status, "queued"), eq(knowledgeJobs.teamId, team)))
+      .orderBy(asc(sql`rowid`))
+      .limit(1)
+      .get();
+    if (job) return { kind: "document", job };
+    const row = db
+      .select()
+      .from(knowledgeReembeds)
+      .where(and(eq(knowledgeReembeds.status, "running"), eq(knowledgeReembeds.teamId, team)))
+      .orderBy(asc(knowledgeReembeds.requestedAt))
+      .limit(1)
+      .get();
+    return row ? { kind: "reembed", row } : undefined;
   }
 
   private async drain(): Promise<void> {
-    for (let job = this.nextJob(); job && !this.stopped; job = this.nextJob()) {
-      try {
-        await this.run(job);
-      } catch (error) {
-        if (this.stopped) return;
-        if (error instanceof UnsupportedDocumentError || error instanceof EmbeddingsError) this.fail(job, error.message);
-        else {
-          console.error(`Knowledge ingestion job ${job.id} failed:`, error);
-          this.fail(job, "Indexing failed because of an error in Skyloom; the server log has the details. Try re-indexing.");
-        }
-      } finally {
-        this.parsed.delete(job.id);
+    for (let work = this.nextWork(); work && !this.stopped; work = this.nextWork()) {
+      if (work.kind === "document") await this.runJob(work.job);
+      else await this.runReembed(work.row);
+    }
+  }
+
+  private async runJob(job: JobRow): Promise<void> {
+    try {
+      await this.run(job);
+    } catch (error) {
+      if (this.stopped) return;
+      if (error instanceof UnsupportedDocumentError || error instanceof EmbeddingsError) this.fail(job, error.message);
+      else {
+        console.error(`Knowledge ingestion job ${job.id} failed:`, error);
+        this.fail(job, "Indexing failed because of an error in Skyloom; the server log has the details. Try re-indexing.");
+      }
+    } finally {
+      this.parsed.delete(job.id);
+    }
+  }
+
+  /** A failed change of model leaves the base on its old vectors, with the reason shown beside it. */
+  private async runReembed(row: ReembedRow): Promise<void> {
+    try {
+      await runReembed(this.deps, row, this.abort.signal);
+    } catch (error) {
+      if (this.stopped) return;
+      if (error instanceof EmbeddingsError) failReembed(this.deps.db, row, error.message);
+      else {
+        console.error(`Re-embedding knowledge base ${row.knowledgeBaseId} failed:`, error);
+        failReembed(this.deps.db, row, "Re-embedding failed because of an error in Skyloom; the server log has the details. Save the settings again to retry.");
       }
     }
   }
@@ -151,6 +202,7 @@ export class IngestionQueue {
     return this.deps.parser.parse(
       { name: document.name, format: document.format as DocumentFormat, bytes: file.bytes, limits: this.deps.limits, split: { chunkSize: base.chunkSize, chunkOverlap: base.chunkOverlap } },
       () => this.setStage(jobId, "chunking"),
+      base.teamId,
     );
   }
 

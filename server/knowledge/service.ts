@@ -23,7 +23,8 @@ import { detectFormat, UnsupportedDocumentError, type DocumentFormat } from "./f
 import { IngestionQueue, type EmbeddingsResolver } from "./ingest";
 import { DEFAULT_KNOWLEDGE_LIMITS, formatBytes, type KnowledgeLimits } from "./limits";
 import { searchBase, type SearchAnswer, type SearchOptions } from "./search";
-import { deleteBaseVectors } from "./store";
+import { cancelReembed, requestReembed } from "./reembed";
+import { deleteBaseVectors, upgradeVectorStore } from "./store";
 
 export type KnowledgeServiceDeps = {
   db: Db;
@@ -71,6 +72,7 @@ export class KnowledgeService {
 
   /** Resumes the jobs a previous run of the server left. */
   start(): void {
+    upgradeVectorStore(this.deps.sqlite);
     this.ingestion.start();
   }
 
@@ -97,25 +99,35 @@ export class KnowledgeService {
   }
 
   /**
-   * Changes a base's settings. A new chunk size re-splits every document; a new embeddings
-   * model (or turning vectors on) re-embeds them, in the background: each document keeps its
-   * current chunks searchable by keyword until its new ones replace them in one transaction.
+   * Changes a base's settings. A new chunk size re-splits every document, each swapping its
+   * chunks (and vectors) in one transaction. A new embeddings model for a base that has vectors
+   * re-embeds every chunk in the background and swaps all the new vectors in at once: searches
+   * use the old model and vectors until then (./reembed.ts). Turning vectors on embeds each
+   * document as it is re-indexed; keyword search works throughout.
    */
   updateBase(scope: TeamScope, id: string, input: KnowledgeBaseSettings) {
     const { db, sqlite } = this.deps;
     const before = loadBase(db, scope.teamId, id);
     assertCredentialInTeam(db, scope.teamId, input.embeddingCredentialId);
     const { rechunk, reembed } = needsReindex(before, input);
+    const swapLater = reembed && !rechunk && before.searchMode !== "keyword" && before.embeddingDimensions !== null;
     sqlite.transaction(() => {
-      const embeddingChanged = reembed && before.embeddingDimensions !== null;
-      if (embeddingChanged) deleteBaseVectors(sqlite, id, before.embeddingDimensions);
-      db.update(knowledgeBases)
-        .set({ ...input, ...(embeddingChanged ? { embeddingDimensions: null } : {}) })
-        .where(and(eq(knowledgeBases.id, id), eq(knowledgeBases.teamId, scope.teamId)))
-        .run();
-      if (rechunk || reembed) {
-        const documents = db.select({ id: knowledgeDocuments.id }).from(knowledgeDocuments).where(eq(knowledgeDocuments.knowledgeBaseId, id)).all();
-        for (const document of documents) insertJob(db, scope.teamId, document.id);
+      if (swapLater) {
+        const { embeddingBaseUrl, embeddingModel, embeddingCredentialId, ...rest } = input;
+        db.update(knowledgeBases).set(rest).where(and(eq(knowledgeBases.id, id), eq(knowledgeBases.teamId, scope.teamId))).run();
+        requestReembed(db, before, { embeddingBaseUrl, embeddingModel, embeddingCredentialId });
+      } else {
+        cancelReembed(db, id);
+        const dropVectors = reembed && before.embeddingDimensions !== null;
+        if (dropVectors) deleteBaseVectors(sqlite, id);
+        db.update(knowledgeBases)
+          .set({ ...input, ...(dropVectors ? { embeddingDimensions: null } : {}) })
+          .where(and(eq(knowledgeBases.id, id), eq(knowledgeBases.teamId, scope.teamId)))
+          .run();
+        if (rechunk || reembed) {
+          const documents = db.select({ id: knowledgeDocuments.id }).from(knowledgeDocuments).where(eq(knowledgeDocuments.knowledgeBaseId, id)).all();
+          for (const document of documents) insertJob(db, scope.teamId, document.id);
+        }
       }
       recordAudit(db, { teamId: scope.teamId, actorId: scope.userId, action: "knowledge.update", targetId: id, detail: { rechunk, reembed } });
     })();
@@ -183,7 +195,7 @@ export class KnowledgeService {
 
   private async parse(name: string, format: DocumentFormat, bytes: Uint8Array, base: KnowledgeBaseRow) {
     try {
-      return await this.deps.parser.parse({ name, format, bytes, limits: this.limits, split: { chunkSize: base.chunkSize, chunkOverlap: base.chunkOverlap } });
+      return await this.deps.parser.parse({ name, format, bytes, limits: this.limits, split: { chunkSize: base.chunkSize, chunkOverlap: base.chunkOverlap } }, undefined, base.teamId);
     } catch (error) {
       if (error instanceof UnsupportedDocumentError) throw badRequest(error.message);
       if (error instanceof ParserBusyError) throw new DomainError("TOO_MANY_REQUESTS", error.message);

@@ -1,42 +1,34 @@
 import type Database from "better-sqlite3";
 import type { Chunk } from "./split";
+import { vectorBlob, vectorCode } from "./vector-codes";
 
 /**
  * The knowledge bases' search tables, written with SQL because drizzle does not know virtual
- * tables: knowledge_chunks_fts (FTS5, filled by triggers on knowledge_chunks, see the
- * migration) and one sqlite-vec table per vector length, `knowledge_vectors_<D>`, partitioned
- * by knowledge base so a search reads only its own base's vectors. Each vector table comes with
- * a trigger that deletes a chunk's vector with the chunk, so deleting a document or a base
- * (cascading to its chunks) leaves no vector behind.
+ * tables: knowledge_chunks_fts (FTS5, filled by triggers on knowledge_chunks) and, for vectors,
+ * knowledge_vector_codes (sqlite-vec, a 1,024-bit code per chunk, partitioned by knowledge
+ * base) beside knowledge_chunk_vectors (the float32 embeddings). A vector search reads its
+ * base's codes to find candidates and scores only those exactly (ADR 026). Deleting a chunk
+ * (a document or a base cascading to it) deletes its code by trigger and its floats by cascade.
  */
 
 const MAX_DIMENSIONS = 8192;
 
-export function vectorTable(dimensions: number): string {
+export function assertDimensions(dimensions: number): void {
   if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS) {
     throw new Error(`Embeddings of ${dimensions} dimensions are not supported (1 to ${MAX_DIMENSIONS}).`);
   }
-  return `knowledge_vectors_${dimensions}`;
 }
 
-/** Creates the vec0 table (and its delete trigger) for vectors of this length, once. */
-export function ensureVectorTable(sqlite: Database.Database, dimensions: number): string {
-  const table = vectorTable(dimensions);
-  sqlite.exec(`
-    create virtual table if not exists "${table}" using vec0(
-      chunk_id integer primary key,
-      kb_id text partition key,
-      embedding float[${dimensions}] distance_metric=cosine
-    );
-    create trigger if not exists "${table}_delete" after delete on knowledge_chunks begin
-      delete from "${table}" where chunk_id = old.id;
-    end;
-  `);
-  return table;
-}
-
-export function vectorTableExists(sqlite: Database.Database, dimensions: number): boolean {
-  return Boolean(sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(vectorTable(dimensions)));
+/** Writes chunks' vectors: the floats for exact scoring, the codes for the coarse pass. */
+export function insertVectors(sqlite: Database.Database, knowledgeBaseId: string, entries: readonly { chunkId: number | bigint; vector: Float32Array }[]): void {
+  if (entries.length === 0) return;
+  assertDimensions((entries[0] as { vector: Float32Array }).vector.length);
+  const insertFloats = sqlite.prepare("insert into knowledge_chunk_vectors (chunk_id, knowledge_base_id, embedding) values (?, ?, ?)");
+  const insertCode = sqlite.prepare("insert into knowledge_vector_codes (chunk_id, kb_id, code) values (?, ?, vec_bit(?))");
+  for (const { chunkId, vector } of entries) {
+    insertFloats.run(chunkId, knowledgeBaseId, vectorBlob(vector));
+    insertCode.run(BigInt(chunkId), knowledgeBaseId, vectorCode(vector));
+  }
 }
 
 /**
@@ -51,17 +43,43 @@ export function replaceChunks(
 ): void {
   sqlite.prepare("delete from knowledge_chunks where document_id = ?").run(target.documentId);
   const insert = sqlite.prepare("insert into knowledge_chunks (knowledge_base_id, document_id, ord, text, page, heading) values (?, ?, ?, ?, ?, ?)");
-  const insertVector = vectors && vectors.length > 0 ? sqlite.prepare(`insert into "${ensureVectorTable(sqlite, (vectors[0] as Float32Array).length)}" (chunk_id, kb_id, embedding) values (?, ?, ?)`) : null;
+  const written: { chunkId: number | bigint; vector: Float32Array }[] = [];
   chunks.forEach((chunk, ord) => {
     const { lastInsertRowid } = insert.run(target.knowledgeBaseId, target.documentId, ord, chunk.text, chunk.page ?? null, chunk.heading ?? null);
-    if (insertVector) insertVector.run(BigInt(lastInsertRowid), target.knowledgeBaseId, vectors?.[ord] as Float32Array);
+    const vector = vectors?.[ord];
+    if (vector) written.push({ chunkId: lastInsertRowid, vector });
   });
+  insertVectors(sqlite, target.knowledgeBaseId, written);
 }
 
-/** Drops every vector of a base (its embedding model changed; the documents are re-embedded). */
-export function deleteBaseVectors(sqlite: Database.Database, knowledgeBaseId: string, dimensions: number | null): void {
-  if (dimensions === null || !vectorTableExists(sqlite, dimensions)) return;
-  sqlite.prepare(`delete from "${vectorTable(dimensions)}" where kb_id = ?`).run(knowledgeBaseId);
+/** Drops every vector of a base. */
+export function deleteBaseVectors(sqlite: Database.Database, knowledgeBaseId: string): void {
+  sqlite.prepare("delete from knowledge_vector_codes where kb_id = ?").run(knowledgeBaseId);
+  sqlite.prepare("delete from knowledge_chunk_vectors where knowledge_base_id = ?").run(knowledgeBaseId);
+}
+
+/**
+ * Moves vectors from the first layout (one float vec0 table per length, `knowledge_vectors_<D>`,
+ * exact scans) into codes and floats, in one transaction, and drops the old tables. Runs at start.
+ */
+export function upgradeVectorStore(sqlite: Database.Database): number {
+  const legacy = sqlite
+    .prepare("select name from sqlite_master where type = 'table' and name glob 'knowledge_vectors_[0-9]*' and sql like 'CREATE VIRTUAL TABLE%'")
+    .all() as { name: string }[];
+  let moved = 0;
+  sqlite.transaction(() => {
+    for (const { name } of legacy) {
+      if (!/^knowledge_vectors_\d+$/.test(name)) continue;
+      const rows = sqlite.prepare(`select chunk_id as chunkId, kb_id as kb, embedding from "${name}"`).all() as { chunkId: number; kb: string; embedding: Buffer }[];
+      for (const row of rows) {
+        const vector = new Float32Array(row.embedding.buffer.slice(row.embedding.byteOffset, row.embedding.byteOffset + row.embedding.byteLength));
+        insertVectors(sqlite, row.kb, [{ chunkId: row.chunkId, vector }]);
+      }
+      moved += rows.length;
+      sqlite.exec(`drop trigger if exists "${name}_delete"; drop table "${name}";`);
+    }
+  })();
+  return moved;
 }
 
 export type ChunkHit = {
@@ -104,17 +122,50 @@ export function keywordSearch(sqlite: Database.Database, knowledgeBaseId: string
     .all(match, knowledgeBaseId, limit) as (ChunkHit & { bm25: number })[];
 }
 
-/** Exact nearest neighbours by cosine distance within the base's partition, best first. */
+/**
+ * Candidates the coarse pass hands to exact scoring, for `limit` results: ten times as many,
+ * at least 200 (sqlite-vec's k is at most 4096). Measured recall and speed: ADR 026.
+ */
+export const coarseCandidates = (limit: number) => Math.min(4096, Math.max(200, limit * 10));
+
+/**
+ * Nearest neighbours by cosine distance within one base, best first: the base's codes give
+ * the candidates nearest by Hamming distance (about the angle), their floats give the exact
+ * cosine distance, and only those are ranked. A base with no more vectors than candidates is
+ * searched exactly.
+ */
 export function vectorSearch(
   sqlite: Database.Database,
   knowledgeBaseId: string,
   query: Float32Array,
   limit: number,
 ): (ChunkHit & { distance: number })[] {
-  if (!vectorTableExists(sqlite, query.length)) return [];
+  const candidates = sqlite
+    .prepare("select chunk_id as id from knowledge_vector_codes where code match vec_bit(?) and k = ? and kb_id = ?")
+    .all(vectorCode(query), coarseCandidates(limit), knowledgeBaseId) as { id: number }[];
+  if (candidates.length === 0) return [];
   const nearest = sqlite
-    .prepare(`select chunk_id as id, distance from "${vectorTable(query.length)}" where embedding match ? and k = ? and kb_id = ?`)
-    .all(query, limit, knowledgeBaseId) as { id: number; distance: number }[];
+    .prepare(
+      `select chunk_id as id, vec_distance_cosine(embedding, ?) as distance from knowledge_chunk_vectors
+       where chunk_id in (select value from json_each(?)) and knowledge_base_id = ?
+       order by distance, chunk_id limit ?`,
+    )
+    .all(vectorBlob(query), JSON.stringify(candidates.map((c) => c.id)), knowledgeBaseId, limit) as { id: number; distance: number }[];
+  return withHits(sqlite, knowledgeBaseId, nearest);
+}
+
+/** Every vector of the base scored exactly: what vectorSearch approximates (tests and the bench compare them). */
+export function exactVectorSearch(sqlite: Database.Database, knowledgeBaseId: string, query: Float32Array, limit: number): (ChunkHit & { distance: number })[] {
+  const nearest = sqlite
+    .prepare(
+      `select chunk_id as id, vec_distance_cosine(embedding, ?) as distance from knowledge_chunk_vectors
+       where knowledge_base_id = ? order by distance, chunk_id limit ?`,
+    )
+    .all(vectorBlob(query), knowledgeBaseId, limit) as { id: number; distance: number }[];
+  return withHits(sqlite, knowledgeBaseId, nearest);
+}
+
+function withHits(sqlite: Database.Database, knowledgeBaseId: string, nearest: { id: number; distance: number }[]): (ChunkHit & { distance: number })[] {
   if (nearest.length === 0) return [];
   const rows = sqlite
     .prepare(

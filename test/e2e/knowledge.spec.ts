@@ -58,6 +58,13 @@ test("knowledge: make a base, drop files, watch them index, see a refusal, test 
   await page.getByRole("button", { name: "Settings" }).click();
   const settings = page.getByRole("dialog", { name: "Settings of Handbook" });
   await settings.getByLabel(/^Both/).check();
+  // Where the embeddings come from: empty fields are the local development model, which needs no key;
+  // a key is one of the team's saved credentials, added under Settings → Credentials.
+  const endpoint = settings.getByTestId("embeddings-endpoint");
+  await expect(endpoint.getByLabel("Embeddings base URL")).toHaveValue("");
+  await expect(endpoint.getByTestId("embedding-credential")).toHaveValue("");
+  await expect(endpoint.getByTestId("embedding-credential").locator("option:checked")).toHaveText("No credential");
+  await expect(endpoint.getByRole("link", { name: "Add a credential" })).toHaveAttribute("href", "/settings/credentials");
   await settings.getByRole("button", { name: "Save settings" }).click();
   await expect(settings).toHaveCount(0);
   await expect(page.getByText(/Searches by keywords and meaning \(hybrid\)/)).toBeVisible();
@@ -83,13 +90,23 @@ test("knowledge: pick the base in a Knowledge Retriever block, ask in the test c
   await expect
     .poll(async () => (await trpcCall<{ status: string }[]>(page.request, "knowledge.documents.list", { knowledgeBaseId: base.id }, "query"))[0]?.status)
     .toBe("indexed");
-  // The flow names no base yet: the person picks it from the team's list in the block's form.
-  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Answers", graph: retrieverPromptGraph("") });
+  // The flow names a base this team does not have (as a flow copied from another team would):
+  // validating marks the block red with what to do; no base at all is marked too.
+  const flow = await trpcCall<{ id: string }>(page.request, "flow.create", { name: "Answers", graph: retrieverPromptGraph("kb_of_another_team") });
   await page.goto(`/flows/${flow.id}`);
   await waitForHydration(page);
-  await nodeOfType(page, "knowledge.retriever").click();
+  const retriever = nodeOfType(page, "knowledge.retriever");
+  await page.getByTestId("validate").click();
+  await expect(retriever.getByTestId("block-node")).toHaveAttribute("data-invalid", "true");
+  await expect(retriever.getByTestId("node-problems")).toContainText("The chosen knowledge base is not one of this team's");
+  await retriever.click();
+  await openPanel(page, "config");
   const panel = page.getByTestId("config-panel");
+  await panel.getByTestId("field-knowledgeBaseId").selectOption({ label: "Choose a knowledge base" });
+  await expect(retriever.getByTestId("node-problems")).toContainText("Choose a knowledge base in this block's settings.");
+  // The person picks it from the team's list in the block's form, and the mark goes.
   await panel.getByTestId("field-knowledgeBaseId").selectOption({ label: "Policies (1 document)" });
+  await expect(retriever.getByTestId("block-node")).not.toHaveAttribute("data-invalid");
   await waitSaved(page);
 
   await openPanel(page, "chat");

@@ -21,6 +21,7 @@ export const knowledgeRetrieverBlock = defineBlock({
     { id: "documents", label: "Documents", type: "documents" },
     { id: "tool", label: "Tool", type: "tool" },
   ],
+  roles: { knowledgeBase: { id: (config) => config.knowledgeBaseId } },
   config: z.object({
     knowledgeBaseId: z
       .string()

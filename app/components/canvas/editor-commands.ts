@@ -1,5 +1,5 @@
 import { blockRegistry } from "#agents/blocks/index";
-import { validateGraph } from "#agents/compile/validate";
+import { validateGraph, type ValidateOptions } from "#agents/compile/validate";
 import type { Diagnostic } from "#agents/graph/diagnostics";
 import {
   canConnect,
@@ -45,6 +45,8 @@ type Deps = {
   editable(): boolean;
   /** A block's size on screen: React Flow's measurement, or the drawn size before it was measured. */
   sizeOf(node: GraphNode): NodeSize;
+  /** What validation knows of the team (its knowledge bases, once loaded). */
+  validationContext(): ValidateOptions;
 };
 
 /** Where a new block is pointed at: dropped at a point, or placed by the editor (and focused). */
@@ -268,7 +270,7 @@ export function createEditorCommands(deps: Deps) {
     },
 
     validate(): Diagnostic[] {
-      const list = validateGraph(store.graph);
+      const list = validateGraph(store.graph, deps.validationContext());
       deps.diagnostics.set(list);
       ui.set((s) => ({ ...s, showDiagnostics: true }));
       commands.openPanel("problems");

@@ -1,9 +1,11 @@
 import { ReactFlowProvider, useNodesInitialized } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { Diagnostic } from "#agents/graph/diagnostics";
-import { validateGraph } from "#agents/compile/validate";
+import { useQuery } from "@tanstack/react-query";
+import { validateGraph, type ValidateOptions } from "#agents/compile/validate";
 import type { GraphDoc } from "#agents/graph/index";
 import { GraphStore } from "#app/lib/graph-store/store";
+import { useTRPC } from "#app/lib/trpc";
 import { useAutosave } from "./autosave";
 import { createEditorCommands } from "./editor-commands";
 import { EditorContext, useEditor, type EditorContextValue, type EditorUi, type ReactFlowRef } from "./editor-context";
@@ -45,6 +47,15 @@ export function FlowEditor({ flow, toolbarExtra }: { flow: EditorFlow; /** More 
   // are visible, and hydrating hundreds of server-rendered nodes would cost more than drawing.
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
+  // Validation marks a block whose knowledge base is not the team's, once the team's are known.
+  const trpc = useTRPC();
+  const knowledgeBases = useQuery(trpc.knowledge.list.queryOptions());
+  const validationContext = useRef<ValidateOptions>({});
+  useEffect(() => {
+    if (!knowledgeBases.data) return;
+    validationContext.current = { knowledgeBaseIds: new Set(knowledgeBases.data.map((b) => b.id)) };
+    if (ui.get().showDiagnostics) diagnostics.set(validateGraph(store.graph, validationContext.current));
+  }, [knowledgeBases.data, diagnostics, store, ui]);
 
   const commands = useMemo(
     () =>
@@ -60,6 +71,7 @@ export function FlowEditor({ flow, toolbarExtra }: { flow: EditorFlow; /** More 
           if (size?.width && size.height) return { width: size.width, height: size.height };
           return measured.get(node.id) ?? estimateBlockSize(node);
         },
+        validationContext: () => validationContext.current,
       }),
     [diagnostics, flow.canEdit, flow.name, measured, store, ui],
   );
@@ -72,7 +84,7 @@ export function FlowEditor({ flow, toolbarExtra }: { flow: EditorFlow; /** More 
       if (store.graph === last || !ui.get().showDiagnostics) return;
       last = store.graph;
       if (timer) clearTimeout(timer);
-      timer = setTimeout(() => diagnostics.set(validateGraph(store.graph)), 150);
+      timer = setTimeout(() => diagnostics.set(validateGraph(store.graph, validationContext.current)), 150);
     });
     return () => {
       unsubscribe();

@@ -8,6 +8,7 @@ import { ConfirmDialog } from "../ui/confirm-dialog";
 import { FormError } from "../ui/field";
 import { DocumentsTable } from "./documents-table";
 import { NewBaseDialog } from "./new-base-dialog";
+import { ReembedProgress } from "./reembed-progress";
 import { documentStage, formatSize, type DocumentRow } from "./stage";
 import { TestSearch } from "./test-search";
 import { UploadDrop, type UploadState } from "./upload-drop";
@@ -81,6 +82,7 @@ export function BasePanel({ base, canEdit }: { base: Base; canEdit: boolean }) {
           {formatSize(base.sizeBytes)}
           {base.searchMode !== "keyword" && ` · embeddings: ${base.embedding.model || "Skyloom's default model"}`}
         </p>
+        {base.reembedding && <ReembedProgress key={`${base.reembedding.model}-${base.reembedding.baseUrl}`} knowledgeBaseId={base.id} initial={base.reembedding} currentModel={base.embedding.model} />}
       </div>
       {canEdit && (
         <div className="space-y-2">

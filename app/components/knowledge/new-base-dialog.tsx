@@ -3,6 +3,7 @@ import { useTRPCClient } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
 import { Button } from "../ui/button";
 import { Dialog } from "../ui/dialog";
+import { CredentialSelect } from "../canvas/config-form/credential-select";
 import { FormError, TextField } from "../ui/field";
 
 type Mode = "keyword" | "vector" | "hybrid";
@@ -13,7 +14,17 @@ const MODES: { value: Mode; label: string; help: string }[] = [
 ];
 
 /** The settings a base is made with or changed to. */
-export type BaseSettings = { id: string; name: string; description: string; searchMode: Mode; chunkSize: number; chunkOverlap: number; embedding: { baseUrl: string; model: string; credentialId: string | null } };
+export type BaseSettings = {
+  id: string;
+  name: string;
+  description: string;
+  searchMode: Mode;
+  chunkSize: number;
+  chunkOverlap: number;
+  embedding: { baseUrl: string; model: string; credentialId: string | null };
+  /** A change of model under way: the form shows it, so saving a new name does not cancel it. */
+  reembedding?: { baseUrl: string; model: string; credentialId: string | null } | null;
+};
 
 /**
  * Name, how it searches, and how documents are cut into chunks (explained in words). With
@@ -36,15 +47,14 @@ export function NewBaseDialog({
   const [searchMode, setSearchMode] = useState<Mode>(editing?.searchMode ?? "keyword");
   const [chunkSize, setChunkSize] = useState(editing?.chunkSize ?? 400);
   const [chunkOverlap, setChunkOverlap] = useState(editing?.chunkOverlap ?? 50);
-  const [embeddingBaseUrl, setEmbeddingBaseUrl] = useState(editing?.embedding.baseUrl ?? "");
-  const [embeddingModel, setEmbeddingModel] = useState(editing?.embedding.model ?? "");
+  const embedding = editing?.reembedding ?? editing?.embedding;
+  const [embeddingBaseUrl, setEmbeddingBaseUrl] = useState(embedding?.baseUrl ?? "");
+  const [embeddingModel, setEmbeddingModel] = useState(embedding?.model ?? "");
+  const [embeddingCredentialId, setEmbeddingCredentialId] = useState<string | null>(embedding?.credentialId ?? null);
   const create = useAction(async () => {
-    const settings = { name, searchMode, chunkSize, chunkOverlap, embeddingBaseUrl, embeddingModel };
+    const settings = { name, searchMode, chunkSize, chunkOverlap, embeddingBaseUrl, embeddingModel, embeddingCredentialId };
     if (editing) {
-      await client.knowledge.update.mutate({
-        id: editing.id,
-        settings: { ...settings, description: editing.description, embeddingCredentialId: editing.embedding.credentialId },
-      });
+      await client.knowledge.update.mutate({ id: editing.id, settings: { ...settings, description: editing.description } });
       onSaved(editing.id);
       return;
     }
@@ -81,10 +91,38 @@ export function NewBaseDialog({
           ))}
         </fieldset>
         {searchMode !== "keyword" && (
-          <div className="grid grid-cols-2 gap-3">
-            <TextField label="Embeddings base URL" value={embeddingBaseUrl} onChange={(e) => setEmbeddingBaseUrl(e.target.value)} hint="Empty: Skyloom's default model." error={fieldError("embeddingBaseUrl")} />
-            <TextField label="Embeddings model" value={embeddingModel} onChange={(e) => setEmbeddingModel(e.target.value)} hint="e.g. text-embedding-3-small, nomic-embed-text" />
-          </div>
+          <fieldset className="space-y-2 rounded-md border border-slate-200 p-3" data-testid="embeddings-endpoint">
+            <legend className="px-1 text-sm font-medium text-slate-700">Embeddings endpoint</legend>
+            <p className="text-xs text-slate-600">
+              Any OpenAI-compatible <code>/v1/embeddings</code>: OpenAI, Ollama, or a model deployed through Skyloom. Left empty, Skyloom&apos;s default model embeds: on a fresh
+              install that is the local development model, which needs no key (its vectors are not semantic; fine for trying things out).
+            </p>
+            <div className="grid grid-cols-2 gap-3">
+              <TextField
+                label="Embeddings base URL"
+                value={embeddingBaseUrl}
+                onChange={(e) => setEmbeddingBaseUrl(e.target.value)}
+                placeholder="https://api.openai.com/v1"
+                hint="Empty: Skyloom's default model."
+                error={fieldError("embeddingBaseUrl")}
+              />
+              <TextField label="Embeddings model" value={embeddingModel} onChange={(e) => setEmbeddingModel(e.target.value)} hint="e.g. text-embedding-3-small, nomic-embed-text" error={fieldError("embeddingModel")} />
+            </div>
+            <div className="space-y-1">
+              <label htmlFor="embedding-credential" className="text-sm font-medium text-slate-700">
+                API key
+              </label>
+              <CredentialSelect
+                id="embedding-credential"
+                testId="embedding-credential"
+                value={embeddingCredentialId}
+                disabled={false}
+                invalid={Boolean(fieldError("embeddingCredentialId"))}
+                onChange={setEmbeddingCredentialId}
+              />
+              {fieldError("embeddingCredentialId") && <p className="text-xs text-red-600">{fieldError("embeddingCredentialId")}</p>}
+            </div>
+          </fieldset>
         )}
         <div className="grid grid-cols-2 gap-3">
           <TextField

@@ -26,14 +26,22 @@ let owner: TestClient;
 let embeddings: Server;
 let embeddingsUrl: string;
 const requestedModels: string[] = [];
+/** While set, requests for "concepts-8" wait for it: the test looks at a re-embedding half way. */
+let holdConcepts8: Promise<void> | null = null;
 
 beforeAll(async () => {
   embeddings = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    req.on("end", () => {
+    req.on("end", async () => {
       const { input, model } = JSON.parse(body) as { input: string[]; model: string };
       requestedModels.push(model);
+      if (model === "concepts-8" && holdConcepts8) await holdConcepts8;
+      if (model === "broken") {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { message: "model not loaded" } }));
+        return;
+      }
       const dimensions = model === "concepts-8" ? 8 : 4;
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ object: "list", model, data: input.map((text, index) => ({ object: "embedding", index, embedding: conceptVector(text, dimensions) })) }));
@@ -99,24 +107,54 @@ describe("hybrid search on a corpus where keyword and vector search each miss wh
     expect(strict.results.length).toBeLessThan(4);
   });
 
-  it("a new embeddings model re-embeds every document in the background, vectors of the old length are dropped", async () => {
+  it("a new embeddings model re-embeds in the background with progress; searches use the old vectors until one transaction swaps the new ones in", async () => {
     const kb = await corpusBase("hybrid");
     expect((await owner.trpc.knowledge.get({ id: kb.id })).embedding.dimensions).toBe(4);
-    const vectorsOf = (table: string) => (backend.sqlite.prepare(`select count(*) n from "${table}" where kb_id = ?`).get(kb.id) as { n: number }).n;
-    expect(vectorsOf("knowledge_vectors_4")).toBe(4);
+    const vectorsOf = (dimensions: number) =>
+      (backend.sqlite.prepare("select count(*) n from knowledge_chunk_vectors where knowledge_base_id = ? and length(embedding) = ?").get(kb.id, dimensions * 4) as { n: number }).n;
+    expect(vectorsOf(4)).toBe(4);
+    let release = () => {};
+    holdConcepts8 = new Promise<void>((resolve) => (release = resolve));
     const updated = await owner.trpc.knowledge.update({
       id: kb.id,
-      settings: { name: kb.name, searchMode: "hybrid", embeddingBaseUrl: embeddingsUrl, embeddingModel: "concepts-8" },
+      settings: { name: "Garage renamed", searchMode: "hybrid", embeddingBaseUrl: embeddingsUrl, embeddingModel: "concepts-8" },
     });
     expect(updated.reindexing).toBe(true);
-    expect(vectorsOf("knowledge_vectors_4")).toBe(0);
-    // Meanwhile the documents stay searchable by keyword.
-    expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "XJ9000", mode: "keyword" }))).toEqual(["codes.txt"]);
-    await backend.services.knowledge.whenIdle();
-    expect((await owner.trpc.knowledge.get({ id: kb.id })).embedding.dimensions).toBe(8);
-    expect(vectorsOf("knowledge_vectors_8")).toBe(4);
-    expect(requestedModels.at(-1)).toBe("concepts-8");
+    // Half way (the new model has not answered): the old model and vectors still answer searches.
+    await expect.poll(() => requestedModels.includes("concepts-8")).toBe(true);
+    const during = await owner.trpc.knowledge.get({ id: kb.id });
+    expect(during).toMatchObject({ name: "Garage renamed", embedding: { model: "concepts-4", dimensions: 4 }, reembedding: { model: "concepts-8", progress: 0, error: null } });
+    expect(vectorsOf(4)).toBe(4);
+    const before = requestedModels.length;
     expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "car", mode: "vector", topK: 1 }))).toEqual(["tyres.txt"]);
+    expect(requestedModels.slice(before)).toEqual(["concepts-4"]);
+    // A document added meanwhile is embedded with the old model now, and with the new one before the swap.
+    await owner.trpc.knowledge.documents.upload({ knowledgeBaseId: kb.id, name: "bike.txt", contentBase64: Buffer.from("Cycling to work on bicycles.").toString("base64") });
+
+    release();
+    holdConcepts8 = null;
+    await backend.services.knowledge.whenIdle();
+    const after = await owner.trpc.knowledge.get({ id: kb.id });
+    expect(after).toMatchObject({ embedding: { model: "concepts-8", dimensions: 8 }, reembedding: null });
+    expect([vectorsOf(4), vectorsOf(8)]).toEqual([0, 5]);
+    expect(backend.sqlite.prepare("select count(*) n from knowledge_vector_staging").get()).toEqual({ n: 0 });
+    expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "car", mode: "vector", topK: 1 }))).toEqual(["tyres.txt"]);
+    expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "bicycle", mode: "vector", topK: 1 }))).toEqual(["bike.txt"]);
+    expect(requestedModels.at(-1)).toBe("concepts-8");
+  });
+
+  it("a new embeddings model that fails leaves the base on its old vectors, with the reason shown", async () => {
+    const kb = await corpusBase("vector");
+    await owner.trpc.knowledge.update({ id: kb.id, settings: { name: kb.name, searchMode: "vector", embeddingBaseUrl: embeddingsUrl, embeddingModel: "broken" } });
+    await backend.services.knowledge.whenIdle();
+    const after = await owner.trpc.knowledge.get({ id: kb.id });
+    expect(after.embedding).toMatchObject({ model: "concepts-4", dimensions: 4 });
+    expect(after.reembedding).toMatchObject({ model: "broken" });
+    expect(after.reembedding?.error).toMatch(/model not loaded|500/);
+    expect(names(await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "car", topK: 1 }))).toEqual(["tyres.txt"]);
+    // Changing back to the model in use drops the failed request.
+    await owner.trpc.knowledge.update({ id: kb.id, settings: { name: kb.name, searchMode: "vector", embeddingBaseUrl: embeddingsUrl, embeddingModel: "concepts-4" } });
+    expect((await owner.trpc.knowledge.get({ id: kb.id })).reembedding).toBeNull();
   });
 
   it("an embeddings URL on a private address is refused by the SSRF guard when the operator has not allowed it", async () => {

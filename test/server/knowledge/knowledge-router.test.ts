@@ -23,14 +23,14 @@ const count = (sql: string, ...params: unknown[]) => (backend.sqlite.prepare(sql
 
 /** Every row anywhere that belongs to knowledge bases: after a refusal or a deletion these must be back where they were. */
 function knowledgeFootprint() {
-  const vectorTables = (backend.sqlite.prepare("select name from sqlite_master where name glob 'knowledge_vectors_[0-9]*' and sql like 'create virtual table%'").all() as { name: string }[]).map((t) => t.name);
   return {
     documents: count("select count(*) n from knowledge_documents"),
     files: count("select count(*) n from knowledge_files"),
     jobs: count("select count(*) n from knowledge_jobs"),
     chunks: count("select count(*) n from knowledge_chunks"),
     fts: count("select count(*) n from knowledge_chunks_fts_docsize"),
-    vectors: vectorTables.reduce((sum, t) => sum + count(`select count(*) n from "${t}"`), 0),
+    vectors: count("select count(*) n from knowledge_chunk_vectors"),
+    vectorCodes: count("select count(*) n from knowledge_vector_codes"),
   };
 }
 
@@ -122,7 +122,7 @@ describe("knowledge bases through the tRPC router", () => {
 
     await owner.trpc.knowledge.documents.remove({ knowledgeBaseId: kb.id, documentId: a.document.id });
     const after = knowledgeFootprint();
-    expect(after).toEqual({ ...during, documents: during.documents - 1, files: during.files - 1, jobs: during.jobs - 1, chunks: during.chunks - 1, fts: during.fts - 1, vectors: during.vectors - 1 });
+    expect(after).toEqual({ ...during, documents: during.documents - 1, files: during.files - 1, jobs: during.jobs - 1, chunks: during.chunks - 1, fts: during.fts - 1, vectors: during.vectors - 1, vectorCodes: during.vectorCodes - 1 });
     expect(count("select count(*) n from knowledge_chunks_fts where knowledge_chunks_fts match 'zebra'")).toBe(0);
     expect((await owner.trpc.knowledge.search({ knowledgeBaseId: kb.id, query: "zebra crossing" })).results.map((r) => r.documentName)).not.toContain("alpha.md");
 
