@@ -2,6 +2,7 @@ import { openDatabase, type DatabaseHandle, type Db } from "#db/client";
 import { prepareHotStatements } from "#db/hot-statements";
 import { migrationsFolder } from "#db/root";
 import type { EndpointResolver } from "#agents/runtime/context";
+import { BillingService } from "./billing/service";
 import type { ServerConfig } from "./env";
 import { createKnowledgeService, type KnowledgeServiceOptions } from "./knowledge/host";
 import type { KnowledgeService } from "./knowledge/service";
@@ -35,6 +36,8 @@ export type Services = {
   signupLimiter: SignupLimiter;
   /** The agent runtime's parts: default model (and the dev model), SSRF guard, LLM clients, sandbox pool, endpoints. */
   runtime: RuntimeHost;
+  /** Billing in SPON: ledger, /v1 metering and limits always; chain, deposits and payouts when on (ADR 030). */
+  billing: BillingService;
   /** Writes runs and settles finished ones with what they cost (run-store.ts, run-settlement.ts). */
   runStore: RunStore;
   /** Knowledge bases: documents, background ingestion jobs (resumed at start), search. */
@@ -58,9 +61,8 @@ export type ServicesBase = {
 };
 
 /**
- * Outside systems and test doubles plugged in at start. This is where the next outside
- * systems attach: the compute marketplace's deployments resolve `endpoints`, and a chain
- * watcher will come in beside them.
+ * Outside systems and test doubles plugged in at start: the compute marketplace's deployments
+ * resolve `endpoints`; the chain (billing) starts unless `billing: false`.
  */
 export type ServiceAdapters = {
   /** Where model.endpoint nodes are served; omitted, such a node says "Deploy this endpoint first". */
@@ -73,6 +75,11 @@ export type ServiceAdapters = {
   knowledge?: KnowledgeServiceOptions;
   /** How failed run settlements are retried (tests shorten the delays). */
   runStorageRetry?: RetryPolicy;
+  /**
+   * false: no chain and nothing metered, whatever SKYLOOM_BILLING says (most tests: starting
+   * anvil for each would be slow, and their agents must answer without a balance).
+   */
+  billing?: boolean;
 };
 
 export async function createServices(base: ServicesBase, adapters: ServiceAdapters = {}): Promise<Services> {
@@ -90,7 +97,11 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     markInterruptedRuns(db);
     const statements = prepareHotStatements(database.sqlite);
 
-    const runStore = new RunStore(database.sqlite, statements, adapters.runStorageRetry);
+    // Before the run store: a gateway run's settlement posts its usage through billing's meter.
+    const billing = await BillingService.start({ config: config.billing, dataDir: config.dataDir, sqlite: database.sqlite, enabled: adapters.billing !== false });
+    stops.push(() => billing.stop());
+
+    const runStore = new RunStore(database.sqlite, statements, adapters.runStorageRetry, billing.enabled ? (usage) => billing.meter.postRunUsage(usage) : undefined);
     // Runs that finished in the last turn are still waiting for their group commit.
     stops.push(() => runStore.stop());
 
@@ -114,6 +125,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
       loginLimiter: adapters.loginLimiter ?? new LoginLimiter(),
       signupLimiter: adapters.signupLimiter ?? new SignupLimiter(config.signupsPerHour),
       runtime,
+      billing,
       runStore,
       knowledge,
       runs,

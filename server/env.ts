@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { loadChainConfig, type ChainConfig } from "./chain/config";
 
 /**
  * Skyloom's configuration: every setting has an embedded default so `npm start` needs
@@ -96,6 +97,28 @@ export const ENV_VARIABLES = {
     default: undefined,
     description: "Sender of invitation emails (default: Skyloom <no-reply@the PUBLIC_URL host>).",
   },
+  SKYLOOM_BILLING: {
+    schema: z.enum(["on", "off"], { error: 'must be "on" or "off"' }),
+    default: "on",
+    description:
+      "Billing in SPON (ADR 030): `on` starts the chain (the embedded anvil devnet unless CHAIN_RPC_URL is set; see server/chain/config.ts for the CHAIN_* variables), meters /v1 usage and answers 402 when a team cannot pay; `off` bills nothing.",
+  },
+  SKYLOOM_TOKEN_PRICES: {
+    schema: z.string().max(10_000),
+    default: undefined,
+    description:
+      "/v1 token prices in SPON per 1K input/output tokens, per model: `gpt-4o-mini=0.0015/0.006,*=0.002/0.006` (`*`: every other model). Default: skyloom-dev=0.0001/0.0002,*=0.002/0.006.",
+  },
+  SKYLOOM_WELCOME_TEST_SPON: {
+    schema: z.string().regex(/^\d{1,4}(\.\d{1,18})?$/, "must be an amount of SPON from 0 to 9999, e.g. 100"),
+    default: "100",
+    description: "Test SPON each new team gets once on the embedded devnet, so its agents answer on /v1 at once (0: none). Never on another chain.",
+  },
+  CHAIN_SETTLE_EVERY_MINUTES: {
+    schema: z.coerce.number().int().min(1).max(10_080),
+    default: "60",
+    description: "How often providers' accrued lease earnings are settled on-chain in one batch transaction.",
+  },
 } as const;
 
 type Vars = typeof ENV_VARIABLES;
@@ -130,6 +153,17 @@ export type ServerConfig = {
   smtpUrl: string | undefined;
   smtpFrom: string;
   signupsPerHour: number;
+  billing: BillingConfig;
+};
+
+/** Billing's settings (ADR 030); the chain's own come from server/chain/config.ts. */
+export type BillingConfig = {
+  enabled: boolean;
+  chain: ChainConfig;
+  /** Raw SKYLOOM_TOKEN_PRICES; parsed by server/billing/prices.ts. */
+  tokenPrices: string | undefined;
+  welcomeTestSpon: string;
+  settleEveryMs: number;
 };
 
 function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
@@ -176,5 +210,12 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     smtpUrl: read(env, "SMTP_URL"),
     smtpFrom: read(env, "SMTP_FROM") ?? `Skyloom <no-reply@${new URL(publicUrl).hostname}>`,
     signupsPerHour: read(env, "SKYLOOM_SIGNUPS_PER_HOUR") ?? 5,
+    billing: {
+      enabled: (read(env, "SKYLOOM_BILLING") ?? "on") === "on",
+      chain: loadChainConfig(env),
+      tokenPrices: read(env, "SKYLOOM_TOKEN_PRICES"),
+      welcomeTestSpon: read(env, "SKYLOOM_WELCOME_TEST_SPON") ?? "100",
+      settleEveryMs: (read(env, "CHAIN_SETTLE_EVERY_MINUTES") ?? 60) * 60_000,
+    },
   };
 }

@@ -15,6 +15,7 @@ import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-hea
 import { createServices, type ServiceAdapters, type Services } from "./composition";
 import { healthOf } from "./http/health";
 import { knowledgeUploadHandler } from "./knowledge/upload-route";
+import { statementCsvHandler } from "./billing/statement-route";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
 import { createGateway, isGatewayRequest } from "./gateway/index";
 import { refuseBatchedAuth } from "./trpc/batch-guard";
@@ -80,6 +81,7 @@ async function serve(services: Services, options: { pages?: boolean; development
     res.status(health.status === "error" ? 503 : 200).json(health);
   });
 
+  app.get("/api/billing/statement.csv", statementCsvHandler(() => services.database.sqlite, (req, res) => contextFor(services, req as Request, res as Response).viewer));
   app.post("/api/knowledge/upload", knowledgeUploadHandler(() => services.knowledge, (req, res) => contextFor(services, req as Request, res as Response).viewer));
 
   // Refuse oversized bodies up front, before auth or parsing; tRPC's own limit catches bodies

@@ -50,6 +50,8 @@ export const ledgerLines = sqliteTable(
       .references(() => ledgerAccounts.id),
     /** Signed canonical decimal; an entry's lines sum to zero. */
     amount: text("amount").notNull(),
+    /** The account's balance after this entry (statements read it; null on lines posted before it existed). */
+    balanceAfter: text("balance_after"),
   },
   (t) => [index("ledger_lines_entry_idx").on(t.entryId), index("ledger_lines_account_idx").on(t.accountId, t.entryId)],
 );
@@ -59,6 +61,8 @@ export const billingAccounts = sqliteTable("billing_accounts", {
   teamId: text("team_id").primaryKey(),
   /** 0x-prefixed 32-byte hex, lower case. */
   depositRef: text("deposit_ref").notNull().unique(),
+  /** When the devnet's welcome grant of test SPON was sent (once per team; null elsewhere). */
+  welcomeGrantAt: integer("welcome_grant_at", { mode: "timestamp_ms" }),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 

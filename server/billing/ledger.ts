@@ -88,7 +88,7 @@ function prepare(sqlite: Database.Database) {
       "INSERT INTO ledger_accounts (id, kind, team_id, balance, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET balance = excluded.balance",
     ),
     insertEntry: sqlite.prepare("INSERT INTO ledger_entries (key, kind, team_id, memo, digest, at) VALUES (?, ?, ?, ?, ?, ?)"),
-    insertLine: sqlite.prepare("INSERT INTO ledger_lines (entry_id, account_id, amount) VALUES (?, ?, ?)"),
+    insertLine: sqlite.prepare("INSERT INTO ledger_lines (entry_id, account_id, amount, balance_after) VALUES (?, ?, ?, ?)"),
   };
 }
 
@@ -112,6 +112,7 @@ export function createLedger(sqlite: Database.Database, clock: () => number = Da
     const now = clock();
     // Every check before the first write: a refusal leaves nothing behind, even without a savepoint.
     const updates: [string, bigint, ParsedAccount][] = [];
+    const afterOf = new Map<string, string>();
     for (const [account, change] of net) {
       const row = s.balance.get(account);
       const parsed = parseAccountId(account);
@@ -119,10 +120,11 @@ export function createLedger(sqlite: Database.Database, clock: () => number = Da
       const after = before + change;
       if (after < 0n && !mayGoNegative(parsed.kind)) throw new InsufficientFunds(account, before, -change);
       updates.push([account, after, parsed]);
+      afterOf.set(account, amountToText(after));
     }
     const entryId = Number(s.insertEntry.run(p.key, p.kind, p.teamId ?? null, p.memo ?? null, digest, p.at ?? now).lastInsertRowid);
     for (const [account, after, parsed] of updates) s.writeBalance.run(account, parsed.kind, parsed.teamId, amountToText(after), now);
-    for (const line of p.lines) s.insertLine.run(entryId, line.account, amountToText(line.amount));
+    for (const line of p.lines) s.insertLine.run(entryId, line.account, amountToText(line.amount), afterOf.get(line.account));
     return { entryId, duplicate: false };
   }
   const postTx = sqlite.transaction(postNow);

@@ -6,6 +6,8 @@ import { utcDay } from "../services/run-settlement";
 import type { RunStore } from "../services/run-store";
 import type { ServedAgent, ServedAgents } from "../services/served-agents";
 import type { AgentRunHandle, AgentRunner } from "./agent-runner";
+import type { UsageHold } from "../billing/metering";
+import { holdForRequest, type GatewayBilling } from "./billing";
 import { readJsonBody } from "./body";
 import { conversationHeaderError, parseChatRequest, type ParsedChatRequest } from "./chat-request";
 import { GatewayError, sendJson } from "./errors";
@@ -48,7 +50,13 @@ function conversationIdFor(req: Request, request: ParsedChatRequest, agent: Serv
   return `gw:${agent.id}:${createHash("sha256").update(`${scope}\0${given}`).digest("base64url").slice(0, 32)}`;
 }
 
-export type ChatCompletionsDeps = { servedAgents: Pick<ServedAgents, "find" | "pinnedGraph">; runStore: Pick<RunStore, "postWithoutRun">; runAgent: AgentRunner };
+export type ChatCompletionsDeps = {
+  servedAgents: Pick<ServedAgents, "find" | "pinnedGraph">;
+  runStore: Pick<RunStore, "postWithoutRun">;
+  /** Absent or off: nothing is metered. */
+  billing?: GatewayBilling;
+  runAgent: AgentRunner;
+};
 
 /** Text of a finished run that the stream has not sent yet (when the output was not token-streamed). */
 function unsentText(output: string | null, streamed: string): string {
@@ -80,9 +88,13 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
   // a request that never got a run is counted on its own below.
   let run: AgentRunHandle | undefined;
   let clientGone = false;
+  let hold: UsageHold | undefined;
   try {
     const conversationId = conversationIdFor(req, request, agent, key);
     const graph = deps.servedAgents.pinnedGraph(agent);
+    // What the request may cost is held before it runs (402 when it cannot be paid); its run's
+    // settlement charges what it did cost and lets the hold go.
+    hold = deps.billing ? await holdForRequest(deps.billing, { teamId: agent.teamId, apiKeyId: key.id, graph, request }) : undefined;
     res.once("close", () => {
       if (res.writableFinished) return;
       clientGone = true;
@@ -97,7 +109,7 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
       history: request.history,
       conversationId,
       stream: request.stream,
-      origin: { kind: "gateway", agentId: agent.id, apiKeyId: key.id },
+      origin: { kind: "gateway", agentId: agent.id, apiKeyId: key.id, ...(hold ? { hold } : {}) },
     });
     if (clientGone) run.cancel();
     res.setHeader("x-skyloom-run-id", run.runId);
@@ -144,6 +156,7 @@ export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Reque
     res.end(`${tail}data: [DONE]\n\n`);
   } finally {
     if (!run) {
+      if (hold) deps.billing?.meter.release(hold);
       deps.runStore.postWithoutRun({ kind: "agent-usage", agentId: agent.id, teamId: agent.teamId, day: utcDay(startedAt), errors: 1, promptTokens: 0, completionTokens: 0 });
     }
   }

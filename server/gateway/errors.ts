@@ -1,7 +1,7 @@
 import type { ServerResponse as Response } from "node:http";
 
 /** OpenAI's error types, as its SDKs and clients expect them. */
-export type OpenAiErrorType = "invalid_request_error" | "authentication_error" | "permission_error" | "rate_limit_error" | "server_error";
+export type OpenAiErrorType = "invalid_request_error" | "authentication_error" | "permission_error" | "rate_limit_error" | "insufficient_quota" | "server_error";
 
 /**
  * An error answered in OpenAI's shape: `{ error: { message, type, param, code } }` with the

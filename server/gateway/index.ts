@@ -12,7 +12,7 @@ import { DomainError } from "../services/errors";
 import { runtimeAgentRunner } from "./runtime-runner";
 
 /** What the gateway uses of a running Skyloom (server/composition.ts). */
-export type GatewayServices = Pick<Services, "db" | "config" | "apiKeys" | "servedAgents" | "runs" | "runStore">;
+export type GatewayServices = Pick<Services, "db" | "config" | "apiKeys" | "servedAgents" | "runs" | "runStore" | "billing">;
 
 export type GatewayOptions = {
   /** Runs a published agent; by default the runs service (tests pass runners that fail). */
@@ -37,7 +37,7 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
   const limiter = new KeyRateLimiter(now);
   const keyUsage = new KeyUsageRecorder(services.db);
   const cors = new GatewayCors(services.db, services.apiKeys);
-  const chatDeps = { servedAgents: services.servedAgents, runStore: services.runStore, runAgent: options.runAgent ?? runtimeAgentRunner(services) };
+  const chatDeps = { servedAgents: services.servedAgents, runStore: services.runStore, billing: services.billing, runAgent: options.runAgent ?? runtimeAgentRunner(services) };
 
   const keyed = (handler: Handler) => async (req: Request, res: Response) => {
     try {

@@ -1,6 +1,5 @@
-import type { HotStatements } from "#db/hot-statements";
 import type { NodeErrorEvent, NodeOutputEvent, RunEvent, RunFinishEvent } from "#agents/runtime/events";
-import { writeRun, type RunHeader, type StepRow } from "./run-settlement";
+import { writeRun, type RunHeader, type SettlementWriters, type StepRow } from "./run-settlement";
 import type { RunStore, StoredRun } from "./run-store";
 
 /**
@@ -137,8 +136,8 @@ export class RunRecorder implements StoredRun {
   }
 
   /** Inside the store's transaction: the pending rows, and with `settle` the run's settlement. */
-  writeTo(statements: HotStatements, settle: boolean): void {
-    writeRun(statements, this.run, this.rowStored, this.steps, settle ? this.finish : null);
+  writeTo(writers: SettlementWriters, settle: boolean): void {
+    writeRun(writers, this.run, this.rowStored, this.steps, settle ? this.finish : null);
     this.rowStored = true;
   }
 

@@ -2,22 +2,32 @@ import type { HotStatements, StepRowParams } from "#db/hot-statements";
 import type { StepStatus } from "#db/schema";
 import type { GraphDoc } from "#agents/graph/index";
 import type { RunFinishEvent } from "#agents/runtime/events";
+import type { BilledUsage, UsageHold } from "../billing/metering";
 
 /**
  * What a run writes, and the one step that settles a finished run: its final state, the steps
  * not written yet and what it costs, in the same transaction (run-store.ts opens it). A run
  * that is stored is therefore never a run whose usage is missing, nor the other way round.
  *
- * Billing adds its ledger lines here: a new kind of Posting from `postingsOf`, written by
- * `writePosting`, and they commit or roll back with the run.
+ * Billing's ledger lines are written here (a "billed-usage" posting, ADR 030): they commit or
+ * roll back with the run.
  */
+
+/** Where a settlement writes: the hot statements, and billing's usage posting when billing is on. */
+export type SettlementWriters = { statements: HotStatements; billUsage?: (usage: BilledUsage) => void };
 
 /** Who or what started a run. Stored with the run: its `source`, its author, the gateway's agent and key. */
 export type RunOrigin =
   /** The editor's test chat, by a person. */
   | { kind: "chat"; userId: string }
   /** A /v1 request to a published agent, made with a team API key. */
-  | { kind: "gateway"; agentId: string; apiKeyId: string }
+  | {
+      kind: "gateway";
+      agentId: string;
+      apiKeyId: string;
+      /** What billing held for the request before it ran (metering.ts); absent when billing is off. */
+      hold?: UsageHold;
+    }
   /** Server code on its own behalf (no person, no key). */
   | { kind: "api" };
 
@@ -58,17 +68,19 @@ export type StepRow = {
   dirty: boolean;
 };
 
-/** What a finished run costs, posted with it. */
-export type Posting = {
-  kind: "agent-usage";
-  agentId: string;
-  teamId: string;
-  /** The UTC day the request came in. */
-  day: string;
-  errors: 0 | 1;
-  promptTokens: number;
-  completionTokens: number;
-};
+/** What a finished run costs, posted with it: its agent's daily counters, and what billing charges. */
+export type Posting =
+  | {
+      kind: "agent-usage";
+      agentId: string;
+      teamId: string;
+      /** The UTC day the request came in. */
+      day: string;
+      errors: 0 | 1;
+      promptTokens: number;
+      completionTokens: number;
+    }
+  | { kind: "billed-usage"; usage: BilledUsage };
 
 /** UTC day of a timestamp, as stored in agent_usage_daily. */
 export function utcDay(at: number | Date): string {
@@ -77,8 +89,29 @@ export function utcDay(at: number | Date): string {
 
 /** A gateway request counts on its agent's day, with its tokens and whether it got an answer. */
 export function postingsOf(run: RunHeader, finish: RunFinishEvent): Posting[] {
-  if (run.origin.kind !== "gateway" || run.detached) return [];
+  if (run.origin.kind !== "gateway") return [];
+  const { hold } = run.origin;
+  // A detached run (its agent deleted meanwhile) has no agent row to count on, but it was still paid for.
+  const billed: Posting[] = hold
+    ? [
+        {
+          kind: "billed-usage",
+          usage: {
+            runId: run.id,
+            teamId: run.teamId,
+            agentId: run.origin.agentId,
+            apiKeyId: run.origin.apiKeyId,
+            day: utcDay(run.startedAt),
+            promptTokens: finish.usage.promptTokens,
+            completionTokens: finish.usage.completionTokens,
+            hold,
+          },
+        },
+      ]
+    : [];
+  if (run.detached) return billed;
   return [
+    ...billed,
     {
       kind: "agent-usage",
       agentId: run.origin.agentId,
@@ -91,9 +124,13 @@ export function postingsOf(run: RunHeader, finish: RunFinishEvent): Posting[] {
   ];
 }
 
-export function writePosting(statements: HotStatements, posting: Posting): void {
+export function writePosting(writers: SettlementWriters, posting: Posting): void {
+  if (posting.kind === "billed-usage") {
+    writers.billUsage?.(posting.usage);
+    return;
+  }
   const { kind: _kind, ...usage } = posting;
-  statements.addAgentUsage.run(usage);
+  writers.statements.addAgentUsage.run(usage);
 }
 
 /** What a run stores as its graph: a reference when its flow version holds it (see the runs schema). */
@@ -105,7 +142,8 @@ export const GRAPH_IN_VERSION = "null";
  * holds the transaction. Returns nothing; marks the steps written (the caller restores the
  * marks if the transaction rolls back).
  */
-export function writeRun(statements: HotStatements, run: RunHeader, rowStored: boolean, steps: readonly StepRow[], finish: RunFinishEvent | null): void {
+export function writeRun(writers: SettlementWriters, run: RunHeader, rowStored: boolean, steps: readonly StepRow[], finish: RunFinishEvent | null): void {
+  const { statements } = writers;
   const final = finish ? finalState(run.id, finish) : null;
   if (!rowStored) {
     // A short run is inserted once, already finished.
@@ -117,7 +155,7 @@ export function writeRun(statements: HotStatements, run: RunHeader, rowStored: b
     statements.finishRun.run(final);
   }
   writeSteps(statements, run, steps);
-  if (finish) for (const posting of postingsOf(run, finish)) writePosting(statements, posting);
+  if (finish) for (const posting of postingsOf(run, finish)) writePosting(writers, posting);
 }
 
 function runColumns(run: RunHeader) {

@@ -1,12 +1,12 @@
 import type Database from "better-sqlite3";
 import type { HotStatements } from "#db/hot-statements";
-import { writePosting, type Posting } from "./run-settlement";
+import { writePosting, type Posting, type SettlementWriters } from "./run-settlement";
 
 /** A run as the store writes it (run-recorder.ts). */
 export interface StoredRun {
   readonly runId: string;
   /** Inside a transaction: the pending rows, and with `settle` the run's settlement. */
-  writeTo(statements: HotStatements, settle: boolean): void;
+  writeTo(writers: SettlementWriters, settle: boolean): void;
   /** Marks what is written now; the function puts the marks back after a rollback. */
   checkpoint(): () => void;
   /** Drops the run's references to a deleted flow and agent; false when it had none. */
@@ -56,8 +56,11 @@ export class RunStore {
     sqlite: Database.Database,
     statements: HotStatements,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    /** Billing's usage posting, written in each gateway run's transaction (absent: nothing billed). */
+    billUsage?: SettlementWriters["billUsage"],
   ) {
-    const writeInTransaction = sqlite.transaction((run: StoredRun, settle: boolean) => run.writeTo(statements, settle));
+    const writers: SettlementWriters = { statements, billUsage };
+    const writeInTransaction = sqlite.transaction((run: StoredRun, settle: boolean) => run.writeTo(writers, settle));
     this.writeOne = (run, settle) => this.attempt(run, () => writeInTransaction(run, settle));
     // Nested in writeGroup's transaction, writeOne's transaction becomes a savepoint.
     this.writeGroup = sqlite.transaction((runs: readonly StoredRun[], failed: [StoredRun, unknown][]) => {
@@ -69,7 +72,7 @@ export class RunStore {
         }
       }
     });
-    this.postOnItsOwn = sqlite.transaction((posting: Posting) => writePosting(statements, posting));
+    this.postOnItsOwn = sqlite.transaction((posting: Posting) => writePosting(writers, posting));
   }
 
   /** A followed run's progress, now. A failure is noted; the settlement writes what is missing. */

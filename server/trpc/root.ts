@@ -1,6 +1,7 @@
 import { agentRouter } from "../routers/agent";
 import { apiKeyRouter } from "../routers/apiKey";
 import { authRouter } from "../routers/auth";
+import { billingRouter } from "../routers/billing";
 import { catalogRouter } from "../routers/catalog";
 import { compileRouter } from "../routers/compile";
 import { credentialRouter } from "../routers/credential";
@@ -21,6 +22,7 @@ export const appRouter = router({
   run: runRouter,
   credential: credentialRouter,
   knowledge: knowledgeRouter,
+  billing: billingRouter,
 });
 
 export type AppRouter = typeof appRouter;

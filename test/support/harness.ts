@@ -20,7 +20,8 @@ export async function createTestBackend(options: { ip?: string; env?: EnvSource;
   const services = await createServices(
     { config, secretKey: Buffer.alloc(32, 7) },
     // Tests sign many people up from one address; the limit itself has tests that pass their own.
-    { signupLimiter: new SignupLimiter(1_000), ...options.adapters },
+    // Billing's chain starts only for tests that ask (adapters.billing: true): see ServiceAdapters.billing.
+    { signupLimiter: new SignupLimiter(1_000), billing: false, ...options.adapters },
   );
 
   function client(ip = options.ip ?? "127.0.0.1"): TestClient {

@@ -1,0 +1,222 @@
+/**
+ * Metering /v1 usage against a team's balance and spend limits (ADR 030).
+ *
+ * Before a request runs, `reserve` holds what it may cost at most (estimateRunCost); the
+ * request is refused (QuotaExceeded → 402 insufficient_quota) when the team's spendable
+ * balance, its monthly limit or its API key's monthly limit, less what requests in flight
+ * already hold, cannot cover it. Holds live in memory: one Skyloom process serves /v1, and a
+ * check and its hold run in one synchronous step, so concurrent requests can never hold the
+ * same money twice.
+ *
+ * The run's settlement (run-settlement.ts, in the run's own transaction) calls `postRunUsage`:
+ * it releases the hold and charges what the run did cost, available → metered in the ledger,
+ * capped at what the team can still spend (a run that used more than its hold takes only spare
+ * money; what it cannot pay is logged, never owed), and adds it to the daily usage rollup.
+ * Nothing is ever negative: the ledger refuses a posting that would be.
+ */
+import type Database from "better-sqlite3";
+import type { GraphDoc } from "#agents/graph/index";
+import { accountId } from "./accounts";
+import { amountFromText, amountToText, weiToSpon } from "./amounts";
+import type { Ledger } from "./ledger";
+import { estimateRunCost, type PriceTable } from "./prices";
+import { tokenCostWei, type TokenPrice } from "./pricing";
+
+/** Money held for one request in flight. */
+export type UsageHold = {
+  readonly id: number;
+  readonly teamId: string;
+  readonly apiKeyId: string;
+  readonly price: TokenPrice;
+  readonly amountWei: bigint;
+  readonly createdAt: number;
+  released: boolean;
+};
+
+/** What a settled gateway run reports for billing (run-settlement.ts builds it). */
+export type BilledUsage = {
+  runId: string;
+  teamId: string;
+  agentId: string;
+  apiKeyId: string;
+  /** UTC day the request came in. */
+  day: string;
+  promptTokens: number;
+  completionTokens: number;
+  hold: UsageHold;
+};
+
+export type QuotaReason = "balance" | "team-limit" | "key-limit";
+
+/** The request cannot be paid for: the gateway answers 402 insufficient_quota with this message. */
+export class QuotaExceeded extends Error {
+  constructor(
+    readonly reason: QuotaReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = "QuotaExceeded";
+  }
+}
+
+/** A hold not settled after this long belongs to a run that was lost: it is let go. */
+export const HOLD_EXPIRES_MS = 30 * 60_000;
+
+/** First day (YYYY-MM-DD, UTC) of the month of `at`. */
+export const monthStart = (at: number): string => `${new Date(at).toISOString().slice(0, 7)}-01`;
+
+type Limits = { team: bigint | null; keys: Map<string, bigint> };
+
+export class UsageMeter {
+  private readonly holds = new Map<number, UsageHold>();
+  private readonly heldByTeam = new Map<string, bigint>();
+  private readonly heldByKey = new Map<string, bigint>();
+  private readonly limits = new Map<string, Limits>();
+  private nextId = 1;
+  private readonly q;
+
+  constructor(
+    sqlite: Database.Database,
+    private readonly ledger: Ledger,
+    private readonly prices: () => PriceTable,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.q = {
+      limits: sqlite.prepare<[string], { api_key_id: string; monthly_wei: string }>("SELECT api_key_id, monthly_wei FROM billing_limits WHERE team_id = ?"),
+      teamSpent: sqlite.prepare<[string, string], { cost_wei: string }>("SELECT cost_wei FROM billing_usage_daily WHERE team_id = ? AND day >= ?"),
+      keySpent: sqlite.prepare<[string, string, string], { cost_wei: string }>("SELECT cost_wei FROM billing_usage_daily WHERE api_key_id = ? AND day >= ? AND team_id = ?"),
+      rollupCost: sqlite.prepare<[string, string, string, string], { cost_wei: string }>(
+        "SELECT cost_wei FROM billing_usage_daily WHERE team_id = ? AND day = ? AND agent_id = ? AND api_key_id = ?",
+      ),
+      addRollup: sqlite.prepare(
+        `INSERT INTO billing_usage_daily (team_id, day, agent_id, api_key_id, requests, prompt_tokens, completion_tokens, cost_wei)
+         VALUES (@teamId, @day, @agentId, @apiKeyId, 1, @promptTokens, @completionTokens, @cost)
+         ON CONFLICT (team_id, day, agent_id, api_key_id) DO UPDATE SET requests = requests + 1,
+           prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens, cost_wei = excluded.cost_wei`,
+      ),
+    };
+  }
+
+  /** Holds the most a run of `graph` may cost for `input`, or throws QuotaExceeded. */
+  reserve(request: { teamId: string; apiKeyId: string; graph: GraphDoc; inputChars: number }): UsageHold {
+    this.expireOldHolds();
+    const { price, estimateWei } = estimateRunCost(this.prices(), request.graph, request.inputChars);
+    const { teamId, apiKeyId } = request;
+    const spare = this.spare(teamId, apiKeyId);
+    if (estimateWei > spare.amount) throw this.refusal(spare.reason, estimateWei, spare.amount);
+    const hold: UsageHold = { id: this.nextId++, teamId, apiKeyId, price, amountWei: estimateWei, createdAt: this.now(), released: false };
+    if (estimateWei > 0n) {
+      this.holds.set(hold.id, hold);
+      add(this.heldByTeam, teamId, estimateWei);
+      add(this.heldByKey, apiKeyId, estimateWei);
+    }
+    return hold;
+  }
+
+  /** Lets a hold go (the request never got a run, or its run settled). Idempotent. */
+  release(hold: UsageHold): void {
+    if (hold.released) return;
+    hold.released = true;
+    if (!this.holds.delete(hold.id)) return;
+    add(this.heldByTeam, hold.teamId, -hold.amountWei);
+    add(this.heldByKey, hold.apiKeyId, -hold.amountWei);
+  }
+
+  /** Inside the run's transaction: releases the hold, posts what the run cost (capped at what is spare), rolls it up. Returns the wei charged. */
+  postRunUsage(usage: BilledUsage): bigint {
+    this.release(usage.hold);
+    const cost = tokenCostWei(usage.hold.price, usage.promptTokens, usage.completionTokens);
+    const spare = this.spare(usage.teamId, usage.apiKeyId).amount;
+    const charged = cost < spare ? cost : spare > 0n ? spare : 0n;
+    if (charged < cost) {
+      console.warn(`Run ${usage.runId} cost ${weiToSpon(cost)} SPON; the team could pay ${weiToSpon(charged)} SPON of it (balance or spend limit reached).`);
+    }
+    if (charged > 0n) {
+      const team = { teamId: usage.teamId };
+      this.ledger.post({
+        key: `usage:run:${usage.runId}`,
+        kind: "usage",
+        teamId: usage.teamId,
+        memo: `run ${usage.runId} · agent ${usage.agentId} · ${usage.promptTokens} in / ${usage.completionTokens} out tokens`,
+        lines: [
+          { account: accountId.available(team), amount: -charged },
+          { account: accountId.metered(team), amount: charged },
+        ],
+      });
+    }
+    const before = this.q.rollupCost.get(usage.teamId, usage.day, usage.agentId, usage.apiKeyId);
+    const total = (before ? amountFromText(before.cost_wei) : 0n) + charged;
+    this.q.addRollup.run({ teamId: usage.teamId, day: usage.day, agentId: usage.agentId, apiKeyId: usage.apiKeyId, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cost: amountToText(total) });
+    return charged;
+  }
+
+  /** /v1 usage charged to a team (or one of its keys) since the start of this UTC month. */
+  spentThisMonth(teamId: string, apiKeyId?: string): bigint {
+    const from = monthStart(this.now());
+    const rows = apiKeyId === undefined ? this.q.teamSpent.all(teamId, from) : this.q.keySpent.all(apiKeyId, from, teamId);
+    return rows.reduce((sum, r) => sum + amountFromText(r.cost_wei), 0n);
+  }
+
+  /** What requests in flight hold for a team. */
+  heldFor(teamId: string): bigint {
+    return this.heldByTeam.get(teamId) ?? 0n;
+  }
+
+  limitsOf(teamId: string): Limits {
+    let limits = this.limits.get(teamId);
+    if (!limits) {
+      limits = { team: null, keys: new Map() };
+      for (const row of this.q.limits.all(teamId)) {
+        if (row.api_key_id === "") limits.team = amountFromText(row.monthly_wei);
+        else limits.keys.set(row.api_key_id, amountFromText(row.monthly_wei));
+      }
+      if (this.limits.size > 10_000) this.limits.clear();
+      this.limits.set(teamId, limits);
+    }
+    return limits;
+  }
+
+  /** A limit changed: read the team's limits again on its next request. */
+  forgetLimits(teamId: string): void {
+    this.limits.delete(teamId);
+  }
+
+  /** The most a new request of this team and key may hold now, and what bounds it. */
+  private spare(teamId: string, apiKeyId: string): { amount: bigint; reason: QuotaReason } {
+    const heldTeam = this.heldByTeam.get(teamId) ?? 0n;
+    let best = { amount: this.ledger.balanceOf(accountId.available({ teamId })) - heldTeam, reason: "balance" as QuotaReason };
+    const limits = this.limitsOf(teamId);
+    if (limits.team !== null) {
+      const left = limits.team - this.spentThisMonth(teamId) - heldTeam;
+      if (left < best.amount) best = { amount: left, reason: "team-limit" };
+    }
+    const keyLimit = limits.keys.get(apiKeyId);
+    if (keyLimit !== undefined) {
+      const left = keyLimit - this.spentThisMonth(teamId, apiKeyId) - (this.heldByKey.get(apiKeyId) ?? 0n);
+      if (left < best.amount) best = { amount: left, reason: "key-limit" };
+    }
+    return best;
+  }
+
+  private refusal(reason: QuotaReason, needed: bigint, spare: bigint): QuotaExceeded {
+    const need = `${weiToSpon(needed)} SPON`;
+    const has = `${weiToSpon(spare > 0n ? spare : 0n)} SPON`;
+    if (reason === "team-limit") return new QuotaExceeded(reason, `Your team's monthly spend limit is reached: this request may cost up to ${need} and ${has} of the limit is left. An admin can raise it on the Billing page.`);
+    if (reason === "key-limit") return new QuotaExceeded(reason, `This API key's monthly spend limit is reached: this request may cost up to ${need} and ${has} of the key's limit is left. An admin can raise it on the Billing page.`);
+    return new QuotaExceeded(reason, `You exceeded your current quota: this request may cost up to ${need} and your team has ${has} available. Add funds on the Billing page.`);
+  }
+
+  private expireOldHolds(): void {
+    const cutoff = this.now() - HOLD_EXPIRES_MS;
+    for (const hold of this.holds.values()) {
+      if (hold.createdAt >= cutoff) break;
+      this.release(hold);
+    }
+  }
+}
+
+function add(map: Map<string, bigint>, key: string, amount: bigint): void {
+  const next = (map.get(key) ?? 0n) + amount;
+  if (next === 0n) map.delete(key);
+  else map.set(key, next);
+}

@@ -1,0 +1,149 @@
+/**
+ * What the Billing page reads: the statement (every change of the team's available balance,
+ * with the balance after it; also as CSV) and daily usage and spend by agent, API key or
+ * endpoint. Team-scoped by construction: every query starts from the team's own accounts or rows.
+ */
+import type Database from "better-sqlite3";
+import { accountId } from "./accounts";
+import { amountFromText } from "./amounts";
+import { money, type Money } from "./money";
+
+export type StatementEntry = { id: number; date: string; kind: string; description: string; amount: Money; balanceAfter: Money };
+
+const short = (hash: string) => (hash.length > 14 ? `${hash.slice(0, 10)}…${hash.slice(-4)}` : hash);
+
+/** A statement line in words. */
+function describe(kind: string, memo: string | null): string {
+  switch (kind) {
+    case "deposit":
+      return `Deposit (transaction ${short(memo ?? "")})`;
+    case "withdrawal":
+      return `Withdrawal (transaction ${short(memo ?? "")})`;
+    case "usage":
+      return `API usage: ${memo ?? ""}`;
+    case "order.lock":
+      return "Held for a deployment's lease";
+    case "order.unlock":
+      return "Lease hold released (the order did not start)";
+    case "lease.refund":
+      return "Lease closed: unused escrow returned";
+    default:
+      return memo ? `${kind}: ${memo}` : kind;
+  }
+}
+
+type LineRow = { id: number; amount: string; balance_after: string | null; kind: string; memo: string | null; at: number };
+
+const LINES = `SELECT l.id, l.amount, l.balance_after, e.kind, e.memo, e.at FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE l.account_id = ?`;
+
+function entryOf(row: LineRow): StatementEntry {
+  return {
+    id: row.id,
+    date: new Date(row.at).toISOString(),
+    kind: row.kind,
+    description: describe(row.kind, row.memo),
+    amount: money(amountFromText(row.amount)),
+    // Lines written before balance_after existed have none: shown as 0 rather than guessed.
+    balanceAfter: money(row.balance_after === null ? 0n : amountFromText(row.balance_after)),
+  };
+}
+
+/** Newest first, `limit` at a time; `cursor` is the last entry id of the previous page. */
+export function statementPage(sqlite: Database.Database, teamId: string, page: { cursor?: number; limit: number }) {
+  const rows = sqlite
+    .prepare<[string, number, number], LineRow>(`${LINES} AND l.id < ? ORDER BY l.id DESC LIMIT ?`)
+    .all(accountId.available({ teamId }), page.cursor ?? Number.MAX_SAFE_INTEGER, page.limit + 1);
+  const more = rows.length > page.limit;
+  const entries = rows.slice(0, page.limit).map(entryOf);
+  return { entries, nextCursor: more ? entries[entries.length - 1]!.id : null };
+}
+
+const CSV_HEADER = "date,kind,description,amount_spon,amount_wei,balance_after_spon,balance_after_wei\n";
+
+/** One CSV field: quoted when needed, and never read as a formula by a spreadsheet. */
+function csvField(value: string): string {
+  const safe = /^[=+@\t\r]/.test(value) || (/^-/.test(value) && !/^-\d/.test(value)) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The whole statement as CSV, oldest first, in chunks (a long history is never one string). */
+export function* statementCsv(sqlite: Database.Database, teamId: string): Generator<string> {
+  yield CSV_HEADER;
+  let chunk = "";
+  for (const row of sqlite.prepare<[string], LineRow>(`${LINES} ORDER BY l.id`).iterate(accountId.available({ teamId }))) {
+    const e = entryOf(row);
+    chunk += [e.date, e.kind, e.description, e.amount.spon, e.amount.wei, e.balanceAfter.spon, e.balanceAfter.wei].map(csvField).join(",") + "\n";
+    if (chunk.length > 64_000) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+export const USAGE_GROUPS = ["agent", "endpoint", "apiKey"] as const;
+export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
+
+export type UsagePoint = { requests: number; promptTokens: number; completionTokens: number; cost: Money };
+export type UsageReport = {
+  from: string;
+  to: string;
+  groupBy: UsageGroupBy;
+  groups: { key: string; label: string }[];
+  days: { day: string; total: Money; byGroup: Record<string, UsagePoint> }[];
+};
+
+const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+/** Daily usage and spend over the last `days` UTC days (today included), one series per group. */
+export function usageReport(sqlite: Database.Database, teamId: string, days: number, groupBy: UsageGroupBy, now = Date.now()): UsageReport {
+  const dayList = Array.from({ length: days }, (_, i) => dayOf(now - (days - 1 - i) * 86_400_000));
+  const from = dayList[0]!;
+  const rows: { day: string; key: string; label: string; requests: number; promptTokens: number; completionTokens: number; cost: bigint }[] = [];
+  if (groupBy === "endpoint") {
+    // Endpoints are paid by lease time: what the team's leases settled to providers each day.
+    const settled = sqlite
+      .prepare<[string, string, number], { amount: string; at: number }>(
+        `SELECT l.amount, e.at FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+         WHERE l.account_id = ? AND e.kind = ? AND e.at >= ?`,
+      )
+      .all(accountId.held({ teamId }), "lease.settle", Date.parse(`${from}T00:00:00Z`));
+    for (const r of settled) rows.push({ day: dayOf(r.at), key: "leases", label: "Deployed endpoints (lease time)", requests: 0, promptTokens: 0, completionTokens: 0, cost: -amountFromText(r.amount) });
+  } else {
+    const labelSql =
+      groupBy === "agent"
+        ? "u.agent_id AS key, COALESCE((SELECT slug FROM published_agents a WHERE a.id = u.agent_id AND a.team_id = u.team_id), 'deleted agent') AS label"
+        : "u.api_key_id AS key, COALESCE((SELECT name FROM api_keys k WHERE k.id = u.api_key_id AND k.team_id = u.team_id), 'deleted key') AS label";
+    const usage = sqlite
+      .prepare<[string, string], { day: string; key: string; label: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_wei: string }>(
+        `SELECT u.day, ${labelSql}, u.requests, u.prompt_tokens, u.completion_tokens, u.cost_wei FROM billing_usage_daily u WHERE u.team_id = ? AND u.day >= ?`,
+      )
+      .all(teamId, from);
+    for (const r of usage) rows.push({ day: r.day, key: r.key, label: r.label, requests: r.requests, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, cost: amountFromText(r.cost_wei) });
+  }
+  const groups = new Map<string, string>();
+  const byDay = new Map<string, Map<string, { requests: number; promptTokens: number; completionTokens: number; cost: bigint }>>();
+  for (const r of rows) {
+    groups.set(r.key, r.label);
+    const day = byDay.get(r.day) ?? new Map();
+    byDay.set(r.day, day);
+    const point = day.get(r.key) ?? { requests: 0, promptTokens: 0, completionTokens: 0, cost: 0n };
+    day.set(r.key, { requests: point.requests + r.requests, promptTokens: point.promptTokens + r.promptTokens, completionTokens: point.completionTokens + r.completionTokens, cost: point.cost + r.cost });
+  }
+  return {
+    from,
+    to: dayList[dayList.length - 1]!,
+    groupBy,
+    groups: [...groups].map(([key, label]) => ({ key, label })),
+    days: dayList.map((day) => {
+      const points = byDay.get(day) ?? new Map();
+      let total = 0n;
+      const byGroup: Record<string, UsagePoint> = {};
+      for (const [key, p] of points) {
+        total += p.cost;
+        byGroup[key] = { requests: p.requests, promptTokens: p.promptTokens, completionTokens: p.completionTokens, cost: money(p.cost) };
+      }
+      return { day, total: money(total), byGroup };
+    }),
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The /v1 meter on its own (no chain): prices from the operator's table, holds that cover what
+ * requests in flight may cost, settlements that charge what a run did cost — capped at what is
+ * spare, so no balance or limit is ever overshot — over a random interleaving of many requests.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, type DatabaseHandle } from "#db/client";
+import { migrationsFolder } from "#db/root";
+import { accountId } from "#server/billing/accounts";
+import { sponToWei } from "#server/billing/amounts";
+import { createLedger, type Ledger } from "#server/billing/ledger";
+import { setSpendLimit } from "#server/billing/limits";
+import { QuotaExceeded, UsageMeter, type UsageHold } from "#server/billing/metering";
+import { estimateRunCost, parsePriceTable, priceTableFrom, runPrice } from "#server/billing/prices";
+import { ConfigError } from "#server/env";
+import { helloAgentGraph } from "#server/services/seed";
+
+let dir: string;
+let database: DatabaseHandle;
+let ledger: Ledger;
+let meter: UsageMeter;
+const team = "team-1";
+const prices = priceTableFrom("skyloom-dev=0.001/0.002");
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "skyloom-meter-"));
+  database = openDatabase(join(dir, "meter.db"), migrationsFolder());
+  ledger = createLedger(database.sqlite);
+  meter = new UsageMeter(database.sqlite, ledger, () => prices);
+});
+afterEach(() => {
+  database.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fund = (wei: bigint) =>
+  ledger.post({ key: `fund:${wei}:${Math.random()}`, kind: "deposit", teamId: team, lines: [{ account: accountId.available({ teamId: team }), amount: wei }, { account: accountId.chainEscrow(), amount: -wei }] });
+
+describe("prices", () => {
+  it("reads the operator's table over the defaults and names the variable on a mistake", () => {
+    expect(runPrice(prices, helloAgentGraph())).toEqual({ inputWeiPer1k: sponToWei("0.001"), outputWeiPer1k: sponToWei("0.002") });
+    expect(priceTableFrom(undefined).fallback).toEqual({ inputWeiPer1k: sponToWei("0.002"), outputWeiPer1k: sponToWei("0.006") });
+    expect(priceTableFrom("gpt-4o=1/2").byModel.get("skyloom-dev")).toEqual({ inputWeiPer1k: sponToWei("0.0001"), outputWeiPer1k: sponToWei("0.0002") });
+    expect(() => parsePriceTable("gpt-4o=1.5")).toThrow(ConfigError);
+    expect(() => parsePriceTable("gpt-4o=-1/2")).toThrow(/SKYLOOM_TOKEN_PRICES has "gpt-4o=-1\/2"/);
+    // A graph with no chat model costs nothing; one with a model the table lacks costs the `*` price.
+    expect(runPrice(prices, { schemaVersion: 1, nodes: [], edges: [] })).toEqual({ inputWeiPer1k: 0n, outputWeiPer1k: 0n });
+  });
+});
+
+describe("holds and settlements", () => {
+  const request = { teamId: team, apiKeyId: "key-1", graph: helloAgentGraph(), inputChars: 20 };
+  const { estimateWei } = estimateRunCost(prices, helloAgentGraph(), 20);
+  const settle = (hold: UsageHold, runId: string, promptTokens: number, completionTokens: number) =>
+    database.sqlite.transaction(() => meter.postRunUsage({ runId, teamId: team, agentId: "agent-1", apiKeyId: "key-1", day: "2026-12-01", promptTokens, completionTokens, hold }))();
+
+  it("refuses at zero balance, holds what a request may cost, and charges what it did", () => {
+    expect(() => meter.reserve(request)).toThrow(QuotaExceeded);
+    fund(estimateWei * 2n);
+    const first = meter.reserve(request);
+    const second = meter.reserve(request);
+    expect(() => meter.reserve(request)).toThrow(/You exceeded your current quota/);
+    expect(settle(first, "r1", 10, 20)).toBe((10n * sponToWei("0.001") + 20n * sponToWei("0.002") + 999n) / 1000n);
+    meter.release(second);
+    expect(meter.heldFor(team)).toBe(0n);
+    expect(ledger.audit()).toEqual([]);
+  });
+
+  it("over 2,000 random requests, settlements and refusals: never below zero, never over the limit", () => {
+    fund(estimateWei * 40n);
+    const limit = estimateWei * 25n;
+    setSpendLimit(database.sqlite, meter, team, "", limit);
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const inFlight: UsageHold[] = [];
+    let refused = 0;
+    for (let i = 0; i < 2_000; i++) {
+      if (random() < 0.55) {
+        try {
+          inFlight.push(meter.reserve(request));
+        } catch (error) {
+          expect(error).toBeInstanceOf(QuotaExceeded);
+          refused += 1;
+        }
+      } else if (inFlight.length > 0) {
+        const hold = inFlight.splice(Math.floor(random() * inFlight.length), 1)[0]!;
+        // Some runs cost more than their hold (many tokens): they take only what is spare.
+        const big = random() < 0.1;
+        settle(hold, `run-${i}`, big ? 50_000 : Math.floor(random() * 30), big ? 50_000 : Math.floor(random() * 1_000));
+      }
+      expect(ledger.balanceOf(accountId.available({ teamId: team }))).toBeGreaterThanOrEqual(0n);
+      expect(meter.spentThisMonth(team) + meter.heldFor(team)).toBeLessThanOrEqual(limit);
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(ledger.audit()).toEqual([]);
+  });
+});
