@@ -81,6 +81,7 @@ export function AppHeader({ me, teams }: { me: Me; teams: Teams }) {
           <Link to="/agents" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="agents-link">Agents</Link>
           <Link to="/knowledge" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="knowledge-link">Knowledge</Link>
           <Link to="/settings/api-keys" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="api-keys-link">API keys</Link>
+          <Link to="/billing" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="billing-link">Billing</Link>
           <Link to="/settings" className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-100" data-testid="settings-link">
             <Settings size={16} aria-hidden /> Settings
           </Link>

@@ -14,6 +14,8 @@ export type FormatOptions = {
   minFractionDigits?: number;
   /** Appended after a space; `null` for the bare number. */
   unit?: string | null;
+  /** Thousands separators (default true); false gives the plain decimal the API's SPON inputs take. */
+  grouping?: boolean;
 };
 
 /** "1234567" → "1,234,567". */
@@ -33,7 +35,7 @@ export function toWei(wei: bigint | string): bigint {
  * but shows as zero after the cut reads "< 0.0001 SPON" (so a tiny charge never looks free).
  */
 export function formatSpon(wei: bigint | string, options: FormatOptions = {}): string {
-  const { maxFractionDigits = SPON_DECIMALS, minFractionDigits = 0, unit = "SPON" } = options;
+  const { maxFractionDigits = SPON_DECIMALS, minFractionDigits = 0, unit = "SPON", grouping = true } = options;
   const suffix = unit === null ? "" : ` ${unit}`;
   const amount = toWei(wei);
   const negative = amount < 0n;
@@ -46,7 +48,7 @@ export function formatSpon(wei: bigint | string, options: FormatOptions = {}): s
     return `${negative ? "> -" : "< "}${smallest}${suffix}`;
   }
   const sign = negative && (whole !== 0n || /[1-9]/.test(shown)) ? "-" : "";
-  return `${sign}${groupThousands(whole.toString())}${shown === "" ? "" : `.${shown}`}${suffix}`;
+  return `${sign}${grouping ? groupThousands(whole.toString()) : whole.toString()}${shown === "" ? "" : `.${shown}`}${suffix}`;
 }
 
 /** For cards and tables: at most 4 decimals, at least 2 ("1,234.50 SPON"); the exact value goes in a title. */
