@@ -157,3 +157,33 @@ test("a browser wallet approves and deposits in two clicks; the deposit is credi
   await expectPendingThenCredited(page, txHash);
   await expect(page.getByTestId("balance-available")).toContainText("40.00 SPON");
 });
+
+test("a viewer sees the balance, deposits, limits and earnings, but cannot fund, set limits or settle", async ({ page, browser, baseURL }) => {
+  await signUp(page, uniqueEmail("billing-owner"));
+  await trpcCall(page.request, "billing.setTeamLimit", { monthlySpon: "75" });
+  const viewerEmail = uniqueEmail("billing-viewer");
+  const { link } = await trpcCall<{ link: string }>(page.request, "team.invitations.create", { email: viewerEmail, role: "viewer" });
+
+  const context = await browser.newContext({ baseURL });
+  const viewer = await context.newPage();
+  await signUp(viewer, viewerEmail, "Vera Viewer");
+  await trpcCall(viewer.request, "team.invitations.accept", { token: link.split("/invite/")[1], open: true });
+  await gotoHydrated(viewer, "/billing");
+
+  await expect(viewer.getByTestId("balance-available")).toContainText("0.00 SPON");
+  await expect(viewer.getByTestId("deposit-ref")).toHaveText(/^0x[0-9a-f]{64}$/);
+  await expect(viewer.getByTestId("funds-admins-only")).toBeVisible();
+  await expect(viewer.getByRole("button", { name: "Get test SPON" })).toHaveCount(0);
+  await expect(viewer.getByRole("button", { name: "Connect wallet" })).toHaveCount(0);
+  const teamLimit = viewer.getByTestId("limit-row").first();
+  await expect(teamLimit).toContainText("75.00 SPON");
+  await expect(viewer.getByTestId("spend-limits").getByRole("button", { name: "Save limit" })).toHaveCount(0);
+  await expect(viewer.getByTestId("spend-limits").getByRole("textbox")).toHaveCount(0);
+  await expect(viewer.getByTestId("earnings")).toBeVisible();
+  await expect(viewer.getByRole("button", { name: "Settle now" })).toHaveCount(0);
+
+  // The server refuses them too, whatever the page shows.
+  await expect(trpcCall(viewer.request, "billing.getTestSpon", { amountSpon: "5" })).rejects.toThrow(/\(403\)/);
+  await expect(trpcCall(viewer.request, "billing.setTeamLimit", { monthlySpon: null })).rejects.toThrow(/\(403\)/);
+  await context.close();
+});

@@ -74,7 +74,9 @@ export function AddFunds({
           onDepositSent={onDepositSent}
         />
       ) : (
-        <p className="text-sm text-slate-500">Viewers see the balance; an admin of the team deposits from a wallet here.</p>
+        <p className="text-sm text-slate-500" data-testid="funds-admins-only">
+          Only the team&apos;s admins add funds here; anyone may still send SPON to the escrow with the reference above.
+        </p>
       )}
     </section>
   );

@@ -31,7 +31,19 @@ export function WalletDeposit({ target, onDepositSent }: { target: DepositTarget
   const [busy, setBusy] = useState<Busy>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  useEffect(() => setHasWallet(browserWallet() !== null), []);
+  useEffect(() => {
+    const provider = browserWallet();
+    setHasWallet(provider !== null);
+    if (!provider) return;
+    // Another account or chain picked in the wallet: connect again rather than show stale numbers.
+    const forget = () => setWallet(null);
+    provider.on("accountsChanged", forget);
+    provider.on("chainChanged", forget);
+    return () => {
+      provider.removeListener("accountsChanged", forget);
+      provider.removeListener("chainChanged", forget);
+    };
+  }, []);
 
   let amount: bigint | null = null;
   let amountError: string | undefined;
