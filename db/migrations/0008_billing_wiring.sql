@@ -24,7 +24,8 @@ CREATE TABLE `billing_usage_daily` (
 	`requests` integer NOT NULL,
 	`prompt_tokens` integer NOT NULL,
 	`completion_tokens` integer NOT NULL,
-	`cost_wei` text NOT NULL,
+	`cost_spon` integer NOT NULL,
+	`cost_wei_fraction` integer NOT NULL,
 	PRIMARY KEY(`team_id`, `day`, `agent_id`, `api_key_id`)
 );
 --> statement-breakpoint

@@ -32,7 +32,13 @@ export const billingUsageDaily = sqliteTable(
     requests: integer("requests").notNull(),
     promptTokens: integer("prompt_tokens").notNull(),
     completionTokens: integer("completion_tokens").notNull(),
-    costWei: text("cost_wei").notNull(),
+    /**
+     * What the day's requests cost, exactly, as whole SPON + the wei below one SPON: two
+     * INTEGERs SQL can add in the upsert itself (a day of one key can pass the 9.2 SPON a
+     * 64-bit wei total holds; wei below 10^18 twice still fits, so the carry is exact).
+     */
+    costSpon: integer("cost_spon").notNull(),
+    costWeiFraction: integer("cost_wei_fraction").notNull(),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.day, t.agentId, t.apiKeyId] }), index("billing_usage_daily_key_idx").on(t.apiKeyId, t.day)],
 );

@@ -114,9 +114,21 @@ export function createChainWatcher(o: ChainWatcherOptions) {
     });
   }
 
+  /** The chain's head at the last complete pass: a poll that finds the same block has nothing to do. */
+  let lastPass: { headHash: Hash; result: PollResult } | undefined;
+
   /** One pass: credit every confirmed block after the cursor, then rebuild the pending list. */
   async function pollOnce(): Promise<PollResult> {
-    const head = Number(await o.client.getBlockNumber());
+    // One call when nothing happened (the host polls several times per block): the head block's
+    // hash, which also changes when a reorg replaces the head at the same height.
+    const latest = await o.client.getBlock({ blockTag: "latest" });
+    if (lastPass && latest.hash === lastPass.headHash) return { ...lastPass.result, posted: 0 };
+    const result = await fullPass(Number(latest.number));
+    lastPass = { headHash: latest.hash, result };
+    return result;
+  }
+
+  async function fullPass(head: number): Promise<PollResult> {
     let cursor = q.cursor.get(cursorId);
     if (cursor && cursor.last_block >= 0) {
       const block = await o.client.getBlock({ blockNumber: BigInt(cursor.last_block) }).catch(() => null);

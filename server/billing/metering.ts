@@ -17,8 +17,8 @@
 import type Database from "better-sqlite3";
 import type { GraphDoc } from "#agents/graph/index";
 import { accountId } from "./accounts";
-import { amountFromText, amountToText, weiToSpon } from "./amounts";
-import type { Ledger } from "./ledger";
+import { amountFromText, WEI_PER_SPON, weiToSpon } from "./amounts";
+import { InsufficientFunds, type Ledger } from "./ledger";
 import { estimateRunCost, type PriceTable } from "./prices";
 import { tokenCostWei, type TokenPrice } from "./pricing";
 
@@ -67,6 +67,10 @@ export const monthStart = (at: number): string => `${new Date(at).toISOString().
 
 type Limits = { team: bigint | null; keys: Map<string, bigint> };
 
+/** A usage rollup row's cost columns (db/schema/billing.ts): whole SPON and the wei below one. */
+export type CostColumns = { cost_spon: number | bigint; cost_wei_fraction: number | bigint };
+export const costOf = (row: CostColumns): bigint => BigInt(row.cost_spon) * WEI_PER_SPON + BigInt(row.cost_wei_fraction);
+
 export class UsageMeter {
   private readonly holds = new Map<number, UsageHold>();
   private readonly heldByTeam = new Map<string, bigint>();
@@ -83,16 +87,19 @@ export class UsageMeter {
   ) {
     this.q = {
       limits: sqlite.prepare<[string], { api_key_id: string; monthly_wei: string }>("SELECT api_key_id, monthly_wei FROM billing_limits WHERE team_id = ?"),
-      teamSpent: sqlite.prepare<[string, string], { cost_wei: string }>("SELECT cost_wei FROM billing_usage_daily WHERE team_id = ? AND day >= ?"),
-      keySpent: sqlite.prepare<[string, string, string], { cost_wei: string }>("SELECT cost_wei FROM billing_usage_daily WHERE api_key_id = ? AND day >= ? AND team_id = ?"),
-      rollupCost: sqlite.prepare<[string, string, string, string], { cost_wei: string }>(
-        "SELECT cost_wei FROM billing_usage_daily WHERE team_id = ? AND day = ? AND agent_id = ? AND api_key_id = ?",
-      ),
+      // safeIntegers: a fraction of up to 10^18 wei is past a double's exact integers.
+      teamSpent: sqlite.prepare<[string, string], CostColumns>("SELECT cost_spon, cost_wei_fraction FROM billing_usage_daily WHERE team_id = ? AND day >= ?").safeIntegers(true),
+      keySpent: sqlite
+        .prepare<[string, string, string], CostColumns>("SELECT cost_spon, cost_wei_fraction FROM billing_usage_daily WHERE api_key_id = ? AND day >= ? AND team_id = ?")
+        .safeIntegers(true),
+      // Every SET expression reads the row as it was, so the carry uses the old fraction.
       addRollup: sqlite.prepare(
-        `INSERT INTO billing_usage_daily (team_id, day, agent_id, api_key_id, requests, prompt_tokens, completion_tokens, cost_wei)
-         VALUES (@teamId, @day, @agentId, @apiKeyId, 1, @promptTokens, @completionTokens, @cost)
+        `INSERT INTO billing_usage_daily (team_id, day, agent_id, api_key_id, requests, prompt_tokens, completion_tokens, cost_spon, cost_wei_fraction)
+         VALUES (@teamId, @day, @agentId, @apiKeyId, 1, @promptTokens, @completionTokens, @costSpon, @costWeiFraction)
          ON CONFLICT (team_id, day, agent_id, api_key_id) DO UPDATE SET requests = requests + 1,
-           prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens, cost_wei = excluded.cost_wei`,
+           prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
+           cost_spon = cost_spon + excluded.cost_spon + (cost_wei_fraction + excluded.cost_wei_fraction) / ${WEI_PER_SPON},
+           cost_wei_fraction = (cost_wei_fraction + excluded.cost_wei_fraction) % ${WEI_PER_SPON}`,
       ),
     };
   }
@@ -126,35 +133,58 @@ export class UsageMeter {
   postRunUsage(usage: BilledUsage): bigint {
     this.release(usage.hold);
     const cost = tokenCostWei(usage.hold.price, usage.promptTokens, usage.completionTokens);
-    const spare = this.spare(usage.teamId, usage.apiKeyId).amount;
-    const charged = cost < spare ? cost : spare > 0n ? spare : 0n;
-    if (charged < cost) {
-      console.warn(`Run ${usage.runId} cost ${weiToSpon(cost)} SPON; the team could pay ${weiToSpon(charged)} SPON of it (balance or spend limit reached).`);
+    // Within its hold a run is paid for: the holds in flight and the month's charges never pass
+    // the limits together, and the ledger refuses the posting if a chain event (a lease's lock,
+    // a withdrawal) took the money meanwhile. Only then, or past its hold, is the spare money read.
+    let charged = cost;
+    if (cost > usage.hold.amountWei || !this.tryPostUsage(usage, cost)) {
+      const spare = this.spare(usage.teamId, usage.apiKeyId).amount;
+      charged = cost < spare ? cost : spare > 0n ? spare : 0n;
+      if (charged < cost) {
+        console.warn(`Run ${usage.runId} cost ${weiToSpon(cost)} SPON; the team could pay ${weiToSpon(charged)} SPON of it (balance or spend limit reached).`);
+      }
+      if (!this.tryPostUsage(usage, charged)) throw new Error(`Run ${usage.runId}: the usage posting was refused within the spare balance.`);
     }
-    if (charged > 0n) {
-      const team = { teamId: usage.teamId };
+    this.q.addRollup.run({
+      teamId: usage.teamId,
+      day: usage.day,
+      agentId: usage.agentId,
+      apiKeyId: usage.apiKeyId,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      costSpon: charged / WEI_PER_SPON,
+      costWeiFraction: charged % WEI_PER_SPON,
+    });
+    return charged;
+  }
+
+  /** Posts a run's usage (available → metered); false when the balance cannot cover it (nothing written). */
+  private tryPostUsage(usage: BilledUsage, amount: bigint): boolean {
+    if (amount === 0n) return true;
+    const team = { teamId: usage.teamId };
+    try {
       this.ledger.post({
         key: `usage:run:${usage.runId}`,
         kind: "usage",
         teamId: usage.teamId,
         memo: `run ${usage.runId} · agent ${usage.agentId} · ${usage.promptTokens} in / ${usage.completionTokens} out tokens`,
         lines: [
-          { account: accountId.available(team), amount: -charged },
-          { account: accountId.metered(team), amount: charged },
+          { account: accountId.available(team), amount: -amount },
+          { account: accountId.metered(team), amount },
         ],
       });
+      return true;
+    } catch (error) {
+      if (error instanceof InsufficientFunds) return false;
+      throw error;
     }
-    const before = this.q.rollupCost.get(usage.teamId, usage.day, usage.agentId, usage.apiKeyId);
-    const total = (before ? amountFromText(before.cost_wei) : 0n) + charged;
-    this.q.addRollup.run({ teamId: usage.teamId, day: usage.day, agentId: usage.agentId, apiKeyId: usage.apiKeyId, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cost: amountToText(total) });
-    return charged;
   }
 
   /** /v1 usage charged to a team (or one of its keys) since the start of this UTC month. */
   spentThisMonth(teamId: string, apiKeyId?: string): bigint {
     const from = monthStart(this.now());
     const rows = apiKeyId === undefined ? this.q.teamSpent.all(teamId, from) : this.q.keySpent.all(apiKeyId, from, teamId);
-    return rows.reduce((sum, r) => sum + amountFromText(r.cost_wei), 0n);
+    return rows.reduce((sum, r) => sum + costOf(r), 0n);
   }
 
   /** What requests in flight hold for a team. */

@@ -46,15 +46,23 @@ export function priceTableFrom(operator: string | undefined): PriceTable {
 
 export const priceOf = (table: PriceTable, model: string): TokenPrice => table.byModel.get(model) ?? table.fallback;
 
+type ChatModelUse = { model: string; maxTokens: number };
+
+/** Pinned graphs are cached and never change: each is read once (the gateway prices every request). */
+const modelsByGraph = new WeakMap<GraphDoc, ChatModelUse[]>();
+
 /** The chat models a graph calls (Chat Model nodes), with each one's answer budget. */
-function chatModelsOf(graph: GraphDoc): { model: string; maxTokens: number }[] {
-  const models: { model: string; maxTokens: number }[] = [];
+function chatModelsOf(graph: GraphDoc): ChatModelUse[] {
+  const known = modelsByGraph.get(graph);
+  if (known) return known;
+  const models: ChatModelUse[] = [];
   for (const node of graph.nodes) {
     if (node.type !== modelOpenAiBlock.type) continue;
     const parsed = modelOpenAiBlock.config.safeParse(node.config ?? {});
     // A config this build cannot read still calls a model: price it at the `*` price.
     models.push(parsed.success ? { model: parsed.data.model, maxTokens: parsed.data.maxTokens } : { model: "", maxTokens: 1024 });
   }
+  modelsByGraph.set(graph, models);
   return models;
 }
 

@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3";
 import { accountId } from "./accounts";
 import { amountFromText } from "./amounts";
+import { costOf, type CostColumns } from "./metering";
 import { money, type Money } from "./money";
 
 export type StatementEntry = { id: number; date: string; kind: string; description: string; amount: Money; balanceAfter: Money };
@@ -115,11 +116,15 @@ export function usageReport(sqlite: Database.Database, teamId: string, days: num
         ? "u.agent_id AS key, COALESCE((SELECT slug FROM published_agents a WHERE a.id = u.agent_id AND a.team_id = u.team_id), 'deleted agent') AS label"
         : "u.api_key_id AS key, COALESCE((SELECT name FROM api_keys k WHERE k.id = u.api_key_id AND k.team_id = u.team_id), 'deleted key') AS label";
     const usage = sqlite
-      .prepare<[string, string], { day: string; key: string; label: string; requests: number; prompt_tokens: number; completion_tokens: number; cost_wei: string }>(
-        `SELECT u.day, ${labelSql}, u.requests, u.prompt_tokens, u.completion_tokens, u.cost_wei FROM billing_usage_daily u WHERE u.team_id = ? AND u.day >= ?`,
+      .prepare<[string, string], { day: string; key: string; label: string; requests: bigint; prompt_tokens: bigint; completion_tokens: bigint } & CostColumns>(
+        `SELECT u.day, ${labelSql}, u.requests, u.prompt_tokens, u.completion_tokens, u.cost_spon, u.cost_wei_fraction FROM billing_usage_daily u WHERE u.team_id = ? AND u.day >= ?`,
       )
+      // A fraction of up to 10^18 wei is past a double's exact integers.
+      .safeIntegers(true)
       .all(teamId, from);
-    for (const r of usage) rows.push({ day: r.day, key: r.key, label: r.label, requests: r.requests, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, cost: amountFromText(r.cost_wei) });
+    for (const r of usage) {
+      rows.push({ day: r.day, key: r.key, label: r.label, requests: Number(r.requests), promptTokens: Number(r.prompt_tokens), completionTokens: Number(r.completion_tokens), cost: costOf(r) });
+    }
   }
   const groups = new Map<string, string>();
   const byDay = new Map<string, Map<string, { requests: number; promptTokens: number; completionTokens: number; cost: bigint }>>();

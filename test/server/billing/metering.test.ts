@@ -69,6 +69,19 @@ describe("holds and settlements", () => {
     expect(ledger.audit()).toEqual([]);
   });
 
+  it("adds a day's cost exactly past whole SPON (the rollup carries the wei below one SPON)", () => {
+    const dear = priceTableFrom("skyloom-dev=0.987654321987654321/0");
+    const dearMeter = new UsageMeter(database.sqlite, ledger, () => dear);
+    fund(sponToWei("100"));
+    for (let i = 0; i < 3; i++) {
+      const hold = dearMeter.reserve(request);
+      database.sqlite.transaction(() => dearMeter.postRunUsage({ runId: `dear-${i}`, teamId: team, agentId: "agent-1", apiKeyId: "key-1", day: new Date().toISOString().slice(0, 10), promptTokens: 1000, completionTokens: 0, hold }))();
+    }
+    expect(dearMeter.spentThisMonth(team)).toBe(sponToWei("2.962962965962962963"));
+    expect(dearMeter.spentThisMonth(team, "key-1")).toBe(sponToWei("2.962962965962962963"));
+    expect(ledger.balanceOf(accountId.metered({ teamId: team }))).toBe(sponToWei("2.962962965962962963"));
+  });
+
   it("over 2,000 random requests, settlements and refusals: never below zero, never over the limit", () => {
     fund(estimateWei * 40n);
     const limit = estimateWei * 25n;
