@@ -38,6 +38,7 @@ describe("formatSpon: wei → SPON for people, exact (bigint only)", () => {
     expect(formatSponShort(-1234n * WEI_PER_SPON)).toBe("-1,234.00 SPON");
     expect(formatSpon(3n * WEI_PER_SPON, { unit: "SPON/day" })).toBe("3 SPON/day");
     expect(formatSpon(3n * WEI_PER_SPON, { unit: null })).toBe("3");
+    expect(formatSpon(1234n * WEI_PER_SPON + 1n, { unit: null, grouping: false })).toBe("1234.000000000000000001");
   });
 });
 
