@@ -69,7 +69,7 @@ export function AddFunds({
             rpcUrl: instructions.rpcUrl,
             tokenAddress: instructions.tokenAddress as `0x${string}`,
             escrowAddress: instructions.escrowAddress as `0x${string}`,
-            depositRef: instructions.depositRef as `0x${string}`,
+            depositRef: instructions.depositRef,
           }}
           onDepositSent={onDepositSent}
         />
