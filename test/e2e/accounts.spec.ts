@@ -17,9 +17,12 @@ test("sign up, create a flow, reload, log out and back in", async ({ page }) => 
 
   // In a narrow window the header keeps one line: its links and buttons do not wrap.
   await page.setViewportSize({ width: 800, height: 700 });
-  for (const item of [page.getByRole("link", { name: "API keys" }), page.getByRole("button", { name: "Log out" }), page.getByTestId("team-switcher")]) {
+  for (const item of [page.getByRole("link", { name: "API keys" }), page.getByRole("link", { name: "Billing" }), page.getByRole("button", { name: "Log out" }), page.getByTestId("team-switcher")]) {
     expect((await item.boundingBox())?.height).toBeLessThan(40);
   }
+  // …and none is pushed out of the window.
+  const logOut = (await page.getByRole("button", { name: "Log out" }).boundingBox())!;
+  expect(logOut.x + logOut.width).toBeLessThanOrEqual(800);
   await page.setViewportSize({ width: 1280, height: 720 });
 
   await page.getByRole("button", { name: "Log out" }).click();
