@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { durationHoursOf } from "#app/lib/marketplace/duration";
 import { describeCommitment, formatPriceRange, formatWeiPerSecond, sponPerHourFromWeiPerSecond, weiToSpon } from "#app/lib/marketplace/price";
 
 describe("marketplace prices", () => {
@@ -27,5 +28,15 @@ describe("marketplace prices", () => {
   it("say what a rental commits to, or that it bills until stopped", () => {
     expect(describeCommitment("0.5", 4)).toBe("0.50 SPON/h × 4 h = 2.00 SPON at most");
     expect(describeCommitment("0.5", null)).toBe("0.50 SPON/h, billed while it runs, until you stop it");
+  });
+});
+
+describe("the duration a person chooses", () => {
+  it("is whole hours from 1 to 720, or until stopped", () => {
+    expect(durationHoursOf({ untilStopped: false, hours: "4" })).toEqual({ hours: 4, error: null });
+    expect(durationHoursOf({ untilStopped: true, hours: "oops" })).toEqual({ hours: null, error: null });
+    expect(durationHoursOf({ untilStopped: false, hours: "1.5" }).error).toMatch(/whole number/);
+    expect(durationHoursOf({ untilStopped: false, hours: "0" }).error).toMatch(/at least 1/);
+    expect(durationHoursOf({ untilStopped: false, hours: "800" }).error).toMatch(/until stopped/);
   });
 });
