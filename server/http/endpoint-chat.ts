@@ -133,9 +133,12 @@ export function endpointChatHandler(deps: EndpointChatDeps) {
     let tail = "";
     const decoder = new TextDecoder();
     try {
-      for await (const chunk of upstream.body) {
-        res.write(chunk);
-        tail = (tail + decoder.decode(chunk as Uint8Array, { stream: true })).slice(-4096);
+      const reader = upstream.body.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        res.write(value);
+        tail = (tail + decoder.decode(value, { stream: true })).slice(-4096);
       }
       record(200, usageOfStream(tail), latencyMs);
     } catch {
