@@ -1,0 +1,1 @@
+ALTER TABLE `flow_deployments` ADD `workloads` text NOT NULL;
