@@ -72,9 +72,23 @@ export function usageOfStream(text: string): { promptTokens: number; completionT
   return usage;
 }
 
+const ENDPOINT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export function endpointChatHandler(deps: EndpointChatDeps) {
+  const handle = chat(deps);
+  // A failure of Skyloom's own is logged and answered, never left as an unhandled rejection.
+  return (req: IncomingMessage, res: ServerResponse, endpointId: string): Promise<void> =>
+    handle(req, res, endpointId).catch((error: unknown) => {
+      console.error("The playground chat failed:", error);
+      if (!res.headersSent) refuse(res, 500, "The chat failed because of an error in Skyloom; the server log has the details.");
+      else res.end();
+    });
+}
+
+function chat(deps: EndpointChatDeps) {
   const now = deps.now ?? Date.now;
   return async (req: IncomingMessage, res: ServerResponse, endpointId: string): Promise<void> => {
+    if (!ENDPOINT_ID.test(endpointId)) return refuse(res, 404, "No such endpoint.");
     if ((req.headers["content-type"] ?? "").split(";")[0]?.trim() !== "application/json") {
       return refuse(res, 415, "Send the messages as JSON (Content-Type: application/json).");
     }
