@@ -79,6 +79,7 @@ export function AppHeader({ me, teams }: { me: Me; teams: Teams }) {
         {/* Narrow windows: nothing wraps; the email (also in Settings) gives way first. */}
         <div className="ml-auto flex items-center gap-3 whitespace-nowrap text-sm text-slate-600">
           <Link to="/agents" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="agents-link">Agents</Link>
+          <Link to="/endpoints" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="endpoints-link">Endpoints</Link>
           <Link to="/knowledge" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="knowledge-link">Knowledge</Link>
           <Link to="/settings/api-keys" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="api-keys-link">API keys</Link>
           <Link to="/settings" className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-100" data-testid="settings-link">
