@@ -74,7 +74,7 @@ test("Deploy from the canvas: live offers, the timeline to ready with the bids, 
   await expect(page.getByTestId("live-quote-range")).toHaveText(/SPON\/h$/);
 
   const form = page.getByRole("form", { name: "Deploy" });
-  await form.getByLabel("Hours").fill("2");
+  await form.getByRole("spinbutton", { name: "Hours" }).fill("2");
   await form.getByRole("button", { name: "Deploy" }).click();
 
   // The timeline follows the real events to ready; the bids table names the nodes that bid.

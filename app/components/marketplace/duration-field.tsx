@@ -8,9 +8,11 @@ export function DurationField({ value, onChange, compact = false }: { value: Dur
     <fieldset className="space-y-1">
       <legend className={`font-medium text-slate-700 ${compact ? "text-xs" : "text-sm"}`}>Duration</legend>
       <div className={`flex flex-wrap items-center gap-3 ${compact ? "text-xs" : "text-sm"}`}>
-        <label className="flex items-center gap-1.5">
-          <input type="radio" name={`${id}-mode`} checked={!value.untilStopped} onChange={() => onChange({ ...value, untilStopped: false })} />
-          For
+        <span className="flex items-center gap-1.5">
+          <label className="flex items-center gap-1.5">
+            <input type="radio" name={`${id}-mode`} checked={!value.untilStopped} onChange={() => onChange({ ...value, untilStopped: false })} />
+            For<span className="sr-only"> a set time</span>
+          </label>
           <input
             type="number"
             min={1}
@@ -24,8 +26,8 @@ export function DurationField({ value, onChange, compact = false }: { value: Dur
             aria-describedby={error ? `${id}-error` : undefined}
             onChange={(e) => onChange({ ...value, hours: e.target.value })}
           />
-          hours
-        </label>
+          <span aria-hidden>hours</span>
+        </span>
         <label className="flex items-center gap-1.5">
           <input type="radio" name={`${id}-mode`} checked={value.untilStopped} onChange={() => onChange({ ...value, untilStopped: true })} />
           Until stopped
