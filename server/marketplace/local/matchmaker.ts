@@ -26,6 +26,8 @@ export type MatchmakerOptions = {
   heartbeatIntervalMs?: number;
   /** A node not heard from for this long is down. */
   heartbeatTimeoutMs?: number;
+  /** After a restart, how long nodes that were up get to come back (embedded nodes restart with the host). */
+  restartGraceMs?: number;
   /** How long an order collects bids when some live node has not answered. */
   bidWindowMs?: number;
   /** The watchdog closes a lease whose node has not accepted the manifest by then (spec §1.7). */
@@ -56,6 +58,10 @@ export class Matchmaker {
   private version: number;
   private orderTimers = new Map<string, NodeJS.Timeout>();
   private sweeper: NodeJS.Timeout | null = null;
+  private readonly restartGraceMs: number;
+  /** Nodes up before a restart and not heard from since, and until when they may be silent. */
+  private returning = new Set<string>();
+  private graceUntil = 0;
 
   constructor(options: MatchmakerOptions) {
     this.db = options.db;
@@ -68,6 +74,7 @@ export class Matchmaker {
     this.pollTimeoutMs = options.pollTimeoutMs ?? 25_000;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.logLinesPerLease = options.logLinesPerLease ?? 2000;
+    this.restartGraceMs = options.restartGraceMs ?? 20_000;
     this.now = options.now ?? Date.now;
     this.version = this.now();
     this.signals.setMaxListeners(0);
@@ -80,6 +87,8 @@ export class Matchmaker {
   start(): void {
     const now = new Date(this.now());
     this.db.update(marketNodes).set({ lastHeartbeatAt: now }).where(eq(marketNodes.status, "up")).run();
+    this.returning = new Set(store.upNodes(this.db).map((n) => n.id));
+    this.graceUntil = now.getTime() + this.restartGraceMs;
     for (const order of store.openOrders(this.db)) this.armOrderTimer(order.id, order.bidDeadline.getTime());
     const every = Math.max(10, Math.min(500, Math.floor(this.heartbeatTimeoutMs / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
@@ -122,6 +131,7 @@ export class Matchmaker {
     if (req.nodeId && !existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret; join again with a join token.");
     if (!existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "The join token is not valid for this marketplace; make one in Settings → Nodes.");
     const nodeId = existing?.id ?? newId("node");
+    this.returning.delete(nodeId);
     const secret = existing ? (req.secret as string) : newSecret();
     this.transact((tx) => {
       if (existing) tx.update(marketNodes).set({ ...attributes, status: "up", lastHeartbeatAt: now }).where(eq(marketNodes.id, nodeId)).run();
@@ -140,6 +150,7 @@ export class Matchmaker {
   }
 
   heartbeat(nodeId: string): void {
+    this.returning.delete(nodeId);
     const node = store.getNode(this.db, nodeId);
     if (!node) throw new MarketplaceError("UNAUTHORIZED", "Unknown node.");
     if (node.status === "down") {
@@ -380,6 +391,7 @@ export class Matchmaker {
   sweep(): void {
     const now = this.now();
     for (const node of store.staleNodes(this.db, now - this.heartbeatTimeoutMs)) {
+      if (now < this.graceUntil && this.returning.has(node.id)) continue;
       this.transact((tx, emit) => {
         tx.update(marketNodes).set({ status: "down" }).where(eq(marketNodes.id, node.id)).run();
         for (const lease of store.liveLeasesOfNode(tx, node.id)) {
