@@ -13,6 +13,7 @@ import { finalErrorHandler } from "./http/error-handler";
 import { builtPages, vitePages } from "./http/pages";
 import { newCspNonce, pagePolicy, setSecurityHeaders } from "./http/security-headers";
 import { createServices, type ServiceAdapters, type Services } from "./composition";
+import { endpointChatHandler } from "./http/endpoint-chat";
 import { healthOf } from "./http/health";
 import { knowledgeUploadHandler } from "./knowledge/upload-route";
 import { statementCsvHandler } from "./billing/statement-route";
@@ -84,6 +85,13 @@ async function serve(services: Services, options: { pages?: boolean; development
   });
 
   app.get("/api/billing/statement.csv", statementCsvHandler(() => services.database.sqlite, (req, res) => contextFor(services, req as Request, res as Response).viewer));
+  const endpointChat = endpointChatHandler({
+    viewerOf: (req, res) => contextFor(services, req as Request, res as Response).viewer,
+    serving: (teamId, endpointId, options) => services.endpoints.serving(teamId, endpointId, options),
+    recordRequest: (record) => services.endpoints.recordRequest(record),
+  });
+  app.post("/api/endpoints/:id/chat", (req, res) => void endpointChat(req, res, req.params.id ?? ""));
+
   app.post("/api/knowledge/upload", knowledgeUploadHandler(() => services.knowledge, (req, res) => contextFor(services, req as Request, res as Response).viewer));
 
   // Refuse oversized bodies up front, before auth or parsing; tRPC's own limit catches bodies

@@ -80,6 +80,7 @@ export function AppHeader({ me, teams }: { me: Me; teams: Teams }) {
         <div className="ml-auto flex items-center gap-1 whitespace-nowrap text-sm text-slate-600 lg:gap-3">
           <Link to="/templates" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="templates-link">Templates</Link>
           <Link to="/agents" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="agents-link">Agents</Link>
+          <Link to="/endpoints" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="endpoints-link">Endpoints</Link>
           <Link to="/knowledge" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="knowledge-link">Knowledge</Link>
           <Link to="/settings/api-keys" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="api-keys-link">API keys</Link>
           <Link to="/billing" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="billing-link">Billing</Link>

@@ -14,6 +14,7 @@ const SECTIONS = [
   { to: "/settings/credentials", label: "Credentials" },
   { to: "/settings/members", label: "Members" },
   { to: "/settings/api-keys", label: "API keys" },
+  { to: "/settings/nodes", label: "Nodes" },
 ] as const;
 
 export default function SettingsLayout() {

@@ -59,3 +59,40 @@ test("the Deploy panel compiles a model endpoint and shows the quote and the man
   await page.getByRole("button", { name: "Side by side" }).click();
   await expect(page.getByTestId("deploy-side-by-side").getByTestId("manifest-viewer")).toHaveCount(3);
 });
+
+test("Deploy from the canvas: live offers, the timeline to ready with the bids, then stop", async ({ page }) => {
+  await signUp(page, uniqueEmail("deploy-market"), "Mark");
+  await createFlow(page, "Deploy on the marketplace");
+  await dragBlock(page, "model.endpoint", { x: 250, y: 200 });
+  await waitSaved(page);
+  await openPanel(page, "deploy");
+  await expect(page.getByTestId("deploy-status")).toHaveAttribute("data-status", "ready");
+
+  // The quote now comes from the nodes online (the host starts its embedded nodes as it
+  // starts): a price range of their offers.
+  await expect(page.getByTestId("live-quote")).toHaveAttribute("data-source", "live", { timeout: 60_000 });
+  await expect(page.getByTestId("live-quote-range")).toHaveText(/SPON\/h$/);
+
+  const form = page.getByRole("form", { name: "Deploy" });
+  await form.getByRole("spinbutton", { name: "Hours" }).fill("2");
+  await form.getByRole("button", { name: "Deploy" }).click();
+
+  // The timeline follows the real events to ready; the bids table names the nodes that bid.
+  const deployment = page.getByTestId("deployment");
+  const timeline = deployment.getByTestId("deploy-timeline");
+  await expect(timeline).toHaveAttribute("data-outcome", "ready", { timeout: 60_000 });
+  for (const step of ["order", "bids", "lease", "manifest", "starting", "ready"]) {
+    await expect(timeline.locator(`[data-step="${step}"]`)).toHaveAttribute("data-state", "done");
+  }
+  await expect(timeline.locator('[data-step="lease"]')).toContainText(/by \S+ .*SPON\/h/);
+  await expect(deployment.getByTestId("bid-row").first()).toBeVisible();
+  await expect(deployment.locator('[data-testid="bid-row"][data-won]')).toHaveCount(1);
+  await expect(deployment.getByTestId("deployment-status")).toHaveAttribute("data-status", "ready");
+
+  // Stop asks first; then the deployment shows as stopped and Deploy is offered again.
+  await deployment.getByRole("button", { name: "Stop" }).click();
+  await page.getByRole("button", { name: "Stop deployment" }).click();
+  await expect(deployment.getByTestId("deployment-status")).toHaveAttribute("data-status", "stopped");
+  await expect(timeline).toHaveAttribute("data-outcome", "stopped");
+  await expect(form.getByRole("button", { name: "Deploy" })).toBeVisible();
+});

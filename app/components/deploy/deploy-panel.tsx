@@ -10,6 +10,7 @@ import { FormError } from "#app/components/ui/field";
 import { HelpTip } from "#app/components/ui/hint";
 import { describeApiError, useTRPC, type RouterOutputs } from "#app/lib/trpc";
 import type { EditorPanel } from "../canvas/editor-panels";
+import { DeploymentsSection } from "./deployments-section";
 import { downloadZip, ManifestViewer } from "./manifest-viewer";
 import { QuoteCard } from "./quote-card";
 
@@ -28,14 +29,16 @@ export type DeployPanelProps = {
   nodeNames?: ReadonlyMap<string, string>;
   /** Runs before a manual recompile, e.g. saving pending edits so the preview matches the canvas. */
   beforeRecompile?: () => Promise<unknown>;
+  /** Editors deploy and stop; viewers follow. */
+  canDeploy?: boolean;
 };
 
 /**
  * The Deploy panel: what the flow's workloads compile to for each target (Spheron ICL, Akash
- * SDL, Kubernetes), what it costs, and what blocks it. Dispatching to the marketplace comes
- * with the marketplace; these are the exact manifests it will send.
+ * SDL, Kubernetes), what it costs, and what blocks it; then the live offers, Deploy, and the
+ * flow's deployments followed live on the compute marketplace.
  */
-export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeNames, beforeRecompile }: DeployPanelProps) {
+export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeNames, beforeRecompile, canDeploy = true }: DeployPanelProps) {
   const trpc = useTRPC();
   const query = useQuery(trpc.compile.preview.queryOptions({ flowId, ...(versionId ? { versionId } : {}) }));
   const { refetch } = query;
@@ -74,7 +77,7 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeName
         {preview.ok ? (
           <p className="flex items-center gap-1.5 text-sm font-medium text-emerald-700" data-testid="deploy-status" data-status="ready">
             <Rocket size={15} /> Ready to deploy
-            <HelpTip tip="The workloads compile without problems. Deploying sends these manifests to the compute marketplace, where providers bid to run them; that step arrives with the marketplace." />
+            <HelpTip tip="The workloads compile without problems. Deploying sends these manifests to the compute marketplace, where nodes bid to run them; the cheapest bid under your maximum wins the lease." />
           </p>
         ) : (
           <p className="flex items-center gap-1.5 text-sm font-medium text-red-700" data-testid="deploy-status" data-status="blocked">
@@ -89,7 +92,7 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeName
       <FormError message={saveError} />
       <p className="text-xs text-slate-600">
         {preview.version ? `Version ${preview.version.number} (${preview.version.message})` : `Revision ${preview.flow.revision}`} of{" "}
-        {preview.flow.name}. Sending them to the compute marketplace arrives with the marketplace; these are the exact manifests it will send.
+        {preview.flow.name}. Deploy sends these exact manifests to the compute marketplace.
       </p>
 
       {preview.diagnostics.length > 0 && (
@@ -103,6 +106,8 @@ export function DeployPanel({ flowId, versionId, revision, onFocusNode, nodeName
       )}
 
       {preview.quote && <QuoteCard quote={preview.quote} />}
+
+      {preview.ok && !versionId && <DeploymentsSection flowId={flowId} revision={revision} canDeploy={canDeploy} beforeDeploy={beforeRecompile} />}
 
       {preview.bindings.length > 0 && (
         <section className="rounded-md border border-slate-200 p-3 text-xs text-slate-700" aria-label="Endpoint wiring">
@@ -217,6 +222,7 @@ export const deployPanel: EditorPanel = {
       onFocusNode={props.focusNode}
       nodeNames={nodeNamesOf(props.graph)}
       beforeRecompile={props.flushSave}
+      canDeploy={props.canEdit}
     />
   ),
 };
