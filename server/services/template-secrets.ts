@@ -3,6 +3,8 @@ import { blockRegistry, type AnyBlockDefinition } from "#agents/blocks/index";
 import { looksLikeSecretName } from "#agents/blocks/workload-config";
 import { presetForUrl, PROVIDER_PRESETS } from "#agents/catalog/providers";
 import { findModel } from "#agents/catalog/models";
+import { validateGraph } from "#agents/compile/validate";
+import type { Diagnostic } from "#agents/graph/diagnostics";
 import { nodeName, type GraphDoc, type GraphNode } from "#agents/graph/index";
 import type { TemplateNeedRow } from "#db/schema";
 
@@ -140,4 +142,16 @@ export function templateNeeds(graph: GraphDoc): TemplateNeed[] {
 function providerTitle(provider: string): string {
   if (provider === "custom") return "an OpenAI-compatible server";
   return PROVIDER_PRESETS.find((p) => p.id === provider)?.title ?? provider;
+}
+
+/**
+ * Diagnostics a template may carry because what they ask for is one of its needs, bound when
+ * the template is used (E204: the knowledge base, stripped as team data). Anything else that
+ * fails validation is a broken template.
+ */
+const DIAGNOSTICS_A_NEED_ANSWERS: ReadonlySet<string> = new Set(["E204"]);
+
+/** The validation errors that stop a graph from being a template or a flow made from one. */
+export function templateValidationErrors(graph: GraphDoc): Diagnostic[] {
+  return validateGraph(graph).filter((d) => d.severity === "error" && !DIAGNOSTICS_A_NEED_ANSWERS.has(d.code));
 }

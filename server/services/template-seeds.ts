@@ -3,12 +3,11 @@ import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { blockRegistry } from "#agents/blocks/index";
-import { validateGraph } from "#agents/compile/validate";
 import { parseFlowFile, newId, type GraphDoc } from "#agents/graph/index";
 import type { Db } from "#db/client";
 import { projectRoot } from "#db/root";
 import { templates, templateVersions } from "#db/schema";
-import { stripTemplateSecrets, templateNeeds } from "./template-secrets";
+import { stripTemplateSecrets, templateNeeds, templateValidationErrors } from "./template-secrets";
 
 /**
  * Skyloom's own shelf: flow files in server/templates/seed/ (`<key>.flow.json` and its readme
@@ -55,7 +54,7 @@ export function readSeedTemplates(folder: string = seedFolder()): SeedTemplate[]
     const read = parseFlowFile(readFileSync(join(folder, file), "utf8"), blockRegistry);
     if (!read.ok) throw new SeedTemplateError(`Seed template ${file}: ${read.message} ${read.details.join("; ")}`);
     if (read.problems.length > 0) throw new SeedTemplateError(`Seed template ${file}: ${read.problems.map((p) => p.message).join("; ")}`);
-    const errors = validateGraph(read.file.graph).filter((d) => d.severity === "error");
+    const errors = templateValidationErrors(read.file.graph);
     if (errors.length > 0) throw new SeedTemplateError(`Seed template ${file} does not validate: ${errors.map((d) => `${d.code} ${d.message}`).join("; ")}`);
     if (stripTemplateSecrets(read.file.graph).stripped.length > 0) throw new SeedTemplateError(`Seed template ${file} holds a credential or secret.`);
     return {

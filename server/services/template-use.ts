@@ -1,6 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
 import { blockRegistry } from "#agents/blocks/index";
-import { validateGraph } from "#agents/compile/validate";
 import { emptyGraph, GRAPH_SCHEMA_VERSION, remapIds, upgradeGraph, type GraphDoc } from "#agents/graph/index";
 import type { Db } from "#db/client";
 import { credentials, knowledgeBases, templates } from "#db/schema";
@@ -8,7 +7,7 @@ import { recordAudit } from "./audit";
 import { badRequest, notFound } from "./errors";
 import { StorableGraphSchema } from "./flow-graph";
 import { createFlow } from "./flows";
-import { teamFieldsOf } from "./template-secrets";
+import { teamFieldsOf, templateValidationErrors } from "./template-secrets";
 import { loadVisibleTemplate, readTemplateGraph, type TemplateScope } from "./templates";
 
 /**
@@ -69,7 +68,7 @@ export function instantiateTemplateGraph(db: Db, teamId: string, source: GraphDo
   if (!storable.success) {
     throw badRequest(`This template cannot be used: ${storable.error.issues.slice(0, 3).map((i) => i.message).join("; ")}`);
   }
-  const errors = validateGraph(storable.data).filter((d) => d.severity === "error");
+  const errors = templateValidationErrors(storable.data);
   if (errors.length > 0) {
     throw badRequest(`This template cannot be used: ${errors.slice(0, 3).map((d) => `${d.code} ${d.message}`).join("; ")}`);
   }

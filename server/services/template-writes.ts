@@ -1,5 +1,4 @@
 import { and, eq, sql } from "drizzle-orm";
-import { validateGraph } from "#agents/compile/validate";
 import { newId, type GraphDoc } from "#agents/graph/index";
 import type { Db } from "#db/client";
 import { templates, templateVersions, type TemplateVisibility } from "#db/schema";
@@ -7,7 +6,7 @@ import { recordAudit } from "./audit";
 import { badRequest, forbidden } from "./errors";
 import { StorableGraphSchema } from "./flow-graph";
 import { getFlow } from "./flows";
-import { stripTemplateSecrets, templateNeeds, type TemplateNeed } from "./template-secrets";
+import { stripTemplateSecrets, templateNeeds, templateValidationErrors, type TemplateNeed } from "./template-secrets";
 import { isAtLeast, loadManagedTemplate, type TemplateScope } from "./templates";
 
 /**
@@ -28,7 +27,7 @@ export function captureFlowGraph(db: Db, scope: TemplateScope, flowId: string): 
   const { graph } = stripTemplateSecrets(flow.graph);
   const storable = StorableGraphSchema.safeParse(graph);
   if (!storable.success) throw badRequest(`This flow cannot be shared as a template: ${storable.error.issues[0]?.message ?? "invalid graph"}.`);
-  const errors = validateGraph(storable.data).filter((d) => d.severity === "error");
+  const errors = templateValidationErrors(storable.data);
   if (errors.length > 0) {
     const list = errors.slice(0, 3).map((d) => `${d.code} ${d.message}`).join("; ");
     throw badRequest(`Fix this flow before sharing it as a template (${errors.length === 1 ? "one problem" : `${errors.length} problems`}): ${list}`);
