@@ -5,6 +5,7 @@ import { marketBids, marketDeployments, marketLeases, marketNodes, marketOrders 
 import { MarketplaceError, type LeaseCloseReason, type LeaseEvent, type LeaseEventType, type LeaseServiceStatus, type ManifestService } from "../marketplace";
 import type { JoinRequest, JoinResponse, ManifestReport, OrderAnswer, WorkSnapshot } from "../protocol";
 import { explainNoBids, gpusFree, pickWinner } from "../rules";
+import { closeWithoutBids, retryAwaitingDeployments, sweep } from "./failover";
 import { newId, newSecret, sameSecret, sha256Hex } from "./ids";
 import * as store from "./store";
 
@@ -29,8 +30,11 @@ export type MatchmakerOptions = {
   /** The watchdog closes a lease whose node has not accepted the manifest by then (spec §1.7). */
   manifestTimeoutMs?: number;
   pollTimeoutMs?: number;
-  /** Attempts (orders) per deployment before it fails: bounds failover loops. */
+  /** Failed leases in a row before a deployment fails: bounds failover loops. */
   maxAttempts?: number;
+  /** A failover that finds no node orders again this often, this many times (ADR 029). */
+  failoverRetryMs?: number;
+  failoverRetries?: number;
   logLinesPerLease?: number;
   now?: () => number;
 };
@@ -45,6 +49,8 @@ export class Matchmaker {
   readonly manifestTimeoutMs: number;
   readonly pollTimeoutMs: number;
   readonly maxAttempts: number;
+  readonly failoverRetryMs: number;
+  readonly failoverRetries: number;
   readonly now: () => number;
   /** "event" (LeaseEvent) after each commit; "change" whenever a node's work may differ. */
   readonly signals = new EventEmitter();
@@ -63,6 +69,8 @@ export class Matchmaker {
     this.manifestTimeoutMs = options.manifestTimeoutMs ?? 60_000;
     this.pollTimeoutMs = options.pollTimeoutMs ?? 25_000;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.failoverRetryMs = options.failoverRetryMs ?? 2000;
+    this.failoverRetries = options.failoverRetries ?? 30;
     this.logLinesPerLease = options.logLinesPerLease ?? 2000;
     this.now = options.now ?? Date.now;
     this.version = this.now();
@@ -124,6 +132,8 @@ export class Matchmaker {
       if (existing) tx.update(marketNodes).set({ ...attributes, status: "up", lastHeartbeatAt: now }).where(eq(marketNodes.id, nodeId)).run();
       else tx.insert(marketNodes).values({ id: nodeId, ...attributes, secretHash: sha256Hex(secret), status: "up", joinedAt: now, lastHeartbeatAt: now }).run();
     });
+    // A node that joins may be what a failover is waiting for: order again now.
+    retryAwaitingDeployments(this, { dueOnly: false });
     return { nodeId, secret, heartbeatIntervalMs: this.heartbeatIntervalMs, pollTimeoutMs: this.pollTimeoutMs };
   }
 
@@ -142,6 +152,7 @@ export class Matchmaker {
     if (node.status === "down") {
       // Back after being declared down: its old leases were re-ordered; it starts afresh.
       this.transact((tx) => tx.update(marketNodes).set({ status: "up", lastHeartbeatAt: new Date(this.now()) }).where(eq(marketNodes.id, nodeId)).run());
+      retryAwaitingDeployments(this, { dueOnly: false });
       return;
     }
     this.db.update(marketNodes).set({ lastHeartbeatAt: new Date(this.now()) }).where(eq(marketNodes.id, nodeId)).run();
@@ -325,9 +336,7 @@ export class Matchmaker {
         return reason ? [{ nodeName: nodes.get(a.nodeId)?.name ?? a.nodeId, reason }] : [];
       });
       const message = explainNoBids(requirements, max, declines);
-      tx.update(marketOrders).set({ state: "closed", closedReason: "no-bids" }).where(eq(marketOrders.id, orderId)).run();
-      tx.update(marketDeployments).set({ status: "failed", statusMessage: message }).where(eq(marketDeployments.id, d.id)).run();
-      emit(d.id, "OrderClosed", { orderId, reason: "no-bids", message });
+      closeWithoutBids(this, tx, emit, order, d, message);
     });
   }
 
@@ -373,32 +382,12 @@ export class Matchmaker {
 
   // ---------------------------------------------------------------- the sweeper
 
-  /** Down nodes, manifest watchdogs, paid time that ran out, bid windows missed by a restart. */
+  /** Down nodes, manifest watchdogs, paid time that ran out, bid windows missed, failover retries. */
   sweep(): void {
-    const now = this.now();
-    for (const node of store.staleNodes(this.db, now - this.heartbeatTimeoutMs)) {
-      this.transact((tx, emit) => {
-        tx.update(marketNodes).set({ status: "down" }).where(eq(marketNodes.id, node.id)).run();
-        for (const lease of store.liveLeasesOfNode(tx, node.id)) {
-          emit(lease.deploymentId, "NodeDown", { nodeId: node.id, nodeName: node.name, silentForMs: now - node.lastHeartbeatAt.getTime() });
-          this.closeLeaseAndReorder(tx, emit, lease, "node-down");
-        }
-      });
-    }
-    for (const lease of store.liveLeases(this.db)) {
-      const d = store.getDeployment(this.db, lease.deploymentId);
-      if (d?.endsAt && d.endsAt.getTime() <= now) {
-        this.transact((tx, emit) => {
-          this.closeLease(tx, emit, lease, "expired");
-          tx.update(marketDeployments).set({ status: "closed", statusMessage: "Its paid time ended.", closedAt: new Date(now) }).where(eq(marketDeployments.id, lease.deploymentId)).run();
-          emit(lease.deploymentId, "DeploymentClosed", { reason: "expired" });
-        });
-      } else if (lease.state === "awaiting-manifest" && lease.manifestDeadline.getTime() <= now) {
-        this.transact((tx, emit) => this.closeLeaseAndReorder(tx, emit, lease, "manifest-timeout"));
-      }
-    }
-    for (const order of store.openOrders(this.db)) {
-      if (order.bidDeadline.getTime() <= now && !this.orderTimers.has(order.id)) this.decide(order.id);
-    }
+    sweep(this);
+  }
+
+  hasOrderTimer(orderId: string): boolean {
+    return this.orderTimers.has(orderId);
   }
 }
