@@ -21,31 +21,52 @@ export function connectionFailure(error: unknown): string | null {
   return null;
 }
 
-export type SendToDeployment<T> = (endpoint: ServingEndpoint) => Promise<T>;
+/** Where a request goes now, and how to tell the marketplace that a URI it gave was dead. */
+export type ServingSource = {
+  endpoint(options: { timeoutMs: number; signal?: AbortSignal }): Promise<ServingEndpoint>;
+  reportUnreachable(endpoint: ServingEndpoint, error: string): Promise<{ reordered: boolean }>;
+};
 
 /** How long to wait before asking again when the marketplace found the URI reachable. */
 const RECHECK_MS = 100;
 
-export async function sendToDeployment<T>(
-  marketplace: Marketplace,
-  ref: DeploymentRef,
-  options: { timeoutMs: number; signal?: AbortSignal; model?: string },
-  send: SendToDeployment<T>,
+/**
+ * Sends through whichever lease serves now; on a connection failure (nothing answered) reports
+ * the URI and sends again once a lease serves, until `timeoutMs` has passed in all.
+ */
+export async function sendWithFailover<T>(
+  source: ServingSource,
+  options: { timeoutMs: number; signal?: AbortSignal },
+  send: (endpoint: ServingEndpoint) => Promise<T>,
 ): Promise<{ result: T; endpoint: ServingEndpoint; failovers: number }> {
   const deadline = Date.now() + options.timeoutMs;
   let failovers = 0;
   for (;;) {
     const left = deadline - Date.now();
     if (left <= 0) throw new MarketplaceError("TIMEOUT", "The endpoint did not come back in time after its node failed; try again shortly.");
-    const endpoint = await marketplace.endpoint(ref, { timeoutMs: left, signal: options.signal, model: options.model });
+    const endpoint = await source.endpoint({ timeoutMs: left, signal: options.signal });
     try {
       return { result: await send(endpoint), endpoint, failovers };
     } catch (error) {
       const code = connectionFailure(error);
       if (!code || options.signal?.aborted) throw error;
       failovers += 1;
-      const { reordered } = await marketplace.reportUnreachable(ref, { leaseId: endpoint.leaseId, error: code });
+      const { reordered } = await source.reportUnreachable(endpoint, code);
       if (!reordered) await new Promise((resolve) => setTimeout(resolve, RECHECK_MS));
     }
   }
+}
+
+/** `sendWithFailover` for a deployment of a marketplace (tests, benches, the runtime). */
+export function sendToDeployment<T>(
+  marketplace: Marketplace,
+  ref: DeploymentRef,
+  options: { timeoutMs: number; signal?: AbortSignal; model?: string },
+  send: (endpoint: ServingEndpoint) => Promise<T>,
+): Promise<{ result: T; endpoint: ServingEndpoint; failovers: number }> {
+  const source: ServingSource = {
+    endpoint: (o) => marketplace.endpoint(ref, { ...o, model: options.model }),
+    reportUnreachable: (endpoint, error) => marketplace.reportUnreachable(ref, { leaseId: endpoint.leaseId, error }),
+  };
+  return sendWithFailover(source, options, send);
 }
