@@ -5,7 +5,12 @@ import type { EndpointResolver } from "#agents/runtime/context";
 import type { ServerConfig } from "./env";
 import { createKnowledgeService, type KnowledgeServiceOptions } from "./knowledge/host";
 import type { KnowledgeService } from "./knowledge/service";
+import type { Marketplace } from "./marketplace/marketplace";
 import { ApiKeyService } from "./services/api-keys";
+import { DeploymentService } from "./services/deployments";
+import { EndpointService } from "./services/endpoints";
+import { flowEndpointResolver } from "./services/flow-endpoints";
+import { createMarketplaceHost, type MarketplaceHost, type MarketplaceOptions } from "./services/marketplace-host";
 import { LoginLimiter } from "./services/login-limiter";
 import { sendInvitationEmail, type InvitationEmail } from "./services/mailer";
 import { RunStore, type RetryPolicy } from "./services/run-store";
@@ -45,6 +50,14 @@ export type Services = {
   apiKeys: ApiKeyService;
   /** Published agents as the gateway serves them (lookup by slug, pinned graphs). */
   servedAgents: ServedAgents;
+  /** The compute marketplace (the embedded local one: ADR 024). */
+  marketplace: Marketplace;
+  /** Its matchmaker, node protocol handler and embedded node processes (the HTTP host mounts and starts them). */
+  market: MarketplaceHost;
+  /** Flows deployed on the marketplace: quote, deploy, stop, redeploy (ADR 028). */
+  deployments: DeploymentService;
+  /** One-click model endpoints, and what the gateway asks of them. */
+  endpoints: EndpointService;
   mailer: { sendInvitation(mail: InvitationEmail): ReturnType<typeof sendInvitationEmail> };
   /** Stops everything started, in reverse order; the database closes last. */
   stop(): Promise<void>;
@@ -63,8 +76,10 @@ export type ServicesBase = {
  * watcher will come in beside them.
  */
 export type ServiceAdapters = {
-  /** Where model.endpoint nodes are served; omitted, such a node says "Deploy this endpoint first". */
+  /** Where model.endpoint nodes are served; omitted, through the flow's deployment on the marketplace. */
   endpoints?: EndpointResolver;
+  /** Embedded nodes (default: SKYLOOM_MARKETPLACE_NODES of them) and matchmaker timeouts. */
+  marketplace?: MarketplaceOptions;
   /** The default chat model's base URL instead of OPENAI_BASE_URL or the dev model (tests, bench). */
   defaultModelBaseUrl?: string;
   loginLimiter?: LoginLimiter;
@@ -94,6 +109,11 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     // Runs that finished in the last turn are still waiting for their group commit.
     stops.push(() => runStore.stop());
 
+    const market = createMarketplaceHost({ db, dataDir: config.dataDir, defaultNodeCount: config.marketplaceNodes, ...adapters.marketplace });
+    // Nodes first (they hold long polls), then the matchmaker.
+    stops.push(() => market.stop());
+    const marketplace = market.marketplace;
+
     const runtime = await startRuntimeHost(config, { defaultModelBaseUrl: adapters.defaultModelBaseUrl, endpoints: adapters.endpoints });
     stops.push(() => runtime.stop());
 
@@ -102,9 +122,19 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     knowledge.start();
     stops.push(() => knowledge.close());
 
-    const runs = new RunService({ db, secretKey, runtime, store: runStore, knowledge });
+    const deployments = new DeploymentService({ db, secretKey, marketplace });
+    deployments.start();
+    stops.push(() => deployments.close());
+
+    // A test's endpoints adapter stands in for every flow's deployment.
+    const endpointsFor = adapters.endpoints ? undefined : (scope: { teamId: string; flowId: string | null }) => flowEndpointResolver({ deployments, marketplace }, scope);
+    const runs = new RunService({ db, secretKey, runtime, store: runStore, knowledge, endpointsFor });
     // Cancelling first ends the runs' event streams, so open SSE responses finish.
     stops.push(() => runs.stop());
+
+    const endpoints = new EndpointService({ db, marketplace, publicUrl: config.publicUrl });
+    endpoints.startIdleTimer();
+    stops.push(() => endpoints.close());
 
     return {
       config,
@@ -119,6 +149,10 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
       runs,
       apiKeys: new ApiKeyService(db, secretKey, statements),
       servedAgents: new ServedAgents(db, statements),
+      marketplace,
+      market,
+      deployments,
+      endpoints,
       mailer: { sendInvitation: (mail) => sendInvitationEmail(config, mail) },
       stop: stopAll,
     };

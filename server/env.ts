@@ -71,6 +71,12 @@ export const ENV_VARIABLES = {
     default: "5",
     description: "Sign-ups allowed from one client address in any hour (the socket's address; X-Forwarded-For is not trusted).",
   },
+  SKYLOOM_MARKETPLACE_NODES: {
+    schema: z.coerce.number().int().min(0).max(5),
+    default: "5",
+    description:
+      "How many of the embedded marketplace nodes (server/marketplace/local/embedded-nodes.ts: 2 provider, 3 fizz) start with Skyloom, each its own process joining this host; 0 starts none (deployments then wait for nodes joining with a token).",
+  },
   SKYLOOM_ALLOW_PRIVATE_URLS: {
     schema: z.string().max(10_000),
     default: undefined,
@@ -130,6 +136,8 @@ export type ServerConfig = {
   smtpUrl: string | undefined;
   smtpFrom: string;
   signupsPerHour: number;
+  /** Embedded marketplace nodes to start (the first N of EMBEDDED_NODES). */
+  marketplaceNodes: number;
 };
 
 function read<N extends Name>(env: EnvSource, name: N): z.output<Vars[N]["schema"]> | undefined {
@@ -176,5 +184,6 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     smtpUrl: read(env, "SMTP_URL"),
     smtpFrom: read(env, "SMTP_FROM") ?? `Skyloom <no-reply@${new URL(publicUrl).hostname}>`,
     signupsPerHour: read(env, "SKYLOOM_SIGNUPS_PER_HOUR") ?? 5,
+    marketplaceNodes: read(env, "SKYLOOM_MARKETPLACE_NODES") ?? 5,
   };
 }

@@ -17,6 +17,8 @@ import { healthOf } from "./http/health";
 import { knowledgeUploadHandler } from "./knowledge/upload-route";
 import { DEMO_ACCOUNT, seedDemo } from "./services/seed";
 import { createGateway, isGatewayRequest } from "./gateway/index";
+import { MARKET_BASE_PATH } from "./marketplace/protocol";
+import { isMarketplaceRequest } from "./services/marketplace-host";
 import { refuseBatchedAuth } from "./trpc/batch-guard";
 import { createContext } from "./trpc/context";
 import { appRouter, createCaller } from "./trpc/root";
@@ -116,6 +118,8 @@ async function serve(services: Services, options: { pages?: boolean; development
   // about 100 MiB between full collections, and Express's routing cost CPU the API does not need.
   const gateway = createGateway(services);
   const server = createServer((req, res) => {
+    // Marketplace nodes (embedded or joining with a team's token) speak JSON at /market/v1.
+    if (isMarketplaceRequest(req.url)) return services.market.handler(req, res);
     if (!isGatewayRequest(req)) return void app(req, res);
     setSecurityHeaders(res);
     gateway(req, res);
@@ -159,6 +163,12 @@ async function serve(services: Services, options: { pages?: boolean; development
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  // The embedded nodes join this host's own URL. In the background: starting five processes
+  // should not delay the first page; `market.nodesStarted` says when they have all joined.
+  const nodeHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  services.market.startNodes(`http://${nodeHost.includes(":") ? `[${nodeHost}]` : nodeHost}:${port}${MARKET_BASE_PATH}`).catch((error: unknown) => {
+    console.error("marketplace: the embedded nodes did not start:", error);
+  });
   const shownHost = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
   return {
     url: `http://${shownHost}:${port}`,
@@ -167,6 +177,8 @@ async function serve(services: Services, options: { pages?: boolean; development
     close: async () => {
       // Cancelling this host's runs first ends their event streams, so open SSE responses finish.
       await services.runs.stop();
+      // Node processes hold long polls open, which would keep the server from closing.
+      await services.market.stopNodes();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await pages?.close();

@@ -9,3 +9,4 @@ export * from "./publishing";
 export * from "./ledger";
 export * from "./knowledge";
 export * from "./marketplace";
+export * from "./deployments";

@@ -35,6 +35,8 @@ export type NodeCapabilities = {
   modelServing: { backend: "dev-model" | "upstream"; label: string } | null;
   /** Runs container images. No container engine exists here, so local nodes say false. */
   containers: boolean;
+  /** What the node charges, wei per second per unit (decimal strings); absent from older nodes. */
+  prices?: { cpuCore: string; memoryGi: string; storageGi: string; gpu: Record<string, string> };
 };
 
 export type MarketNode = {
@@ -122,6 +124,10 @@ export type Offer = {
   /** GPUs not held by an active lease. */
   freeGpus: GpuInventory[];
   backend: string | null;
+  cpu: number;
+  memoryGi: number;
+  storageGi: number;
+  capabilities: NodeCapabilities;
 };
 
 export type LeaseServiceState = "starting" | "ready" | "unhealthy" | "refused" | "failed";
@@ -245,6 +251,8 @@ export type LogLine = { at: number; leaseId: string; line: string };
 export interface Marketplace {
   /** Nodes that are up, with what they hold and what is free (the quote's live offers). */
   listOffers(): Promise<Offer[]>;
+  /** Every node that ever joined, up or down (Settings → Nodes). */
+  listNodes(): Promise<MarketNode[]>;
   /** Checks the input (escrow, fizz limits) and places the first order. */
   createDeployment(input: CreateDeploymentInput): Promise<DeploymentStatus>;
   status(ref: DeploymentRef): Promise<DeploymentStatus>;

@@ -31,6 +31,11 @@ export const InventorySchema = z.object({
 export const CapabilitiesSchema = z.object({
   modelServing: z.object({ backend: z.enum(["dev-model", "upstream"]), label: z.string().max(200) }).nullable(),
   containers: z.boolean(),
+  /** The node's price table (wei per second per unit), so quotes can show live prices. */
+  prices: z
+    .object({ cpuCore: weiString, memoryGi: weiString, storageGi: weiString, gpu: z.record(z.string().max(40), weiString) })
+    .refine((p) => Object.keys(p.gpu).length <= 64, "at most 64 GPU prices")
+    .optional(),
 });
 
 export const JoinRequestSchema = z.object({

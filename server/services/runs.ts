@@ -4,7 +4,7 @@ import { flows, flowVersions, runs, runSteps } from "#db/schema";
 import { blockRegistry } from "#agents/blocks/index";
 import { runnersByType } from "#agents/blocks/index.server";
 import { emptyGraph, newId, type GraphDoc } from "#agents/graph/index";
-import type { Meter, RunCapabilities } from "#agents/runtime/context";
+import type { EndpointResolver, Meter, RunCapabilities } from "#agents/runtime/context";
 import type { RunEvent } from "#agents/runtime/events";
 import { executeRun, type RunLimits, type RunResult } from "#agents/runtime/executor";
 import { resolveCredential } from "./credentials";
@@ -90,7 +90,15 @@ async function* follow(run: LiveRun, signal?: AbortSignal, from = 0): AsyncGener
   }
 }
 
-export type RunServiceDeps = { db: Db; secretKey: Buffer; runtime: RuntimeHost; store: RunStore; knowledge: KnowledgeService };
+export type RunServiceDeps = {
+  db: Db;
+  secretKey: Buffer;
+  runtime: RuntimeHost;
+  store: RunStore;
+  knowledge: KnowledgeService;
+  /** Where a run's model.endpoint nodes are served: the flow's deployment (omitted: runtime.endpoints). */
+  endpointsFor?: (scope: { teamId: string; flowId: string | null }) => EndpointResolver;
+};
 
 /**
  * Runs of a flow's agent part, for one running Skyloom: start one (stored as it goes, see
@@ -149,7 +157,7 @@ export class RunService {
       memory: sqliteMemoryStore(db, input.teamId),
       http: { fetch: (url, init) => runtime.guard.fetch(url, init) },
       sandbox: runtime.sandbox.forTeam(input.teamId),
-      endpoints: runtime.endpoints,
+      endpoints: this.deps.endpointsFor?.({ teamId: input.teamId, flowId: input.flowId ?? null }) ?? runtime.endpoints,
       clock: { now: () => performance.timeOrigin + performance.now() },
       meter: input.meter ?? { record: () => {} },
       knowledge: knowledgeSearchForTeam(this.deps.knowledge, input.teamId),

@@ -4,8 +4,11 @@ import { authRouter } from "../routers/auth";
 import { catalogRouter } from "../routers/catalog";
 import { compileRouter } from "../routers/compile";
 import { credentialRouter } from "../routers/credential";
+import { deploymentRouter } from "../routers/deployment";
+import { endpointRouter } from "../routers/endpoint";
 import { flowRouter } from "../routers/flow";
 import { knowledgeRouter } from "../routers/knowledge";
+import { nodeRouter } from "../routers/node";
 import { runRouter } from "../routers/run";
 import { teamRouter } from "../routers/team";
 import { createCallerFactory, router } from "./trpc";
@@ -21,6 +24,9 @@ export const appRouter = router({
   run: runRouter,
   credential: credentialRouter,
   knowledge: knowledgeRouter,
+  deployment: deploymentRouter,
+  endpoint: endpointRouter,
+  node: nodeRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { TEAM_ROLES, type TeamRole } from "#db/schema";
+import { MarketplaceError } from "../marketplace/marketplace";
 import { DomainError } from "../services/errors";
 import type { Context } from "./context";
 import { formatTrpcError } from "./error-format";
@@ -11,6 +12,15 @@ function describeZodError(error: ZodError): string {
     .map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message))
     .join("; ");
 }
+
+const MARKETPLACE_CODES = {
+  BAD_REQUEST: "BAD_REQUEST",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  TIMEOUT: "TIMEOUT",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+} as const satisfies Record<MarketplaceError["code"], TRPCError["code"]>;
 
 /** The only initTRPC in Skyloom. Errors reach the browser as formatTrpcError shapes them. */
 const t = initTRPC.context<Context>().create({ errorFormatter: formatTrpcError });
@@ -24,6 +34,7 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof DomainError) throw new TRPCError({ code: cause.kind, message: cause.message, cause });
+    if (cause instanceof MarketplaceError) throw new TRPCError({ code: MARKETPLACE_CODES[cause.code], message: cause.message, cause });
     if (cause instanceof ZodError && result.error.code === "BAD_REQUEST") {
       throw new TRPCError({ code: "BAD_REQUEST", message: describeZodError(cause), cause });
     }

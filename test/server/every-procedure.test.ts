@@ -1,9 +1,13 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { and, eq, ne } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { TEAM_ROLES, memberships, sessions, teamInvitations, type TeamRole } from "#db/schema";
+import { TEAM_ROLES, memberships, modelEndpoints, nodeJoinTokens, sessions, teamInvitations, type TeamRole } from "#db/schema";
 import { newId } from "#agents/graph/ids";
+import type { GraphDoc } from "#agents/graph/index";
+import { projectRoot } from "#db/root";
 import { signUp } from "#server/services/accounts";
 import { randomToken, sha256Hex } from "#server/services/crypto";
 import { helloAgentGraph } from "#server/services/seed";
@@ -116,6 +120,15 @@ async function freshFixture(): Promise<TeamAFixture> {
   const credential = await owner.credential.create({ name: `Team A secret ${fixtures}`, kind: "secret", secret: "team-a-secret-value" });
   const knowledgeBase = await owner.knowledge.create({ name: `Team A docs ${fixtures}` });
   const document = await owner.knowledge.documents.upload({ knowledgeBaseId: knowledgeBase.id, name: "ferry.md", contentBase64: Buffer.from("# Ferry\n\nThe ferry leaves at nine.").toString("base64") });
+  // Earlier fixtures' endpoints stop, so the team's limit on running endpoints is never reached.
+  db.update(modelEndpoints).set({ state: "stopped" }).where(eq(modelEndpoints.teamId, acmeId)).run();
+  db.delete(nodeJoinTokens).where(eq(nodeJoinTokens.teamId, acmeId)).run();
+  const gpuFlow = await owner.flow.create({ name: "GPU model", graph: endpointFlowGraph() });
+  const [deployment] = await owner.deployment.create({ flowId: gpuFlow.id, durationHours: 1 });
+  const endpoint = await owner.endpoint.create({ modelId: "Qwen/Qwen2.5-7B-Instruct", durationHours: 1, idleMinutes: null });
+  const joinToken = await owner.node.joinTokens.create({ name: `Team A node ${fixtures}` });
+  // No node bids (the test backend starts none): the orders close at once; let the reconciler settle.
+  await backend.services.deployments.reconcile();
   // Ingestion runs in the background; every check below compares the database before and after a call.
   await backend.services.knowledge.whenIdle();
   return {
@@ -136,7 +149,16 @@ async function freshFixture(): Promise<TeamAFixture> {
     knowledgeBaseId: knowledgeBase.id,
     documentId: document.document.id,
     pageUrl,
+    gpuFlowId: gpuFlow.id,
+    deploymentId: deployment!.id,
+    endpointId: endpoint.id,
+    joinTokenId: joinToken.id,
   };
+}
+
+/** The compile fixture's flow with one Model Endpoint block. */
+function endpointFlowGraph() {
+  return (JSON.parse(readFileSync(join(projectRoot(), "test/fixtures/compile/gpu-llm-endpoint/flow.json"), "utf8")) as { graph: GraphDoc }).graph;
 }
 
 /** Every row of every table but sessions (runs written behind are stored first). */
@@ -173,7 +195,7 @@ async function attempt(call: () => Promise<unknown>): Promise<{ outcome: string;
 }
 
 function idsOf(f: TeamAFixture): string[] {
-  return [f.teamId, f.flowId, f.versionId, f.agentId, f.apiKeyId, f.credentialId, f.runId, f.knowledgeBaseId, f.documentId];
+  return [f.teamId, f.flowId, f.versionId, f.agentId, f.apiKeyId, f.credentialId, f.runId, f.knowledgeBaseId, f.documentId, f.gpuFlowId, f.deploymentId, f.endpointId, f.joinTokenId];
 }
 
 const below = (role: TeamRole): TeamRole | null => TEAM_ROLES[TEAM_ROLES.indexOf(role) - 1] ?? null;

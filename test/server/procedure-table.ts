@@ -46,6 +46,12 @@ export type TeamAFixture = {
   documentId: string;
   /** A web page on 127.0.0.1 that the test backend may fetch. */
   pageUrl: string;
+  /** A flow with a Model Endpoint block, and a deployment of it (no node bids: it failed). */
+  gpuFlowId: string;
+  deploymentId: string;
+  /** A one-click model endpoint of team A, and a node join token. */
+  endpointId: string;
+  joinTokenId: string;
 };
 
 export type Call = (caller: ServerCaller, f: TeamAFixture) => Promise<unknown>;
@@ -166,4 +172,29 @@ export const PROCEDURES: Record<string, ProcedureEntry> = {
   "knowledge.documents.addUrl": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.addUrl({ knowledgeBaseId: f.knowledgeBaseId, url: f.pageUrl })),
   "knowledge.documents.reindex": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.reindex({ knowledgeBaseId: f.knowledgeBaseId, documentId: f.documentId })),
   "knowledge.documents.remove": team("editor", "NOT_FOUND", (c, f) => c.knowledge.documents.remove({ knowledgeBaseId: f.knowledgeBaseId, documentId: f.documentId })),
+
+  "deployment.quote": team("viewer", "NOT_FOUND", (c, f) => c.deployment.quote({ flowId: f.gpuFlowId })),
+  "deployment.create": team("editor", "NOT_FOUND", (c, f) => c.deployment.create({ flowId: f.gpuFlowId, durationHours: 1 })),
+  "deployment.list": team("viewer", "own team only", (c) => c.deployment.list()),
+  "deployment.get": team("viewer", "NOT_FOUND", (c, f) => c.deployment.get({ id: f.deploymentId })),
+  "deployment.events": team("viewer", "NOT_FOUND", (c, f) => c.deployment.events({ id: f.deploymentId })),
+  "deployment.stop": team("editor", "NOT_FOUND", (c, f) => c.deployment.stop({ id: f.deploymentId })),
+  "deployment.redeploy": team("editor", "NOT_FOUND", (c, f) => c.deployment.redeploy({ id: f.deploymentId })),
+  "deployment.setReplicas": team("editor", "NOT_FOUND", (c, f) => c.deployment.setReplicas({ id: f.deploymentId, replicas: 2 })),
+
+  "endpoint.catalog": team("viewer", "own team only", (c) => c.endpoint.catalog({ task: "chat", size: "small" })),
+  "endpoint.create": team("editor", "own team only", (c) => c.endpoint.create({ modelId: "Qwen/Qwen2.5-7B-Instruct", durationHours: 1, idleMinutes: null })),
+  "endpoint.list": team("viewer", "own team only", (c) => c.endpoint.list()),
+  "endpoint.get": team("viewer", "NOT_FOUND", (c, f) => c.endpoint.get({ id: f.endpointId })),
+  "endpoint.events": team("viewer", "NOT_FOUND", (c, f) => c.endpoint.events({ id: f.endpointId })),
+  "endpoint.logs": team("viewer", "NOT_FOUND", (c, f) => c.endpoint.logs({ id: f.endpointId, search: "POST" })),
+  "endpoint.metrics": team("viewer", "NOT_FOUND", (c, f) => c.endpoint.metrics({ id: f.endpointId, range: "1h" })),
+  "endpoint.stop": team("editor", "NOT_FOUND", (c, f) => c.endpoint.stop({ id: f.endpointId })),
+  "endpoint.start": team("editor", "NOT_FOUND", (c, f) => c.endpoint.start({ id: f.endpointId })),
+  "endpoint.delete": team("editor", "NOT_FOUND", (c, f) => c.endpoint.delete({ id: f.endpointId })),
+
+  "node.list": team("viewer", "own team only", (c) => c.node.list()),
+  "node.joinTokens.list": team("admin", "own team only", (c) => c.node.joinTokens.list()),
+  "node.joinTokens.create": team("admin", "own team only", (c) => c.node.joinTokens.create({ name: "Gaming PC" })),
+  "node.joinTokens.revoke": team("admin", "NOT_FOUND", (c, f) => c.node.joinTokens.revoke({ id: f.joinTokenId })),
 };

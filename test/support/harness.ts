@@ -20,7 +20,9 @@ export async function createTestBackend(options: { ip?: string; env?: EnvSource;
   const services = await createServices(
     { config, secretKey: Buffer.alloc(32, 7) },
     // Tests sign many people up from one address; the limit itself has tests that pass their own.
-    { signupLimiter: new SignupLimiter(1_000), ...options.adapters },
+    // No embedded marketplace nodes unless a test asks (five processes per backend would be slow);
+    // a test that wants them passes adapters.marketplace.nodes and calls market.listenAndStartNodes().
+    { signupLimiter: new SignupLimiter(1_000), marketplace: { nodes: [] }, ...options.adapters },
   );
 
   function client(ip = options.ip ?? "127.0.0.1"): TestClient {

@@ -8,6 +8,7 @@ import {
   type LeaseEvent,
   type LogLine,
   type Marketplace,
+  type MarketNode,
   type Offer,
   type ServingEndpoint,
 } from "../marketplace";
@@ -42,8 +43,13 @@ export class LocalMarketplace implements Marketplace {
         model: g.model,
         count: g.count - held.filter((l) => l.gpuModel === g.model).reduce((n, l) => n + l.gpuCount, 0),
       }));
-      return { nodeId: node.id, kind: node.kind, name: node.name, region: node.region, tier: node.tier, gpus: node.inventory.gpus, freeGpus, backend: node.capabilities.modelServing?.label ?? null };
+      const { cpu, memoryGi, storageGi } = node.inventory;
+      return { nodeId: node.id, kind: node.kind, name: node.name, region: node.region, tier: node.tier, gpus: node.inventory.gpus, freeGpus, backend: node.capabilities.modelServing?.label ?? null, cpu, memoryGi, storageGi, capabilities: node.capabilities };
     });
+  }
+
+  async listNodes(): Promise<MarketNode[]> {
+    return store.allNodes(this.db).map(store.toNode);
   }
 
   async createDeployment(input: CreateDeploymentInput): Promise<DeploymentStatus> {

@@ -22,6 +22,8 @@ export type MatchmakerOptions = {
   db: Db;
   /** Join tokens a new node may present (a team makes them in Settings; the host has its own). */
   joinTokens: readonly string[];
+  /** Other tokens that admit a node (a team's join tokens, stored hashed); called after `joinTokens`. */
+  acceptJoinToken?: (token: string) => boolean;
   heartbeatIntervalMs?: number;
   /** A node not heard from for this long is down. */
   heartbeatTimeoutMs?: number;
@@ -55,6 +57,7 @@ export class Matchmaker {
   /** "event" (LeaseEvent) after each commit; "change" whenever a node's work may differ. */
   readonly signals = new EventEmitter();
   private readonly joinTokenHashes: string[];
+  private readonly acceptJoinToken: (token: string) => boolean;
   private readonly logLinesPerLease: number;
   private version: number;
   private orderTimers = new Map<string, NodeJS.Timeout>();
@@ -66,6 +69,7 @@ export class Matchmaker {
   constructor(options: MatchmakerOptions) {
     this.db = options.db;
     this.joinTokenHashes = options.joinTokens.map(sha256Hex);
+    this.acceptJoinToken = options.acceptJoinToken ?? (() => false);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5000;
     this.bidWindowMs = options.bidWindowMs ?? 1000;
@@ -124,13 +128,12 @@ export class Matchmaker {
   join(req: JoinRequest): JoinResponse {
     const now = new Date(this.now());
     const attributes = { kind: req.kind, name: req.name, region: req.region, tier: req.tier, inventory: req.inventory, capabilities: req.capabilities };
-    const existing = req.nodeId ? store.getNode(this.db, req.nodeId) : undefined;
-    if (req.nodeId && (!existing || !req.secret || !sameSecret(req.secret, existing.secretHash))) {
-      throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret; join again with a join token.");
-    }
-    if (!existing && !(req.token && this.joinTokenHashes.some((h) => sameSecret(req.token as string, h)))) {
-      throw new MarketplaceError("UNAUTHORIZED", "The join token is not valid for this marketplace; make one in Settings → Nodes.");
-    }
+    const claimed = req.nodeId ? store.getNode(this.db, req.nodeId) : undefined;
+    const existing = claimed && req.secret && sameSecret(req.secret, claimed.secretHash) ? claimed : undefined;
+    const tokenOk = Boolean(req.token && (this.joinTokenHashes.some((h) => sameSecret(req.token as string, h)) || this.acceptJoinToken(req.token)));
+    // A node whose saved identity this marketplace does not know (a new database) joins anew with its token.
+    if (req.nodeId && !existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret; join again with a join token.");
+    if (!existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "The join token is not valid for this marketplace; make one in Settings → Nodes.");
     const nodeId = existing?.id ?? newId("node");
     const secret = existing ? (req.secret as string) : newSecret();
     this.transact((tx) => {

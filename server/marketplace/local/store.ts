@@ -172,6 +172,10 @@ export function upNodes(db: DbLike): NodeRow[] {
   return db.select().from(marketNodes).where(eq(marketNodes.status, "up")).all();
 }
 
+export function allNodes(db: DbLike): NodeRow[] {
+  return db.select().from(marketNodes).orderBy(asc(marketNodes.name)).all();
+}
+
 export function staleNodes(db: DbLike, heardBefore: number): NodeRow[] {
   return db
     .select()

@@ -54,7 +54,12 @@ export class NodeAgent {
 
   constructor(private readonly options: NodeAgentOptions) {
     this.client = new MatchmakerClient(options.join);
-    this.capabilities = { modelServing: { backend: options.backend.kind, label: options.backend.label }, containers: false };
+    const p = options.prices;
+    this.capabilities = {
+      modelServing: { backend: options.backend.kind, label: options.backend.label },
+      containers: false,
+      prices: { cpuCore: `${p.cpuCore}`, memoryGi: `${p.memoryGi}`, storageGi: `${p.storageGi}`, gpu: Object.fromEntries([...p.gpu].map(([m, w]) => [m, `${w}`])) },
+    };
     this.log = options.log ?? ((line) => console.log(line));
   }
 
