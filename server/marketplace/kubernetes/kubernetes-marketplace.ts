@@ -19,6 +19,7 @@ import {
   type LeaseEvent,
   type LogLine,
   type Marketplace,
+  type MarketNode,
   type Offer,
   type ServingEndpoint,
 } from "../marketplace";
@@ -69,6 +70,11 @@ export class KubernetesMarketplace implements Marketplace {
   async listOffers(): Promise<Offer[]> {
     const nodes = await cluster(() => this.core.listNode({}));
     return nodes.items.filter((n) => !n.spec?.unschedulable).map(offerOf);
+  }
+
+  async listNodes(): Promise<MarketNode[]> {
+    const nodes = await cluster(() => this.core.listNode({}));
+    return nodes.items.map(nodeOf);
   }
 
   async createDeployment(input: CreateDeploymentInput): Promise<DeploymentStatus> {
@@ -253,21 +259,41 @@ export class KubernetesMarketplace implements Marketplace {
   }
 }
 
-function offerOf(node: V1Node): Offer {
+/** A cluster node as the marketplace describes nodes: its NVIDIA GPUs and allocatable resources. */
+function nodeOf(node: V1Node): MarketNode {
   const labels = node.metadata?.labels ?? {};
-  const count = Number(node.status?.allocatable?.["nvidia.com/gpu"] ?? 0);
-  const model = labels["nvidia.com/gpu.product"] ?? "nvidia";
-  const gpus = count > 0 ? [{ model, count }] : [];
+  const allocatable = node.status?.allocatable ?? {};
+  const count = Number(allocatable["nvidia.com/gpu"] ?? 0);
+  const ready = node.status?.conditions?.find((c) => c.type === "Ready");
   return {
-    nodeId: node.metadata?.name ?? "",
+    id: node.metadata?.name ?? "",
     kind: "provider",
     name: node.metadata?.name ?? "",
     region: labels["topology.kubernetes.io/region"] ?? "cluster",
     tier: "secured1",
-    gpus,
-    freeGpus: gpus,
-    backend: "the cluster's own container runtime",
+    inventory: {
+      gpus: count > 0 ? [{ model: labels["nvidia.com/gpu.product"] ?? "nvidia", count }] : [],
+      cpu: quantity(allocatable.cpu),
+      memoryGi: quantity(allocatable.memory) / 2 ** 30,
+      storageGi: quantity(allocatable["ephemeral-storage"]) / 2 ** 30,
+    },
+    capabilities: { modelServing: null, containers: true },
+    status: ready?.status === "False" || ready?.status === "Unknown" ? "down" : "up",
+    lastHeartbeatAt: ready?.lastHeartbeatTime ? new Date(ready.lastHeartbeatTime).getTime() : 0,
   };
+}
+
+function offerOf(node: V1Node): Offer {
+  const n = nodeOf(node);
+  return { nodeId: n.id, kind: n.kind, name: n.name, region: n.region, tier: n.tier, gpus: n.inventory.gpus, freeGpus: n.inventory.gpus, backend: "the cluster's own container runtime", cpu: n.inventory.cpu, memoryGi: n.inventory.memoryGi, storageGi: n.inventory.storageGi, capabilities: n.capabilities };
+}
+
+const SUFFIX: Record<string, number> = { m: 1e-3, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** A Kubernetes quantity ("7500m", "32Gi", "16384Ki") as a number. */
+export function quantity(text: string | undefined): number {
+  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(text ?? "");
+  return match ? Number(match[1]) * (SUFFIX[match[2] ?? ""] ?? 1) : 0;
 }
 
 /** Calls the cluster; its errors become MarketplaceErrors that say what the cluster said. */

@@ -395,7 +395,5 @@ export class Matchmaker {
     sweep(this);
   }
 
-  hasOrderTimer(orderId: string): boolean {
-    return this.orderTimers.has(orderId);
-  }
+  hasOrderTimer = (orderId: string): boolean => this.orderTimers.has(orderId);
 }

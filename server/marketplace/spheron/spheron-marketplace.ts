@@ -8,6 +8,7 @@ import {
   type LeaseServiceStatus,
   type LogLine,
   type Marketplace,
+  type MarketNode,
   type Offer,
   type ServingEndpoint,
 } from "../marketplace";
@@ -66,6 +67,11 @@ export class SpheronMarketplace implements Marketplace {
 
   /** SDK 1.3.5 has no inventory call: there are no live offers to show. */
   async listOffers(): Promise<Offer[]> {
+    return [];
+  }
+
+  /** Nor a provider list (the registry has one on chain; 1.3.5 reads it one address at a time). */
+  async listNodes(): Promise<MarketNode[]> {
     return [];
   }
 

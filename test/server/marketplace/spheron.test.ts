@@ -121,7 +121,7 @@ beforeAll(async () => {
   market = (await createMarketplaceFromEnv(
     { MARKETPLACE: "spheron", SPHERON_PRIVATE_KEY: KEY, SPHERON_PROVIDER_PROXY_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, MARKETPLACE_POLL_MS: "50" },
     { local: () => { throw new Error("not the local one"); }, dataDir },
-  )) as SpheronMarketplace;
+  )) as unknown as SpheronMarketplace;
 });
 
 afterAll(async () => {
