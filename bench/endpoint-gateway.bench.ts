@@ -23,8 +23,10 @@ const LATENCY_SAMPLES = 400;
 const ROUNDS = 3;
 const SECONDS_PER_ROUND = 4;
 const CLIENTS = 8;
-const DEPLOY_RUNS = 5;
-const FAILOVER_RUNS = 3;
+// ENDPOINT_BENCH_PROFILE=DIR: only the load, with a CPU profile of the host written there.
+const PROFILE = process.env.ENDPOINT_BENCH_PROFILE;
+const DEPLOY_RUNS = PROFILE ? 0 : 5;
+const FAILOVER_RUNS = PROFILE ? 0 : 3;
 const BODY = (model: string) => JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] });
 
 // ---------------------------------------------------------------- child: the host and its nodes
@@ -108,7 +110,7 @@ async function throughput(url: string, key: string, body: string): Promise<numbe
 }
 
 async function main(): Promise<void> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--host"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child: ChildProcess = spawn(process.execPath, [...(PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`] : []), "--import", "tsx", fileURLToPath(import.meta.url), "--host"], { stdio: ["ignore", "pipe", "inherit"] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (l) => l.startsWith("{") && resolve(l));
     child.once("exit", (code) => reject(new Error(`the host exited with ${code}`)));
