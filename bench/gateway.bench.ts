@@ -61,7 +61,7 @@ async function runHost(stubUrl: string): Promise<void> {
   const { createCaller } = await import("#server/trpc/root");
   const dir = mkdtempSync(join(tmpdir(), "skyloom-bench-gw-"));
   const skyloom = await startSkyloom(
-    { DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", OPENAI_BASE_URL: stubUrl, OPENAI_API_KEY: "stub-key" },
+    { DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "0", OPENAI_BASE_URL: stubUrl, OPENAI_API_KEY: "stub-key" },
     { pages: false },
   );
   let token: string | undefined;

@@ -39,7 +39,7 @@ async function runHost(): Promise<void> {
   const { createContext } = await import("#server/trpc/context");
   const { createCaller } = await import("#server/trpc/root");
   const dir = mkdtempSync(join(tmpdir(), "skyloom-bench-sandbox-"));
-  const skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false" }, { pages: false });
+  const skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "0" }, { pages: false });
   let token: string | undefined;
   const cookies = { set: (t: string) => void (token = t), clear: () => void (token = undefined) };
   const caller = () => createCaller(createContext(skyloom.services, { sessionToken: token, clientIp: "127.0.0.1", cookies }));

@@ -33,6 +33,7 @@ export const DIAGNOSTIC_CODES = {
   E314: "GPU chosen with a GPU count of 0",
   E315: "Secret written in plain text",
   E316: "Credential for a variable is missing",
+  E317: "Model endpoint not deployed",
   I401: "Node imported as a Skyloom block",
   I402: "Node has no Skyloom equivalent; a placeholder note stands in its place",
   I403: "Secret not imported",

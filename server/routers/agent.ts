@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { RUN_STATUSES } from "#db/schema";
 import {
@@ -10,6 +11,8 @@ import {
   unpublishAgent,
 } from "../services/publishing";
 import { agentUsageByDay, listAgentRuns } from "../services/usage";
+import { undeployedEndpointProblems } from "../services/flow-endpoints";
+import { getFlow, getFlowVersion } from "../services/flows";
 import { router, teamProcedure } from "../trpc/trpc";
 import { scopeOf } from "./team";
 
@@ -40,7 +43,15 @@ export const agentRouter = router({
 
   publish: teamProcedure("editor")
     .input(z.object({ flowId: Id, versionId: Id.optional(), slug: Slug.optional() }))
-    .mutation(({ ctx, input }) => publishAgent(ctx.db, scopeOf(ctx), input)),
+    .mutation(async ({ ctx, input }) => {
+      // An agent whose Model Endpoint is not running would answer every call with an error.
+      const scope = scopeOf(ctx);
+      const flow = getFlow(ctx.db, scope, input.flowId);
+      const graph = input.versionId ? getFlowVersion(ctx.db, scope, { flowId: flow.id, versionId: input.versionId }).graph : flow.graph;
+      const problems = await undeployedEndpointProblems(ctx.services.deployments, { teamId: scope.teamId, flowId: flow.id }, graph);
+      if (problems.length > 0) throw new TRPCError({ code: "BAD_REQUEST", message: problems.map((p) => p.message).join(" ") });
+      return publishAgent(ctx.db, scope, input);
+    }),
 
   rename: teamProcedure("editor")
     .input(z.object({ id: Id, slug: Slug }))

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { compileGraph, TARGET_IDS, TARGETS } from "#agents/compile/compile";
+import { undeployedEndpointProblems } from "../services/flow-endpoints";
 import { getFlow, getFlowVersion } from "../services/flows";
 import { router, teamProcedure } from "../trpc/trpc";
 
@@ -26,7 +27,7 @@ export const compileRouter = router({
    */
   preview: teamProcedure("viewer")
     .input(PreviewInput)
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const scope = { teamId: ctx.team.id, userId: ctx.viewer.user.id };
       const flow = getFlow(ctx.db, scope, input.flowId);
       const version = input.versionId ? getFlowVersion(ctx.db, scope, { flowId: flow.id, versionId: input.versionId }) : null;
@@ -43,7 +44,8 @@ export const compileRouter = router({
         flow: { id: flow.id, name: flow.name, revision: flow.revision },
         version: version ? { id: version.id, number: version.number, message: version.message } : null,
         ok: result.ok,
-        diagnostics: result.diagnostics,
+        // Deploy-time state, not the graph's: a Model Endpoint nobody deployed yet.
+        diagnostics: [...result.diagnostics, ...(await undeployedEndpointProblems(ctx.services.deployments, { teamId: ctx.team.id, flowId: flow.id }, graph))],
         targets: targets.map((id) => ({ id, title: TARGETS[id].title, files: result.manifests[id] ?? [] })),
         quote: result.quote,
         bindings: result.plan?.bindings ?? [],

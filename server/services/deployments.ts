@@ -218,7 +218,11 @@ export class DeploymentService {
           await this.deps.marketplace.close(this.ref(old));
           this.db.update(flowDeployments).set({ state: "stopped", stoppedAt: new Date() }).where(eq(flowDeployments.id, old.id)).run();
         } else if (!next || !status || status.status === "failed" || status.status === "closed" || next.state === "stopped") {
-          this.db.update(flowDeployments).set({ state: "active" }).where(eq(flowDeployments.id, old.id)).run();
+          // The replacement did not make it: the old deployment carries on, the failed one is set aside.
+          this.db.transaction((tx) => {
+            tx.update(flowDeployments).set({ state: "active" }).where(eq(flowDeployments.id, old.id)).run();
+            if (next && next.state !== "stopped") tx.update(flowDeployments).set({ state: "stopped", stoppedAt: new Date() }).where(eq(flowDeployments.id, next.id)).run();
+          });
         }
       }
     })().finally(() => (this.reconciling = null));

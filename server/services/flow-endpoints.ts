@@ -1,5 +1,6 @@
 import type { EndpointResolver, ResolvedEndpoint } from "#agents/runtime/context";
-import type { GraphDoc } from "#agents/graph/index";
+import { diagnostic, type Diagnostic } from "#agents/graph/diagnostics";
+import { nodeNamer, type GraphDoc } from "#agents/graph/index";
 import { blockRegistry } from "#agents/blocks/index";
 import { MarketplaceError, type Marketplace } from "../marketplace/marketplace";
 import type { DeploymentService } from "./deployments";
@@ -22,7 +23,11 @@ export function flowEndpointResolver(
       if (rows.length === 0) throw new Error(`${DEPLOY_FIRST}: open Deploy and press Deploy; the agent answers through it once it is ready.`);
       // The newest one that is ready now serves; else the newest still on its way is waited for.
       const statuses = await Promise.all(rows.map((r) => deps.deployments.statusOf(r)));
-      const index = Math.max(0, statuses.findIndex((s) => s.status === "ready"));
+      const alive = (s: (typeof statuses)[number]) => s.status !== "failed" && s.status !== "closed";
+      const ready = statuses.findIndex((s) => s.status === "ready");
+      const index = ready >= 0 ? ready : statuses.findIndex(alive);
+      // Every deployment of it failed: the newest one's reason is the answer.
+      if (index < 0) throw new Error(`${DEPLOY_FIRST}: its last deployment failed: ${statuses[0]?.message ?? "see its events"}`);
       const row = rows[index] as (typeof rows)[number];
       const servedName = row.workloads.find((w) => w.node === node.id)?.servedName ?? undefined;
       try {
@@ -39,4 +44,27 @@ export function flowEndpointResolver(
 /** Model Endpoint nodes of a graph (what must be deployed for its agents to answer). */
 export function endpointNodesOf(graph: GraphDoc): string[] {
   return graph.nodes.filter((n) => blockRegistry.hasRole(n.type, "modelEndpoint")).map((n) => n.id);
+}
+
+/**
+ * A warning on each Model Endpoint node the team has no ready deployment of (validation in the
+ * Deploy panel); publishing refuses while there is one, so "Live" never means 500s.
+ */
+export async function undeployedEndpointProblems(deployments: DeploymentService, scope: { teamId: string; flowId: string }, graph: GraphDoc): Promise<Diagnostic[]> {
+  const nameOf = nodeNamer(graph, blockRegistry);
+  const problems: Diagnostic[] = [];
+  for (const nodeId of endpointNodesOf(graph)) {
+    const rows = deployments.deploymentsServing(scope.teamId, scope.flowId, nodeId);
+    const statuses = await Promise.all(rows.map((r) => deployments.statusOf(r)));
+    if (statuses.some((s) => s.status === "ready" || s.status === "sleeping")) continue;
+    const name = nameOf(nodeId) ?? nodeId;
+    const latest = statuses[0];
+    const why = !latest
+      ? `${name} is not deployed; open Deploy and press Deploy.`
+      : latest.status === "failed"
+        ? `the deployment of ${name} failed: ${latest.message ?? "see its events"}`
+        : `${name} is still being deployed (${latest.status}); it answers once it is ready.`;
+    problems.push(diagnostic("E317", `${DEPLOY_FIRST}: ${why}`, { node: nodeId }, "warning"));
+  }
+  return problems;
 }

@@ -18,7 +18,7 @@ const RIGHT = "correct-horse-battery";
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skyloom-auth-http-"));
-  skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false" }, { pages: false });
+  skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "0" }, { pages: false });
   url = skyloom.url.replace("localhost", "127.0.0.1");
 });
 afterAll(async () => {

@@ -81,7 +81,7 @@ test("the host itself reports a taken port as PortInUseError with the same messa
   const port = await occupyPort();
   const dataDir = mkdtempSync(join(tmpdir(), "skyloom-preflight-"));
   try {
-    const starting = startSkyloom({ DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: "false" }, { pages: false });
+    const starting = startSkyloom({ DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "0" }, { pages: false });
     await expect(starting).rejects.toBeInstanceOf(PortInUseError);
     await expect(starting).rejects.toThrow(`Port ${port} is in use`);
   } finally {

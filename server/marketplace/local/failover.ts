@@ -57,6 +57,7 @@ export function retryAwaitingDeployments(matchmaker: Matchmaker, options: { dueO
 export function sweep(matchmaker: Matchmaker): void {
   const now = matchmaker.now();
   for (const node of store.staleNodes(matchmaker.db, now - matchmaker.heartbeatTimeoutMs)) {
+    if (matchmaker.inRestartGrace(node.id, now)) continue;
     matchmaker.transact((tx, emit) => {
       tx.update(marketNodes).set({ status: "down" }).where(eq(marketNodes.id, node.id)).run();
       for (const lease of store.liveLeasesOfNode(tx, node.id)) {

@@ -6,6 +6,7 @@ import { MarketplaceError, type LeaseCloseReason, type LeaseEvent, type LeaseEve
 import type { JoinRequest, JoinResponse, ManifestReport, OrderAnswer, WorkSnapshot } from "../protocol";
 import { explainNoBids, gpusFree, pickWinner } from "../rules";
 import { closeWithoutBids, retryAwaitingDeployments, sweep } from "./failover";
+import type { MatchmakerOptions } from "./matchmaker-options";
 import { newId, newSecret, sameSecret, sha256Hex } from "./ids";
 import * as store from "./store";
 
@@ -18,28 +19,7 @@ import * as store from "./store";
  * deployment gets a new order (attempt + 1) excluding it: the failover keeps the deployment id.
  * Every transition is one SQLite transaction; events are emitted after it commits.
  */
-export type MatchmakerOptions = {
-  db: Db;
-  /** Join tokens a new node may present (a team makes them in Settings; the host has its own). */
-  joinTokens: readonly string[];
-  /** Other tokens that admit a node (a team's join tokens, stored hashed); called after `joinTokens`. */
-  acceptJoinToken?: (token: string) => boolean;
-  heartbeatIntervalMs?: number;
-  /** A node not heard from for this long is down. */
-  heartbeatTimeoutMs?: number;
-  /** How long an order collects bids when some live node has not answered. */
-  bidWindowMs?: number;
-  /** The watchdog closes a lease whose node has not accepted the manifest by then (spec §1.7). */
-  manifestTimeoutMs?: number;
-  pollTimeoutMs?: number;
-  /** Failed leases in a row before a deployment fails: bounds failover loops. */
-  maxAttempts?: number;
-  /** A failover that finds no node orders again this often, this many times (ADR 029). */
-  failoverRetryMs?: number;
-  failoverRetries?: number;
-  logLinesPerLease?: number;
-  now?: () => number;
-};
+export type { MatchmakerOptions } from "./matchmaker-options";
 
 type Pending = LeaseEvent[];
 
@@ -65,6 +45,10 @@ export class Matchmaker {
   // Prepared once: authenticate and heartbeat run for every node every second (bench/matchmaker-load).
   private readonly nodeById;
   private readonly touchNode;
+  private readonly restartGraceMs: number;
+  /** Nodes up before a restart and not heard from since, and until when they may be silent. */
+  private returning = new Set<string>();
+  private graceUntil = 0;
 
   constructor(options: MatchmakerOptions) {
     this.db = options.db;
@@ -79,6 +63,7 @@ export class Matchmaker {
     this.failoverRetryMs = options.failoverRetryMs ?? 2000;
     this.failoverRetries = options.failoverRetries ?? 30;
     this.logLinesPerLease = options.logLinesPerLease ?? 2000;
+    this.restartGraceMs = options.restartGraceMs ?? 20_000;
     this.now = options.now ?? Date.now;
     this.version = this.now();
     this.signals.setMaxListeners(0);
@@ -93,6 +78,8 @@ export class Matchmaker {
   start(): void {
     const now = new Date(this.now());
     this.db.update(marketNodes).set({ lastHeartbeatAt: now }).where(eq(marketNodes.status, "up")).run();
+    this.returning = new Set(store.upNodes(this.db).map((n) => n.id));
+    this.graceUntil = now.getTime() + this.restartGraceMs;
     for (const order of store.openOrders(this.db)) this.armOrderTimer(order.id, order.bidDeadline.getTime());
     const every = Math.max(10, Math.min(500, Math.floor(this.heartbeatTimeoutMs / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
@@ -135,6 +122,7 @@ export class Matchmaker {
     if (req.nodeId && !existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret; join again with a join token.");
     if (!existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "The join token is not valid for this marketplace; make one in Settings → Nodes.");
     const nodeId = existing?.id ?? newId("node");
+    this.returning.delete(nodeId);
     const secret = existing ? (req.secret as string) : newSecret();
     this.transact((tx) => {
       if (existing) tx.update(marketNodes).set({ ...attributes, status: "up", lastHeartbeatAt: now }).where(eq(marketNodes.id, nodeId)).run();
@@ -155,6 +143,7 @@ export class Matchmaker {
   }
 
   heartbeat(nodeId: string): void {
+    this.returning.delete(nodeId);
     const node = this.nodeById.get({ id: nodeId });
     if (!node) throw new MarketplaceError("UNAUTHORIZED", "Unknown node.");
     if (node.status === "down") {
@@ -396,4 +385,6 @@ export class Matchmaker {
   }
 
   hasOrderTimer = (orderId: string): boolean => this.orderTimers.has(orderId);
+  /** A node that was up before a restart may stay silent for the restart grace (ADR 028). */
+  inRestartGrace = (nodeId: string, now: number): boolean => now < this.graceUntil && this.returning.has(nodeId);
 }

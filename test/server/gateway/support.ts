@@ -15,7 +15,7 @@ import { sessionCaller } from "../../support/session-caller";
  */
 export async function startGatewayHost(env: Record<string, string> = {}, adapters: ServiceAdapters = {}) {
   const dir = mkdtempSync(join(tmpdir(), "skyloom-gw-"));
-  const skyloom: RunningSkyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", ...env }, { pages: false, adapters });
+  const skyloom: RunningSkyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "0", ...env }, { pages: false, adapters });
   const url = skyloom.url.replace("localhost", "127.0.0.1");
 
   /** One logged-in person (a fresh context per call, as HTTP gives one per request). */

@@ -12,7 +12,7 @@ let url: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "skyloom-kb-upload-"));
-  skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false" }, { pages: false });
+  skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "0" }, { pages: false });
   url = skyloom.url.replace("localhost", "127.0.0.1");
 });
 afterAll(async () => {
