@@ -44,8 +44,8 @@ export const compileRouter = router({
         flow: { id: flow.id, name: flow.name, revision: flow.revision },
         version: version ? { id: version.id, number: version.number, message: version.message } : null,
         ok: result.ok,
-        // Deploy-time state, not the graph's: a Model Endpoint nobody deployed yet.
-        diagnostics: [...result.diagnostics, ...(await undeployedEndpointProblems(ctx.services.deployments, { teamId: ctx.team.id, flowId: flow.id }, graph))],
+        // Once it compiles: a Model Endpoint nobody deployed yet (deploy-time state, not the graph's).
+        diagnostics: result.ok ? [...result.diagnostics, ...(await undeployedEndpointProblems(ctx.services.deployments, { teamId: ctx.team.id, flowId: flow.id }, graph))] : result.diagnostics,
         targets: targets.map((id) => ({ id, title: TARGETS[id].title, files: result.manifests[id] ?? [] })),
         quote: result.quote,
         bindings: result.plan?.bindings ?? [],
