@@ -77,8 +77,9 @@ function runFailure(result: RunResult): GatewayError {
   return new GatewayError(500, `The agent could not answer (run ${result.runId}, ${result.status}). Its owner can open the run's trace in Skyloom.`, "server_error", "agent_failed");
 }
 
-export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Request, res: Response, key: AuthenticatedKey): Promise<void> {
-  const body = await readJsonBody(req);
+/** `body`: the request's JSON when the caller already read it (to route by `model`). */
+export async function handleChatCompletion(deps: ChatCompletionsDeps, req: Request, res: Response, key: AuthenticatedKey, given?: unknown): Promise<void> {
+  const body = given === undefined ? await readJsonBody(req) : given;
   const request = parseChatRequest(body);
   const agent = agentForKey(deps.servedAgents, key, request.model);
 

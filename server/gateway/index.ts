@@ -5,18 +5,27 @@ import type { AgentRunner } from "./agent-runner";
 import { authenticate, KeyUsageRecorder } from "./auth";
 import { agentForKey, handleChatCompletion, modelNotFound } from "./chat-completions";
 import { GatewayCors } from "./cors";
+import { readJsonBody } from "./body";
+import { endpointForKey, proxyToEndpoint, type GatewayEndpoints } from "./endpoint-proxy";
 import { GatewayError, internalError, sendGatewayError, sendJson } from "./errors";
 import { KeyRateLimiter } from "./rate-limit";
 import type { AuthenticatedKey } from "../services/api-keys";
 import { DomainError } from "../services/errors";
+import type { Marketplace } from "../marketplace/marketplace";
 import { runtimeAgentRunner } from "./runtime-runner";
 
 /** What the gateway uses of a running Skyloom (server/composition.ts). */
-export type GatewayServices = Pick<Services, "db" | "config" | "apiKeys" | "servedAgents" | "runs" | "runStore" | "billing">;
+export type GatewayServices = Pick<Services, "db" | "config" | "apiKeys" | "servedAgents" | "runs" | "runStore" | "billing"> & {
+  /** The team's model endpoints (issue 12); without them `model` names agents only. */
+  endpoints?: GatewayEndpoints;
+  marketplace?: Pick<Marketplace, "reportUnreachable">;
+};
 
 export type GatewayOptions = {
   /** Runs a published agent; by default the runs service (tests pass runners that fail). */
   runAgent?: AgentRunner;
+  /** How long a request to a model endpoint waits for it to serve (ordering, waking, failover). */
+  endpointWaitMs?: number;
   now?: () => number;
 };
 
@@ -88,9 +97,22 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
     owned_by: "skyloom",
   });
 
-  const listModels = keyed((_req, res, key) => {
+  const endpoints = services.endpoints;
+  const proxyDeps = endpoints && services.marketplace ? { endpoints, marketplace: services.marketplace, waitMs: options.endpointWaitMs } : null;
+  /** The endpoint a request's `model` names, when it is one and the key may call it. */
+  const endpointFor = (key: AuthenticatedKey, body: unknown) => {
+    const model = (body as { model?: unknown } | null)?.model;
+    return proxyDeps && typeof model === "string" ? endpointForKey(proxyDeps.endpoints, key, model) : null;
+  };
+  /** Endpoints are listed for keys that may call them (server keys without an agent restriction). */
+  const endpointModels = async (key: AuthenticatedKey) =>
+    endpoints && key.kind !== "public" && !key.allowedAgents
+      ? (await endpoints.list({ teamId: key.teamId })).map((e) => ({ id: e.slug, object: "model" as const, created: Math.floor(e.createdAt / 1000), owned_by: "skyloom-endpoint" }))
+      : [];
+
+  const listModels = keyed(async (_req, res, key) => {
     const agents = services.servedAgents.list(key.teamId).filter((a) => !key.allowedAgents || key.allowedAgents.includes(a.id));
-    sendJson(res, 200, { object: "list", data: agents.map(modelObject) });
+    sendJson(res, 200, { object: "list", data: [...agents.map(modelObject), ...(await endpointModels(key))] });
   });
   const retrieveModel = keyed((req, res, key) => {
     const encoded = gatewayPathOf(req).slice(MODEL_PATH.length);
@@ -100,9 +122,24 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
     } catch {
       throw modelNotFound(encoded);
     }
+    const endpoint = endpointFor(key, { model });
+    if (endpoint) return sendJson(res, 200, { id: endpoint.slug, object: "model", created: Math.floor(endpoint.createdAt.getTime() / 1000), owned_by: "skyloom-endpoint" });
     sendJson(res, 200, modelObject(agentForKey(services.servedAgents, key, model)));
   });
-  const chatCompletion = keyed((req, res, key) => handleChatCompletion(chatDeps, req, res, key));
+  const chatCompletion = keyed(async (req, res, key) => {
+    const body = await readJsonBody(req);
+    const endpoint = endpointFor(key, body);
+    if (endpoint && proxyDeps) return proxyToEndpoint(proxyDeps, req, res, key, endpoint, "/chat/completions", body as Record<string, unknown>);
+    return handleChatCompletion(chatDeps, req, res, key, body);
+  });
+  const embeddings = keyed(async (req, res, key) => {
+    const body = await readJsonBody(req);
+    const model = (body as { model?: unknown } | null)?.model;
+    if (typeof model !== "string" || model === "") throw new GatewayError(400, "Set `model` to the slug of one of the team's embedding endpoints.", "invalid_request_error", null, "model");
+    const endpoint = endpointFor(key, body);
+    if (!endpoint || !proxyDeps) throw modelNotFound(model);
+    return proxyToEndpoint(proxyDeps, req, res, key, endpoint, "/embeddings", body as Record<string, unknown>);
+  });
 
   const route = (req: Request, res: Response): void => {
     const path = gatewayPathOf(req);
@@ -113,10 +150,11 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
     if (path === "/v1/models" && reads) return void listModels(req, res);
     if (path.startsWith(MODEL_PATH) && reads) return void retrieveModel(req, res);
     if (path === "/v1/chat/completions" && method === "POST") return void chatCompletion(req, res);
+    if (path === "/v1/embeddings" && method === "POST") return void embeddings(req, res);
     cors.allowKnownOrigin(req, res);
     sendGatewayError(
       res,
-      new GatewayError(404, `Unknown request URL: ${method} ${path}. This API serves GET /v1/models and POST /v1/chat/completions.`, "invalid_request_error", "unknown_url"),
+      new GatewayError(404, `Unknown request URL: ${method} ${path}. This API serves GET /v1/models, POST /v1/chat/completions and POST /v1/embeddings.`, "invalid_request_error", "unknown_url"),
     );
   };
 

@@ -1,5 +1,6 @@
 import type { CompileResult } from "#agents/compile/compile";
 import type { Plan } from "#agents/compile/plan";
+import { kubernetesTarget } from "#agents/compile/targets/kubernetes/index";
 import type { CreateDeploymentInput, DeploymentManifest, OrderRequirements } from "./marketplace";
 import { MarketplaceError } from "./marketplace";
 import { weiPerSecondFromMicroSponPerHour } from "./rules";
@@ -69,5 +70,7 @@ export function deploymentInputFromPlanGroup(plan: Plan, groupIndex: number, icl
     manifest,
     requirements,
     budget: { maxPriceWeiPerSecond, durationSeconds, escrowWei: options.escrowWei ?? maxPriceWeiPerSecond * BigInt(durationSeconds) },
+    // The same group as Kubernetes objects, for a team that deploys to its own cluster.
+    kubernetesManifest: kubernetesTarget.emit({ ...plan, workloads }, {})[0]?.content,
   };
 }

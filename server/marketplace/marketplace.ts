@@ -108,6 +108,8 @@ export type CreateDeploymentInput = {
   manifest: DeploymentManifest;
   requirements: OrderRequirements;
   budget: Budget;
+  /** The compiler's kubernetes manifests for these workloads (what the kubernetes marketplace applies). */
+  kubernetesManifest?: string;
 };
 
 export type DeploymentRef = { teamId: string; deploymentId: string };
@@ -263,6 +265,13 @@ export interface Marketplace {
    * or started, so a request during a failover waits instead of failing; wakes a sleeping one.
    */
   endpoint(ref: DeploymentRef, options?: { model?: string; timeoutMs?: number; signal?: AbortSignal }): Promise<ServingEndpoint>;
+  /**
+   * The caller could not connect to the URI `endpoint()` gave (the node may be dead but not yet
+   * declared down). The marketplace checks it itself; when it is unreachable the lease closes
+   * and the deployment orders again at once, so the caller's next `endpoint()` waits for the
+   * new lease instead of failing. A reachable URI changes nothing (`reordered: false`).
+   */
+  reportUnreachable(ref: DeploymentRef, report: { leaseId: string; error: string }): Promise<{ reordered: boolean }>;
   /** Scale to zero: ends the lease (reason "idle") but keeps the deployment, its id and endpoint. */
   sleep(ref: DeploymentRef): Promise<DeploymentStatus>;
   /** Orders a lease again for a sleeping deployment (endpoint() does it on the next request). */

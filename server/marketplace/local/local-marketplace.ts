@@ -25,7 +25,11 @@ const MAX_DURATION_SECONDS = 365 * 24 * 3600;
  * Every method takes the team with the id and treats another team's deployment as missing.
  */
 export class LocalMarketplace implements Marketplace {
-  constructor(private readonly matchmaker: Matchmaker) {}
+  constructor(
+    private readonly matchmaker: Matchmaker,
+    /** How long the host waits for a lease's server when a caller reports it unreachable. */
+    private readonly probeTimeoutMs = 2000,
+  ) {}
 
   private get db() {
     return this.matchmaker.db;
@@ -208,6 +212,40 @@ export class LocalMarketplace implements Marketplace {
     });
   }
 
+  async reportUnreachable(ref: DeploymentRef, report: { leaseId: string; error: string }): Promise<{ reordered: boolean }> {
+    const d = this.owned(ref);
+    const lease = store.getLease(this.db, report.leaseId);
+    if (!lease || lease.deploymentId !== d.id) throw new MarketplaceError("NOT_FOUND", "No such lease in this deployment.");
+    if (lease.state === "closed") return { reordered: true }; // already failed over
+    // Concurrent callers hitting the same dead lease share one probe.
+    let probe = this.probes.get(lease.id);
+    if (!probe) {
+      probe = this.probeAndReorder(lease, report.error).finally(() => this.probes.delete(lease.id));
+      this.probes.set(lease.id, probe);
+    }
+    return { reordered: await probe };
+  }
+
+  private readonly probes = new Map<string, Promise<boolean>>();
+
+  /** The host's own check of a lease's services; a caller's word alone closes nothing. */
+  private async probeAndReorder(lease: store.LeaseRow, reported: string): Promise<boolean> {
+    const uris = store.toLease(lease).services.flatMap((s) => (s.uri ? [s.uri] : []));
+    const failures: string[] = [];
+    for (const uri of uris) {
+      const failure = await unreachable(`${uri.replace(/\/$/, "")}/models`, lease.accessToken, this.probeTimeoutMs);
+      if (failure) failures.push(`${uri}: ${failure}`);
+    }
+    if (failures.length === 0) return false;
+    return this.matchmaker.transact((tx, emit) => {
+      const now = store.getLease(tx, lease.id);
+      if (!now || now.state === "closed") return true;
+      emit(lease.deploymentId, "ServiceFailed", { leaseId: lease.id, nodeId: lease.nodeId, state: "failed", message: `unreachable from the host (${failures.join("; ")}); a client reported: ${reported.slice(0, 200)}` });
+      this.matchmaker.closeLeaseAndReorder(tx, emit, now, "workload-failed");
+      return true;
+    });
+  }
+
   async sleep(ref: DeploymentRef): Promise<DeploymentStatus> {
     const d = this.owned(ref);
     if (d.status === "failed" || d.status === "closed") throw new MarketplaceError("CONFLICT", `The deployment is ${d.status}; it cannot sleep.`);
@@ -250,5 +288,17 @@ export class LocalMarketplace implements Marketplace {
       });
     }
     return this.status(ref);
+  }
+}
+
+/** Null when the URL answers HTTP at all (any status); else why it could not be reached. */
+async function unreachable(url: string, apiKey: string, timeoutMs: number): Promise<string | null> {
+  try {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return null;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return cause ?? (error instanceof Error ? error.message : String(error));
   }
 }

@@ -1,10 +1,12 @@
 import { EventEmitter } from "node:events";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db, DbTx } from "#db/client";
 import { marketBids, marketDeployments, marketLeases, marketNodes, marketOrders } from "#db/schema/marketplace";
 import { MarketplaceError, type LeaseCloseReason, type LeaseEvent, type LeaseEventType, type LeaseServiceStatus, type ManifestService } from "../marketplace";
 import type { JoinRequest, JoinResponse, ManifestReport, OrderAnswer, WorkSnapshot } from "../protocol";
 import { explainNoBids, gpusFree, pickWinner } from "../rules";
+import { closeWithoutBids, retryAwaitingDeployments, sweep } from "./failover";
+import type { MatchmakerOptions } from "./matchmaker-options";
 import { newId, newSecret, sameSecret, sha256Hex } from "./ids";
 import * as store from "./store";
 
@@ -17,27 +19,7 @@ import * as store from "./store";
  * deployment gets a new order (attempt + 1) excluding it: the failover keeps the deployment id.
  * Every transition is one SQLite transaction; events are emitted after it commits.
  */
-export type MatchmakerOptions = {
-  db: Db;
-  /** Join tokens a new node may present (a team makes them in Settings; the host has its own). */
-  joinTokens: readonly string[];
-  /** Other tokens that admit a node (a team's join tokens, stored hashed); called after `joinTokens`. */
-  acceptJoinToken?: (token: string) => boolean;
-  heartbeatIntervalMs?: number;
-  /** A node not heard from for this long is down. */
-  heartbeatTimeoutMs?: number;
-  /** After a restart, how long nodes that were up get to come back (embedded nodes restart with the host). */
-  restartGraceMs?: number;
-  /** How long an order collects bids when some live node has not answered. */
-  bidWindowMs?: number;
-  /** The watchdog closes a lease whose node has not accepted the manifest by then (spec §1.7). */
-  manifestTimeoutMs?: number;
-  pollTimeoutMs?: number;
-  /** Attempts (orders) per deployment before it fails: bounds failover loops. */
-  maxAttempts?: number;
-  logLinesPerLease?: number;
-  now?: () => number;
-};
+export type { MatchmakerOptions } from "./matchmaker-options";
 
 type Pending = LeaseEvent[];
 
@@ -49,6 +31,8 @@ export class Matchmaker {
   readonly manifestTimeoutMs: number;
   readonly pollTimeoutMs: number;
   readonly maxAttempts: number;
+  readonly failoverRetryMs: number;
+  readonly failoverRetries: number;
   readonly now: () => number;
   /** "event" (LeaseEvent) after each commit; "change" whenever a node's work may differ. */
   readonly signals = new EventEmitter();
@@ -58,6 +42,9 @@ export class Matchmaker {
   private version: number;
   private orderTimers = new Map<string, NodeJS.Timeout>();
   private sweeper: NodeJS.Timeout | null = null;
+  // Prepared once: authenticate and heartbeat run for every node every second (bench/matchmaker-load).
+  private readonly nodeById;
+  private readonly touchNode;
   private readonly restartGraceMs: number;
   /** Nodes up before a restart and not heard from since, and until when they may be silent. */
   private returning = new Set<string>();
@@ -73,11 +60,15 @@ export class Matchmaker {
     this.manifestTimeoutMs = options.manifestTimeoutMs ?? 60_000;
     this.pollTimeoutMs = options.pollTimeoutMs ?? 25_000;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.failoverRetryMs = options.failoverRetryMs ?? 2000;
+    this.failoverRetries = options.failoverRetries ?? 30;
     this.logLinesPerLease = options.logLinesPerLease ?? 2000;
     this.restartGraceMs = options.restartGraceMs ?? 20_000;
     this.now = options.now ?? Date.now;
     this.version = this.now();
     this.signals.setMaxListeners(0);
+    this.nodeById = this.db.select().from(marketNodes).where(eq(marketNodes.id, sql.placeholder("id"))).prepare();
+    this.touchNode = this.db.update(marketNodes).set({ lastHeartbeatAt: sql`${sql.placeholder("at")}` }).where(eq(marketNodes.id, sql.placeholder("id"))).prepare();
   }
 
   /**
@@ -137,6 +128,8 @@ export class Matchmaker {
       if (existing) tx.update(marketNodes).set({ ...attributes, status: "up", lastHeartbeatAt: now }).where(eq(marketNodes.id, nodeId)).run();
       else tx.insert(marketNodes).values({ id: nodeId, ...attributes, secretHash: sha256Hex(secret), status: "up", joinedAt: now, lastHeartbeatAt: now }).run();
     });
+    // A node that joins may be what a failover is waiting for: order again now.
+    retryAwaitingDeployments(this, { dueOnly: false });
     return { nodeId, secret, heartbeatIntervalMs: this.heartbeatIntervalMs, pollTimeoutMs: this.pollTimeoutMs };
   }
 
@@ -144,21 +137,22 @@ export class Matchmaker {
   authenticate(authorization: string | undefined): string {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1] ?? "";
     const dot = token.indexOf(".");
-    const node = dot > 0 ? store.getNode(this.db, token.slice(0, dot)) : undefined;
+    const node = dot > 0 ? this.nodeById.get({ id: token.slice(0, dot) }) : undefined;
     if (!node || !sameSecret(token.slice(dot + 1), node.secretHash)) throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret.");
     return node.id;
   }
 
   heartbeat(nodeId: string): void {
     this.returning.delete(nodeId);
-    const node = store.getNode(this.db, nodeId);
+    const node = this.nodeById.get({ id: nodeId });
     if (!node) throw new MarketplaceError("UNAUTHORIZED", "Unknown node.");
     if (node.status === "down") {
       // Back after being declared down: its old leases were re-ordered; it starts afresh.
       this.transact((tx) => tx.update(marketNodes).set({ status: "up", lastHeartbeatAt: new Date(this.now()) }).where(eq(marketNodes.id, nodeId)).run());
+      retryAwaitingDeployments(this, { dueOnly: false });
       return;
     }
-    this.db.update(marketNodes).set({ lastHeartbeatAt: new Date(this.now()) }).where(eq(marketNodes.id, nodeId)).run();
+    this.touchNode.run({ at: this.now(), id: nodeId });
   }
 
   /** What this node should know now: open orders it may bid on and its live leases. */
@@ -339,9 +333,7 @@ export class Matchmaker {
         return reason ? [{ nodeName: nodes.get(a.nodeId)?.name ?? a.nodeId, reason }] : [];
       });
       const message = explainNoBids(requirements, max, declines);
-      tx.update(marketOrders).set({ state: "closed", closedReason: "no-bids" }).where(eq(marketOrders.id, orderId)).run();
-      tx.update(marketDeployments).set({ status: "failed", statusMessage: message }).where(eq(marketDeployments.id, d.id)).run();
-      emit(d.id, "OrderClosed", { orderId, reason: "no-bids", message });
+      closeWithoutBids(this, tx, emit, order, d, message);
     });
   }
 
@@ -387,33 +379,12 @@ export class Matchmaker {
 
   // ---------------------------------------------------------------- the sweeper
 
-  /** Down nodes, manifest watchdogs, paid time that ran out, bid windows missed by a restart. */
+  /** Down nodes, manifest watchdogs, paid time that ran out, bid windows missed, failover retries. */
   sweep(): void {
-    const now = this.now();
-    for (const node of store.staleNodes(this.db, now - this.heartbeatTimeoutMs)) {
-      if (now < this.graceUntil && this.returning.has(node.id)) continue;
-      this.transact((tx, emit) => {
-        tx.update(marketNodes).set({ status: "down" }).where(eq(marketNodes.id, node.id)).run();
-        for (const lease of store.liveLeasesOfNode(tx, node.id)) {
-          emit(lease.deploymentId, "NodeDown", { nodeId: node.id, nodeName: node.name, silentForMs: now - node.lastHeartbeatAt.getTime() });
-          this.closeLeaseAndReorder(tx, emit, lease, "node-down");
-        }
-      });
-    }
-    for (const lease of store.liveLeases(this.db)) {
-      const d = store.getDeployment(this.db, lease.deploymentId);
-      if (d?.endsAt && d.endsAt.getTime() <= now) {
-        this.transact((tx, emit) => {
-          this.closeLease(tx, emit, lease, "expired");
-          tx.update(marketDeployments).set({ status: "closed", statusMessage: "Its paid time ended.", closedAt: new Date(now) }).where(eq(marketDeployments.id, lease.deploymentId)).run();
-          emit(lease.deploymentId, "DeploymentClosed", { reason: "expired" });
-        });
-      } else if (lease.state === "awaiting-manifest" && lease.manifestDeadline.getTime() <= now) {
-        this.transact((tx, emit) => this.closeLeaseAndReorder(tx, emit, lease, "manifest-timeout"));
-      }
-    }
-    for (const order of store.openOrders(this.db)) {
-      if (order.bidDeadline.getTime() <= now && !this.orderTimers.has(order.id)) this.decide(order.id);
-    }
+    sweep(this);
   }
+
+  hasOrderTimer = (orderId: string): boolean => this.orderTimers.has(orderId);
+  /** A node that was up before a restart may stay silent for the restart grace (ADR 028). */
+  inRestartGrace = (nodeId: string, now: number): boolean => now < this.graceUntil && this.returning.has(nodeId);
 }

@@ -121,6 +121,31 @@ export function consecutiveFailedLeases(db: DbLike, deploymentId: string): numbe
   return n;
 }
 
+/** Orders closed for want of bids, counted back from the newest until one that was not. */
+export function consecutiveNoBidOrders(db: DbLike, deploymentId: string): number {
+  const rows = db.select().from(marketOrders).where(eq(marketOrders.deploymentId, deploymentId)).all();
+  rows.sort((a, b) => b.attempt - a.attempt);
+  let n = 0;
+  for (const r of rows) {
+    if (r.closedReason !== "no-bids") break;
+    n += 1;
+  }
+  return n;
+}
+
+/** Deployments waiting to order again after a failover found no node (ADR 029). */
+export function deploymentsAwaitingRetry(db: DbLike): { deployment: DeploymentRow; order: OrderRow }[] {
+  return db
+    .select()
+    .from(marketDeployments)
+    .where(eq(marketDeployments.status, "ordering"))
+    .all()
+    .flatMap((deployment) => {
+      const order = currentOrder(db, deployment.id);
+      return order && order.state === "closed" && order.closedReason === "no-bids" ? [{ deployment, order }] : [];
+    });
+}
+
 export function liveLeasesOfNode(db: DbLike, nodeId: string): LeaseRow[] {
   return db
     .select()

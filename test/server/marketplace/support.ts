@@ -50,9 +50,9 @@ export async function startMarket(options: Partial<MatchmakerOptions> & { dbPath
 export type NodeProcess = { child: ChildProcess; nodeId: string; name: string; stop(): Promise<void> };
 
 /** Starts the real node program as its own process and waits for it to say it joined. */
-export async function startNodeProcess(joinUrl: string, args: string[]): Promise<NodeProcess> {
+export async function startNodeProcess(joinUrl: string, args: string[], options: { token?: string } = {}): Promise<NodeProcess> {
   const root = projectRoot();
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "server/marketplace/node/main.ts"), "--join", joinUrl, "--token", JOIN_TOKEN, "--health-interval-ms", "200", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "server/marketplace/node/main.ts"), "--join", joinUrl, "--token", options.token ?? JOIN_TOKEN, "--health-interval-ms", "200", ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -51,8 +51,10 @@ describe("a node serving the operator's upstream", () => {
     const events = await eventsUntil(market.marketplace, ref, (e) => e.type === "OrderClosed", last);
     expect(events.map((e) => e.type)).toEqual(["ServiceUnhealthy", "ServiceFailed", "LeaseClosed", "OrderCreated", "OrderClosed"]);
     expect(events.find((e) => e.type === "LeaseClosed")?.data.reason).toBe("workload-failed");
-    // The only node was excluded from the re-order: the deployment fails, saying so.
-    expect((await market.marketplace.status(ref)).status).toBe("failed");
+    // The only node was excluded from the re-order: the deployment waits for a node (ADR 029), saying so.
+    expect(events.at(-1)?.data).toMatchObject({ reason: "no-bids", retrying: true, retry: 1 });
+    expect(await market.marketplace.status(ref)).toMatchObject({ status: "ordering", message: expect.stringMatching(/^No node can take it right now: /) });
+    await market.marketplace.close(ref);
   });
 
   it("a container-only deployment gets no bid: the node says it has no container engine", async () => {

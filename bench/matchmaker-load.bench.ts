@@ -1,0 +1,93 @@
+/**
+ * What the matchmaker costs with 100 nodes heartbeating every second (issue 12's goal: ≤ 5 %
+ * of one core). The matchmaker (SQLite file, its HTTP server, the sweeper) runs alone in a
+ * child process; this process plays 100 nodes over HTTP on 127.0.0.1 the way the node program
+ * does: join, POST /heartbeat every second, and a long poll on GET /work. The child's CPU time
+ * (user + system, process.cpuUsage) over each window ÷ the window's wall time is the figure.
+ * Medians of several windows, with the load average (the machine is shared).
+ */
+import { spawn } from "node:child_process";
+import { loadavg } from "node:os";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { formatStats } from "./support/stats";
+
+const NODES = 100;
+const WINDOWS = Number(process.env.MM_WINDOWS ?? 5);
+const WINDOW_MS = 10_000;
+
+async function runMatchmaker(): Promise<void> {
+  const { startMarket } = await import("../test/server/marketplace/support");
+  const market = await startMarket({ heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, bidWindowMs: 1000 });
+  process.on("SIGTERM", () => process.exit(0));
+  console.log(JSON.stringify({ url: market.server.url }));
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line !== "measure") continue;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
+    const used = process.cpuUsage(cpu);
+    console.log(JSON.stringify({ cpuPercent: ((used.user + used.system) / 1000 / (performance.now() - started)) * 100, nodes: (await market.marketplace.listOffers()).length }));
+  }
+}
+
+async function main(): Promise<void> {
+  const { MatchmakerClient } = await import("#server/marketplace/node/client");
+  const { JOIN_TOKEN } = await import("../test/server/marketplace/support");
+  const child = spawn(process.execPath, [...(process.env.MM_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.MM_PROF] : []), "--import", "tsx", fileURLToPath(import.meta.url), "--matchmaker"], { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const next = () => new Promise<string>((resolve) => lines.once("line", resolve));
+  const { url } = JSON.parse(await next()) as { url: string };
+
+  const stop = new AbortController();
+  const nodes = await Promise.all(
+    Array.from({ length: NODES }, async (_, i) => {
+      const client = new MatchmakerClient(url);
+      const joined = await client.join({
+        token: JOIN_TOKEN,
+        kind: i % 3 === 0 ? "fizz" : "provider",
+        name: `load-${i}`,
+        region: ["us-east", "us-west", "germany", "india"][i % 4] as string,
+        tier: "community2",
+        inventory: { gpus: [{ model: "a10", count: 2 }], cpu: 32, memoryGi: 128, storageGi: 1000 },
+        capabilities: { modelServing: { backend: "dev-model", label: "dev" }, containers: false },
+      });
+      client.setCredentials(joined.nodeId, joined.secret);
+      return client;
+    }),
+  );
+  const loops = nodes.flatMap((client, i) => [
+    (async () => {
+      // Spread the beats over the second, as independent machines would.
+      await new Promise((resolve) => setTimeout(resolve, (i * 1000) / NODES));
+      while (!stop.signal.aborted) {
+        await client.heartbeat({ leases: {} });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })(),
+    (async () => {
+      let version: number | undefined;
+      while (!stop.signal.aborted) version = (await client.work(version, stop.signal).catch(() => ({ version }))).version;
+    })(),
+  ]);
+
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const samples: number[] = [];
+  for (let w = 0; w < WINDOWS; w++) {
+    child.stdin.write("measure\n");
+    const result = JSON.parse(await next()) as { cpuPercent: number; nodes: number };
+    if (result.nodes !== NODES) throw new Error(`${result.nodes} of ${NODES} nodes were up during the window`);
+    samples.push(result.cpuPercent);
+  }
+  console.log(formatStats(`matchmaker CPU with ${NODES} nodes heartbeating every 1 s (% of one core)`, "%", samples, 2));
+  console.log(`load average: ${loadavg().map((n) => n.toFixed(2)).join(" ")} (2 cores, shared)`);
+  stop.abort();
+  child.kill("SIGTERM");
+  await Promise.allSettled(loops);
+}
+
+if (process.argv.includes("--matchmaker")) await runMatchmaker();
+else {
+  await main();
+  process.exit(0);
+}
