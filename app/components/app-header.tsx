@@ -76,16 +76,17 @@ export function AppHeader({ me, teams }: { me: Me; teams: Teams }) {
           </Menu.Portal>
         </Menu.Root>
 
-        {/* Narrow windows: nothing wraps; the email (also in Settings) gives way first, then the gaps and "Log out"'s word (its icon stays, named). */}
+        {/* Narrow windows: nothing wraps; the email (also in Settings) gives way first, then the gaps,
+            the API keys link (also in Settings' menu) and the words of Settings and "Log out" (icons stay, named). */}
         <div className="ml-auto flex items-center gap-1 whitespace-nowrap text-sm text-slate-600 lg:gap-3">
           <Link to="/templates" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="templates-link">Templates</Link>
           <Link to="/agents" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="agents-link">Agents</Link>
           <Link to="/endpoints" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="endpoints-link">Endpoints</Link>
           <Link to="/knowledge" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="knowledge-link">Knowledge</Link>
-          <Link to="/settings/api-keys" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="api-keys-link">API keys</Link>
+          <Link to="/settings/api-keys" className="hidden rounded px-2 py-1 hover:bg-slate-100 lg:inline" data-testid="api-keys-link">API keys</Link>
           <Link to="/billing" className="rounded px-2 py-1 hover:bg-slate-100" data-testid="billing-link">Billing</Link>
-          <Link to="/settings" className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-100" data-testid="settings-link">
-            <Settings size={16} aria-hidden /> Settings
+          <Link to="/settings" className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-100" data-testid="settings-link" aria-label="Settings" title="Settings">
+            <Settings size={16} aria-hidden /> <span className="hidden lg:inline">Settings</span>
           </Link>
           <span data-testid="current-user" className="hidden max-w-56 truncate lg:inline" title={me.user.email}>
             {me.user.email}
