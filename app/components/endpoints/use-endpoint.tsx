@@ -1,8 +1,9 @@
 import { Link } from "@remix-run/react";
 import { KeyRound } from "lucide-react";
-import { useId, useRef, useState, type KeyboardEvent } from "react";
+import { useId, useState } from "react";
 import { CopyBlock } from "#app/components/publish/copy-block";
 import { KEY_ENV, nextKeyName } from "#app/components/publish/snippets";
+import { LanguageTabs } from "#app/components/publish/language-tabs";
 import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
 import { ENDPOINT_SNIPPET_LANGUAGES, endpointSnippet, type EndpointSnippetLanguage } from "#app/lib/marketplace/endpoint-snippets";
@@ -62,7 +63,7 @@ export function UseEndpoint({ url, slug, task, canCreateKey }: { url: string; sl
           <CopyBlock label="new API key" text={newKey} wrap />
         </div>
       )}
-      <LanguageTabs language={language} onChange={setLanguage} panelId={panelId} />
+      <LanguageTabs<EndpointSnippetLanguage> languages={ENDPOINT_SNIPPET_LANGUAGES} language={language} onChange={setLanguage} panelId={panelId} />
       <div id={panelId} role="tabpanel" aria-labelledby={`${panelId}-${language}`} className="space-y-1">
         <CopyBlock label={`${language} snippet`} text={snippet} testId="endpoint-snippet" />
         {!newKey && (
@@ -72,46 +73,5 @@ export function UseEndpoint({ url, slug, task, canCreateKey }: { url: string; sl
         )}
       </div>
     </section>
-  );
-}
-
-/** WAI-ARIA tabs: arrow keys, Home and End move between languages. */
-function LanguageTabs({ language, onChange, panelId }: { language: EndpointSnippetLanguage; onChange(l: EndpointSnippetLanguage): void; panelId: string }) {
-  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
-  const all = ENDPOINT_SNIPPET_LANGUAGES;
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const current = all.indexOf(language);
-    const next =
-      event.key === "ArrowRight" ? (current + 1) % all.length
-      : event.key === "ArrowLeft" ? (current + all.length - 1) % all.length
-      : event.key === "Home" ? 0
-      : event.key === "End" ? all.length - 1
-      : null;
-    if (next === null) return;
-    event.preventDefault();
-    onChange(all[next] ?? language);
-    tabs.current[next]?.focus();
-  };
-  return (
-    <div role="tablist" aria-label="Language" className="flex gap-1" onKeyDown={onKeyDown}>
-      {all.map((l, i) => (
-        <button
-          key={l}
-          ref={(node) => {
-            tabs.current[i] = node;
-          }}
-          id={`${panelId}-${l}`}
-          type="button"
-          role="tab"
-          aria-selected={language === l}
-          aria-controls={panelId}
-          tabIndex={language === l ? 0 : -1}
-          onClick={() => onChange(l)}
-          className={`rounded px-2 py-0.5 text-xs ${language === l ? "bg-slate-800 text-white" : "bg-slate-100 text-slate-700 hover:bg-slate-200"}`}
-        >
-          {l}
-        </button>
-      ))}
-    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { Link } from "@remix-run/react";
 import { ExternalLink, KeyRound } from "lucide-react";
-import { useId, useRef, useState, type KeyboardEvent } from "react";
+import { useId, useState } from "react";
+import { LanguageTabs } from "#app/components/publish/language-tabs";
 import { Button } from "#app/components/ui/button";
 import { FormError } from "#app/components/ui/field";
 import { HelpTip, Term } from "#app/components/ui/hint";
@@ -154,7 +155,7 @@ export function UseItSection({ publication, baseUrl, keys, onKeyCreated }: UseIt
           <CopyBlock label="new API key" text={shownToken} testId="new-key-token" wrap />
         </div>
       )}
-      <LanguageTabs language={language} onChange={setLanguage} panelId={`${keyId}-snippet`} />
+      <LanguageTabs<SnippetLanguage> languages={SNIPPET_LANGUAGES} language={language} onChange={setLanguage} panelId={`${keyId}-snippet`} />
       <div id={`${keyId}-snippet`} role="tabpanel" aria-labelledby={`${keyId}-snippet-${language}`} className="space-y-1.5">
         {snippetKey.warning && (
           <p className="rounded-md border border-red-200 bg-red-50 p-2 text-xs text-red-800" role="alert" data-testid="snippet-key-warning">
@@ -185,46 +186,5 @@ export function UseItSection({ publication, baseUrl, keys, onKeyCreated }: UseIt
         Run history and usage <ExternalLink size={12} />
       </Link>
     </section>
-  );
-}
-
-/** Tabs for the snippet's language, with arrow keys, Home and End as WAI-ARIA tabs expect. */
-function LanguageTabs({ language, onChange, panelId }: { language: SnippetLanguage; onChange(l: SnippetLanguage): void; panelId: string }) {
-  const tabs = useRef<(HTMLButtonElement | null)[]>([]);
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const current = SNIPPET_LANGUAGES.indexOf(language);
-    const last = SNIPPET_LANGUAGES.length - 1;
-    const next =
-      event.key === "ArrowRight" ? (current + 1) % SNIPPET_LANGUAGES.length
-      : event.key === "ArrowLeft" ? (current + last) % SNIPPET_LANGUAGES.length
-      : event.key === "Home" ? 0
-      : event.key === "End" ? last
-      : null;
-    if (next === null) return;
-    event.preventDefault();
-    onChange(SNIPPET_LANGUAGES[next] ?? language);
-    tabs.current[next]?.focus();
-  };
-  return (
-    <div role="tablist" aria-label="Language" className="flex flex-wrap gap-1" onKeyDown={onKeyDown}>
-      {SNIPPET_LANGUAGES.map((l, i) => (
-        <button
-          key={l}
-          ref={(node) => {
-            tabs.current[i] = node;
-          }}
-          id={`${panelId}-${l}`}
-          type="button"
-          role="tab"
-          aria-selected={language === l}
-          aria-controls={panelId}
-          tabIndex={language === l ? 0 : -1}
-          onClick={() => onChange(l)}
-          className={`rounded px-2 py-0.5 text-xs ${language === l ? "bg-slate-800 text-white" : "bg-slate-100 text-slate-700 hover:bg-slate-200"}`}
-        >
-          {l}
-        </button>
-      ))}
-    </div>
   );
 }
