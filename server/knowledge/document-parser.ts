@@ -1,20 +1,13 @@
-import { Worker } from "node:worker_threads";
+import { JobThread, threadEntry, type ThreadEntry } from "../worker-thread/job-thread";
 import { UnsupportedDocumentError } from "./formats";
-import type { ParseJob, ParseOutcome, ParseWorkerMessage } from "./parse-protocol";
+import type { ParseJob, ParseOutcome } from "./parse-protocol";
 import { RoundRobin } from "./round-robin";
 
-export type ParserEntry = { url: URL; workerData?: unknown };
+export type ParserEntry = ThreadEntry;
 
-/**
- * From TypeScript sources (vitest, tsx) the worker is parse-worker.ts, loaded through the
- * sandbox's dev-worker.mjs (which loads tsx in the thread). In the bundled host this module is
- * inlined into build/host/main.js and the worker is its sibling knowledge-parse-worker.js.
- */
+/** The parser worker: parse-worker.ts from sources, knowledge-parse-worker.js beside the bundled host. */
 export function parserWorkerEntry(moduleUrl: string = import.meta.url): ParserEntry {
-  if (moduleUrl.endsWith(".ts")) {
-    return { url: new URL("../sandbox/dev-worker.mjs", moduleUrl), workerData: { entry: new URL("./parse-worker.ts", moduleUrl).href } };
-  }
-  return { url: new URL("./knowledge-parse-worker.js", moduleUrl) };
+  return threadEntry(moduleUrl, "./parse-worker.ts", "./knowledge-parse-worker.js");
 }
 
 export type DocumentParserOptions = {
@@ -40,22 +33,20 @@ export class ParserBusyError extends Error {
 
 /**
  * Parses documents in one worker thread, one at a time (the host keeps the other core), taking
- * the waiting documents one team at a time in turn (round robin). The thread is started on
- * first use and kept; a job that runs out of time or memory ends the
- * thread, fails with a message for the uploader, and the next job starts a new one.
+ * the waiting documents one team at a time in turn (round robin). A job that runs out of time
+ * or memory fails with a message for the uploader.
  */
 export class DocumentParser {
-  private worker: Worker | null = null;
-  private ready: Promise<void> | null = null;
+  private readonly thread: JobThread<ParseJob, ParseOutcome>;
   private readonly waiting = new RoundRobin<Waiting>();
   /** The team whose document is in the thread now (null: none): it counts as waiting too. */
   private parsing: string | null = null;
   private nextId = 0;
-  private closed = false;
   private readonly options: DocumentParserOptions;
 
   constructor(options: Partial<DocumentParserOptions> = {}) {
     this.options = { entry: parserWorkerEntry(), heapMb: 768, timeoutMs: 120_000, maxQueued: 64, maxQueuedPerTeam: 32, ...options };
+    this.thread = new JobThread({ name: "parser", entry: this.options.entry, heapMb: this.options.heapMb, timeoutMs: this.options.timeoutMs });
   }
 
   /** Parses and splits for `team`; rejects with UnsupportedDocumentError when the file is at fault. */
@@ -86,90 +77,25 @@ export class DocumentParser {
       });
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.stopWorker();
-  }
-
-  private start(): { worker: Worker; ready: Promise<void> } {
-    if (this.worker && this.ready) return { worker: this.worker, ready: this.ready };
-    const worker = new Worker(this.options.entry.url, {
-      workerData: this.options.entry.workerData,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
-    });
-    worker.unref();
-    const ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (message: ParseWorkerMessage) => {
-        if (message.type !== "ready") return;
-        worker.off("message", onMessage);
-        resolve();
-      };
-      worker.on("message", onMessage);
-      worker.once("error", reject);
-      worker.once("exit", (code) => reject(new Error(`the parser thread exited with code ${code} while starting`)));
-    });
-    ready.catch(() => undefined);
-    worker.once("exit", () => {
-      if (this.worker === worker) {
-        this.worker = null;
-        this.ready = null;
-      }
-    });
-    this.worker = worker;
-    this.ready = ready;
-    return { worker, ready };
-  }
-
-  private async stopWorker(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    this.ready = null;
-    if (worker) await worker.terminate();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 
   private async runOne(job: ParseJob, onChunking?: () => void): Promise<Extract<ParseOutcome, { ok: true }>> {
-    if (this.closed) throw new Error("The document parser has stopped.");
-    const { worker, ready } = this.start();
-    await ready;
-    const outcome = await new Promise<ParseOutcome>((resolve) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        worker.off("message", onMessage);
-        worker.off("exit", onExit);
-        worker.off("error", onError);
-      };
-      const onMessage = (message: ParseWorkerMessage) => {
-        if (message.type === "chunking" && message.id === job.id) onChunking?.();
-        if (message.type !== "done" || message.id !== job.id) return;
-        cleanup();
-        resolve(message.outcome);
-      };
-      const onError = (error: Error) => {
-        cleanup();
-        const memory = /memory/i.test(error.message) || (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-        resolve(
-          memory
-            ? { ok: false, refused: true, message: `${job.name} needs more memory to parse than a document may use; split it into smaller files.` }
-            : { ok: false, refused: false, message: error.message },
-        );
-      };
-      const onExit = (code: number) => {
-        cleanup();
-        resolve({ ok: false, refused: false, message: `the parser thread exited with code ${code}` });
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        void this.stopWorker();
-        resolve({ ok: false, refused: true, message: `${job.name} took longer than ${Math.round(this.options.timeoutMs / 1000)} s to parse; split it into smaller files.` });
-      }, this.options.timeoutMs);
-      worker.on("message", onMessage);
-      worker.once("exit", onExit);
-      worker.once("error", onError);
-      // A copy, not a transfer: the caller keeps its bytes (they are stored for re-indexing).
-      worker.postMessage(job);
+    const end = await this.thread.run(job, (message) => {
+      if (message.type === "chunking") onChunking?.();
     });
-    if (outcome.ok) return outcome;
-    if (outcome.refused) throw new UnsupportedDocumentError(outcome.message);
-    throw new Error(`Parsing ${job.name} failed: ${outcome.message}`);
+    switch (end.kind) {
+      case "timeout":
+        throw new UnsupportedDocumentError(`${job.name} took longer than ${Math.round(this.options.timeoutMs / 1000)} s to parse; split it into smaller files.`);
+      case "out-of-memory":
+        throw new UnsupportedDocumentError(`${job.name} needs more memory to parse than a document may use; split it into smaller files.`);
+      case "crashed":
+        throw new Error(`Parsing ${job.name} failed: ${end.message}`);
+      case "done":
+        if (end.outcome.ok) return end.outcome;
+        if (end.outcome.refused) throw new UnsupportedDocumentError(end.outcome.message);
+        throw new Error(`Parsing ${job.name} failed: ${end.outcome.message}`);
+    }
   }
 }
