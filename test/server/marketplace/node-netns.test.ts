@@ -154,4 +154,19 @@ describe.skipIf(unavailable !== null)("a node in another network namespace", () 
     node!.kill("SIGTERM");
     expect(await exited).toBe(0);
   });
+
+  it("a node off the host's machine that advertises 127.0.0.1 is refused: the host would reach its own loopback", async () => {
+    node = skyloomNodeInNamespace([
+      "--kind", "fizz", "--join", joinUrl, "--token", joinToken,
+      "--name", "ns-liar", "--region", "eu-west", "--gpu", "rtx4090:1",
+      "--listen-host", ns!.nsAddress, "--advertise-host", "127.0.0.1", "--health-interval-ms", "200",
+    ]);
+    await joined(node);
+    const created = await owner.endpoint.create({ modelId: "Qwen/Qwen2.5-7B-Instruct", durationHours: 1, idleMinutes: null, mode: "fizz", gpu: "rtx4090" });
+    const failedService = async () => (await owner.endpoint.events({ id: created.id })).events.find((e) => e.type === "ServiceFailed");
+    await expect.poll(failedService, { timeout: 30_000, interval: 100 }).toBeDefined();
+    expect(JSON.stringify(await failedService())).toContain("127.0.0.1 is a loopback address, and the node is not on the host's machine");
+    expect((await owner.endpoint.get({ id: created.id })).status).not.toBe("ready");
+    await owner.endpoint.stop({ id: created.id });
+  }, 60_000);
 });
