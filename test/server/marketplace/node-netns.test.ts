@@ -72,9 +72,10 @@ describe.skipIf(unavailable !== null)("a node in another network namespace", () 
     removeStaleNetns();
     ns = createNetns();
     // The host listens on its veth address only: nothing reaches it from the namespace but the network.
+    // A long bid window: on a busy machine the node in the namespace may take a while to answer.
     host = await startGatewayHost(
       { HOST: ns.hostAddress, SKYLOOM_MARKETPLACE_NODES: "0" },
-      { marketplace: { nodes: [], matchmaker: { heartbeatIntervalMs: 200, heartbeatTimeoutMs: 10_000, bidWindowMs: 500 } } },
+      { marketplace: { nodes: [], matchmaker: { heartbeatIntervalMs: 200, heartbeatTimeoutMs: 10_000, bidWindowMs: 3000 } } },
     );
     joinUrl = `http://${ns.hostAddress}:${new URL(host.skyloom.url).port}/market/v1`;
     owner = await host.person("netns-owner@example.com");
