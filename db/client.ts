@@ -30,7 +30,6 @@ export function openDatabase(path: string, migrationsFolder: string): DatabaseHa
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("synchronous = NORMAL");
   // Knowledge bases' vectors live in vec0 tables (server/knowledge/store.ts) in this same file.
@@ -40,8 +39,26 @@ export function openDatabase(path: string, migrationsFolder: string): DatabaseHa
   sqlite.pragma("mmap_size = 268435456");
   sqlite.pragma("cache_size = -262144");
   const db = drizzle(sqlite, { schema });
+  // Foreign keys on only after migrating (better-sqlite3 turns them on by default): a migration
+  // that rebuilds a table (drizzle-kit's "__new_" copy, drop, rename) runs in one transaction,
+  // where its own PRAGMA foreign_keys=OFF does nothing, and the DROP would cascade-delete the
+  // rows of the tables referencing it.
+  sqlite.pragma("foreign_keys = OFF");
+  const appliedBefore = appliedMigrations(sqlite);
   migrate(db, { migrationsFolder });
+  // The check reads every referencing row: only after a start that applied a migration.
+  if (appliedMigrations(sqlite) !== appliedBefore) {
+    const broken = sqlite.pragma("foreign_key_check") as unknown[];
+    if (broken.length > 0) throw new Error(`The database has ${broken.length} rows whose foreign keys point nowhere after migrating: ${JSON.stringify(broken.slice(0, 3))}`);
+  }
+  sqlite.pragma("foreign_keys = ON");
   return { db, sqlite, close: () => sqlite.close() };
+}
+
+/** How many migrations drizzle has recorded as applied (0 on a new file). */
+function appliedMigrations(sqlite: Database.Database): number {
+  const table = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
+  return table ? (sqlite.prepare("select count(*) as n from __drizzle_migrations").get() as { n: number }).n : 0;
 }
 
 export { schema };

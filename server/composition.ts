@@ -7,6 +7,7 @@ import type { ServerConfig } from "./env";
 import { FlowImporter } from "./import/runner";
 import { createKnowledgeService, type KnowledgeServiceOptions } from "./knowledge/host";
 import type { KnowledgeService } from "./knowledge/service";
+import { createMarketplace } from "./marketplace/from-env";
 import type { Marketplace } from "./marketplace/marketplace";
 import { ApiKeyService } from "./services/api-keys";
 import { DeploymentService } from "./services/deployments";
@@ -57,10 +58,13 @@ export type Services = {
   servedAgents: ServedAgents;
   /** Reads uploaded Flowise, Langflow and Dify files in a worker thread (server/import/). */
   importer: FlowImporter;
-  /** The compute marketplace (the embedded local one: ADR 024). */
+  /** The compute marketplace MARKETPLACE chose: the embedded local one (ADR 024), kubernetes or spheron (ADR 029). */
   marketplace: Marketplace;
-  /** Its matchmaker, node protocol handler and embedded node processes (the HTTP host mounts and starts them). */
-  market: MarketplaceHost;
+  /**
+   * The local marketplace's matchmaker, node protocol handler and embedded node processes (the
+   * HTTP host mounts and starts them); null with another MARKETPLACE, where no node joins this host.
+   */
+  market: MarketplaceHost | null;
   /** Flows deployed on the marketplace: quote, deploy, stop, redeploy (ADR 028). */
   deployments: DeploymentService;
   /** One-click model endpoints, and what the gateway asks of them. */
@@ -126,10 +130,19 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     // Runs that finished in the last turn are still waiting for their group commit.
     stops.push(() => runStore.stop());
 
-    const market = createMarketplaceHost({ db, dataDir: config.dataDir, defaultNodeCount: config.marketplaceNodes, ...adapters.marketplace });
-    // Nodes first (they hold long polls), then the matchmaker.
-    stops.push(() => market.stop());
-    const marketplace = market.marketplace;
+    // `as`: assigned in the callback below, which TypeScript's narrowing does not follow.
+    let market = null as MarketplaceHost | null;
+    const marketplace = await createMarketplace(config.marketplace, {
+      dataDir: config.dataDir,
+      // Only MARKETPLACE=local has a matchmaker and node processes in this host; kubernetes and spheron are outside services.
+      local: () => {
+        const host = createMarketplaceHost({ db, dataDir: config.dataDir, defaultNodeCount: config.marketplaceNodes, ...adapters.marketplace });
+        // Nodes first (they hold long polls), then the matchmaker.
+        stops.push(() => host.stop());
+        market = host;
+        return host.marketplace;
+      },
+    });
 
     const runtime = await startRuntimeHost(config, { defaultModelBaseUrl: adapters.defaultModelBaseUrl, endpoints: adapters.endpoints });
     stops.push(() => runtime.stop());

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { loadChainConfig, type ChainConfig } from "./chain/config";
+import { loadMarketplaceConfig, type MarketplaceConfig } from "./marketplace/from-env";
 
 /**
  * Skyloom's configuration: every setting has an embedded default so `npm start` needs
@@ -161,6 +162,8 @@ export type ServerConfig = {
   signupsPerHour: number;
   /** Embedded marketplace nodes to start (the first N of EMBEDDED_NODES). */
   marketplaceNodes: number;
+  /** MARKETPLACE and what the chosen one needs (server/marketplace/from-env.ts); only `local` starts embedded nodes. */
+  marketplace: MarketplaceConfig;
   billing: BillingConfig;
 };
 
@@ -219,6 +222,7 @@ export function loadConfig(env: EnvSource = process.env): ServerConfig {
     smtpFrom: read(env, "SMTP_FROM") ?? `Skyloom <no-reply@${new URL(publicUrl).hostname}>`,
     signupsPerHour: read(env, "SKYLOOM_SIGNUPS_PER_HOUR") ?? 5,
     marketplaceNodes: read(env, "SKYLOOM_MARKETPLACE_NODES") ?? 5,
+    marketplace: loadMarketplaceConfig(env),
     billing: {
       enabled: (read(env, "SKYLOOM_BILLING") ?? "on") === "on",
       chain: loadChainConfig(env),

@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequestHandler } from "@remix-run/express";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
@@ -129,7 +129,7 @@ async function serve(services: Services, options: { pages?: boolean; development
   const gateway = createGateway(services);
   const server = createServer((req, res) => {
     // Marketplace nodes (embedded or joining with a team's token) speak JSON at /market/v1.
-    if (isMarketplaceRequest(req.url)) return services.market.handler(req, res);
+    if (isMarketplaceRequest(req.url)) return services.market ? services.market.handler(req, res) : refuseNodes(res, services.config.marketplace.kind);
     if (!isGatewayRequest(req)) return void app(req, res);
     setSecurityHeaders(res);
     gateway(req, res);
@@ -174,9 +174,10 @@ async function serve(services: Services, options: { pages?: boolean; development
   }
   const { port } = server.address() as AddressInfo;
   // The embedded nodes join this host's own URL. In the background: starting five processes
-  // should not delay the first page; `market.nodesStarted` says when they have all joined.
+  // should not delay the first page; `market.nodesStarted` says when they have all joined. No
+  // nodes start with another MARKETPLACE (market is null then).
   const nodeHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  services.market.startNodes(`http://${nodeHost.includes(":") ? `[${nodeHost}]` : nodeHost}:${port}${MARKET_BASE_PATH}`).catch((error: unknown) => {
+  services.market?.startNodes(`http://${nodeHost.includes(":") ? `[${nodeHost}]` : nodeHost}:${port}${MARKET_BASE_PATH}`).catch((error: unknown) => {
     console.error("marketplace: the embedded nodes did not start:", error);
   });
   const shownHost = config.host === "0.0.0.0" || config.host === "127.0.0.1" ? "localhost" : config.host;
@@ -188,7 +189,7 @@ async function serve(services: Services, options: { pages?: boolean; development
       // Cancelling this host's runs first ends their event streams, so open SSE responses finish.
       await services.runs.stop();
       // Node processes hold long polls open, which would keep the server from closing.
-      await services.market.stopNodes();
+      await services.market?.stopNodes();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await pages?.close();
@@ -196,6 +197,12 @@ async function serve(services: Services, options: { pages?: boolean; development
       await services.stop();
     },
   };
+}
+
+/** With MARKETPLACE=kubernetes or spheron no matchmaker runs here, so a `skyloom node` is told why it cannot join. */
+function refuseNodes(res: ServerResponse, kind: string): void {
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ error: `This Skyloom uses MARKETPLACE=${kind}: nodes cannot join it (only MARKETPLACE=local runs a marketplace that nodes join).`, code: "NOT_FOUND" }));
 }
 
 /** Another program (or another Skyloom) listens on the configured port. */

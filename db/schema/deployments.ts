@@ -1,7 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { users } from "./auth";
 import { flows, flowVersions } from "./flows";
-import { marketDeployments } from "./marketplace";
 import { apiKeys } from "./secrets";
 import { teams } from "./teams";
 
@@ -37,10 +36,11 @@ export const flowDeployments = sqliteTable(
       .references(() => flowVersions.id, { onDelete: "cascade" }),
     /** The deployment group's name (a flow with several groups has one row per group). */
     groupName: text("group_name").notNull(),
-    marketDeploymentId: text("market_deployment_id")
-      .notNull()
-      .unique()
-      .references(() => marketDeployments.id, { onDelete: "cascade" }),
+    /**
+     * The marketplace's id for it: a row of market_deployments with MARKETPLACE=local, the
+     * cluster's or Spheron's id otherwise, so no foreign key (with one, no other marketplace could deploy).
+     */
+    marketDeploymentId: text("market_deployment_id").notNull().unique(),
     /** The graph's workloads in this deployment: node id, service name, served model name. */
     workloads: text("workloads", { mode: "json" }).$type<DeployedWorkload[]>().notNull(),
     replicas: integer("replicas").notNull(),
@@ -78,8 +78,8 @@ export const modelEndpoints = sqliteTable(
     idleMinutes: integer("idle_minutes"),
     /** Max price the team accepts, wei per second (decimal string). */
     maxPriceWeiPerSecond: text("max_price_wei_per_second").notNull(),
-    /** The current marketplace deployment; a start makes a new one (same slug). */
-    marketDeploymentId: text("market_deployment_id").references(() => marketDeployments.id, { onDelete: "set null" }),
+    /** The current marketplace deployment; a start makes a new one (same slug). No foreign key: see flowDeployments. */
+    marketDeploymentId: text("market_deployment_id"),
     state: text("state", { enum: ENDPOINT_STATES }).notNull(),
     lastRequestAt: integer("last_request_at", { mode: "timestamp_ms" }),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),

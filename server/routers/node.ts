@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import type { MarketNodeView } from "../services/market-views";
 import { createJoinToken, listJoinTokens, revokeJoinToken } from "../services/join-tokens";
@@ -29,7 +30,13 @@ export const nodeRouter = router({
     list: teamProcedure("admin").query(({ ctx }) => listJoinTokens(ctx.db, scopeOf(ctx))),
     create: teamProcedure("admin")
       .input(z.object({ name: z.string().trim().min(1).max(80) }))
-      .mutation(({ ctx, input }) => createJoinToken(ctx.db, scopeOf(ctx), input)),
+      .mutation(({ ctx, input }) => {
+        // With MARKETPLACE=kubernetes or spheron no matchmaker runs here: a token would admit a node to nothing.
+        if (!ctx.services.market) {
+          throw new TRPCError({ code: "PRECONDITION_FAILED", message: `This Skyloom uses MARKETPLACE=${ctx.services.config.marketplace.kind}: nodes cannot join it, so there is no join token to make. Only MARKETPLACE=local runs a marketplace that nodes join.` });
+        }
+        return createJoinToken(ctx.db, scopeOf(ctx), input);
+      }),
     revoke: teamProcedure("admin")
       .input(z.object({ id: z.string().min(1).max(64) }))
       .mutation(({ ctx, input }) => revokeJoinToken(ctx.db, scopeOf(ctx), input.id)),

@@ -5,6 +5,7 @@ import { BodyTooLargeError, readBodyWithin } from "../../http/read-body";
 import { MarketplaceError } from "../marketplace";
 import { HeartbeatSchema, JoinRequestSchema, LeaseReportSchema, MARKET_BASE_PATH, ManifestReportSchema, OrderAnswerSchema } from "../protocol";
 import type { Matchmaker } from "./matchmaker";
+import { fromThisMachine } from "./node-uri";
 
 /**
  * The matchmaker's HTTP face for node processes (protocol.ts lists the routes). A plain
@@ -57,9 +58,10 @@ export function matchmakerHandler(matchmaker: Matchmaker) {
     if (req.method === "POST" && path === "/heartbeat") {
       const beat = await readJson(req, HeartbeatSchema);
       matchmaker.heartbeat(nodeId);
+      const from = { nodeOnThisMachine: () => fromThisMachine(req.socket.remoteAddress) };
       for (const [leaseId, report] of Object.entries(beat.leases)) {
         try {
-          matchmaker.leaseReport(nodeId, leaseId, report);
+          matchmaker.leaseReport(nodeId, leaseId, report, from);
         } catch (error) {
           // A lease the node still reports but no longer holds must not fail its heartbeat.
           if (!(error instanceof MarketplaceError && error.code === "NOT_FOUND")) throw error;
@@ -75,7 +77,7 @@ export function matchmakerHandler(matchmaker: Matchmaker) {
     const lease = /^\/leases\/([\w-]{1,60})\/(manifest|report)$/.exec(path);
     if (req.method === "POST" && lease?.[1]) {
       if (lease[2] === "manifest") matchmaker.manifestReport(nodeId, lease[1], await readJson(req, ManifestReportSchema));
-      else matchmaker.leaseReport(nodeId, lease[1], await readJson(req, LeaseReportSchema));
+      else matchmaker.leaseReport(nodeId, lease[1], await readJson(req, LeaseReportSchema), { nodeOnThisMachine: () => fromThisMachine(req.socket.remoteAddress) });
       return send(res, 200, { ok: true });
     }
     send(res, 404, { error: `No route ${req.method} ${path}.` });

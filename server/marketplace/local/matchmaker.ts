@@ -9,6 +9,7 @@ import { closeWithoutBids, retryAwaitingDeployments, sweep } from "./failover";
 import type { MatchmakerOptions } from "./matchmaker-options";
 import { newId, newSecret, sameSecret, sha256Hex } from "./ids";
 import * as store from "./store";
+import { nodeServiceUriProblem } from "./node-uri";
 
 /**
  * The embedded matchmaker: the marketplace's state machine over SQLite (ADR 024).
@@ -251,11 +252,15 @@ export class Matchmaker {
     });
   }
 
-  /** A node's news about a lease's services, metrics and logs. */
-  leaseReport(nodeId: string, leaseId: string, report: { services: LeaseServiceStatus[]; metrics: unknown; logs: { at: number; line: string }[] }): void {
+  /**
+   * A node's news about a lease's services, metrics and logs. A service said to be served at an
+   * address the host must not connect to (node-uri.ts) counts as failed, with the reason.
+   */
+  leaseReport(nodeId: string, leaseId: string, reported: { services: LeaseServiceStatus[]; metrics: unknown; logs: { at: number; line: string }[] }, from: { nodeOnThisMachine: () => boolean }): void {
     const lease = store.getLease(this.db, leaseId);
     if (!lease || lease.nodeId !== nodeId) throw new MarketplaceError("NOT_FOUND", "No such lease.");
     if (lease.state === "closed") return;
+    const report = { ...reported, services: reported.services.map((s) => withAllowedUri(s, from.nodeOnThisMachine)) };
     const before = new Map((lease.services as LeaseServiceStatus[]).map((s) => [s.name, s.state]));
     this.transact((tx, emit) => {
       store.appendLogs(tx, leaseId, report.logs, this.logLinesPerLease);
@@ -387,4 +392,9 @@ export class Matchmaker {
   hasOrderTimer = (orderId: string): boolean => this.orderTimers.has(orderId);
   /** A node that was up before a restart may stay silent for the restart grace (ADR 028). */
   inRestartGrace = (nodeId: string, now: number): boolean => now < this.graceUntil && this.returning.has(nodeId);
+}
+
+function withAllowedUri(service: LeaseServiceStatus, nodeOnThisMachine: () => boolean): LeaseServiceStatus {
+  const problem = service.uri ? nodeServiceUriProblem(service.uri, nodeOnThisMachine) : null;
+  return problem ? { name: service.name, state: "failed", uri: null, message: `The node's address for ${service.name} is refused: ${problem}.` } : service;
 }

@@ -27,8 +27,11 @@ export const NODE_USAGE = `Usage:
   --cpu N  --memory-gi N  --storage-gi N     resources offered (default 32, 128, 1000)
   --price-percent N      bid N% of Skyloom's catalog prices (default 100)
   --state FILE           keep this node's identity here, so a restart rejoins as the same node
-  --listen-host HOST     interface the endpoints listen on (default 127.0.0.1)
-  --advertise-host HOST  address clients reach the endpoints at (default: the listen host)
+  --listen-host IP       interface the endpoints listen on (default 127.0.0.1)
+  --advertise-host IP    IP address the host reaches the endpoints at (default: the listen
+                         host). On another machine than the host, set both, e.g.
+                         --listen-host 0.0.0.0 --advertise-host 10.0.0.5: the host refuses a
+                         remote node's loopback, names, link-local and metadata addresses
   --health-interval-ms N how often to check the model backend (default 2000)`;
 
 export class NodeUsageError extends Error {

@@ -30,7 +30,7 @@ let joinUrl = "";
 
 beforeAll(async () => {
   backend = await createTestBackend({ adapters: { marketplace: MARKET } });
-  joinUrl = await backend.services.market.listenAndStartNodes();
+  joinUrl = await backend.services.market!.listenAndStartNodes();
   owner = await backend.signedUpClient("deployer@example.com");
   stranger = await backend.signedUpClient("stranger@example.com");
   teamId = (await owner.trpc.auth.me())?.team?.id ?? "";

@@ -25,7 +25,7 @@ async function startHost(): Promise<Services> {
     { config, secretKey: Buffer.alloc(32, 7) },
     { signupLimiter: new SignupLimiter(1000), marketplace: { nodes: NODES, matchmaker: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1500, bidWindowMs: 2000 } } },
   );
-  await started.market.listenAndStartNodes();
+  await started.market!.listenAndStartNodes();
   return started;
 }
 

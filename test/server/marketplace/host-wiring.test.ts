@@ -13,7 +13,7 @@ it("startSkyloom serves /market/v1 and its embedded nodes join its own URL; clos
   const dir = mkdtempSync(join(tmpdir(), "skyloom-wiring-"));
   const skyloom = await startSkyloom({ DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "1" }, { pages: false });
   try {
-    await skyloom.services.market.nodesStarted;
+    await skyloom.services.market!.nodesStarted;
     const offers = await skyloom.services.marketplace.listOffers();
     expect(offers.map((o) => [o.name, o.kind, o.region])).toEqual([[EMBEDDED_NODES[0]!.name, "provider", EMBEDDED_NODES[0]!.region]]);
     expect(offers[0]?.capabilities.prices?.gpu.a10).toMatch(/^\d+$/);

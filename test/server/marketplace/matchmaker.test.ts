@@ -81,6 +81,24 @@ describe("matchmaker", () => {
     expect(types).toEqual(["OrderCreated", "BidPlaced", "BidPlaced", "OrderMatched", "LeaseCreated", "ManifestReceived", "ServiceReady"]);
   });
 
+  it("a node saying it serves at the cloud metadata address fails that lease, and the address is never handed out", async () => {
+    market = await startMarket();
+    const a = await fakeNode(market, "a");
+    const dep = await market.marketplace.createDeployment(qwen());
+    const ref = { teamId: "team-a", deploymentId: dep.id };
+    const order = (await a.client.work(undefined)).orders[0]!;
+    await a.client.answer(order.orderId, { bid: { priceWeiPerSecond: "1000", gpuModel: "a10" } });
+    const lease = (await snapshotWith(a.client, (s) => s.leases.length > 0)).leases[0]!;
+    const { manifestHash } = await import("#server/marketplace/rules");
+    await a.client.manifest(lease.leaseId, { accepted: true, hash: manifestHash(lease.manifest) });
+    await a.client.report(lease.leaseId, { services: [{ name: "llm", state: "ready", uri: "http://169.254.169.254/latest/meta-data/?", message: null }], metrics: null, logs: [] });
+    const events = await eventsUntil(market.marketplace, ref, (e) => e.type === "LeaseClosed");
+    expect(events.find((e) => e.type === "ServiceFailed")?.data).toMatchObject({ uri: null, message: "The node's address for llm is refused: 169.254.169.254 is a cloud metadata service, which the host never connects to." });
+    expect(events.find((e) => e.type === "LeaseClosed")?.data.reason).toBe("workload-failed");
+    expect(events.some((e) => e.type === "ServiceReady")).toBe(false);
+    expect((await market.marketplace.status(ref)).lease?.services.map((s) => s.uri) ?? []).not.toContain("http://169.254.169.254/latest/meta-data/?");
+  });
+
   it("a wrong manifest hash closes the lease and re-orders without that node, same deployment", async () => {
     market = await startMarket();
     const a = await fakeNode(market, "a");
