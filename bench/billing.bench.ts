@@ -55,7 +55,7 @@ async function meteringPostings(): Promise<void> {
     const settleGroup = database.sqlite.transaction((holds: { teamId: string; hold: ReturnType<typeof meter.reserve> }[]) => {
       holds.forEach(({ teamId, hold }, i) => {
         // Run ids are random UUIDs, as the host's are: their keys land all over the key index.
-        meter.postRunUsage({ runId: randomUUID(), teamId, agentId: `agent-${i % 5}`, apiKeyId: `key-${i % 3}`, day: "2026-12-01", promptTokens: 12, completionTokens: 5, hold });
+        meter.postRunUsage({ runId: randomUUID(), startedAt: Date.now(), teamId, agentId: `agent-${i % 5}`, apiKeyId: `key-${i % 3}`, day: "2026-12-01", promptTokens: 12, completionTokens: 5, hold });
       });
     });
     for (let round = 0; round < ROUNDS; round++) {
