@@ -155,18 +155,33 @@ export function createLedger(sqlite: Database.Database, clock: () => number = Da
         .map((r) => ({ id: r.id, kind: r.kind, teamId: r.team_id, balance: amountFromText(r.balance) }));
     },
     /**
-     * Recomputes every balance from the lines and every entry's sum; returns the problems found
+     * Recomputes every balance, every line's balance after, and every entry's sum from the lines; returns the problems found
      * (none on a healthy ledger). For reconciliation and tests.
      */
     audit(): string[] {
       const problems: string[] = [];
       const sums = new Map<string, bigint>();
       const perEntry = new Map<number, bigint>();
-      for (const line of sqlite.prepare<[], { entry_id: number; account_id: string; amount: string }>("SELECT entry_id, account_id, amount FROM ledger_lines").iterate()) {
+      // In posting order (entry ids are taken under the write lock): each line's balance_after
+      // must be its account's running sum once its whole entry is counted.
+      type Line = { entry_id: number; account_id: string; amount: string; balance_after: string | null };
+      let entryLines: Line[] = [];
+      const checkBalancesAfter = () => {
+        for (const l of entryLines) {
+          if (l.balance_after !== null && amountFromText(l.balance_after) !== sums.get(l.account_id)) {
+            problems.push(`entry ${l.entry_id}: ${l.account_id} balance_after ${l.balance_after}, running sum ${sums.get(l.account_id)}`);
+          }
+        }
+        entryLines = [];
+      };
+      for (const line of sqlite.prepare<[], Line>("SELECT entry_id, account_id, amount, balance_after FROM ledger_lines ORDER BY entry_id, id").iterate()) {
+        if (entryLines.length > 0 && entryLines[0]!.entry_id !== line.entry_id) checkBalancesAfter();
+        entryLines.push(line);
         const amount = amountFromText(line.amount);
         sums.set(line.account_id, (sums.get(line.account_id) ?? 0n) + amount);
         perEntry.set(line.entry_id, (perEntry.get(line.entry_id) ?? 0n) + amount);
       }
+      checkBalancesAfter();
       for (const [entry, sum] of perEntry) if (sum !== 0n) problems.push(`entry ${entry} sums to ${sum}`);
       for (const account of this.accounts()) {
         const fromLines = sums.get(account.id) ?? 0n;

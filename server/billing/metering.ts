@@ -39,6 +39,8 @@ export type BilledUsage = {
   teamId: string;
   agentId: string;
   apiKeyId: string;
+  /** When the run started (ms since the epoch): orders its ledger key, see usageKey. */
+  startedAt: number;
   /** UTC day the request came in. */
   day: string;
   promptTokens: number;
@@ -58,6 +60,14 @@ export class QuotaExceeded extends Error {
     this.name = "QuotaExceeded";
   }
 }
+
+/**
+ * The ledger key of a run's usage: the run's start time (base 36, fixed width so keys sort by
+ * time) then its id. Run ids are random, so keyed by id alone every posting landed on its own
+ * page of the key index and a group commit wrote one more page per request; keys that follow
+ * the clock land on the index's last pages. Still one key per run: a retried settle posts once.
+ */
+export const usageKey = (usage: Pick<BilledUsage, "startedAt" | "runId">): string => `usage:${usage.startedAt.toString(36).padStart(9, "0")}:run:${usage.runId}`;
 
 /** A hold not settled after this long belongs to a run that was lost: it is let go. */
 export const HOLD_EXPIRES_MS = 30 * 60_000;
@@ -164,7 +174,7 @@ export class UsageMeter {
     const team = { teamId: usage.teamId };
     try {
       this.ledger.post({
-        key: `usage:run:${usage.runId}`,
+        key: usageKey(usage),
         kind: "usage",
         teamId: usage.teamId,
         memo: `run ${usage.runId} · agent ${usage.agentId} · ${usage.promptTokens} in / ${usage.completionTokens} out tokens`,

@@ -14,7 +14,7 @@ import { depositRefFor } from "./deposits";
 import type { Ledger, PostResult } from "./ledger";
 
 export type UsageCharge = {
-  /** Unique per billed thing, e.g. `usage:run:<runId>`: a retried settle posts once. */
+  /** Unique per billed thing, e.g. metering.ts `usageKey` of a run: a retried settle posts once. */
   key: string;
   teamId: string;
   amountWei: bigint;

@@ -101,6 +101,7 @@ export function postingsOf(run: RunHeader, finish: RunFinishEvent): Posting[] {
             teamId: run.teamId,
             agentId: run.origin.agentId,
             apiKeyId: run.origin.apiKeyId,
+            startedAt: run.startedAt,
             day: utcDay(run.startedAt),
             promptTokens: finish.usage.promptTokens,
             completionTokens: finish.usage.completionTokens,

@@ -85,7 +85,8 @@ describe("a /v1 call and the team's balance", () => {
 
     const sqlite = host.skyloom.services.database.sqlite;
     expect(sqlite.prepare("SELECT status FROM runs WHERE id = ?").get(runId)).toEqual({ status: "succeeded" });
-    expect(sqlite.prepare("SELECT kind, team_id FROM ledger_entries WHERE key = ?").all(`usage:run:${runId}`)).toHaveLength(1);
+    // One usage entry for the run, keyed by its start time and id (metering.ts usageKey).
+    expect(sqlite.prepare("SELECT kind, team_id FROM ledger_entries WHERE key LIKE ?").all(`usage:%:run:${runId}`)).toEqual([{ kind: "usage", team_id: expect.any(String) }]);
 
     const summary = await alice.billing.summary();
     expect(BigInt(summary.available.wei)).toBe(sponToWei("2") - cost);

@@ -127,6 +127,33 @@ describe("ledger postings", () => {
     expect(ledger.balanceOf(accountId.available(alice))).toBe(30n);
   });
 
+  it("chains balance_after through postings to one account in one transaction (a group commit), and audit catches a wrong one", () => {
+    ledger.post(deposit("d", alice, 100n));
+    const lineAfter = database.sqlite.prepare<[string, string], { balance_after: string }>(
+      "SELECT l.balance_after FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE e.key = ? AND l.account_id = ?",
+    );
+    ledger.atomically(() => {
+      ledger.post(spend("g1", alice, 10n));
+      ledger.post(spend("g2", alice, 20n));
+      // One posting with two lines on the same account: both carry the balance after the entry.
+      ledger.post({ key: "g3", kind: "usage", teamId: "alice", lines: [
+        { account: accountId.available(alice), amount: -1n },
+        { account: accountId.available(alice), amount: -2n },
+        { account: accountId.metered(alice), amount: 3n },
+      ] });
+      ledger.post(spend("g1", alice, 10n)); // a retried settle in the same group: no second entry
+    });
+    expect(lineAfter.get("g1", accountId.available(alice))).toEqual({ balance_after: "90" });
+    expect(lineAfter.get("g2", accountId.available(alice))).toEqual({ balance_after: "70" });
+    expect(lineAfter.get("g2", accountId.metered(alice))).toEqual({ balance_after: "30" });
+    expect(lineAfter.all("g3", accountId.available(alice))).toEqual([{ balance_after: "67" }, { balance_after: "67" }]);
+    expect(ledger.balanceOf(accountId.available(alice))).toBe(67n);
+    expect(ledger.audit()).toEqual([]);
+
+    database.sqlite.prepare("UPDATE ledger_lines SET balance_after = '71' WHERE balance_after = '70'").run();
+    expect(ledger.audit()).toEqual([expect.stringMatching(/^entry \d+: team:alice:available balance_after 71, running sum 70$/)]);
+  });
+
   it("random postings: every entry sums to zero, balances equal their lines, nothing negative but the escrow contra", () => {
     let seed = 42;
     const rand = (n: number) => {

@@ -13,7 +13,7 @@ import { accountId } from "#server/billing/accounts";
 import { sponToWei } from "#server/billing/amounts";
 import { createLedger, type Ledger } from "#server/billing/ledger";
 import { setSpendLimit } from "#server/billing/limits";
-import { QuotaExceeded, UsageMeter, type UsageHold } from "#server/billing/metering";
+import { QuotaExceeded, UsageMeter, usageKey, type UsageHold } from "#server/billing/metering";
 import { estimateRunCost, parsePriceTable, priceTableFrom, runPrice } from "#server/billing/prices";
 import { ConfigError } from "#server/env";
 import { helloAgentGraph } from "#server/services/seed";
@@ -55,7 +55,7 @@ describe("holds and settlements", () => {
   const request = { teamId: team, apiKeyId: "key-1", graph: helloAgentGraph(), inputChars: 20 };
   const { estimateWei } = estimateRunCost(prices, helloAgentGraph(), 20);
   const settle = (hold: UsageHold, runId: string, promptTokens: number, completionTokens: number) =>
-    database.sqlite.transaction(() => meter.postRunUsage({ runId, teamId: team, agentId: "agent-1", apiKeyId: "key-1", day: "2026-12-01", promptTokens, completionTokens, hold }))();
+    database.sqlite.transaction(() => meter.postRunUsage({ runId, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.parse("2026-12-01T10:00:00Z"), day: "2026-12-01", promptTokens, completionTokens, hold }))();
 
   it("refuses at zero balance, holds what a request may cost, and charges what it did", () => {
     expect(() => meter.reserve(request)).toThrow(QuotaExceeded);
@@ -69,13 +69,31 @@ describe("holds and settlements", () => {
     expect(ledger.audit()).toEqual([]);
   });
 
+  it("keys a run's usage by its start time then its id: keys sort by time, and a retried settle posts once", () => {
+    const early = usageKey({ startedAt: Date.parse("2026-12-01T10:00:00Z"), runId: "run_zzzz" });
+    const late = usageKey({ startedAt: Date.parse("2026-12-01T10:00:00.001Z"), runId: "run_aaaa" });
+    const nextCentury = usageKey({ startedAt: Date.parse("2100-01-01T00:00:00Z"), runId: "run_aaaa" });
+    expect([nextCentury, late, early].sort()).toEqual([early, late, nextCentury]);
+    expect(early).toMatch(/^usage:[0-9a-z]{9}:run:run_zzzz$/);
+
+    fund(estimateWei * 2n);
+    const hold = meter.reserve(request);
+    const charged = settle(hold, "r-retried", 10, 20);
+    // The same run settled again: same key, no second entry.
+    expect(settle(hold, "r-retried", 10, 20)).toBe(charged);
+    const entries = database.sqlite.prepare("SELECT key FROM ledger_entries WHERE kind = 'usage'").all();
+    expect(entries).toEqual([{ key: usageKey({ startedAt: Date.parse("2026-12-01T10:00:00Z"), runId: "r-retried" }) }]);
+    expect(ledger.balanceOf(accountId.metered({ teamId: team }))).toBe(charged);
+    expect(ledger.audit()).toEqual([]);
+  });
+
   it("adds a day's cost exactly past whole SPON (the rollup carries the wei below one SPON)", () => {
     const dear = priceTableFrom("skyloom-dev=0.987654321987654321/0");
     const dearMeter = new UsageMeter(database.sqlite, ledger, () => dear);
     fund(sponToWei("100"));
     for (let i = 0; i < 3; i++) {
       const hold = dearMeter.reserve(request);
-      database.sqlite.transaction(() => dearMeter.postRunUsage({ runId: `dear-${i}`, teamId: team, agentId: "agent-1", apiKeyId: "key-1", day: new Date().toISOString().slice(0, 10), promptTokens: 1000, completionTokens: 0, hold }))();
+      database.sqlite.transaction(() => dearMeter.postRunUsage({ runId: `dear-${i}`, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.now(), day: new Date().toISOString().slice(0, 10), promptTokens: 1000, completionTokens: 0, hold }))();
     }
     expect(dearMeter.spentThisMonth(team)).toBe(sponToWei("2.962962965962962963"));
     expect(dearMeter.spentThisMonth(team, "key-1")).toBe(sponToWei("2.962962965962962963"));
