@@ -46,6 +46,14 @@ export class ChainError extends Error {
   }
 }
 
+/**
+ * The gas limit sent for an estimate. A lease's gas depends on the block's time: a close
+ * estimated in the second its lease was settled has nothing due (no settlement), and mined a
+ * second later it settles (three more storage writes, one maybe from zero): sent with the bare
+ * estimate it ran out of gas and reverted. Only the gas used is paid.
+ */
+export const gasWithHeadroom = (estimate: bigint): bigint => (estimate * 3n) / 2n + 50_000n;
+
 export function chainFor(chainId: number, rpcUrl: string): Chain {
   return defineChain({
     id: chainId,
@@ -78,7 +86,8 @@ export function createChainClients(options: ChainClientOptions) {
   ): Promise<TransactionReceipt> {
     // viem's generic write types do not narrow through a wrapper; the call shape is checked by the callers' signatures.
     const { request } = await publicClient.simulateContract({ account: wallet.account, address, abi: [...abi, ...tokenErrors], functionName, args } as never);
-    const hash = await wallet.writeContract(request as never);
+    const gas = gasWithHeadroom(await publicClient.estimateContractGas(request as never));
+    const hash = await wallet.writeContract({ ...(request as object), gas } as never);
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new ChainError(`${functionName} reverted`, hash);
     return receipt;

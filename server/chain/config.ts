@@ -21,6 +21,7 @@ export const CHAIN_ENV_VARIABLES = {
   },
   CHAIN_CONFIRMATIONS: { schema: z.coerce.number().int().min(1).max(10_000), description: "Confirmations before a deposit is credited (default: 2 on the devnet, 10 otherwise)." },
   CHAIN_START_BLOCK: { schema: z.coerce.number().int().min(0), description: "Block the watcher starts from on a fresh database: the escrow's deployment block (default 0)." },
+  CHAIN_POLL_MS: { schema: z.coerce.number().int().min(10).max(600_000), description: "How often the watcher reads the chain, in ms (default: 250 on the devnet, 2000 otherwise)." },
 } as const;
 
 type ChainVar = keyof typeof CHAIN_ENV_VARIABLES;
@@ -56,7 +57,7 @@ export function loadChainConfig(env: EnvSource = process.env): ChainConfig {
     for (const name of ["SPON_TOKEN_ADDRESS", "ESCROW_ADDRESS", "CHAIN_OPERATOR_KEY"] as const) {
       if (env[name]) throw new ConfigError(name, "is set but CHAIN_RPC_URL is not: set CHAIN_RPC_URL too, or unset it to use the embedded devnet.");
     }
-    return { kind: "devnet", confirmations: read(env, "CHAIN_CONFIRMATIONS") ?? 2, pollMs: 250 };
+    return { kind: "devnet", confirmations: read(env, "CHAIN_CONFIRMATIONS") ?? 2, pollMs: read(env, "CHAIN_POLL_MS") ?? 250 };
   }
   const required = <N extends "SPON_TOKEN_ADDRESS" | "ESCROW_ADDRESS" | "CHAIN_OPERATOR_KEY">(name: N) => {
     const value = read(env, name);
@@ -71,6 +72,6 @@ export function loadChainConfig(env: EnvSource = process.env): ChainConfig {
     operatorKey: required("CHAIN_OPERATOR_KEY") as Hex,
     confirmations: read(env, "CHAIN_CONFIRMATIONS") ?? 10,
     startBlock: BigInt(read(env, "CHAIN_START_BLOCK") ?? 0),
-    pollMs: 2_000,
+    pollMs: read(env, "CHAIN_POLL_MS") ?? 2_000,
   };
 }

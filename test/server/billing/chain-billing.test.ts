@@ -28,6 +28,7 @@ describe("chain configuration", () => {
   it("defaults to the embedded devnet and names the variable behind every mistake", () => {
     expect(loadChainConfig({})).toEqual({ kind: "devnet", confirmations: 2, pollMs: 250 });
     expect(loadChainConfig({ CHAIN_CONFIRMATIONS: "5" })).toMatchObject({ kind: "devnet", confirmations: 5 });
+    expect(loadChainConfig({ CHAIN_POLL_MS: "40" })).toMatchObject({ kind: "devnet", pollMs: 40 });
     const fails = (env: Record<string, string>, variable: string) => {
       const error = (() => {
         try {
@@ -44,6 +45,7 @@ describe("chain configuration", () => {
     fails({ CHAIN_RPC_URL: "ftp://x" }, "CHAIN_RPC_URL");
     fails({ ESCROW_ADDRESS: "0x" + "1".repeat(40) }, "ESCROW_ADDRESS");
     fails({ CHAIN_CONFIRMATIONS: "0" }, "CHAIN_CONFIRMATIONS");
+    fails({ CHAIN_POLL_MS: "5" }, "CHAIN_POLL_MS");
     const secret = fails(
       { CHAIN_RPC_URL: "http://127.0.0.1:8545", SPON_TOKEN_ADDRESS: "0x" + "1".repeat(40), ESCROW_ADDRESS: "0x" + "2".repeat(40), CHAIN_OPERATOR_KEY: "0xnot-a-key-secret" },
       "CHAIN_OPERATOR_KEY",
