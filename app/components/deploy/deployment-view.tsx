@@ -14,12 +14,14 @@ import { timelineFromEvents } from "#app/lib/marketplace/timeline";
 import { formatSpon } from "#app/lib/spon";
 import { describeApiError, useTRPC, useTRPCClient } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
+import { CONTAINERS_NOT_RUN, NO_CONTAINER_ENGINE } from "./container-note";
 
 /**
  * One deployment of the flow, followed live: status, the progress timeline from its events,
- * the bids, and Stop / Redeploy the latest version / change replicas.
+ * the bids, and Stop / Redeploy the latest version / change replicas. `replaces` and
+ * `replacedBy` are the versions of the deployments it took the place of, or that took its.
  */
-export function DeploymentView({ id, onReplaced }: { id: string; onReplaced(newIds: string[]): void }) {
+export function DeploymentView({ id, replaces, replacedBy, onReplaced }: { id: string; replaces?: number; replacedBy?: number; onReplaced(newIds: string[]): void }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const query = useQuery({ ...trpc.deployment.get.queryOptions({ id }), refetchInterval: 1_500 });
@@ -45,15 +47,17 @@ export function DeploymentView({ id, onReplaced }: { id: string; onReplaced(newI
   if (query.isPending) return <p className="text-xs text-slate-500">Loading the deployment…</p>;
   if (query.isError) return <FormError message={describeApiError(query.error).message} />;
   const d = query.data;
-  const timeline = timelineFromEvents(log.events);
   const live = d.state !== "stopped";
   const backend = backendSentence(d.backend);
-  const refused = d.lease?.services.filter((s) => s.state === "refused") ?? [];
+  const refused = d.lease && d.lease.state !== "closed" ? d.lease.services.filter((s) => s.state === "refused") : [];
+  const timeline = timelineFromEvents(log.events);
+  const failed = live && d.status === "failed";
+  const replacing = d.state === "replacing";
   const replicaCount = replicas === null ? null : Number(replicas);
-  const replicasValid = replicaCount !== null && Number.isInteger(replicaCount) && replicaCount >= 1 && replicaCount <= 20;
+  const replicasValid = replicaCount !== null && Number.isInteger(replicaCount) && replicaCount >= 1 && replicaCount <= 20 && replicaCount !== d.replicas;
 
   return (
-    <section className="space-y-3 rounded-md border border-slate-200 p-3" aria-label={`Deployment of ${d.groupName}`} data-testid="deployment" data-deployment={d.id}>
+    <section className="space-y-3 rounded-md border border-slate-200 p-3" aria-label={`Deployment of ${d.groupName}`} data-testid="deployment" data-deployment={d.id} data-version={d.versionNumber}>
       <div className="flex items-start justify-between gap-2">
         <div className="min-w-0 text-xs text-slate-600">
           <p className="text-sm font-semibold text-slate-800">
@@ -63,9 +67,24 @@ export function DeploymentView({ id, onReplaced }: { id: string; onReplaced(newI
             {d.replicas} replica{d.replicas === 1 ? "" : "s"} · {d.durationHours === null ? "until stopped" : `for ${d.durationHours} h`}
             {d.price ? ` · ${formatSpon(d.price.sponPerHour, "SPON/h")}` : ` · at most ${formatSpon(d.maxPrice.sponPerHour, "SPON/h")}`}
           </p>
-          {d.state === "replacing" && <p className="text-amber-700">Being replaced by a newer deployment; it keeps serving until that one is ready.</p>}
+          {replacing && <p className="text-amber-700">Being replaced by a newer deployment; it keeps serving until that one is ready.</p>}
+          {live && replaces !== undefined && d.status !== "failed" && (
+            <p data-testid="deployment-replaces">
+              {d.status === "ready" ? `Replaced version ${replaces}, which served until this one was ready.` : `Replaces version ${replaces}, which serves until this one is ready.`}
+            </p>
+          )}
+          {d.state === "stopped" && replacedBy !== undefined && (
+            <p data-testid="deployment-replaced">Replaced by version {replacedBy}: stopped once that one was ready.</p>
+          )}
+          {live && d.status === "ready" && d.node && (
+            <p className="text-emerald-800" data-testid="deployment-running">
+              {d.replicas} replica{d.replicas === 1 ? "" : "s"} running on {d.node.name} ({d.node.region})
+              {d.lease?.gpuModel ? `, holding ${d.lease.gpuCount} × ${d.lease.gpuModel}` : ""}
+            </p>
+          )}
         </div>
-        <StatusBadge status={d.state === "stopped" ? "stopped" : d.status} testId="deployment-status" />
+        {/* A failed order stays "Failed" once set aside: "Stopped" would hide why it is not running. */}
+        <StatusBadge status={d.status === "failed" ? "failed" : d.state === "stopped" ? "stopped" : d.status} testId="deployment-status" />
       </div>
       {backend && (
         <p className="flex items-start gap-1 text-xs text-slate-700" data-testid="deployment-backend">
@@ -77,6 +96,21 @@ export function DeploymentView({ id, onReplaced }: { id: string; onReplaced(newI
         <p className="rounded-md border border-amber-200 bg-amber-50 p-2 text-xs text-amber-900" data-testid="deployment-container-note">
           The local node does not run container images: {refused.map((s) => s.name).join(", ")} {refused.length === 1 ? "is" : "are"} leased, billed and
           monitored, but {refused.length === 1 ? "its image is" : "their images are"} not started.
+          {refused.map((s) => s.message).filter(Boolean).length > 0 && (
+            <span className="mt-1 block">
+              {refused
+                .map((s) => s.message)
+                .filter(Boolean)
+                .join(" ")}
+            </span>
+          )}
+        </p>
+      )}
+      {failed && timeline.outcome.kind === "failed" && (
+        <p className="text-xs text-slate-700" data-testid="deployment-relax">
+          {NO_CONTAINER_ENGINE.test(timeline.outcome.message) ? `${CONTAINERS_NOT_RUN} ` : ""}
+          To relax the order, open the workload block's settings (its GPU and Where it runs; under Advanced: Regions, Provider trust, Max price), save,
+          then press Try again.
         </p>
       )}
       <DeploymentTimeline timeline={timeline} />
@@ -91,13 +125,20 @@ export function DeploymentView({ id, onReplaced }: { id: string; onReplaced(newI
       {live && (
         <div className="flex flex-wrap items-center gap-1.5">
           <Button variant="secondary" className="!px-2 !py-1 text-xs" onClick={() => setStopping(true)}>
-            <Square size={12} /> Stop
+            <Square size={12} /> {failed ? "Dismiss" : "Stop"}
           </Button>
-          <Button variant="secondary" className="!px-2 !py-1 text-xs" busy={redeploy.busy} onClick={() => void redeploy.run()}>
-            <RefreshCw size={12} /> Redeploy the latest version
+          <Button
+            variant="secondary"
+            className="!px-2 !py-1 text-xs"
+            busy={redeploy.busy}
+            disabled={replacing}
+            title={replacing ? "A newer deployment is on its way" : undefined}
+            onClick={() => void redeploy.run()}
+          >
+            <RefreshCw size={12} /> {failed ? "Try again with the latest version" : "Redeploy the latest version"}
           </Button>
-          {replicas === null ? (
-            <Button variant="ghost" className="!px-2 !py-1 text-xs" onClick={() => setReplicas(String(d.replicas))}>
+          {failed ? null : replicas === null ? (
+            <Button variant="ghost" className="!px-2 !py-1 text-xs" disabled={replacing} onClick={() => setReplicas(String(d.replicas))}>
               Change replicas
             </Button>
           ) : (
@@ -125,9 +166,13 @@ export function DeploymentView({ id, onReplaced }: { id: string; onReplaced(newI
       <FormError message={redeploy.error?.message ?? scale.error?.message ?? null} />
       <ConfirmDialog
         open={stopping}
-        title={`Stop ${d.groupName}?`}
-        description="The lease ends and billing stops; what is left in escrow comes back. Agents using it get an error until you deploy again."
-        confirmLabel="Stop deployment"
+        title={failed ? `Dismiss ${d.groupName}?` : `Stop ${d.groupName}?`}
+        description={
+          failed
+            ? "No node runs it, so nothing is billed; what was set aside in escrow comes back. The Deploy form returns."
+            : "The lease ends and billing stops; what is left in escrow comes back. Agents using it get an error until you deploy again."
+        }
+        confirmLabel={failed ? "Dismiss deployment" : "Stop deployment"}
         busy={stop.busy}
         error={stop.error?.message}
         onCancel={() => setStopping(false)}

@@ -20,8 +20,14 @@ export function DeploymentsSection({ flowId, revision, canDeploy, beforeDeploy }
     void list.refetch();
   };
   const deployments = list.data ?? [];
-  const shown = deployments.filter((d) => d.state !== "stopped" || followed.includes(d.id));
-  const running = deployments.some((d) => d.state !== "stopped");
+  const live = deployments.filter((d) => d.state !== "stopped");
+  // The one a live deployment replaced stays in view too, so the person sees the swap land.
+  const shown = deployments.filter((d) => d.state !== "stopped" || followed.includes(d.id) || live.some((l) => l.replacesId === d.id));
+  const running = live.length > 0;
+  // Which version took each replaced deployment's place, so a stopped one says so (a failed
+  // replacement took no one's place: the old one carried on).
+  const replacedBy = new Map(deployments.filter((d) => d.replacesId !== null && d.status !== "failed").map((d) => [d.replacesId, d.versionNumber]));
+  const versionOf = new Map(deployments.map((d) => [d.id, d.versionNumber]));
 
   return (
     <section className="space-y-3" aria-label="Deployments" data-testid="deployments">
@@ -29,7 +35,13 @@ export function DeploymentsSection({ flowId, revision, canDeploy, beforeDeploy }
       {canDeploy && !running && <DeployForm flowId={flowId} onDeployed={follow} beforeDeploy={beforeDeploy} />}
       {list.isError && <FormError message={describeApiError(list.error).message} />}
       {shown.map((d) => (
-        <DeploymentView key={d.id} id={d.id} onReplaced={follow} />
+        <DeploymentView
+          key={d.id}
+          id={d.id}
+          replaces={d.replacesId ? versionOf.get(d.replacesId) : undefined}
+          replacedBy={replacedBy.get(d.id)}
+          onReplaced={follow}
+        />
       ))}
     </section>
   );

@@ -4,6 +4,7 @@ import { FormError } from "#app/components/ui/field";
 import { formatPriceRange } from "#app/lib/marketplace/price";
 import { formatSpon } from "#app/lib/spon";
 import { describeApiError, useTRPC } from "#app/lib/trpc";
+import { CONTAINERS_NOT_RUN, NO_CONTAINER_ENGINE } from "./container-note";
 
 /**
  * What nodes would charge now: the price range of live offers for the flow's workloads, and
@@ -47,6 +48,11 @@ export function LiveQuote({ flowId, revision }: { flowId: string; revision?: num
                 </li>
               ))}
             </ul>
+          )}
+          {g.offers.length === 0 && g.unavailable.some((u) => NO_CONTAINER_ENGINE.test(u.reason)) && (
+            <p className="mt-1 rounded-md border border-amber-200 bg-amber-50 p-2 text-amber-900" data-testid="live-quote-containers">
+              {CONTAINERS_NOT_RUN}
+            </p>
           )}
           {g.unavailable.length > 0 && (
             <details className="text-slate-500">

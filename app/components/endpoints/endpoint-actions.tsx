@@ -58,7 +58,11 @@ export function EndpointActions({ id, slug, running, onChanged }: { id: string; 
       <ConfirmDialog
         open={confirming === "delete"}
         title={`Delete ${slug}?`}
-        description="Its lease ends, and the endpoint, its logs and its metrics are removed. Programs calling it get an error."
+        description={
+          running
+            ? "Its lease ends, and the endpoint, its logs and its metrics are removed. Programs calling it get an error."
+            : "The endpoint, its logs and its metrics are removed, and its model name is free again. Programs calling it get an error."
+        }
         confirmLabel="Delete endpoint"
         busy={remove.busy}
         error={remove.error?.message}

@@ -1,4 +1,5 @@
 import { test as base, expect, type Page } from "@playwright/test";
+import { startHeldModel, type HeldModel } from "./held-model";
 import { waitForHydration } from "./hydration";
 import { startBuiltServer, type StartedServer } from "./server";
 
@@ -53,4 +54,24 @@ export const pacedTest = test.extend<object, { paced: StartedServer }>({
     { scope: "worker", timeout: 120_000 },
   ],
   baseURL: async ({ paced }, use) => use(paced.url),
+});
+
+/**
+ * The test with its own Skyloom whose default chat model is a held upstream (held-model.ts):
+ * it streams a first few words and never finishes on its own, so a spec can cancel a run
+ * that is certainly still running.
+ */
+export const heldModelTest = test.extend<object, { held: { server: StartedServer; model: HeldModel } }>({
+  held: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const model = await startHeldModel();
+      const server = await startBuiltServer({ OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: "held-model-key" });
+      await use({ server, model });
+      await server.stop();
+      await model.close();
+    },
+    { scope: "worker", timeout: 120_000 },
+  ],
+  baseURL: async ({ held }, use) => use(held.server.url),
 });
