@@ -241,6 +241,7 @@ export class LeaseBilling {
       if (node?.team_id) linkProvider(this.deps.sqlite, { teamId: node.team_id, address: provider, label: node.name, nodeId: lease.nodeId });
       if ((await this.chainState(orderId)) === ORDER_STATE.Locked) await this.chain.chain.escrowTx.startLease(orderId, provider, lease.ratePerSecond);
       const order = await this.chain.chain.escrow.read.orders([orderId]);
+      if (order[2] !== ORDER_STATE.Leased) throw new Error(`Escrow order ${orderId} is in state ${order[2]} on the chain, not leased.`);
       this.q.started.run({
         orderId,
         marketOrderId: lease.marketOrderId,

@@ -12,7 +12,7 @@ import { createTestClient, formatEther, http, parseEther } from "viem";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
 import { FUNDS_RAN_OUT, providerAddressFor } from "#server/billing/lease-billing";
 import type { ServerCaller } from "#server/trpc/root";
-import { startNodeProcess, type NodeProcess } from "../marketplace/support";
+import { flowFixture, startNodeProcess, type NodeProcess } from "../marketplace/support";
 import { startGatewayHost, type GatewayHost } from "../gateway/support";
 
 let host: GatewayHost;
@@ -135,6 +135,31 @@ describe("an endpoint's lease paid from escrow", () => {
     expect((await balances(carol)).available).toBeLessThanOrEqual((escrowOfOne * 3n) / 2n);
     expect(await reconciled()).toEqual([]);
   }, 90_000);
+});
+
+describe("a flow's deployment paid from escrow", () => {
+  it("redeploying orders anew and closes the old order once the new one is ready; stop returns the rest; the statement names it", async () => {
+    const flow = await tenant.flow.create({ name: "Billed flow", graph: flowFixture("gpu-llm-endpoint").graph });
+    const before = await balances();
+    const [first] = await tenant.deployment.create({ flowId: flow.id, durationHours: 1 });
+    await expect.poll(async () => (await tenant.deployment.get({ id: first!.id })).escrow?.state, { timeout: 30_000, interval: 100 }).toBe("leased");
+    const held = wei((await tenant.deployment.get({ id: first!.id })).escrow!.held) + wei((await tenant.deployment.get({ id: first!.id })).escrow!.spent);
+    expect((await balances()).held).toBe(before.held + held);
+
+    const [second] = await tenant.deployment.redeploy({ id: first!.id });
+    await expect.poll(async () => (await tenant.deployment.get({ id: second!.id })).escrow?.state, { timeout: 30_000, interval: 100 }).toBe("leased");
+    // The old deployment stops once the new one is ready, and its order closes with it.
+    await expect.poll(async () => (await tenant.deployment.get({ id: first!.id })).escrow?.state, { timeout: 30_000, interval: 100 }).toBe("closed");
+    await tenant.deployment.stop({ id: second!.id });
+    expect((await tenant.deployment.get({ id: second!.id })).escrow?.state).toBe("closed");
+    await expect.poll(async () => (await balances()).held, { timeout: 20_000, interval: 100 }).toBe(before.held);
+    const spent = wei((await tenant.deployment.get({ id: first!.id })).escrow!.spent) + wei((await tenant.deployment.get({ id: second!.id })).escrow!.spent);
+    expect((await balances()).available).toBe(before.available - spent);
+    const lines = (await tenant.billing.statement({})).entries.map((e) => e.description);
+    expect(lines).toContain("Lease of deployment Billed flow v1 closed: unused escrow returned");
+    expect(lines).toContain("Lease of deployment Billed flow v2 closed: unused escrow returned");
+    expect(await reconciled()).toEqual([]);
+  }, 120_000);
 });
 
 describe("the watchdog", () => {
