@@ -134,7 +134,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     stops.push(() => market.stop());
     const marketplace = market.marketplace;
     // Leases paid from escrow (billing on): stops before the marketplace and the chain do.
-    const leaseBilling = new LeaseBillingSync({ leases: billing.leases, marketplace, stopSubject: stopBilledSubject(db) });
+    const leaseBilling = new LeaseBillingSync({ leases: billing.leases, marketplace, stopSubject: stopBilledSubject(db), welcome: (teamId) => billing.welcome.credited(teamId) });
     leaseBilling.start();
     stops.push(() => leaseBilling.close());
 

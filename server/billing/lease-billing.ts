@@ -160,6 +160,11 @@ export class LeaseBilling {
     return this.q.endedOfLive.all();
   }
 
+  /** The team's spendable balance now. */
+  availableWei(teamId: string): bigint {
+    return this.deps.ledger.balanceOf(accountId.available({ teamId }));
+  }
+
   isLeaseBound(leaseId: string): boolean {
     return this.q.boundToLease.get(leaseId) !== undefined;
   }

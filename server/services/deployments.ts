@@ -151,7 +151,7 @@ export class DeploymentService {
       const subject = { kind: "deployment" as const, id, label: groups.length > 1 ? `${flow.name} v${version.number} (${g.input.manifest.name})` : `${flow.name} v${version.number}` };
       let status;
       try {
-        status = this.deps.leaseBilling ? await this.deps.leaseBilling.placePaid({ teamId: scope.teamId, escrowWei: budget.escrowWei, subject }, place) : await place();
+        status = this.deps.leaseBilling ? await this.deps.leaseBilling.placePaid({ teamId: scope.teamId, budget, subject }, place) : await place();
       } catch (error) {
         // A later group refused (no funds for it): the groups placed before it stop too, nothing half-deployed.
         await Promise.all(out.map((d) => this.stop(scope, d.id)));

@@ -175,7 +175,7 @@ export class EndpointService {
     const budget = { maxPriceWeiPerSecond: max, durationSeconds, escrowWei: max * BigInt(durationSeconds) };
     const place = () => this.deps.marketplace.createDeployment({ ...planned.input, teamId, name: `endpoint/${slug}`, budget });
     const billing = this.deps.leaseBilling;
-    const status = billing ? await billing.placePaid({ teamId, escrowWei: budget.escrowWei, subject: { kind: "endpoint", id: endpointId, label: slug } }, place) : await place();
+    const status = billing ? await billing.placePaid({ teamId, budget, subject: { kind: "endpoint", id: endpointId, label: slug } }, place) : await place();
     return { status, max };
   }
 

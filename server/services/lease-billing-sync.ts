@@ -3,7 +3,8 @@ import type { Hash } from "viem";
 import type { Db } from "#db/client";
 import { flowDeployments, modelEndpoints } from "#db/schema";
 import { FUNDS_RAN_OUT, FundsNeeded, type LeaseBilling, type LeaseEscrowRow, type LeaseSubject } from "../billing/lease-billing";
-import type { DeploymentRef, DeploymentStatus, Marketplace } from "../marketplace/marketplace";
+import type { Budget, DeploymentRef, DeploymentStatus, Lease, Marketplace } from "../marketplace/marketplace";
+import { UNTIL_STOPPED_SECONDS } from "./deployment-plan";
 import { preconditionFailed } from "./errors";
 
 /**
@@ -18,6 +19,18 @@ import { preconditionFailed } from "./errors";
  * Every step is idempotent (LeaseBilling reads the chain first), so a restart just carries on.
  */
 const SYNC_EVERY_MS = 1_000;
+
+/**
+ * "Until stopped" is leased for the marketplace's longest term (a year); its escrow is held a day
+ * at a time instead, renewed (close, then a new order on the same lease) when the day is spent.
+ */
+export const ROLLING_ESCROW_SECONDS = 24 * 3600;
+
+/** What to reserve for `secondsLeft` at `maxWeiPerSecond`: all of it, or a day of an "until stopped" term. */
+export function escrowToReserve(maxWeiPerSecond: bigint, durationSeconds: number, secondsLeft: number): bigint {
+  const seconds = durationSeconds >= UNTIL_STOPPED_SECONDS ? Math.min(secondsLeft, ROLLING_ESCROW_SECONDS) : secondsLeft;
+  return maxWeiPerSecond * BigInt(seconds);
+}
 const LIVE: readonly DeploymentStatus["status"][] = ["ordering", "leased", "ready"];
 
 export type StopSubject = (subject: { kind: LeaseSubject["kind"]; id: string; teamId: string }, message: string) => void;
@@ -32,6 +45,8 @@ export class LeaseBillingSync {
       marketplace: Marketplace;
       /** Marks the endpoint or flow deployment stopped (its row), with why. */
       stopSubject: StopSubject;
+      /** Before a first reservation finds no money: the devnet's welcome grant, if the team never had it (ADR 030). */
+      welcome?: (teamId: string) => Promise<unknown>;
       now?: () => number;
     },
   ) {}
@@ -57,9 +72,12 @@ export class LeaseBillingSync {
    * order to it; the order is closed again when placing fails. Billing off: just places it.
    * Throws PRECONDITION_FAILED ("Add funds: …") with nothing reserved when the team cannot pay.
    */
-  async placePaid(input: { teamId: string; escrowWei: bigint; subject: LeaseSubject }, place: () => Promise<DeploymentStatus>): Promise<DeploymentStatus> {
+  async placePaid(input: { teamId: string; budget: Budget; subject: LeaseSubject }, place: () => Promise<DeploymentStatus>): Promise<DeploymentStatus> {
     if (!this.deps.leases.enabled) return place();
-    const orderId = await this.reserve(input);
+    const { budget } = input;
+    const escrowWei = escrowToReserve(budget.maxPriceWeiPerSecond, budget.durationSeconds, budget.durationSeconds);
+    if (this.deps.leases.availableWei(input.teamId) < escrowWei) await this.deps.welcome?.(input.teamId);
+    const orderId = await this.reserve({ teamId: input.teamId, escrowWei, subject: input.subject });
     let status: DeploymentStatus;
     try {
       status = await place();
@@ -132,7 +150,27 @@ export class LeaseBillingSync {
     }
     // leased
     if (!live || !lease || lease.id !== row.lease_id) return leases.close(row.order_id);
-    if (await leases.exhausted(row.order_id)) await this.fundsRanOut(row, deploymentId);
+    if (!(await leases.exhausted(row.order_id))) return;
+    if (status.durationSeconds >= UNTIL_STOPPED_SECONDS) await this.renew(row, status, lease);
+    else await this.fundsRanOut(row, deploymentId);
+  }
+
+  /** An "until stopped" lease spent its day of escrow: the next day on a new order, same lease; or stopped when unpaid. */
+  private async renew(row: LeaseEscrowRow, status: DeploymentStatus, lease: Lease): Promise<void> {
+    const leases = this.deps.leases;
+    await leases.close(row.order_id);
+    const subject = { kind: row.subject_kind, id: row.subject_id, label: row.subject_label };
+    const escrowWei = escrowToReserve(status.maxPriceWeiPerSecond, status.durationSeconds, ROLLING_ESCROW_SECONDS);
+    let orderId: Hash;
+    try {
+      orderId = await leases.reserveAndLock({ teamId: row.team_id, escrowWei, subject, marketDeploymentId: status.id });
+    } catch (error) {
+      if (!(error instanceof FundsNeeded)) throw error;
+      this.deps.stopSubject({ kind: row.subject_kind, id: row.subject_id, teamId: row.team_id }, FUNDS_RAN_OUT);
+      await this.deps.marketplace.close({ teamId: row.team_id, deploymentId: status.id }, { message: FUNDS_RAN_OUT });
+      return;
+    }
+    await leases.start(orderId, { marketOrderId: lease.orderId, leaseId: lease.id, nodeId: lease.nodeId, ratePerSecond: lease.priceWeiPerSecond });
   }
 
   private async fundsRanOut(row: LeaseEscrowRow, deploymentId: string): Promise<void> {
@@ -154,7 +192,7 @@ export class LeaseBillingSync {
       if (!status || !LIVE.includes(status.status)) continue;
       const now = (this.deps.now ?? Date.now)();
       const seconds = status.endsAt === null ? status.durationSeconds : Math.max(60, Math.ceil((status.endsAt - now) / 1000));
-      const escrowWei = status.maxPriceWeiPerSecond * BigInt(seconds);
+      const escrowWei = escrowToReserve(status.maxPriceWeiPerSecond, status.durationSeconds, seconds);
       const subject = { kind: last.subject_kind, id: last.subject_id, label: last.subject_label };
       try {
         const orderId = await leases.reserveAndLock({ teamId: last.team_id, escrowWei, subject, marketDeploymentId: deploymentId });

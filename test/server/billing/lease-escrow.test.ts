@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestClient, formatEther, http, parseEther } from "viem";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
 import { FUNDS_RAN_OUT, providerAddressFor } from "#server/billing/lease-billing";
+import { ROLLING_ESCROW_SECONDS } from "#server/services/lease-billing-sync";
 import type { ServerCaller } from "#server/trpc/root";
 import { flowFixture, startNodeProcess, type NodeProcess } from "../marketplace/support";
 import { startGatewayHost, type GatewayHost } from "../gateway/support";
@@ -178,6 +179,25 @@ describe("the watchdog", () => {
     expect((await tenant.endpoint.events({ id: created.id })).events.map((e) => e.text)).toContain(FUNDS_RAN_OUT);
     await expect.poll(async () => (await balances()).held, { timeout: 20_000, interval: 100 }).toBe(0n);
     expect((await balances()).available).toBeGreaterThanOrEqual(0n);
+    expect(await reconciled()).toEqual([]);
+  }, 90_000);
+
+  it("renews an \"until stopped\" lease a day of escrow at a time, on the same lease, instead of stopping it", async () => {
+    await fund(parseEther("10"));
+    const before = await balances();
+    const created = await tenant.endpoint.create({ ...endpointInput, durationHours: null });
+    const leased = await waitLeased(created.id);
+    const day = BigInt(created.maxPrice.weiPerSecond) * BigInt(ROLLING_ESCROW_SECONDS);
+    expect(await balances()).toEqual({ available: before.available - day, held: before.held + day });
+    const test = createTestClient({ mode: "anvil", transport: http(chain().chain.chain.rpcUrls.default.http[0]) });
+    await test.increaseTime({ seconds: Number(day / BigInt(leased.price!.weiPerSecond)) + 5 });
+    await test.mine({ blocks: 1 });
+    const orders = () => billing().leases.ordersOf(created.deploymentId!);
+    await expect.poll(() => orders().map((o) => o.state), { timeout: 20_000, interval: 100 }).toEqual(["leased", "closed"]);
+    expect(new Set(orders().map((o) => o.lease_id))).toEqual(new Set([leased.lease!.id]));
+    expect((await tenant.endpoint.get({ id: created.id })).state).toBe("running");
+    await tenant.endpoint.stop({ id: created.id });
+    await expect.poll(async () => (await balances()).held, { timeout: 20_000, interval: 100 }).toBe(before.held);
     expect(await reconciled()).toEqual([]);
   }, 90_000);
 });
