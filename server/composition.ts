@@ -12,6 +12,7 @@ import type { Marketplace } from "./marketplace/marketplace";
 import { ApiKeyService } from "./services/api-keys";
 import { DeploymentService } from "./services/deployments";
 import { EndpointService } from "./services/endpoints";
+import { LeaseBillingSync, stopBilledSubject } from "./services/lease-billing-sync";
 import { flowEndpointResolver } from "./services/flow-endpoints";
 import { createMarketplaceHost, type MarketplaceHost, type MarketplaceOptions } from "./services/marketplace-host";
 import { LoginLimiter } from "./services/login-limiter";
@@ -69,6 +70,8 @@ export type Services = {
   deployments: DeploymentService;
   /** One-click model endpoints, and what the gateway asks of them. */
   endpoints: EndpointService;
+  /** Deployments' and endpoints' leases paid from escrow by the second (ADR 031). */
+  leaseBilling: LeaseBillingSync;
   mailer: { sendInvitation(mail: InvitationEmail): ReturnType<typeof sendInvitationEmail> };
   /** Stops everything started, in reverse order; the database closes last. */
   stop(): Promise<void>;
@@ -143,6 +146,10 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
         return host.marketplace;
       },
     });
+    // Leases paid from escrow (billing on): stops before the marketplace and the chain do.
+    const leaseBilling = new LeaseBillingSync({ leases: billing.leases, marketplace, stopSubject: stopBilledSubject(db), welcome: (teamId) => billing.welcome.credited(teamId) });
+    leaseBilling.start();
+    stops.push(() => leaseBilling.close());
 
     const runtime = await startRuntimeHost(config, { defaultModelBaseUrl: adapters.defaultModelBaseUrl, endpoints: adapters.endpoints });
     stops.push(() => runtime.stop());
@@ -155,7 +162,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     const importer = new FlowImporter();
     stops.push(() => importer.close());
 
-    const deployments = new DeploymentService({ db, secretKey, marketplace });
+    const deployments = new DeploymentService({ db, secretKey, marketplace, leaseBilling });
     deployments.start();
     stops.push(() => deployments.close());
 
@@ -165,7 +172,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     // Cancelling first ends the runs' event streams, so open SSE responses finish.
     stops.push(() => runs.stop());
 
-    const endpoints = new EndpointService({ db, marketplace, publicUrl: config.publicUrl });
+    const endpoints = new EndpointService({ db, marketplace, publicUrl: config.publicUrl, leaseBilling });
     endpoints.startIdleTimer();
     stops.push(() => endpoints.close());
 
@@ -188,6 +195,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
       market,
       deployments,
       endpoints,
+      leaseBilling,
       mailer: { sendInvitation: (mail) => sendInvitationEmail(config, mail) },
       stop: stopAll,
     };

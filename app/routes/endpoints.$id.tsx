@@ -8,6 +8,7 @@ import { LogsPanel } from "#app/components/endpoints/logs-panel";
 import { MetricsSection } from "#app/components/endpoints/metrics-section";
 import { Playground } from "#app/components/endpoints/playground";
 import { UseEndpoint } from "#app/components/endpoints/use-endpoint";
+import { LeaseEscrow } from "#app/components/billing/lease-escrow";
 import { BidsTable } from "#app/components/marketplace/bids-table";
 import { DeploymentTimeline } from "#app/components/marketplace/deployment-timeline";
 import { EventList } from "#app/components/marketplace/event-list";
@@ -70,6 +71,7 @@ export default function EndpointPage() {
               {endpoint.idleMinutes !== null ? ` · sleeps after ${endpoint.idleMinutes} idle min` : ""}
             </p>
             {endpoint.message && <FormError message={endpoint.message} />}
+            <LeaseEscrow escrow={endpoint.escrow} testId="endpoint-escrow" />
             {note && (
               <p className="flex items-start gap-1.5 text-sm text-slate-700" data-testid="endpoint-backend">
                 <Info size={15} className="mt-0.5 shrink-0 text-sky-600" aria-hidden /> {note.text}

@@ -58,3 +58,47 @@ export const billingProviders = sqliteTable(
   },
   (t) => [index("billing_providers_team_idx").on(t.teamId), uniqueIndex("billing_providers_node_idx").on(t.nodeId)],
 );
+
+/**
+ * One escrow order per marketplace lease attempt (ADR 031): reserved in the ledger, locked on
+ * the chain, started as a lease at the winning bid's wei/s, closed when the lease ends. The
+ * rows let the host carry each order forward after a restart and name what a lease paid for.
+ */
+export const LEASE_ESCROW_STATES = ["reserved", "locked", "leased", "closed", "unlocked", "released"] as const;
+export type LeaseEscrowState = (typeof LEASE_ESCROW_STATES)[number];
+
+export const leaseEscrows = sqliteTable(
+  "lease_escrows",
+  {
+    /** The escrow's bytes32 order id, 0x-prefixed lower-case hex (random). */
+    orderId: text("order_id").primaryKey(),
+    teamId: text("team_id").notNull(),
+    /** What it pays for: an endpoint (`ep_…`) or a flow deployment (`fdep_…`), and its name. */
+    subjectKind: text("subject_kind", { enum: ["endpoint", "deployment"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    subjectLabel: text("subject_label").notNull(),
+    /** The marketplace deployment, once placed; the market order and lease it paid, once started. */
+    marketDeploymentId: text("market_deployment_id"),
+    marketOrderId: text("market_order_id"),
+    leaseId: text("lease_id"),
+    nodeId: text("node_id"),
+    providerAddress: text("provider_address"),
+    /** Decimal wei (TEXT: past 2^63). */
+    escrowWei: text("escrow_wei").notNull(),
+    ratePerSecond: text("rate_per_second"),
+    /** What the lease paid its provider in all, once closed. */
+    paidWei: text("paid_wei"),
+    state: text("state", { enum: LEASE_ESCROW_STATES }).notNull(),
+    /** The chain's lease start (block time, seconds). */
+    startedAt: integer("started_at"),
+    /** Why it ended, when billing ended it ("funds ran out …"). */
+    stopMessage: text("stop_message"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("lease_escrows_deployment_idx").on(t.marketDeploymentId),
+    index("lease_escrows_subject_idx").on(t.teamId, t.subjectId),
+    index("lease_escrows_state_idx").on(t.state),
+  ],
+);

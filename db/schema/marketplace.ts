@@ -27,6 +27,8 @@ export const marketNodes = sqliteTable("market_nodes", {
   /** NodeCapabilities as JSON: what workloads it runs and with which backend. */
   capabilities: text("capabilities", { mode: "json" }).notNull(),
   status: text("status", { enum: MARKET_NODE_STATUSES }).notNull(),
+  /** The team whose join token admitted the node (its earnings go to that team); null for the host's own nodes. */
+  teamId: text("team_id"),
   joinedAt: integer("joined_at", { mode: "timestamp_ms" }).notNull(),
   lastHeartbeatAt: integer("last_heartbeat_at", { mode: "timestamp_ms" }).notNull(),
 });

@@ -34,15 +34,30 @@ function transfer(from: string, to: string, amount: bigint) {
   ];
 }
 
+/** The ledger key under which the host reserves an order's escrow before it locks it (ADR 031). */
+export const leaseReserveKey = (orderId: Hash | string): string => `lease:reserve:${orderId.toLowerCase()}`;
+/** The key that gives a reservation back when its lock never happened. */
+export const leaseReleaseKey = (orderId: Hash | string): string => `lease:release:${orderId.toLowerCase()}`;
+
 /**
- * The posting for one escrow log, or null when the event moves no money (LeaseStarted, and
- * amounts of zero). `holderFor` maps a deposit reference to its team (or to the bare reference).
+ * The posting for one escrow log, or null when the event moves no money (LeaseStarted, amounts
+ * of zero, and the lock of an order the host reserved in the ledger before sending it).
+ * `holderFor` maps a deposit reference to its team (or to the bare reference); `reservedInLedger`
+ * says whether an order's escrow is already held by a live `lease:reserve:` entry. Lease events
+ * carry their order id as the memo (statements and usage name the endpoint it paid for);
+ * the rest carry the transaction hash.
  */
-export function postingForEscrowLog(chainId: number, log: EscrowLog, holderFor: (depositRef: Hash) => Holder): Posting | null {
+export function postingForEscrowLog(
+  chainId: number,
+  log: EscrowLog,
+  holderFor: (depositRef: Hash) => Holder,
+  reservedInLedger: (orderId: Hash) => boolean = () => false,
+): Posting | null {
   const key = chainPostingKey(chainId, log);
   const team = (h: Holder) => ("teamId" in h ? h.teamId : null);
+  const memo = "orderId" in log.args ? log.args.orderId.toLowerCase() : log.transactionHash;
   const entry = (kind: string, holder: Holder | null, lines: { account: string; amount: bigint }[], amount: bigint): Posting | null =>
-    amount === 0n ? null : { key, kind, teamId: holder ? team(holder) : null, memo: log.transactionHash, lines };
+    amount === 0n ? null : { key, kind, teamId: holder ? team(holder) : null, memo, lines };
   const escrow = accountId.chainEscrow();
 
   switch (log.eventName) {
@@ -61,6 +76,8 @@ export function postingForEscrowLog(chainId: number, log: EscrowLog, holderFor: 
     case "RevenueWithdrawn":
       return entry("revenue.withdrawal", null, transfer(accountId.platformRevenue(), escrow, log.args.amount), log.args.amount);
     case "OrderLocked": {
+      // Reserved (available → held) before the lock was sent: the chain now agrees, nothing moves.
+      if (reservedInLedger(log.args.orderId)) return null;
       const h = holderFor(log.args.account);
       return entry("order.lock", h, transfer(accountId.available(h), accountId.held(h), log.args.amount), log.args.amount);
     }

@@ -17,7 +17,7 @@ import type { Address, Chain, Hash, PublicClient, Transport } from "viem";
 import { sponEscrowAbi } from "#server/chain/generated/contracts";
 import type { Holder } from "./accounts";
 import { amountToText } from "./amounts";
-import { postingForEscrowLog, type EscrowLog } from "./chain-postings";
+import { leaseReleaseKey, leaseReserveKey, postingForEscrowLog, type EscrowLog } from "./chain-postings";
 import type { Ledger } from "./ledger";
 
 export class ChainReorgTooDeep extends Error {
@@ -56,6 +56,7 @@ export function createChainWatcher(o: ChainWatcherOptions) {
        ON CONFLICT(id) DO UPDATE SET last_block = excluded.last_block, last_block_hash = excluded.last_block_hash, head_block = excluded.head_block, updated_at = excluded.updated_at`,
     ),
     saveHead: o.sqlite.prepare("UPDATE chain_cursors SET head_block = ?, updated_at = ? WHERE id = ?"),
+    entryByKey: o.sqlite.prepare<[string], { id: number }>("SELECT id FROM ledger_entries WHERE key = ?"),
     teamForRef: o.sqlite.prepare<[string], { team_id: string }>("SELECT team_id FROM billing_accounts WHERE deposit_ref = ?"),
     dropPending: o.sqlite.prepare("DELETE FROM chain_deposits WHERE chain_id = ? AND status = 'pending'"),
     upsertDeposit: o.sqlite.prepare(
@@ -70,6 +71,9 @@ export function createChainWatcher(o: ChainWatcherOptions) {
     const row = q.teamForRef.get(ref.toLowerCase());
     return row ? { teamId: row.team_id } : { depositRef: ref };
   };
+
+  /** A `lease:reserve:` entry not given back: the host holds this order's escrow already. */
+  const reservedInLedger = (orderId: Hash): boolean => q.entryByKey.get(leaseReserveKey(orderId)) !== undefined && q.entryByKey.get(leaseReleaseKey(orderId)) === undefined;
 
   async function readLogs(fromBlock: bigint, toBlock: bigint): Promise<(EscrowLog & { blockHash: Hash })[]> {
     const logs = await o.client.getContractEvents({ address: o.escrow, abi: sponEscrowAbi, fromBlock, toBlock, strict: true });
@@ -104,7 +108,7 @@ export function createChainWatcher(o: ChainWatcherOptions) {
       let posted = 0;
       logs.forEach((log, i) => {
         o.beforePosting?.(log, i);
-        const posting = postingForEscrowLog(o.chainId, log, holderFor);
+        const posting = postingForEscrowLog(o.chainId, log, holderFor, reservedInLedger);
         const result = posting ? o.ledger.post(posting) : null;
         if (result && !result.duplicate) posted += 1;
         if (log.eventName === "Deposited") q.upsertDeposit.run(depositRow(log, "credited", result?.entryId ?? null));

@@ -6,6 +6,7 @@
 import type Database from "better-sqlite3";
 import { accountId } from "./accounts";
 import { amountFromText } from "./amounts";
+import { spendOfRow, type LeaseEscrowRow } from "./lease-billing";
 import { costOf, type CostColumns } from "./metering";
 import { money, type Money } from "./money";
 
@@ -13,9 +14,16 @@ export type StatementEntry = { id: number; date: string; kind: string; descripti
 
 const short = (hash: string) => (hash.length > 14 ? `${hash.slice(0, 10)}…${hash.slice(-4)}` : hash);
 
-/** A statement line in words. */
-function describe(kind: string, memo: string | null): string {
+/** What a lease paid for, in words: "endpoint llama-3-x7k2" or "deployment Support bot v3". */
+const subjectOf = (row: { subject_kind: string | null; subject_label: string | null }) => (row.subject_label ? `${row.subject_kind} ${row.subject_label}` : null);
+
+/** A statement line in words; `subject` names the endpoint or deployment a lease line is for. */
+function describe(kind: string, memo: string | null, subject: string | null = null): string {
   switch (kind) {
+    case "lease.reserve":
+      return `Held for ${subject ?? "a deployment's lease"}`;
+    case "lease.release":
+      return `Hold for ${subject ?? "a deployment"} returned (its order was not placed)`;
     case "deposit":
       return `Deposit (transaction ${short(memo ?? "")})`;
     case "withdrawal":
@@ -25,24 +33,27 @@ function describe(kind: string, memo: string | null): string {
     case "order.lock":
       return "Held for a deployment's lease";
     case "order.unlock":
-      return "Lease hold released (the order did not start)";
+      return subject ? `Hold for ${subject} returned (no lease started)` : "Lease hold released (the order did not start)";
     case "lease.refund":
-      return "Lease closed: unused escrow returned";
+      return subject ? `Lease of ${subject} closed: unused escrow returned` : "Lease closed: unused escrow returned";
     default:
       return memo ? `${kind}: ${memo}` : kind;
   }
 }
 
-type LineRow = { id: number; amount: string; balance_after: string | null; kind: string; memo: string | null; at: number };
+type LineRow = { id: number; amount: string; balance_after: string | null; kind: string; memo: string | null; at: number; subject_kind: string | null; subject_label: string | null };
 
-const LINES = `SELECT l.id, l.amount, l.balance_after, e.kind, e.memo, e.at FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE l.account_id = ?`;
+// Lease entries carry their escrow order id as the memo (chain-postings.ts): it names what they paid for.
+const LINES = `SELECT l.id, l.amount, l.balance_after, e.kind, e.memo, e.at, le.subject_kind, le.subject_label
+  FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id LEFT JOIN lease_escrows le ON le.order_id = e.memo AND e.kind LIKE '%.%'
+  WHERE l.account_id = ?`;
 
 function entryOf(row: LineRow): StatementEntry {
   return {
     id: row.id,
     date: new Date(row.at).toISOString(),
     kind: row.kind,
-    description: describe(row.kind, row.memo),
+    description: describe(row.kind, row.memo, subjectOf(row)),
     amount: money(amountFromText(row.amount)),
     // Lines written before balance_after existed have none: shown as 0 rather than guessed.
     balanceAfter: money(row.balance_after === null ? 0n : amountFromText(row.balance_after)),
@@ -82,6 +93,33 @@ export function* statementCsv(sqlite: Database.Database, teamId: string): Genera
   if (chunk) yield chunk;
 }
 
+/**
+ * Lease time by endpoint or deployment (ADR 031): what each lease settled to its provider each
+ * day (the ledger's LeaseSettled postings), and what running leases have streamed since their
+ * last settlement (rate × seconds, as the escrow computes it) counted today, so the chart moves
+ * by the second.
+ */
+function leaseSpendRows(sqlite: Database.Database, teamId: string, fromMs: number, now: number): { day: string; key: string; label: string; cost: bigint }[] {
+  const settled = sqlite
+    .prepare<[string, number], { amount: string; at: number; subject_id: string | null; subject_label: string | null }>(
+      `SELECT l.amount, e.at, le.subject_id, le.subject_label FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
+       LEFT JOIN lease_escrows le ON le.order_id = e.memo
+       WHERE l.account_id = ? AND e.kind = 'lease.settle' AND e.at >= ?`,
+    )
+    .all(accountId.held({ teamId }), fromMs);
+  const out = settled.map((r) => ({ day: dayOf(r.at), key: r.subject_id ?? "leases", label: r.subject_label ?? "Deployed endpoints (lease time)", cost: -amountFromText(r.amount) }));
+  const settledOf = sqlite.prepare<[string, string], { amount: string }>(
+    "SELECT l.amount FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE l.account_id = ? AND e.kind = 'lease.settle' AND e.memo = ?",
+  );
+  const running = sqlite.prepare<[string], LeaseEscrowRow>("SELECT * FROM lease_escrows WHERE team_id = ? AND state = 'leased'").all(teamId);
+  for (const row of running) {
+    const settledSoFar = settledOf.all(accountId.held({ teamId }), row.order_id).reduce((sum, r) => sum - amountFromText(r.amount), 0n);
+    const unsettled = spendOfRow(row, now).spentWei - settledSoFar;
+    if (unsettled > 0n) out.push({ day: dayOf(now), key: row.subject_id, label: row.subject_label, cost: unsettled });
+  }
+  return out;
+}
+
 export const USAGE_GROUPS = ["agent", "endpoint", "apiKey"] as const;
 export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
 
@@ -102,14 +140,7 @@ export function usageReport(sqlite: Database.Database, teamId: string, days: num
   const from = dayList[0]!;
   const rows: { day: string; key: string; label: string; requests: number; promptTokens: number; completionTokens: number; cost: bigint }[] = [];
   if (groupBy === "endpoint") {
-    // Endpoints are paid by lease time: what the team's leases settled to providers each day.
-    const settled = sqlite
-      .prepare<[string, string, number], { amount: string; at: number }>(
-        `SELECT l.amount, e.at FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id
-         WHERE l.account_id = ? AND e.kind = ? AND e.at >= ?`,
-      )
-      .all(accountId.held({ teamId }), "lease.settle", Date.parse(`${from}T00:00:00Z`));
-    for (const r of settled) rows.push({ day: dayOf(r.at), key: "leases", label: "Deployed endpoints (lease time)", requests: 0, promptTokens: 0, completionTokens: 0, cost: -amountFromText(r.amount) });
+    for (const r of leaseSpendRows(sqlite, teamId, Date.parse(`${from}T00:00:00Z`), now)) rows.push({ ...r, requests: 0, promptTokens: 0, completionTokens: 0 });
   } else {
     const labelSql =
       groupBy === "agent"

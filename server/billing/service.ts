@@ -12,6 +12,7 @@ import { accountId } from "./accounts";
 import { sponToWei } from "./amounts";
 import { depositRefFor, MAX_TEST_SPON } from "./deposits";
 import { settleAccruedLeases, startEarningsSchedule, teamEarnings, type SettleResult } from "./earnings";
+import { LeaseBilling } from "./lease-billing";
 import { createLedger, type Ledger } from "./ledger";
 import { UsageMeter } from "./metering";
 import { priceTableFrom, type PriceTable } from "./prices";
@@ -29,6 +30,8 @@ export class BillingService {
   readonly meter: UsageMeter;
   readonly prices: PriceTable;
   readonly welcome: WelcomeGrants;
+  /** Deployments and endpoints paid from escrow by the second (ADR 031); inert with billing off. */
+  readonly leases: LeaseBilling;
   private stopSchedule: () => void = () => {};
 
   private constructor(
@@ -41,6 +44,7 @@ export class BillingService {
     this.prices = priceTableFrom(config.tokenPrices);
     this.meter = new UsageMeter(sqlite, this.ledger, () => this.prices);
     this.welcome = new WelcomeGrants(sqlite, chain, chain?.kind === "devnet" ? sponToWei(config.welcomeTestSpon) : 0n);
+    this.leases = new LeaseBilling({ sqlite, ledger: this.ledger, chain, depositRef: (teamId) => this.depositRef(teamId), serialize: (send) => this.welcome.serialized("", send) });
   }
 
   /** Starts the chain (and its watcher and the payout schedule) when billing is on. */

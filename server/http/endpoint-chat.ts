@@ -55,7 +55,7 @@ const MARKET_STATUS: Record<MarketplaceError["code"], number> = {
   TIMEOUT: 503,
   UNAVAILABLE: 409,
 };
-const DOMAIN_STATUS: Record<DomainError["kind"], number> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429 };
+const DOMAIN_STATUS: Record<DomainError["kind"], number> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429, PRECONDITION_FAILED: 412 };
 
 /** The token counts of an OpenAI stream's usage chunk, if the server sent one. */
 export function usageOfStream(text: string): { promptTokens: number; completionTokens: number } | null {

@@ -15,6 +15,7 @@ const STATUS_OF: Record<DomainError["kind"], number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   TOO_MANY_REQUESTS: 429,
+  PRECONDITION_FAILED: 412,
 };
 
 function answer(res: ServerResponse, status: number, body: unknown): void {

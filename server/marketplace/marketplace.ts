@@ -276,8 +276,11 @@ export interface Marketplace {
   sleep(ref: DeploymentRef): Promise<DeploymentStatus>;
   /** Orders a lease again for a sleeping deployment (endpoint() does it on the next request). */
   wake(ref: DeploymentRef): Promise<DeploymentStatus>;
-  /** Closes the lease and the deployment for good (tenant-closed). Idempotent. */
-  close(ref: DeploymentRef): Promise<DeploymentStatus>;
+  /**
+   * Closes the lease and the deployment for good (tenant-closed). Idempotent. `message` says why
+   * when it is not the tenant's own stop (billing: "Funds ran out: …"), for the event and status.
+   */
+  close(ref: DeploymentRef, options?: { message?: string }): Promise<DeploymentStatus>;
 }
 
 /** A domain error with a code the routers map to a TRPCError. */

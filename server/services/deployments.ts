@@ -8,9 +8,10 @@ import { recordAudit } from "./audit";
 import { budgetFor, compileFlowForDeploy, type DeployOptions } from "./deployment-plan";
 import { quoteFlow } from "./deployment-quote";
 import { badRequest, conflict, notFound } from "./errors";
+import type { LeaseBillingSync } from "./lease-billing-sync";
 import { createFlowVersion, getFlow, type TeamScope } from "./flows";
 import { bidRows, eventView, leaseView, storedEvents } from "./market-events";
-import { priceOf, type DeploymentEventView, type DeploymentQuote, type FlowDeploymentDetail, type FlowDeploymentSummary } from "./market-views";
+import { escrowViewOf, priceOf, type DeploymentEventView, type DeploymentQuote, type FlowDeploymentDetail, type FlowDeploymentSummary } from "./market-views";
 
 /**
  * A team's deployments of its flows on the compute marketplace (ADR 028). Deploying compiles
@@ -27,7 +28,15 @@ export class DeploymentService {
   private timer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> | null = null;
 
-  constructor(private readonly deps: { db: Db; secretKey: Buffer; marketplace: Marketplace }) {}
+  constructor(
+    private readonly deps: {
+      db: Db;
+      secretKey: Buffer;
+      marketplace: Marketplace;
+      /** Pays leases from the team's escrow (billing on); absent: deployments are not billed. */
+      leaseBilling?: LeaseBillingSync;
+    },
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
@@ -75,6 +84,7 @@ export class DeploymentService {
       createdAt: row.createdAt.getTime(),
       endsAt: row.durationHours === null ? null : status.endsAt,
       replacesId: row.replacesId,
+      escrow: escrowViewOf(this.deps.leaseBilling?.leases, row.marketDeploymentId),
     };
   }
 
@@ -136,10 +146,20 @@ export class DeploymentService {
     const out: FlowDeploymentSummary[] = [];
     for (const g of groups) {
       const budget = budgetFor(g, groups, input);
-      const status = await this.deps.marketplace.createDeployment({ ...g.input, teamId: scope.teamId, budget });
+      const id = newId("fdep");
+      const place = () => this.deps.marketplace.createDeployment({ ...g.input, teamId: scope.teamId, budget });
+      const subject = { kind: "deployment" as const, id, label: groups.length > 1 ? `${flow.name} v${version.number} (${g.input.manifest.name})` : `${flow.name} v${version.number}` };
+      let status;
+      try {
+        status = this.deps.leaseBilling ? await this.deps.leaseBilling.placePaid({ teamId: scope.teamId, budget, subject }, place) : await place();
+      } catch (error) {
+        // A later group refused (no funds for it): the groups placed before it stop too, nothing half-deployed.
+        await Promise.all(out.map((d) => this.stop(scope, d.id)));
+        throw error;
+      }
       const replaces = replacing.find((r) => r.groupName === g.input.manifest.name) ?? null;
       const row: DeploymentRow = {
-        id: newId("fdep"),
+        id,
         teamId: scope.teamId,
         flowId: flow.id,
         flowVersionId: version.id,
@@ -167,6 +187,7 @@ export class DeploymentService {
   async stop(scope: TeamScope, id: string): Promise<FlowDeploymentSummary> {
     const row = this.row(scope, id);
     const status = await this.deps.marketplace.close(this.ref(row));
+    await this.deps.leaseBilling?.closeDeployment(row.marketDeploymentId);
     this.db.transaction((tx) => {
       tx.update(flowDeployments).set({ state: "stopped", stoppedAt: row.stoppedAt ?? new Date() }).where(eq(flowDeployments.id, row.id)).run();
       recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "deployment.stop", targetId: row.id });
@@ -216,6 +237,7 @@ export class DeploymentService {
         const status = next ? await this.deps.marketplace.status(this.ref(next)).catch(() => null) : null;
         if (next && status?.status === "ready") {
           await this.deps.marketplace.close(this.ref(old));
+          await this.deps.leaseBilling?.closeDeployment(old.marketDeploymentId);
           this.db.update(flowDeployments).set({ state: "stopped", stoppedAt: new Date() }).where(eq(flowDeployments.id, old.id)).run();
         } else if (!next || !status || status.status === "failed" || status.status === "closed" || next.state === "stopped") {
           // The replacement did not make it: the old deployment carries on, the failed one is set aside.

@@ -10,9 +10,10 @@ import { UNTIL_STOPPED_SECONDS, weiPerSecondFromSponPerHour } from "./deployment
 import { endpointCatalog, planEndpoint, type CatalogQuery, type EndpointTask } from "./endpoint-catalog";
 import { endpointMetrics, recordEndpointRequest, type RequestRecord } from "./endpoint-metrics";
 import { badRequest, notFound } from "./errors";
+import type { LeaseBillingSync } from "./lease-billing-sync";
 import type { TeamScope } from "./flows";
 import { bidRows, eventView, leaseView, storedEvents } from "./market-events";
-import { priceOf, type DeploymentEventView, type EndpointCatalogEntry, type EndpointDetail, type EndpointMetrics, type EndpointSummary } from "./market-views";
+import { escrowViewOf, priceOf, type DeploymentEventView, type EndpointCatalogEntry, type EndpointDetail, type EndpointMetrics, type EndpointSummary } from "./market-views";
 
 /**
  * One-click model endpoints (issue 12, ADR 028): a model from the catalog deployed on the
@@ -47,7 +48,16 @@ export class EndpointService {
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
 
-  constructor(private readonly deps: { db: Db; marketplace: Marketplace; publicUrl: string; now?: () => number }) {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      marketplace: Marketplace;
+      publicUrl: string;
+      now?: () => number;
+      /** Pays leases from the team's escrow (billing on); absent: endpoints are not billed. */
+      leaseBilling?: LeaseBillingSync;
+    },
+  ) {
     this.now = deps.now ?? Date.now;
   }
 
@@ -99,7 +109,8 @@ export class EndpointService {
       task: model?.kind === "embeddings" ? "embeddings" : "chat",
       state: row.state,
       status: row.state === "stopped" ? "stopped" : (status?.status ?? "ordering"),
-      message: row.state === "stopped" ? null : (status?.message ?? null),
+      // A stop by billing says why ("Funds ran out …"); the team's own stop needs no words.
+      message: row.state === "stopped" ? (status?.message !== "Stopped." ? (status?.message ?? null) : null) : (status?.message ?? null),
       url: `${this.deps.publicUrl}/v1`,
       gpu: live ? { model: live.gpuModel, count: live.gpuCount } : null,
       node: status?.node ?? null,
@@ -110,6 +121,7 @@ export class EndpointService {
       idleMinutes: row.idleMinutes,
       lastRequestAt: row.lastRequestAt?.getTime() ?? null,
       createdAt: row.createdAt.getTime(),
+      escrow: escrowViewOf(this.deps.leaseBilling?.leases, row.marketDeploymentId, this.now()),
     };
   }
 
@@ -155,17 +167,22 @@ export class EndpointService {
 
   // ---------------------------------------------------------------- changing
 
-  private async deploy(teamId: string, spec: { modelId: string; mode: NodeKind; gpu: string; durationHours: number | null; maxWeiPerSecond: bigint | null }, slug: string) {
+  /** Places the endpoint's deployment; with billing on, its escrow is reserved and locked first (refused: "Add funds …"). */
+  private async deploy(teamId: string, spec: { modelId: string; mode: NodeKind; gpu: string; durationHours: number | null; maxWeiPerSecond: bigint | null }, slug: string, endpointId: string) {
     const planned = planEndpoint(teamId, spec, slug);
     const max = spec.maxWeiPerSecond ?? planned.input.budget.maxPriceWeiPerSecond;
     const durationSeconds = spec.durationHours === null ? UNTIL_STOPPED_SECONDS : spec.durationHours * 3600;
-    const status = await this.deps.marketplace.createDeployment({
-      ...planned.input,
-      teamId,
-      name: `endpoint/${slug}`,
-      budget: { maxPriceWeiPerSecond: max, durationSeconds, escrowWei: max * BigInt(durationSeconds) },
-    });
+    const budget = { maxPriceWeiPerSecond: max, durationSeconds, escrowWei: max * BigInt(durationSeconds) };
+    const place = () => this.deps.marketplace.createDeployment({ ...planned.input, teamId, name: `endpoint/${slug}`, budget });
+    const billing = this.deps.leaseBilling;
+    const status = billing ? await billing.placePaid({ teamId, budget, subject: { kind: "endpoint", id: endpointId, label: slug } }, place) : await place();
     return { status, max };
+  }
+
+  /** Closes the deployment and ends its escrow order (the unused escrow comes back). */
+  private async closeDeployment(ref: { teamId: string; deploymentId: string }): Promise<void> {
+    await this.deps.marketplace.close(ref);
+    await this.deps.leaseBilling?.closeDeployment(ref.deploymentId);
   }
 
   private slugFree(teamId: string, slug: string): boolean {
@@ -197,9 +214,9 @@ export class EndpointService {
       durationHours: input.durationHours,
       maxWeiPerSecond: input.maxPricePerHourSpon === undefined ? null : weiPerSecondFromSponPerHour(input.maxPricePerHourSpon),
     };
-    const { status, max } = await this.deploy(scope.teamId, spec, slug);
-    const now = new Date(this.now());
     const id = newId("ep");
+    const { status, max } = await this.deploy(scope.teamId, spec, slug, id);
+    const now = new Date(this.now());
     try {
       this.db.transaction((tx) => {
         // Checked again where it is written: two creates at once cannot both pass the limit.
@@ -210,7 +227,7 @@ export class EndpointService {
         recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.create", targetId: id, detail: { modelId: model.id, slug } });
       });
     } catch (error) {
-      await this.deps.marketplace.close({ teamId: scope.teamId, deploymentId: status.id });
+      await this.closeDeployment({ teamId: scope.teamId, deploymentId: status.id });
       throw error;
     }
     return this.get(scope, id);
@@ -219,7 +236,7 @@ export class EndpointService {
   async stop(scope: TeamScope, id: string): Promise<EndpointDetail> {
     const row = this.row(scope.teamId, id);
     const ref = this.ref(row);
-    if (ref) await this.deps.marketplace.close(ref);
+    if (ref) await this.closeDeployment(ref);
     this.db.update(modelEndpoints).set({ state: "stopped", updatedAt: new Date(this.now()) }).where(eq(modelEndpoints.id, row.id)).run();
     recordAudit(this.db, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.stop", targetId: id });
     return this.get(scope, id);
@@ -230,7 +247,7 @@ export class EndpointService {
     const row = this.row(scope.teamId, id);
     if (row.state === "running") return this.get(scope, id);
     if (this.runningCount(scope.teamId) >= MAX_RUNNING_ENDPOINTS_PER_TEAM) throw badRequest(`A team runs at most ${MAX_RUNNING_ENDPOINTS_PER_TEAM} endpoints; stop one first.`);
-    const { status } = await this.deploy(scope.teamId, { modelId: row.modelId, mode: row.mode, gpu: row.gpu, durationHours: row.durationHours, maxWeiPerSecond: BigInt(row.maxPriceWeiPerSecond) }, row.slug);
+    const { status } = await this.deploy(scope.teamId, { modelId: row.modelId, mode: row.mode, gpu: row.gpu, durationHours: row.durationHours, maxWeiPerSecond: BigInt(row.maxPriceWeiPerSecond) }, row.slug, row.id);
     this.db.update(modelEndpoints).set({ state: "running", marketDeploymentId: status.id, lastRequestAt: null, updatedAt: new Date(this.now()) }).where(eq(modelEndpoints.id, row.id)).run();
     recordAudit(this.db, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.start", targetId: id });
     return this.get(scope, id);
@@ -239,7 +256,7 @@ export class EndpointService {
   async delete(scope: TeamScope, id: string): Promise<{ id: string }> {
     const row = this.row(scope.teamId, id);
     const ref = this.ref(row);
-    if (ref) await this.deps.marketplace.close(ref);
+    if (ref) await this.closeDeployment(ref);
     this.db.transaction((tx) => {
       tx.delete(modelEndpoints).where(eq(modelEndpoints.id, row.id)).run();
       recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.delete", targetId: id, detail: { slug: row.slug } });

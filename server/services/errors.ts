@@ -4,7 +4,7 @@
  */
 export class DomainError extends Error {
   constructor(
-    readonly kind: "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST" | "FORBIDDEN" | "UNAUTHORIZED" | "TOO_MANY_REQUESTS",
+    readonly kind: "NOT_FOUND" | "CONFLICT" | "BAD_REQUEST" | "FORBIDDEN" | "UNAUTHORIZED" | "TOO_MANY_REQUESTS" | "PRECONDITION_FAILED",
     message: string,
   ) {
     super(message);
@@ -16,3 +16,5 @@ export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} 
 export const conflict = (message: string) => new DomainError("CONFLICT", message);
 export const badRequest = (message: string) => new DomainError("BAD_REQUEST", message);
 export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
+/** Something else must happen first (add funds): the message says what. */
+export const preconditionFailed = (message: string) => new DomainError("PRECONDITION_FAILED", message);

@@ -70,15 +70,15 @@ export function revokeJoinToken(db: Db, scope: TeamScope, id: string): JoinToken
   return view(db.select().from(nodeJoinTokens).where(eq(nodeJoinTokens.id, id)).get() as typeof row);
 }
 
-/** The matchmaker's check for a token a new node presents: a team's, not revoked. */
-export function acceptTeamJoinToken(db: Db, token: string): boolean {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return false;
+/** The matchmaker's check for a token a new node presents: a team's, not revoked. Returns that team, or null. */
+export function acceptTeamJoinToken(db: Db, token: string): string | null {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 100) return null;
   const row = db
-    .select({ id: nodeJoinTokens.id })
+    .select({ id: nodeJoinTokens.id, teamId: nodeJoinTokens.teamId })
     .from(nodeJoinTokens)
     .where(and(eq(nodeJoinTokens.tokenHash, sha256Hex(token)), isNull(nodeJoinTokens.revokedAt)))
     .get();
-  if (!row) return false;
+  if (!row) return null;
   db.update(nodeJoinTokens).set({ lastUsedAt: new Date() }).where(eq(nodeJoinTokens.id, row.id)).run();
-  return true;
+  return row.teamId;
 }

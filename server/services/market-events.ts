@@ -63,6 +63,7 @@ export function describeEvent(e: LeaseEvent): string {
     case "DeploymentWaking":
       return "Waking up for a request.";
     case "DeploymentClosed":
+      if (typeof d.message === "string") return d.message;
       return d.reason === "expired" ? "Stopped: its paid time ended." : "Stopped.";
   }
 }

@@ -1,4 +1,6 @@
 import type { DeploymentStatusName, LeaseEvent, LeaseServiceState, NodeKind, NodeTier } from "../marketplace/marketplace";
+import type { LeaseBilling } from "../billing/lease-billing";
+import { money, type Money } from "../billing/money";
 import { formatSponPerHour } from "../marketplace/rules";
 
 /**
@@ -10,6 +12,34 @@ export type Price = { weiPerSecond: string; sponPerHour: string };
 
 export function priceOf(weiPerSecond: bigint): Price {
   return { weiPerSecond: weiPerSecond.toString(), sponPerHour: formatSponPerHour(weiPerSecond) };
+}
+
+/**
+ * What a billed deployment's escrow does (ADR 031): held for its lease now, streamed to the
+ * provider so far (this lease, and every lease it had), and why billing stopped it.
+ */
+export type EscrowView = {
+  state: "reserved" | "locked" | "leased" | "closed" | "unlocked" | "released";
+  held: Money;
+  spent: Money;
+  totalSpent: Money;
+  price: Price | null;
+  stopMessage: string | null;
+};
+
+/** The escrow view of a marketplace deployment; null when billing is off or it was never billed. */
+export function escrowViewOf(leases: LeaseBilling | undefined, marketDeploymentId: string | null, nowMs = Date.now()): EscrowView | null {
+  if (!leases?.enabled || !marketDeploymentId) return null;
+  const spend = leases.spendOf(marketDeploymentId, nowMs);
+  if (!spend) return null;
+  return {
+    state: spend.state,
+    held: money(spend.heldWei),
+    spent: money(spend.spentWei),
+    totalSpent: money(leases.totalSpentOf(marketDeploymentId, nowMs)),
+    price: spend.ratePerSecond === null ? null : priceOf(spend.ratePerSecond),
+    stopMessage: spend.stopMessage,
+  };
 }
 
 export type NodeRef = { id: string; name: string; kind: NodeKind; region: string; tier: NodeTier };
@@ -70,6 +100,8 @@ export type FlowDeploymentSummary = {
   createdAt: number;
   endsAt: number | null;
   replacesId: string | null;
+  /** Its escrow (billing on): held, spent so far. */
+  escrow: EscrowView | null;
 };
 
 export type FlowDeploymentDetail = FlowDeploymentSummary & {
@@ -146,6 +178,8 @@ export type EndpointSummary = {
   idleMinutes: number | null;
   lastRequestAt: number | null;
   createdAt: number;
+  /** Its escrow (billing on): held, spent so far. */
+  escrow: EscrowView | null;
 };
 
 export type EndpointDetail = EndpointSummary & { deploymentId: string | null; manifestHash: string | null; lease: LeaseView | null; bids: BidRow[] };

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Info, RefreshCw, Square } from "lucide-react";
 import { useState } from "react";
+import { LeaseEscrow } from "#app/components/billing/lease-escrow";
 import { BidsTable } from "#app/components/marketplace/bids-table";
 import { DeploymentTimeline } from "#app/components/marketplace/deployment-timeline";
 import { EventList } from "#app/components/marketplace/event-list";
@@ -114,6 +115,7 @@ export function DeploymentView({ id, replaces, replacedBy, onReplaced }: { id: s
         </p>
       )}
       <DeploymentTimeline timeline={timeline} />
+      <LeaseEscrow escrow={d.escrow} testId="deployment-escrow" />
       {d.message && timeline.outcome.kind !== "failed" && <p className="text-xs text-slate-700">{d.message}</p>}
       <FormError message={log.error} />
       <BidsTable bids={d.bids} />

@@ -156,7 +156,7 @@ export function timelineFromEvents(events: readonly MarketEvent[]): Timeline {
         outcome = { kind: "sleeping", message: "Asleep after its idle minutes; the next request wakes it." };
         break;
       case "DeploymentClosed":
-        outcome = { kind: "stopped", message: text(d.reason) === "expired" ? "Stopped: its paid duration ended." : "Stopped." };
+        outcome = { kind: "stopped", message: typeof d.message === "string" ? d.message : text(d.reason) === "expired" ? "Stopped: its paid duration ended." : "Stopped." };
         break;
       default:
         break;

@@ -275,16 +275,17 @@ export class LocalMarketplace implements Marketplace {
     return this.status(ref);
   }
 
-  async close(ref: DeploymentRef): Promise<DeploymentStatus> {
+  async close(ref: DeploymentRef, options: { message?: string } = {}): Promise<DeploymentStatus> {
     const d = this.owned(ref);
+    const message = options.message?.slice(0, 500);
     if (d.status !== "closed") {
       this.matchmaker.transact((tx, emit) => {
         const lease = store.liveLease(tx, d.id);
         if (lease) this.matchmaker.closeLease(tx, emit, lease, "tenant-closed");
         const order = store.currentOrder(tx, d.id);
         if (order?.state === "open") this.matchmaker.closeOrder(tx, emit, order.id, d.id, "tenant-closed");
-        tx.update(marketDeployments).set({ status: "closed", statusMessage: "Stopped.", closedAt: new Date(this.matchmaker.now()) }).where(eq(marketDeployments.id, d.id)).run();
-        emit(d.id, "DeploymentClosed", { reason: "tenant-closed" });
+        tx.update(marketDeployments).set({ status: "closed", statusMessage: message ?? "Stopped.", closedAt: new Date(this.matchmaker.now()) }).where(eq(marketDeployments.id, d.id)).run();
+        emit(d.id, "DeploymentClosed", message ? { reason: "tenant-closed", message } : { reason: "tenant-closed" });
       });
     }
     return this.status(ref);

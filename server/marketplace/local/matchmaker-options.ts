@@ -5,8 +5,8 @@ export type MatchmakerOptions = {
   db: Db;
   /** Join tokens a new node may present (a team makes them in Settings; the host has its own). */
   joinTokens: readonly string[];
-  /** Other tokens that admit a node (a team's join tokens, stored hashed); called after `joinTokens`. */
-  acceptJoinToken?: (token: string) => boolean;
+  /** Other tokens that admit a node (a team's join tokens, stored hashed); called after `joinTokens`. Returns the token's team, or null. */
+  acceptJoinToken?: (token: string) => string | null;
   heartbeatIntervalMs?: number;
   /** A node not heard from for this long is down. */
   heartbeatTimeoutMs?: number;

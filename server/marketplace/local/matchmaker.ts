@@ -38,7 +38,7 @@ export class Matchmaker {
   /** "event" (LeaseEvent) after each commit; "change" whenever a node's work may differ. */
   readonly signals = new EventEmitter();
   private readonly joinTokenHashes: string[];
-  private readonly acceptJoinToken: (token: string) => boolean;
+  private readonly acceptJoinToken: (token: string) => string | null;
   private readonly logLinesPerLease: number;
   private version: number;
   private orderTimers = new Map<string, NodeJS.Timeout>();
@@ -54,7 +54,7 @@ export class Matchmaker {
   constructor(options: MatchmakerOptions) {
     this.db = options.db;
     this.joinTokenHashes = options.joinTokens.map(sha256Hex);
-    this.acceptJoinToken = options.acceptJoinToken ?? (() => false);
+    this.acceptJoinToken = options.acceptJoinToken ?? (() => null);
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5000;
     this.bidWindowMs = options.bidWindowMs ?? 1000;
@@ -118,7 +118,10 @@ export class Matchmaker {
     const attributes = { kind: req.kind, name: req.name, region: req.region, tier: req.tier, inventory: req.inventory, capabilities: req.capabilities };
     const claimed = req.nodeId ? store.getNode(this.db, req.nodeId) : undefined;
     const existing = claimed && req.secret && sameSecret(req.secret, claimed.secretHash) ? claimed : undefined;
-    const tokenOk = Boolean(req.token && (this.joinTokenHashes.some((h) => sameSecret(req.token as string, h)) || this.acceptJoinToken(req.token)));
+    const hostToken = Boolean(req.token && this.joinTokenHashes.some((h) => sameSecret(req.token as string, h)));
+    // A team's token (checked only when it is not the host's): the node is that team's.
+    const teamId = !existing && !hostToken && req.token ? this.acceptJoinToken(req.token) : null;
+    const tokenOk = hostToken || teamId !== null;
     // A node whose saved identity this marketplace does not know (a new database) joins anew with its token.
     if (req.nodeId && !existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret; join again with a join token.");
     if (!existing && !tokenOk) throw new MarketplaceError("UNAUTHORIZED", "The join token is not valid for this marketplace; make one in Settings → Nodes.");
@@ -127,7 +130,7 @@ export class Matchmaker {
     const secret = existing ? (req.secret as string) : newSecret();
     this.transact((tx) => {
       if (existing) tx.update(marketNodes).set({ ...attributes, status: "up", lastHeartbeatAt: now }).where(eq(marketNodes.id, nodeId)).run();
-      else tx.insert(marketNodes).values({ id: nodeId, ...attributes, secretHash: sha256Hex(secret), status: "up", joinedAt: now, lastHeartbeatAt: now }).run();
+      else tx.insert(marketNodes).values({ id: nodeId, ...attributes, teamId, secretHash: sha256Hex(secret), status: "up", joinedAt: now, lastHeartbeatAt: now }).run();
     });
     // A node that joins may be what a failover is waiting for: order again now.
     retryAwaitingDeployments(this, { dueOnly: false });

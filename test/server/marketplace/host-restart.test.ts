@@ -23,7 +23,8 @@ let services: Services | null = null;
 async function startHost(): Promise<Services> {
   const started = await createServices(
     { config, secretKey: Buffer.alloc(32, 7) },
-    { signupLimiter: new SignupLimiter(1000), marketplace: { nodes: NODES, matchmaker: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1500, bidWindowMs: 2000 } } },
+    // Unbilled (billing's own restart test is test/server/billing/lease-restart.test.ts).
+    { signupLimiter: new SignupLimiter(1000), billing: false, marketplace: { nodes: NODES, matchmaker: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 1500, bidWindowMs: 2000 } } },
   );
   await started.market!.listenAndStartNodes();
   return started;
