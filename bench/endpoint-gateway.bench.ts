@@ -49,6 +49,8 @@ async function runHost(nodeScript: string[]): Promise<void> {
   const { token: joinToken } = await alice.node.joinTokens.create({ name: "bench" });
   const key = (await alice.apiKey.create({ name: "bench", kind: "secret" })).token;
   const nodes: { name: string; child: ChildProcess }[] = [];
+  // However the host ends, its nodes end with it (no node left running after the bench).
+  process.once("exit", () => nodes.forEach((n) => n.child.kill("SIGTERM")));
   const node = (name: string, percent: number) => startNode(nodeScript, `${url}/market/v1`, joinToken, name, percent).then((n) => (nodes.push(n), n));
   await node("p1", 80);
   await node("p2", 95);
@@ -79,6 +81,7 @@ async function runHost(nodeScript: string[]): Promise<void> {
   const info: HostInfo = { url, key, slug: e.slug, directBaseUrl: direct.baseUrl, directKey: direct.apiKey, model: direct.model, hostPid: process.pid, servingNodePid: servingNode?.child.pid ?? 0 };
   console.log(JSON.stringify(info));
   await new Promise((resolve) => process.once("message", resolve));
+  if (PROFILE) process.exit(0); // --cpu-prof writes the profiles at a normal exit (the exit handler above stops the nodes)
   await alice.endpoint.delete({ id: e.id });
 
   const deploy: number[] = [];
@@ -104,9 +107,15 @@ async function runHost(nodeScript: string[]): Promise<void> {
     await alice.endpoint.delete({ id: f.id });
   }
   console.log(JSON.stringify({ deploy, gaps } satisfies MoreInfo));
-  process.once("SIGTERM", () => {
+  let stopping = false;
+  process.on("SIGTERM", () => {
+    if (stopping) return;
+    stopping = true;
     for (const n of nodes) n.child.kill("SIGTERM");
-    void skyloom.close().finally(() => process.exit(0));
+    void skyloom
+      .close()
+      .catch((error: unknown) => console.error("the host did not close cleanly:", error))
+      .finally(() => process.exit(0));
   });
 }
 
@@ -208,6 +217,8 @@ async function main(): Promise<void> {
     stdio: ["ignore", "pipe", "inherit", "ipc"],
     env: { ...process.env, NODE_ENV: "production" },
   });
+  // However this process ends (a failed request included), the host ends with it.
+  process.once("exit", () => child.exitCode === null && child.kill("SIGTERM"));
   const lines = createInterface({ input: child.stdout! });
   const nextJson = <T>() =>
     new Promise<T>((resolve, reject) => {
@@ -262,6 +273,12 @@ async function main(): Promise<void> {
   const hostCpu = Number(cpu(gatewayRounds, "host"));
   console.log(`  → the host alone could serve about ${(1000 / hostCpu).toFixed(0)} req/s on one core; all three processes need ${(Number(cpu(gatewayRounds, "host")) + Number(cpu(gatewayRounds, "node")) + Number(cpu(gatewayRounds, "generator"))).toFixed(3)} ms of CPU per request (2 cores here, shared)`);
 
+  if (PROFILE) {
+    child.send("exit");
+    await new Promise((resolve) => child.once("exit", resolve));
+    console.log(`CPU profiles of the host and the nodes: ${PROFILE}`);
+    return;
+  }
   progress(`deploy (${DEPLOY_RUNS} runs) and failover (${FAILOVER_RUNS} runs)`);
   child.send("more");
   const more = await nextJson<MoreInfo>();

@@ -142,7 +142,10 @@ export async function startLeaseServer(options: {
     if (latencies.length > LATENCY_WINDOW) latencies.shift();
     const status = upstream.statusCode ?? 502;
     if (status < 200 || status >= 300) counters.errors += 1;
-    res.writeHead(status, { "content-type": upstream.headers["content-type"] ?? "application/json", "cache-control": "no-cache" });
+    // The bytes go on unchanged, so their length and encoding do too: with a length, an answer
+    // is one write with no chunked framing (a write less per request at both hops).
+    const { "content-length": length, "content-encoding": encoding } = upstream.headers;
+    res.writeHead(status, { "content-type": upstream.headers["content-type"] ?? "application/json", "cache-control": "no-cache", ...(length ? { "content-length": length } : {}), ...(encoding ? { "content-encoding": encoding } : {}) });
     // Passed on chunk by chunk as it arrives (streams stay streams); a copy is kept for the usage.
     const metered: Buffer[] = [];
     let size = 0;

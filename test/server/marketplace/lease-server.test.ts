@@ -37,6 +37,14 @@ describe("the lease server", () => {
     expect((await post(lease.uri, "/chat/completions", ask, "wrong-key")).status).toBe(401);
   });
 
+  it("a whole answer keeps the backend's length: one write, no chunked framing", async () => {
+    const res = await post(lease.uri, "/chat/completions", { model: "qwen-test", messages: [{ role: "user", content: "Hello there" }] }, KEY);
+    const body = Buffer.from(await res.arrayBuffer());
+    expect(res.headers.get("transfer-encoding")).toBeNull();
+    expect(Number(res.headers.get("content-length"))).toBe(body.length);
+    expect(JSON.parse(body.toString("utf8"))).toMatchObject({ object: "chat.completion", model: "qwen-test", choices: [{ message: { role: "assistant" } }] });
+  });
+
   it("a busy lease's log lines still fit one heartbeat: the rest are counted, and the metrics count every request", async () => {
     lease.drainLogs();
     const before = lease.metrics().requests;
