@@ -147,7 +147,10 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
       },
     });
     // Leases paid from escrow (billing on): stops before the marketplace and the chain do.
-    const leaseBilling = new LeaseBillingSync({ leases: billing.leases, marketplace, stopSubject: stopBilledSubject(db), welcome: (teamId) => billing.welcome.credited(teamId) });
+    // The endpoint service is built below; a stop by billing must also drop its cached rows.
+    let endpointCache: { forgetCached(): void } | null = null;
+    const stopSubject = stopBilledSubject(db, () => endpointCache?.forgetCached());
+    const leaseBilling = new LeaseBillingSync({ leases: billing.leases, marketplace, stopSubject, welcome: (teamId) => billing.welcome.credited(teamId) });
     leaseBilling.start();
     stops.push(() => leaseBilling.close());
 
@@ -173,6 +176,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     stops.push(() => runs.stop());
 
     const endpoints = new EndpointService({ db, marketplace, publicUrl: config.publicUrl, leaseBilling });
+    endpointCache = endpoints;
     endpoints.startIdleTimer();
     stops.push(() => endpoints.close());
 

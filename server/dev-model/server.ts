@@ -38,8 +38,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
+  // With its length, an answer goes out in one write with no chunked framing (as real servers send JSON).
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+  res.end(json);
 }
 
 function errorBody(message: string, type = "invalid_request_error") {

@@ -8,7 +8,8 @@ import { MarketplaceError, type DeploymentStatus, type Marketplace, type NodeKin
 import { recordAudit } from "./audit";
 import { UNTIL_STOPPED_SECONDS, weiPerSecondFromSponPerHour } from "./deployment-plan";
 import { endpointCatalog, planEndpoint, type CatalogQuery, type EndpointTask } from "./endpoint-catalog";
-import { endpointMetrics, recordEndpointRequest, type RequestRecord } from "./endpoint-metrics";
+import { endpointMetrics, type RequestRecord } from "./endpoint-metrics";
+import { EndpointRequestBuffer } from "./endpoint-request-buffer";
 import { badRequest, notFound } from "./errors";
 import type { LeaseBillingSync } from "./lease-billing-sync";
 import type { TeamScope } from "./flows";
@@ -21,6 +22,9 @@ import { escrowViewOf, priceOf, type DeploymentEventView, type EndpointCatalogEn
  * deployment; starting orders a new one under the same slug. An endpoint with idle minutes
  * sleeps (marketplace.sleep) after that long without a request and wakes on the next one.
  * The gateway finds endpoints by slug, waits for them to serve, and records each request.
+ * For the gateway's speed, rows it reads per request are cached in memory (every change to an
+ * endpoint goes through this service, which forgets them) and its writes are batched
+ * (EndpointRequestBuffer); readers flush the batch first.
  */
 export type EndpointRow = typeof modelEndpoints.$inferSelect;
 export type CreateEndpointInput = {
@@ -44,9 +48,17 @@ export function endpointSlug(title: string): string {
   return `${/^[a-z]/.test(base) ? base : `m-${base}`}-${suffix}`;
 }
 
+/** Cached rows beyond this many are dropped all at once (a cache miss costs one indexed read). */
+const MAX_CACHED_ROWS = 10_000;
+
 export class EndpointService {
   private timer: NodeJS.Timeout | null = null;
   private readonly now: () => number;
+  private readonly requests: EndpointRequestBuffer;
+  /** `teamId slug` → the endpoint (null: no endpoint has that slug), for the gateway's lookups. */
+  private readonly bySlug = new Map<string, EndpointRow | null>();
+  /** `teamId id` → the endpoint, for `serving()`. */
+  private readonly byId = new Map<string, EndpointRow>();
 
   constructor(
     private readonly deps: {
@@ -56,9 +68,11 @@ export class EndpointService {
       now?: () => number;
       /** Pays leases from the team's escrow (billing on); absent: endpoints are not billed. */
       leaseBilling?: LeaseBillingSync;
+      flushEveryMs?: number;
     },
   ) {
     this.now = deps.now ?? Date.now;
+    this.requests = new EndpointRequestBuffer(deps.db, deps.flushEveryMs);
   }
 
   startIdleTimer(): void {
@@ -66,9 +80,22 @@ export class EndpointService {
     this.timer.unref();
   }
 
+  /** Stops the idle check and writes every pending request record (before the database closes). */
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.requests.stop();
+  }
+
+  /** Writes pending request records and last-used times now (readers call it first). */
+  flushRequests(): void {
+    this.requests.flush();
+  }
+
+  /** Every change to an endpoint row calls this (billing's stop too), so no request is routed by a stale row. */
+  forgetCached(): void {
+    this.bySlug.clear();
+    this.byId.clear();
   }
 
   private get db() {
@@ -126,11 +153,13 @@ export class EndpointService {
   }
 
   async list(scope: Pick<TeamScope, "teamId">): Promise<EndpointSummary[]> {
+    this.flushRequests();
     const rows = this.db.select().from(modelEndpoints).where(eq(modelEndpoints.teamId, scope.teamId)).orderBy(desc(modelEndpoints.createdAt)).limit(200).all();
     return Promise.all(rows.map(async (r) => this.summaryOf(r, await this.statusOf(r))));
   }
 
   async get(scope: Pick<TeamScope, "teamId">, id: string): Promise<EndpointDetail> {
+    this.flushRequests();
     const row = this.row(scope.teamId, id);
     const status = await this.statusOf(row);
     const ref = this.ref(row);
@@ -162,6 +191,7 @@ export class EndpointService {
 
   metrics(teamId: string, endpointId: string, options: { sinceMs: number; bucketMs: number }): EndpointMetrics {
     this.row(teamId, endpointId);
+    this.flushRequests();
     return endpointMetrics(this.db, teamId, endpointId, { ...options, now: this.now() });
   }
 
@@ -226,6 +256,7 @@ export class EndpointService {
           .run();
         recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.create", targetId: id, detail: { modelId: model.id, slug } });
       });
+      this.forgetCached();
     } catch (error) {
       await this.closeDeployment({ teamId: scope.teamId, deploymentId: status.id });
       throw error;
@@ -238,6 +269,7 @@ export class EndpointService {
     const ref = this.ref(row);
     if (ref) await this.closeDeployment(ref);
     this.db.update(modelEndpoints).set({ state: "stopped", updatedAt: new Date(this.now()) }).where(eq(modelEndpoints.id, row.id)).run();
+    this.forgetCached();
     recordAudit(this.db, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.stop", targetId: id });
     return this.get(scope, id);
   }
@@ -248,7 +280,9 @@ export class EndpointService {
     if (row.state === "running") return this.get(scope, id);
     if (this.runningCount(scope.teamId) >= MAX_RUNNING_ENDPOINTS_PER_TEAM) throw badRequest(`A team runs at most ${MAX_RUNNING_ENDPOINTS_PER_TEAM} endpoints; stop one first.`);
     const { status } = await this.deploy(scope.teamId, { modelId: row.modelId, mode: row.mode, gpu: row.gpu, durationHours: row.durationHours, maxWeiPerSecond: BigInt(row.maxPriceWeiPerSecond) }, row.slug, row.id);
+    this.flushRequests(); // an older last use must not land after the reset below
     this.db.update(modelEndpoints).set({ state: "running", marketDeploymentId: status.id, lastRequestAt: null, updatedAt: new Date(this.now()) }).where(eq(modelEndpoints.id, row.id)).run();
+    this.forgetCached();
     recordAudit(this.db, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.start", targetId: id });
     return this.get(scope, id);
   }
@@ -261,32 +295,51 @@ export class EndpointService {
       tx.delete(modelEndpoints).where(eq(modelEndpoints.id, row.id)).run();
       recordAudit(tx, { teamId: scope.teamId, actorId: scope.userId, action: "endpoint.delete", targetId: id, detail: { slug: row.slug } });
     });
+    this.forgetCached();
     return { id };
   }
 
   // ---------------------------------------------------------------- for the gateway
 
+  /** The team's endpoint with this slug (cached: every agent request asks too, and gets null). */
   findBySlug(teamId: string, slug: string): EndpointRow | null {
-    return this.db.select().from(modelEndpoints).where(and(eq(modelEndpoints.teamId, teamId), eq(modelEndpoints.slug, slug))).get() ?? null;
+    const key = `${teamId} ${slug}`;
+    const cached = this.bySlug.get(key);
+    if (cached !== undefined) return cached;
+    const row = this.db.select().from(modelEndpoints).where(and(eq(modelEndpoints.teamId, teamId), eq(modelEndpoints.slug, slug))).get() ?? null;
+    if (this.bySlug.size >= MAX_CACHED_ROWS) this.bySlug.clear();
+    this.bySlug.set(key, row);
+    return row;
+  }
+
+  private cachedRow(teamId: string, id: string): EndpointRow {
+    const key = `${teamId} ${id}`;
+    const cached = this.byId.get(key);
+    if (cached) return cached;
+    const row = this.row(teamId, id);
+    if (this.byId.size >= MAX_CACHED_ROWS) this.byId.clear();
+    this.byId.set(key, row);
+    return row;
   }
 
   /** Where the endpoint is served now; waits (bounded) while it is ordered, started or woken. */
   async serving(teamId: string, endpointId: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ServingEndpoint> {
-    const row = this.row(teamId, endpointId);
+    const row = this.cachedRow(teamId, endpointId);
     const ref = this.ref(row);
     if (row.state === "stopped" || !ref) throw new MarketplaceError("UNAVAILABLE", `The endpoint ${row.slug} is stopped; start it on its page.`);
     // A request counts as activity from its start, so a long one does not let the endpoint sleep.
-    this.db.update(modelEndpoints).set({ lastRequestAt: new Date(this.now()) }).where(eq(modelEndpoints.id, row.id)).run();
+    this.requests.touch(row.teamId, row.id, this.now());
     return this.deps.marketplace.endpoint(ref, options);
   }
 
+  /** Kept for the endpoint's metrics and metering; written with the next batch. */
   recordRequest(record: RequestRecord): void {
-    recordEndpointRequest(this.db, record);
-    this.db.update(modelEndpoints).set({ lastRequestAt: new Date(record.at) }).where(and(eq(modelEndpoints.id, record.endpointId), eq(modelEndpoints.teamId, record.teamId))).run();
+    this.requests.record(record);
   }
 
   /** Puts to sleep every running endpoint idle for its idle minutes; returns their ids. */
   async sleepIdle(now = this.now()): Promise<string[]> {
+    this.flushRequests();
     const rows = this.db.select().from(modelEndpoints).where(eq(modelEndpoints.state, "running")).all();
     const slept: string[] = [];
     for (const row of rows) {

@@ -206,12 +206,17 @@ export class LeaseBillingSync {
   }
 }
 
-/** Marks a billed endpoint or flow deployment stopped (the marketplace side is closed by the caller). */
-export function stopBilledSubject(db: Db): StopSubject {
+/**
+ * Marks a billed endpoint or flow deployment stopped (the marketplace side is closed by the
+ * caller). `endpointStopped` lets the endpoint service drop its cached rows, so the gateway
+ * does not route by the old "running" row.
+ */
+export function stopBilledSubject(db: Db, endpointStopped: () => void = () => undefined): StopSubject {
   return (subject) => {
     const now = new Date();
     if (subject.kind === "endpoint") {
       db.update(modelEndpoints).set({ state: "stopped", updatedAt: now }).where(and(eq(modelEndpoints.id, subject.id), eq(modelEndpoints.teamId, subject.teamId))).run();
+      endpointStopped();
     } else {
       db.update(flowDeployments).set({ state: "stopped", stoppedAt: now }).where(and(eq(flowDeployments.id, subject.id), eq(flowDeployments.teamId, subject.teamId))).run();
     }

@@ -19,6 +19,8 @@ import * as store from "./store";
 
 const MAX_MANIFEST_BYTES = 256 * 1024;
 const MAX_DURATION_SECONDS = 365 * 24 * 3600;
+/** Remembered serving answers beyond this many are dropped all at once. */
+const MAX_CACHED_ENDPOINTS = 10_000;
 
 /**
  * The tenant's side of the local marketplace: what routers, the gateway and the runtime call.
@@ -168,7 +170,17 @@ export class LocalMarketplace implements Marketplace {
     return store.logsOfDeployment(this.db, ref.deploymentId, Math.min(Math.max(options.limit ?? 500, 1), 5000));
   }
 
+  /**
+   * Where each deployment was serving, and at which matchmaker version: the gateway asks for
+   * every request, and the answer can only change with a committed transition (failover,
+   * sleep, close, a lease's services reported), each of which moves the version.
+   */
+  private readonly servingCache = new Map<string, { version: number; endpoint: ServingEndpoint }>();
+
   async endpoint(ref: DeploymentRef, options: { model?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ServingEndpoint> {
+    const key = `${ref.teamId} ${ref.deploymentId} ${options.model ?? ""}`;
+    const cached = this.servingCache.get(key);
+    if (cached && cached.version === this.matchmaker.changeVersion) return cached.endpoint;
     const deadline = this.matchmaker.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
       const d = this.owned(ref);
@@ -176,8 +188,13 @@ export class LocalMarketplace implements Marketplace {
       if (d.status === "failed" || d.status === "closed") {
         throw new MarketplaceError("UNAVAILABLE", d.statusMessage ?? `The deployment is ${d.status}.`);
       }
+      const version = this.matchmaker.changeVersion;
       const found = this.servingNow(d, options.model);
-      if (found) return found;
+      if (found) {
+        if (this.servingCache.size >= MAX_CACHED_ENDPOINTS) this.servingCache.clear();
+        this.servingCache.set(key, { version, endpoint: found });
+        return found;
+      }
       const left = deadline - this.matchmaker.now();
       if (left <= 0 || options.signal?.aborted) throw new MarketplaceError("TIMEOUT", "The endpoint is not serving yet (it is being ordered or started); try again shortly.");
       await this.nextChange(left, options.signal);

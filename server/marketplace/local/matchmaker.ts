@@ -97,6 +97,11 @@ export class Matchmaker {
 
   // ---------------------------------------------------------------- transactions and signals
 
+  /** Changes with every committed transition: what was read at one version holds until it moves. */
+  get changeVersion(): number {
+    return this.version;
+  }
+
   /** Runs a transition; its events are published only once it committed. */
   transact<T>(fn: (tx: DbTx, emit: (deploymentId: string, type: LeaseEventType, data?: Record<string, unknown>) => void) => T): T {
     const pending: Pending = [];

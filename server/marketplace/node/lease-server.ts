@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { readBodyWithin } from "../../http/read-body";
 import { sameSecret, sha256Hex } from "../local/ids";
@@ -29,8 +30,18 @@ export type LeaseServer = {
 };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
-const MAX_LOG_BUFFER = 1000;
+/**
+ * Log lines kept between two reports. A report carries at most 500 (protocol.ts), and a busy
+ * lease logs a line per request: past this many, lines are counted and one line says how many
+ * were left out (with more, the heartbeat was refused and the node declared down).
+ */
+export const MAX_LOG_LINES_PER_REPORT = 200;
 const LATENCY_WINDOW = 1000;
+/** Usage is read from answers up to this size; larger ones are passed on but counted as zero tokens. */
+const MAX_METERED_BYTES = 4 * 1024 * 1024;
+// Kept-alive connections to the backend: a new connection (and fetch's stream machinery) per
+// request cost more than the answer itself (issue 12's speed goal).
+const backendAgents = { http: new HttpAgent({ keepAlive: true, maxSockets: 256 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -62,6 +73,26 @@ function countStreamTokens(text: string): { prompt: number; completion: number }
   return { prompt: usage?.prompt_tokens ?? 0, completion: usage?.completion_tokens ?? chunks };
 }
 
+/** POSTs a JSON body to the backend; resolves with its response once the headers arrived. */
+function postToBackend(backend: Backend, path: string, body: string, signal: AbortSignal): Promise<IncomingMessage> {
+  const url = new URL(`${backend.baseUrl.replace(/\/+$/, "")}/${path}`);
+  const secure = url.protocol === "https:";
+  return new Promise((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: "POST",
+        agent: secure ? backendAgents.https : backendAgents.http,
+        signal,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {}) },
+      },
+      resolve,
+    );
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
 export async function startLeaseServer(options: {
   leaseId: string;
   accessToken: string;
@@ -75,9 +106,10 @@ export async function startLeaseServer(options: {
   const latencies: number[] = [];
   const counters = { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0 };
   let logs: { at: number; line: string }[] = [];
+  let notKept = 0;
   const log = (line: string) => {
-    logs.push({ at: Date.now(), line });
-    if (logs.length > MAX_LOG_BUFFER) logs = logs.slice(-MAX_LOG_BUFFER);
+    if (logs.length < MAX_LOG_LINES_PER_REPORT - 1) logs.push({ at: Date.now(), line });
+    else notKept += 1;
   };
   log(`lease ${options.leaseId}: serving ${options.models.join(", ")} from ${options.backend.label}`);
 
@@ -92,14 +124,14 @@ export async function startLeaseServer(options: {
     const asked = typeof body.model === "string" ? body.model : "";
     if (!options.models.includes(asked)) return sendError(res, 404, `This endpoint serves ${options.models.join(", ")}, not "${asked}".`, "not_found_error");
     counters.requests += 1;
-    const upstreamBody = { ...body, model: options.backend.model ?? asked };
-    let upstream: Response;
+    const upstreamBody = JSON.stringify({ ...body, model: options.backend.model ?? asked });
+    const aborted = new AbortController();
+    res.on("close", () => {
+      if (!res.writableEnded) aborted.abort();
+    });
+    let upstream: IncomingMessage;
     try {
-      upstream = await fetch(`${options.backend.baseUrl.replace(/\/+$/, "")}/${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(options.backend.apiKey ? { authorization: `Bearer ${options.backend.apiKey}` } : {}) },
-        body: JSON.stringify(upstreamBody),
-      });
+      upstream = await postToBackend(options.backend, path, upstreamBody, aborted.signal);
     } catch (error) {
       counters.errors += 1;
       log(`POST /v1/${path} ${asked}: backend unreachable (${(error as Error).message})`);
@@ -108,26 +140,32 @@ export async function startLeaseServer(options: {
     const firstByteMs = performance.now() - started;
     latencies.push(firstByteMs);
     if (latencies.length > LATENCY_WINDOW) latencies.shift();
-    if (!upstream.ok) counters.errors += 1;
-    res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json", "cache-control": "no-cache" });
-    const decoder = new TextDecoder();
-    let text = "";
-    const reader = upstream.body?.getReader();
-    let aborted = false;
-    res.on("close", () => {
-      if (!res.writableEnded) aborted = true;
+    const status = upstream.statusCode ?? 502;
+    if (status < 200 || status >= 300) counters.errors += 1;
+    // The bytes go on unchanged, so their length and encoding do too: with a length, an answer
+    // is one write with no chunked framing (a write less per request at both hops).
+    const { "content-length": length, "content-encoding": encoding } = upstream.headers;
+    res.writeHead(status, { "content-type": upstream.headers["content-type"] ?? "application/json", "cache-control": "no-cache", ...(length ? { "content-length": length } : {}), ...(encoding ? { "content-encoding": encoding } : {}) });
+    // Passed on chunk by chunk as it arrives (streams stay streams); a copy is kept for the usage.
+    const metered: Buffer[] = [];
+    let size = 0;
+    upstream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_METERED_BYTES) metered.push(chunk);
     });
-    while (reader) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (aborted) {
-        await reader.cancel();
-        break;
-      }
-      res.write(value);
-      text += decoder.decode(value, { stream: true });
-    }
-    res.end();
+    await new Promise<void>((resolve) => {
+      upstream.pipe(res);
+      upstream.once("end", resolve);
+      upstream.once("error", () => {
+        res.end();
+        resolve();
+      });
+      res.once("close", () => {
+        upstream.destroy();
+        resolve();
+      });
+    });
+    const text = size <= MAX_METERED_BYTES ? Buffer.concat(metered).toString("utf8") : "";
     let tokens = { prompt: 0, completion: 0 };
     if (body.stream === true) tokens = countStreamTokens(text);
     else {
@@ -140,7 +178,7 @@ export async function startLeaseServer(options: {
     }
     counters.promptTokens += tokens.prompt;
     counters.completionTokens += tokens.completion;
-    log(`POST /v1/${path} model=${asked}${body.stream === true ? " stream" : ""} → ${upstream.status} in ${Math.round(performance.now() - started)} ms, ${tokens.prompt}+${tokens.completion} tokens`);
+    log(`POST /v1/${path} model=${asked}${body.stream === true ? " stream" : ""} → ${status} in ${Math.round(performance.now() - started)} ms, ${tokens.prompt}+${tokens.completion} tokens`);
   }
 
   const server = createServer((req, res) => {
@@ -175,7 +213,9 @@ export async function startLeaseServer(options: {
     },
     drainLogs: () => {
       const out = logs;
+      if (notKept > 0) out.push({ at: Date.now(), line: `… and ${notKept} more lines (over ${MAX_LOG_LINES_PER_REPORT} between two reports; the metrics count every request)` });
       logs = [];
+      notKept = 0;
       return out;
     },
     close: () =>

@@ -167,6 +167,10 @@ describe("the watchdog", () => {
   it("closes a lease whose escrow ran out and stops the endpoint with the reason, shown on it and in its events", async () => {
     const created = await tenant.endpoint.create(endpointInput);
     const leased = await waitLeased(created.id);
+    // The gateway's slug lookup is cached: the stop by billing must reach it too.
+    const endpoints = host.skyloom.services.endpoints;
+    const { team_id: teamId } = billing().sqlite.prepare<[string], { team_id: string }>("SELECT team_id FROM model_endpoints WHERE id = ?").get(created.id)!;
+    expect(endpoints.findBySlug(teamId, created.slug)?.state).toBe("running");
     // Time passes on the chain until the lease has streamed its whole escrow (it bid below the maximum, so it lasts past the hour).
     const seconds = Number(escrowOfOne / BigInt(leased.price!.weiPerSecond)) + 5;
     const test = createTestClient({ mode: "anvil", transport: http(chain().chain.chain.rpcUrls.default.http[0]) });
@@ -176,6 +180,7 @@ describe("the watchdog", () => {
     const after = await tenant.endpoint.get({ id: created.id });
     expect(after.message).toBe(FUNDS_RAN_OUT);
     expect(after.escrow).toMatchObject({ state: "closed", stopMessage: FUNDS_RAN_OUT });
+    expect(endpoints.findBySlug(teamId, created.slug)?.state).toBe("stopped");
     expect((await tenant.endpoint.events({ id: created.id })).events.map((e) => e.text)).toContain(FUNDS_RAN_OUT);
     await expect.poll(async () => (await balances()).held, { timeout: 20_000, interval: 100 }).toBe(0n);
     expect((await balances()).available).toBeGreaterThanOrEqual(0n);

@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentToolsBlock } from "#agents/blocks/agent-tools/block";
@@ -5,9 +6,11 @@ import { chatInputBlock } from "#agents/blocks/io-chat-input/block";
 import { chatOutputBlock } from "#agents/blocks/io-chat-output/block";
 import { modelEndpointBlock } from "#agents/blocks/model-endpoint/block";
 import type { GraphDoc } from "#agents/graph/index";
+import { endpointRequests } from "#db/schema";
 import type { RunEvent } from "#agents/runtime/events";
 import type { EmbeddedNodeSpec } from "#server/marketplace/local/embedded-nodes";
 import { MARKET_BASE_PATH } from "#server/marketplace/protocol";
+import { EndpointRequestBuffer } from "#server/services/endpoint-request-buffer";
 import { createTestBackend, type TestBackend, type TestClient } from "../../support/harness";
 import { outcomeOf } from "../../support/trpc-errors";
 
@@ -223,8 +226,32 @@ describe("one-click model endpoints", () => {
     expect((await owner.trpc.endpoint.get({ id: endpointId })).status).toBe("ready");
   });
 
+  it("request records are written in batches, yet the idle check, the metrics and a stop see them at once", async () => {
+    const { endpoints } = backend.services;
+    const stored = async () => (await owner.trpc.endpoint.metrics({ id: endpointId, range: "1h" })).totals.requests;
+    const before = await stored();
+    const record = (at: number) => endpoints.recordRequest({ teamId, endpointId, apiKeyId: null, promptTokens: 3, completionTokens: 2, latencyMs: 4, status: 200, at });
+    // A request that started a minute from "now": the idle check (5 minutes) must count it.
+    const at = Date.now() + 60_000;
+    record(at);
+    expect(await endpoints.sleepIdle(at + 4 * 60_000)).toEqual([]);
+    expect((await owner.trpc.endpoint.get({ id: endpointId })).lastRequestAt).toBe(at);
+    expect(await stored()).toBe(before + 1);
+    // Recorded just before the service stops: written by the stop (before the database closes).
+    record(Date.now());
+    endpoints.close();
+    record(Date.now()); // a request still finishing after the stop is written at once
+    const rows = backend.services.db.select().from(endpointRequests).where(eq(endpointRequests.endpointId, endpointId)).all();
+    expect(rows).toHaveLength(before + 3);
+  });
+
   it("delete closes it and removes it", async () => {
+    // A request recorded just before the delete must not block its batch: its row goes with the endpoint.
+    const batch = new EndpointRequestBuffer(backend.services.db, 60_000);
+    batch.record({ teamId, endpointId, apiKeyId: null, promptTokens: 1, completionTokens: 1, latencyMs: 1, status: 200, at: Date.now() });
+    expect(backend.services.endpoints.findBySlug(teamId, slug)?.id).toBe(endpointId);
     await owner.trpc.endpoint.delete({ id: endpointId });
+    expect(() => batch.stop()).not.toThrow();
     expect(await outcomeOf(owner.trpc.endpoint.get({ id: endpointId }))).toBe("NOT_FOUND: Endpoint not found.");
     expect(backend.services.endpoints.findBySlug(teamId, slug)).toBeNull();
   });
