@@ -130,13 +130,21 @@ export type Offer = {
   capabilities: NodeCapabilities;
 };
 
-export type LeaseServiceState = "starting" | "ready" | "unhealthy" | "refused" | "failed";
+/**
+ * "not-run": the service is leased, billed and monitored, but the node does not run it (a
+ * container image on a node without a container engine). Settled like "ready", never served.
+ */
+export type LeaseServiceState = "starting" | "ready" | "unhealthy" | "not-run" | "failed";
+/** Why a "not-run" service is not run, for the UI to say so without reading the message. */
+export type ServiceNotRun = { reason: "no-container-engine"; image: string };
 export type LeaseServiceStatus = {
   name: string;
   state: LeaseServiceState;
   /** OpenAI-compatible base URL of a ready model service, e.g. http://127.0.0.1:41234/v1 */
   uri: string | null;
   message: string | null;
+  /** Set exactly when state is "not-run". */
+  notRun?: ServiceNotRun | null;
 };
 
 export type LeaseMetrics = {
@@ -225,7 +233,7 @@ export type LeaseEventType =
   | "ManifestRejected"
   | "ServiceStarting"
   | "ServiceReady"
-  | "ServiceRefused"
+  | "ServiceNotRun"
   | "ServiceUnhealthy"
   | "ServiceFailed"
   | "NodeDown"

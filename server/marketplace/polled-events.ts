@@ -5,7 +5,7 @@ import { MarketplaceError, type DeploymentStatus, type LeaseEvent, type LeaseEve
  * stream sees by polling `status` — each service's state, then DeploymentClosed — numbered from
  * 1 per stream, so `after` skips the first that many. The local marketplace has a real log.
  */
-const SERVICE_EVENT = { starting: "ServiceStarting", ready: "ServiceReady", unhealthy: "ServiceUnhealthy", failed: "ServiceFailed", refused: "ServiceRefused" } as const;
+const SERVICE_EVENT = { starting: "ServiceStarting", ready: "ServiceReady", unhealthy: "ServiceUnhealthy", failed: "ServiceFailed", "not-run": "ServiceNotRun" } as const;
 
 export async function* polledEvents(
   deploymentId: string,

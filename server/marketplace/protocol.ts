@@ -125,9 +125,10 @@ export type ManifestReport = z.infer<typeof ManifestReportSchema>;
 
 export const ServiceStatusSchema = z.object({
   name: z.string().max(80),
-  state: z.enum(["starting", "ready", "unhealthy", "refused", "failed"]),
+  state: z.enum(["starting", "ready", "unhealthy", "not-run", "failed"]),
   uri: z.string().max(300).nullable(),
   message: z.string().max(500).nullable(),
+  notRun: z.object({ reason: z.literal("no-container-engine"), image: z.string().max(300) }).nullish(),
 });
 
 export const MetricsSchema = z.object({

@@ -118,11 +118,8 @@ export function decideBid(node: BidderState, req: OrderRequirements, maxPriceWei
     if (violations.length > 0) return { bid: false, reason: violations.join("; ") };
   }
   if (req.needsModelServing && !node.capabilities.modelServing) return { bid: false, reason: "this node serves no models" };
-  if (req.needsContainers && !node.capabilities.containers && !req.needsModelServing) {
-    // A container-only order still gets leased (and billed) when the node says plainly it
-    // will not run the image; an order that needs nothing else is refused here, clearly.
-    return { bid: false, reason: "this node has no container engine, so it cannot run the order's image" };
-  }
+  // A node without a container engine still bids on containers (issue 12): it leases, bills and
+  // monitors them, and reports each one "not-run" so the tenant is told the image is not started.
   if (req.cpu > node.freeCpu) return { bid: false, reason: `needs ${req.cpu} CPU, ${node.freeCpu} free` };
   if (req.memoryGi > node.freeMemoryGi) return { bid: false, reason: `needs ${req.memoryGi}Gi memory, ${node.freeMemoryGi}Gi free` };
   if (req.storageGi > node.freeStorageGi) return { bid: false, reason: `needs ${req.storageGi}Gi storage, ${node.freeStorageGi}Gi free` };

@@ -36,7 +36,15 @@ export function offerFor(offer: Offer, input: CreateDeploymentInput): { ok: true
   return {
     ok: true,
     wei: decision.priceWeiPerSecond,
-    offer: { nodeName: offer.name, region: offer.region, tier: offer.tier, kind: offer.kind, gpuModel: decision.gpuModel, price: priceOf(decision.priceWeiPerSecond) },
+    offer: {
+      nodeName: offer.name,
+      region: offer.region,
+      tier: offer.tier,
+      kind: offer.kind,
+      gpuModel: decision.gpuModel,
+      price: priceOf(decision.priceWeiPerSecond),
+      runsContainers: offer.capabilities.containers,
+    },
   };
 }
 
@@ -55,6 +63,7 @@ export function quoteGroup(input: CreateDeploymentInput, catalogWeiPerSecond: bi
     gpu: input.requirements.gpu,
     catalogPrice: priceOf(catalogWeiPerSecond),
     maxPrice: priceOf(input.budget.maxPriceWeiPerSecond),
+    containers: input.manifest.services.flatMap((s) => (s.serves ? [] : [{ service: s.name, image: s.image }])),
     offers: found.map((f) => f.offer),
     unavailable,
     low: found[0]?.wei ?? null,

@@ -48,7 +48,7 @@ export function describeEvent(e: LeaseEvent): string {
       return `Starting ${str(d.service)}.`;
     case "ServiceReady":
       return `${str(d.service)} is ready.`;
-    case "ServiceRefused":
+    case "ServiceNotRun":
       return `${str(d.service)} not run: ${str(d.message)}`;
     case "ServiceUnhealthy":
       return `${str(d.service)} is unhealthy${d.message ? `: ${str(d.message)}` : ""}.`;
@@ -112,6 +112,6 @@ export function leaseView(status: DeploymentStatus): LeaseView | null {
     createdAt: l.createdAt,
     closedAt: l.closedAt,
     closeReason: l.closeReason,
-    services: l.services.map((s) => ({ name: s.name, state: s.state, message: s.message })),
+    services: l.services.map((s) => ({ name: s.name, state: s.state, message: s.message, notRun: s.notRun ?? null })),
   };
 }

@@ -1,4 +1,4 @@
-import type { DeploymentStatusName, LeaseEvent, LeaseServiceState, NodeKind, NodeTier } from "../marketplace/marketplace";
+import type { DeploymentStatusName, LeaseEvent, LeaseServiceState, NodeKind, NodeTier, ServiceNotRun } from "../marketplace/marketplace";
 import type { LeaseBilling } from "../billing/lease-billing";
 import { money, type Money } from "../billing/money";
 import { formatSponPerHour } from "../marketplace/rules";
@@ -76,7 +76,7 @@ export type LeaseView = {
   createdAt: number;
   closedAt: number | null;
   closeReason: string | null;
-  services: { name: string; state: LeaseServiceState; message: string | null }[];
+  services: { name: string; state: LeaseServiceState; message: string | null; notRun: ServiceNotRun | null }[];
 };
 
 export type FlowDeploymentSummary = {
@@ -114,7 +114,16 @@ export type FlowDeploymentDetail = FlowDeploymentSummary & {
   backend: string | null;
 };
 
-export type QuoteOffer = { nodeName: string; region: string; tier: NodeTier; kind: NodeKind; gpuModel: string | null; price: Price };
+export type QuoteOffer = {
+  nodeName: string;
+  region: string;
+  tier: NodeTier;
+  kind: NodeKind;
+  gpuModel: string | null;
+  price: Price;
+  /** Whether the node runs container images (a node without an engine leases them, not run). */
+  runsContainers: boolean;
+};
 
 export type QuoteGroup = {
   name: string;
@@ -124,6 +133,8 @@ export type QuoteGroup = {
   catalogPrice: Price;
   /** The default maximum price of the order (the compiler's bid price). */
   maxPrice: Price;
+  /** The group's container services (not model endpoints), with their images. */
+  containers: { service: string; image: string }[];
   /** What live nodes would bid now; empty when none can serve it. */
   offers: QuoteOffer[];
   /** Why the other live nodes would not bid. */

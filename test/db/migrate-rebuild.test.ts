@@ -13,13 +13,15 @@ import { migrationsFolder } from "#db/root";
 const dir = mkdtempSync(join(tmpdir(), "skyloom-migrate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The migrations folder as it was before `tag`. */
+/** The migrations folder as it was before `tag`: without it and every later one (the migrator skips migrations older than the last applied). */
 function migrationsBefore(tag: string): string {
   const folder = join(dir, "before");
   cpSync(migrationsFolder(), folder, { recursive: true });
-  rmSync(join(folder, `${tag}.sql`));
   const journal = JSON.parse(readFileSync(join(folder, "meta/_journal.json"), "utf8")) as { entries: { tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag !== tag);
+  const from = journal.entries.findIndex((e) => e.tag === tag);
+  if (from < 0) throw new Error(`no migration ${tag}`);
+  for (const later of journal.entries.slice(from)) rmSync(join(folder, `${later.tag}.sql`));
+  journal.entries = journal.entries.slice(0, from);
   writeFileSync(join(folder, "meta/_journal.json"), JSON.stringify(journal));
   return folder;
 }

@@ -190,34 +190,38 @@ test("An order no node can serve says what nothing offers and what to relax; rel
   await stopDeployment(page, retry);
 });
 
-test("A container: alone it gets no bids and the panel says why; next to a model it is leased, billed and monitored but not run", async ({ page }) => {
+test("A container: alone it is leased, billed and monitored, and the panel says its image is not started; next to a model the model serves", async ({ page }) => {
   await signUp(page, uniqueEmail("container"), "Cora");
   await createFlow(page, "A container");
   await dragBlock(page, "workload.container", { x: 250, y: 120 });
   await waitSaved(page);
   await openPanel(page, "deploy");
-  // Alone: every node says it has no container engine, and the panel says what that means.
+  // Alone: nodes bid on it like on any order, and the quote says the image would not be started.
   const quote = page.getByTestId("live-quote");
-  await expect(quote).toHaveAttribute("data-source", "catalog", { timeout: 60_000 });
-  await expect(quote.getByTestId("live-quote-containers")).toContainText("no container engine, so a deployment of containers alone gets no bids");
+  await expect(quote).toHaveAttribute("data-source", "live", { timeout: 60_000 });
+  await expect(quote.getByTestId("live-quote-containers")).toContainText("image nginx:1.27-alpine is leased, billed and monitored, but not started");
+  await page.getByRole("form", { name: "Deploy" }).getByRole("button", { name: "Deploy" }).click();
 
-  // Next to a Model Endpoint (the same defaults put both in one lease) it is leased.
+  const alone = page.getByTestId("deployment");
+  await expect(alone.getByTestId("deployment-status")).toHaveAttribute("data-status", "ready", DEPLOYING);
+  const note = alone.getByTestId("deployment-container-note");
+  await expect(note).toContainText(/Leased, billed and monitored; node \S+ has no container engine, so image nginx:1\.27-alpine is not started\./);
+  await expect(alone.getByTestId("deploy-timeline")).toHaveAttribute("data-outcome", "ready");
+  await expect(alone.getByTestId("deploy-timeline")).toContainText("leased (image not run)");
+  await expect(alone.getByTestId("deployment-running")).toContainText("1 replica leased (image not run) on");
+  const aloneVersion = await versionOf(alone);
+  await stopDeployment(page, alone);
+
+  // Next to a Model Endpoint (the same defaults put both in one lease): the model serves, the container is not run.
   await dragBlock(page, "model.endpoint", { x: 250, y: 320 });
   await waitSaved(page);
   await openPanel(page, "deploy");
-  await expect(quote).toHaveAttribute("data-source", "live", { timeout: 60_000 });
-  await expect(quote.getByTestId("live-quote-containers")).toHaveCount(0);
+  await expect(quote.getByTestId("live-quote-containers")).toContainText("image nginx:1.27-alpine is leased", { timeout: 60_000 });
   await page.getByRole("form", { name: "Deploy" }).getByRole("button", { name: "Deploy" }).click();
-
-  const deployment = page.getByTestId("deployment");
-  await expect(deployment.getByTestId("deployment-status")).toHaveAttribute("data-status", "ready", DEPLOYING);
-  const note = deployment.getByTestId("deployment-container-note");
-  await expect(note).toContainText("The local node does not run container images");
-  await expect(note).toContainText("is leased, billed and monitored, but its image is not started");
-  await expect(note).toContainText("does not run the image nginx:1.27-alpine");
-  // The timeline says so at the start step, and the model is what became ready.
-  await expect(deployment.getByTestId("deploy-timeline")).toHaveAttribute("data-outcome", "ready");
-  await expect(deployment.getByTestId("deployment-running")).toContainText("1 replica running on");
-
-  await stopDeployment(page, deployment);
+  const both = page.locator(`[data-testid="deployment"]:not([data-version="${aloneVersion}"])`);
+  await expect(both.getByTestId("deployment-status")).toHaveAttribute("data-status", "ready", DEPLOYING);
+  await expect(both.getByTestId("deployment-container-note")).toContainText("so image nginx:1.27-alpine is not started.");
+  await expect(both.getByTestId("deploy-timeline")).toHaveAttribute("data-outcome", "ready");
+  await expect(both.getByTestId("deployment-running")).toContainText("1 replica running on");
+  await stopDeployment(page, both);
 });

@@ -1,6 +1,15 @@
-/** How a node without a container engine says it will not bid on (or run) an image. */
-export const NO_CONTAINER_ENGINE = /no container engine/i;
+import type { ServiceNotRun } from "#server/marketplace/marketplace";
 
-/** What that means for a flow's containers, in a sentence. */
-export const CONTAINERS_NOT_RUN =
-  "The marketplace's nodes here have no container engine, so a deployment of containers alone gets no bids. Next to a Model Endpoint (same mode, tier, regions and duration) a container is leased, billed and monitored, but its image is not started.";
+/**
+ * What the Deploy panel says about a container a node leases without running it (a service in
+ * state "not-run", issue 12): it is leased, billed and monitored, and its image is not started.
+ */
+export function notRunSentence(nodeName: string, notRun: ServiceNotRun): string {
+  return `Leased, billed and monitored; node ${nodeName} has no container engine, so image ${notRun.image} is not started.`;
+}
+
+/** The live quote's word for containers the offering nodes would lease but not run. */
+export function containersWouldNotRun(images: readonly string[]): string {
+  const list = images.join(", ");
+  return `The nodes offering this have no container engine: ${images.length === 1 ? `image ${list} is` : `images ${list} are`} leased, billed and monitored, but not started.`;
+}

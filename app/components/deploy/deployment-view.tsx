@@ -15,7 +15,7 @@ import { timelineFromEvents } from "#app/lib/marketplace/timeline";
 import { formatSpon } from "#app/lib/spon";
 import { describeApiError, useTRPC, useTRPCClient } from "#app/lib/trpc";
 import { useAction } from "#app/lib/use-action";
-import { CONTAINERS_NOT_RUN, NO_CONTAINER_ENGINE } from "./container-note";
+import { notRunSentence } from "./container-note";
 
 /**
  * One deployment of the flow, followed live: status, the progress timeline from its events,
@@ -50,7 +50,8 @@ export function DeploymentView({ id, replaces, replacedBy, onReplaced }: { id: s
   const d = query.data;
   const live = d.state !== "stopped";
   const backend = backendSentence(d.backend);
-  const refused = d.lease && d.lease.state !== "closed" ? d.lease.services.filter((s) => s.state === "refused") : [];
+  const notRun = d.lease && d.lease.state !== "closed" ? d.lease.services.flatMap((s) => (s.state === "not-run" && s.notRun ? [{ name: s.name, notRun: s.notRun }] : [])) : [];
+  const servesSomething = d.lease?.services.some((s) => s.state !== "not-run") ?? false;
   const timeline = timelineFromEvents(log.events);
   const failed = live && d.status === "failed";
   const replacing = d.state === "replacing";
@@ -79,7 +80,7 @@ export function DeploymentView({ id, replaces, replacedBy, onReplaced }: { id: s
           )}
           {live && d.status === "ready" && d.node && (
             <p className="text-emerald-800" data-testid="deployment-running">
-              {d.replicas} replica{d.replicas === 1 ? "" : "s"} running on {d.node.name} ({d.node.region})
+              {d.replicas} replica{d.replicas === 1 ? "" : "s"} {servesSomething ? "running" : "leased (image not run)"} on {d.node.name} ({d.node.region})
               {d.lease?.gpuModel ? `, holding ${d.lease.gpuCount} × ${d.lease.gpuModel}` : ""}
             </p>
           )}
@@ -93,23 +94,17 @@ export function DeploymentView({ id, replaces, replacedBy, onReplaced }: { id: s
           {backend.text}
         </p>
       )}
-      {refused.length > 0 && (
-        <p className="rounded-md border border-amber-200 bg-amber-50 p-2 text-xs text-amber-900" data-testid="deployment-container-note">
-          The local node does not run container images: {refused.map((s) => s.name).join(", ")} {refused.length === 1 ? "is" : "are"} leased, billed and
-          monitored, but {refused.length === 1 ? "its image is" : "their images are"} not started.
-          {refused.map((s) => s.message).filter(Boolean).length > 0 && (
-            <span className="mt-1 block">
-              {refused
-                .map((s) => s.message)
-                .filter(Boolean)
-                .join(" ")}
-            </span>
-          )}
-        </p>
+      {notRun.length > 0 && d.node && (
+        <ul className="space-y-1 rounded-md border border-amber-200 bg-amber-50 p-2 text-xs text-amber-900" data-testid="deployment-container-note">
+          {notRun.map((s) => (
+            <li key={s.name} data-service={s.name}>
+              <span className="font-medium">{s.name}</span>: {notRunSentence(d.node?.name ?? "", s.notRun)}
+            </li>
+          ))}
+        </ul>
       )}
       {failed && timeline.outcome.kind === "failed" && (
         <p className="text-xs text-slate-700" data-testid="deployment-relax">
-          {NO_CONTAINER_ENGINE.test(timeline.outcome.message) ? `${CONTAINERS_NOT_RUN} ` : ""}
           To relax the order, open the workload block's settings (its GPU and Where it runs; under Advanced: Regions, Provider trust, Max price), save,
           then press Try again.
         </p>

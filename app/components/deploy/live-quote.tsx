@@ -4,7 +4,7 @@ import { FormError } from "#app/components/ui/field";
 import { formatPriceRange } from "#app/lib/marketplace/price";
 import { formatSpon } from "#app/lib/spon";
 import { describeApiError, useTRPC } from "#app/lib/trpc";
-import { CONTAINERS_NOT_RUN, NO_CONTAINER_ENGINE } from "./container-note";
+import { containersWouldNotRun } from "./container-note";
 
 /**
  * What nodes would charge now: the price range of live offers for the flow's workloads, and
@@ -49,9 +49,9 @@ export function LiveQuote({ flowId, revision }: { flowId: string; revision?: num
               ))}
             </ul>
           )}
-          {g.offers.length === 0 && g.unavailable.some((u) => NO_CONTAINER_ENGINE.test(u.reason)) && (
+          {g.containers.length > 0 && g.offers.length > 0 && g.offers.every((o) => !o.runsContainers) && (
             <p className="mt-1 rounded-md border border-amber-200 bg-amber-50 p-2 text-amber-900" data-testid="live-quote-containers">
-              {CONTAINERS_NOT_RUN}
+              {containersWouldNotRun(g.containers.map((c) => c.image))}
             </p>
           )}
           {g.unavailable.length > 0 && (

@@ -63,12 +63,14 @@ type Attempt = {
   bids: number;
   declines: number;
   end: string | null;
+  /** Each service's last reported state on this attempt's lease. */
+  services: Map<string, string>;
 };
 
 function newAttempt(number: number, at: number, excluded: number): Attempt {
   const steps: Attempt["steps"] = new Map();
   steps.set("order", { at, detail: number > 1 ? `attempt ${number}${excluded > 0 ? `, without ${excluded} earlier node${excluded === 1 ? "" : "s"}` : ""}` : null });
-  return { number, steps, bids: 0, declines: 0, end: null };
+  return { number, steps, bids: 0, declines: 0, end: null, services: new Map() };
 }
 
 function bidsDetail(a: Attempt): string {
@@ -82,6 +84,8 @@ export function timelineFromEvents(events: readonly MarketEvent[]): Timeline {
   const nodeNames = new Map<string, string>();
   const attempts: Attempt[] = [];
   let outcome: TimelineOutcome = { kind: "in-progress" };
+  /** The attempt whose outcome is "ready" only because every service so far is not-run. */
+  let readyByNotRun: Attempt | null = null;
   const current = () => attempts[attempts.length - 1];
 
   for (const e of sorted) {
@@ -102,6 +106,15 @@ export function timelineFromEvents(events: readonly MarketEvent[]): Timeline {
     }
     const a = current();
     if (!a) continue;
+    // A later service event of the same report (a model starting) undoes a ready that only
+    // not-run containers had made: the step "ready" is drawn below, once it really is.
+    if (readyByNotRun === a && e.type === "ServiceStarting") {
+      readyByNotRun = null;
+      a.steps.delete("ready");
+      outcome = { kind: "in-progress" };
+    }
+    const service = text(d.service);
+    if (service && e.type.startsWith("Service")) a.services.set(service, text(d.state) ?? e.type);
     switch (e.type) {
       case "BidPlaced":
       case "BidDeclined":
@@ -128,9 +141,15 @@ export function timelineFromEvents(events: readonly MarketEvent[]): Timeline {
         a.steps.set("ready", { at, detail: text(d.service) });
         outcome = { kind: "ready" };
         break;
-      case "ServiceRefused":
-        // A container the local node cannot run: leased and billed, but not started.
-        a.steps.set("starting", { at, detail: text(d.message) ?? `${text(d.service) ?? "a service"} is not run on this node` });
+      case "ServiceNotRun":
+        // A container the node cannot run: leased, billed and monitored, but not started. When
+        // every service is settled that way, the deployment is ready as leased.
+        if (!a.steps.has("starting")) a.steps.set("starting", { at, detail: text(d.message) ?? `${service ?? "a service"} is not run on this node` });
+        if ([...a.services.values()].every((s) => s === "not-run")) {
+          a.steps.set("ready", { at, detail: "leased (image not run)" });
+          outcome = { kind: "ready" };
+          readyByNotRun = a;
+        }
         break;
       case "ServiceUnhealthy":
         if (!a.steps.has("ready")) a.steps.set("starting", { at, detail: text(d.message) ?? "unhealthy", failed: true });

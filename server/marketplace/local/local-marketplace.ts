@@ -195,6 +195,8 @@ export class LocalMarketplace implements Marketplace {
         this.servingCache.set(key, { version, endpoint: found });
         return found;
       }
+      // Containers alone are leased but not run here: waiting would never give an endpoint.
+      if (!servesAModel(d.manifest)) throw new MarketplaceError("NOT_FOUND", "This deployment serves no model: its containers are leased but not run (the node has no container engine).");
       const left = deadline - this.matchmaker.now();
       if (left <= 0 || options.signal?.aborted) throw new MarketplaceError("TIMEOUT", "The endpoint is not serving yet (it is being ordered or started); try again shortly.");
       await this.nextChange(left, options.signal);
@@ -319,4 +321,9 @@ async function unreachable(url: string, apiKey: string, timeoutMs: number): Prom
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return cause ?? (error instanceof Error ? error.message : String(error));
   }
+}
+
+function servesAModel(manifestText: string): boolean {
+  const manifest = JSON.parse(manifestText) as { services: { serves: unknown }[] };
+  return manifest.services.some((s) => s.serves);
 }

@@ -276,15 +276,17 @@ export class Matchmaker {
       tx.update(marketLeases).set({ services, metrics: report.metrics ?? lease.metrics }).where(eq(marketLeases.id, leaseId)).run();
       for (const s of report.services) {
         if (before.get(s.name) === s.state) continue;
-        const type = ({ starting: "ServiceStarting", ready: "ServiceReady", refused: "ServiceRefused", unhealthy: "ServiceUnhealthy", failed: "ServiceFailed" } as const)[s.state];
-        emit(lease.deploymentId, type, { leaseId, nodeId, service: s.name, state: s.state, uri: s.uri, message: s.message });
+        const type = ({ starting: "ServiceStarting", ready: "ServiceReady", "not-run": "ServiceNotRun", unhealthy: "ServiceUnhealthy", failed: "ServiceFailed" } as const)[s.state];
+        emit(lease.deploymentId, type, { leaseId, nodeId, service: s.name, state: s.state, uri: s.uri, message: s.message, ...(s.notRun ? { image: s.notRun.image } : {}) });
       }
       if (services.some((s) => s.state === "failed")) {
         this.closeLeaseAndReorder(tx, emit, lease, "workload-failed");
         return;
       }
-      const settled = services.every((s) => s.state === "ready" || s.state === "refused");
-      const status = lease.state === "active" && settled && services.some((s) => s.state === "ready") ? "ready" : "leased";
+      // Ready once every service is settled: serving, or leased and reported not run (a
+      // container-only deployment is "ready" as leased; nothing routes to a not-run service).
+      const settled = services.length > 0 && services.every((s) => s.state === "ready" || s.state === "not-run");
+      const status = lease.state === "active" && settled ? "ready" : "leased";
       tx.update(marketDeployments).set({ status }).where(eq(marketDeployments.id, lease.deploymentId)).run();
     });
   }

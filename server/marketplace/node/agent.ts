@@ -196,7 +196,13 @@ export class NodeAgent {
     running.services = manifest.services.map((s) =>
       s.serves
         ? { name: s.name, state: "starting", uri: null, message: `Serving ${s.serves.servedName} from ${this.options.backend.label}.` }
-        : { name: s.name, state: "refused", uri: null, message: `Node ${this.options.name} has no container engine, so it does not run the image ${s.image}.` },
+        : {
+            name: s.name,
+            state: "not-run",
+            uri: null,
+            message: `Node ${this.options.name} has no container engine, so it does not run the image ${s.image}.`,
+            notRun: { reason: "no-container-engine", image: s.image },
+          },
     );
     if (models.length > 0) {
       running.server = await startLeaseServer({ leaseId: lease.leaseId, accessToken: lease.accessToken, models, backend: this.options.backend, host: this.options.listenHost, advertiseHost: this.options.advertiseHost });
@@ -220,7 +226,7 @@ export class NodeAgent {
     running.failures = healthy ? 0 : running.failures + 1;
     const retries = this.options.healthRetries ?? 3;
     for (const s of running.services) {
-      if (s.state === "refused") continue;
+      if (s.state === "not-run") continue;
       s.state = healthy ? "ready" : running.failures >= retries ? "failed" : "unhealthy";
       s.uri = healthy ? (running.server?.uri ?? null) : null;
       s.message = healthy ? `Serving from ${this.options.backend.label}.` : `The model backend (${this.options.backend.label}) does not answer.`;

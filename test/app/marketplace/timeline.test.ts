@@ -21,6 +21,29 @@ function happyPath(): MarketEvent[] {
 }
 
 describe("the deployment timeline", () => {
+  it("containers alone reported not-run make the deployment ready as leased (image not run)", () => {
+    const leased = happyPath().slice(0, 7);
+    const notRun = (service: string, at: number) => ev("ServiceNotRun", at, { leaseId: "l1", nodeId: "n1", service, state: "not-run", message: `${service} is not run` });
+    const t = timelineFromEvents([...leased, notRun("api", T + 300), notRun("cache", T + 300)]);
+    expect(t.outcome).toEqual({ kind: "ready" });
+    expect(t.steps.slice(4).map((s) => [s.label, s.state, s.detail])).toEqual([
+      ["Starting", "done", "api is not run"],
+      ["Ready", "done", "leased (image not run)"],
+    ]);
+  });
+
+  it("a container not run next to a model that is still starting waits for the model", () => {
+    const leased = happyPath().slice(0, 7);
+    const container = ev("ServiceNotRun", T + 300, { leaseId: "l1", nodeId: "n1", service: "api", state: "not-run", message: "api is not run" });
+    const model = ev("ServiceStarting", T + 300, { leaseId: "l1", nodeId: "n1", service: "llm", state: "starting" });
+    const starting = timelineFromEvents([...leased, container, model]);
+    expect(starting.outcome).toEqual({ kind: "in-progress" });
+    expect(starting.steps.find((s) => s.key === "ready")?.state).toBe("active");
+    const ready = timelineFromEvents([...leased, container, model, ev("ServiceReady", T + 900, { leaseId: "l1", nodeId: "n1", service: "llm", state: "ready" })]);
+    expect(ready.outcome).toEqual({ kind: "ready" });
+    expect(ready.steps.find((s) => s.key === "ready")?.detail).toBe("llm");
+  });
+
   it("follows order → bids → lease won by a node → manifest → starting → ready, with times", () => {
     const t = timelineFromEvents(happyPath());
     expect(t.outcome).toEqual({ kind: "ready" });

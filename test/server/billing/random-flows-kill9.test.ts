@@ -394,10 +394,15 @@ async function checkLedgerEqualsChain(run: { deposits: number; billedRuns: Set<s
 
     // Usage rides in its run's transaction: every usage entry has its run, the daily rollup adds
     // up to the ledger's usage for every team, and every run answered before a kill is billed.
-    const usage = sqlite.prepare<[], { key: string; team_id: string; amount: string; run: string | null }>(
-      `SELECT e.key, e.team_id, l.amount, r.id AS run FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id AND l.account_id LIKE '%:metered'
-       LEFT JOIN runs r ON 'usage:run:' || r.id = e.key WHERE e.kind = 'usage'`,
-    ).all();
+    // A usage key ends with its run's id (`usage:<started>:run:<runId>`, metering.ts usageKey).
+    const runIdOf = (key: string) => key.slice(key.lastIndexOf(":run:") + ":run:".length);
+    const runIds = new Set(sqlite.prepare<[], { id: string }>("SELECT id FROM runs").all().map((r) => r.id));
+    const usage = sqlite
+      .prepare<[], { key: string; team_id: string; amount: string }>(
+        `SELECT e.key, e.team_id, l.amount FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id AND l.account_id LIKE '%:metered' WHERE e.kind = 'usage'`,
+      )
+      .all()
+      .map((u) => ({ ...u, run: runIds.has(runIdOf(u.key)) ? runIdOf(u.key) : null }));
     expect(usage.filter((u) => u.run === null)).toEqual([]);
     const rollup = sqlite.prepare<[string], { cost_spon: number; cost_wei_fraction: number }>("SELECT cost_spon, cost_wei_fraction FROM billing_usage_daily WHERE team_id = ?").safeIntegers(true);
     for (const team of run.teams) {
@@ -405,8 +410,8 @@ async function checkLedgerEqualsChain(run: { deposits: number; billedRuns: Set<s
       const inRollup = rollup.all(team.id).reduce((sum, r) => sum + BigInt(r.cost_spon) * 10n ** 18n + BigInt(r.cost_wei_fraction), 0n);
       expect(inRollup, `team ${team.id}: rollup vs ledger usage`).toBe(inLedger);
     }
-    const billed = new Set(usage.map((u) => u.key));
-    expect([...run.billedRuns].filter((id) => !billed.has(`usage:run:${id}`)), "runs answered but not billed").toEqual([]);
+    const billed = new Set(usage.map((u) => runIdOf(u.key)));
+    expect([...run.billedRuns].filter((id) => !billed.has(id)), "runs answered but not billed").toEqual([]);
   } finally {
     db.close();
   }

@@ -4,7 +4,7 @@ import { Matchmaker } from "#server/marketplace/local/matchmaker";
 import { MarketplaceError, type DeploymentRef } from "#server/marketplace/marketplace";
 import { MatchmakerClient, MatchmakerError } from "#server/marketplace/node/client";
 import type { WorkSnapshot } from "#server/marketplace/protocol";
-import { deploymentFromFlow, endpointFlow, eventsUntil, JOIN_TOKEN, startMarket, type Market } from "./support";
+import { deploymentFromFlow, endpointFlow, eventsUntil, flowFixture, JOIN_TOKEN, startMarket, type Market } from "./support";
 
 /**
  * The matchmaker against scripted nodes: the test plays the node's side of the protocol over
@@ -17,14 +17,14 @@ afterEach(async () => {
   market = null;
 });
 
-async function fakeNode(m: Market, name: string, over: { kind?: "provider" | "fizz"; gpus?: { model: string; count: number }[]; region?: string } = {}) {
+async function fakeNode(m: Market, name: string, over: { kind?: "provider" | "fizz"; gpus?: { model: string; count: number }[]; region?: string; tier?: "community1" | "secured1" } = {}) {
   const client = new MatchmakerClient(m.server.url);
   const joined = await client.join({
     token: JOIN_TOKEN,
     kind: over.kind ?? "provider",
     name,
     region: over.region ?? "us-east",
-    tier: "community1",
+    tier: over.tier ?? "community1",
     inventory: { gpus: over.gpus ?? [{ model: "a10", count: 1 }], cpu: 32, memoryGi: 128, storageGi: 1000 },
     capabilities: { modelServing: { backend: "dev-model", label: "dev" }, containers: false },
   });
@@ -79,6 +79,48 @@ describe("matchmaker", () => {
     expect((await market.marketplace.logs(ref)).map((l) => l.line)).toEqual(["hello"]);
     const types = (await eventsUntil(market.marketplace, ref, (e) => e.type === "ServiceReady")).map((e) => e.type);
     expect(types).toEqual(["OrderCreated", "BidPlaced", "BidPlaced", "OrderMatched", "LeaseCreated", "ManifestReceived", "ServiceReady"]);
+  });
+
+  it("a container-only lease reported not-run is ready as leased, is never served, and fails over when its node goes silent", async () => {
+    market = await startMarket();
+    const a = await fakeNode(market, "a", { tier: "secured1" });
+    const b = await fakeNode(market, "b", { tier: "secured1" });
+    // Both nodes heartbeat until the test silences one, as a killed node would go silent.
+    const beating = new Set([a, b]);
+    const beat = setInterval(() => beating.forEach((n) => void n.client.heartbeat({ leases: {} }).catch(() => undefined)), 100);
+    try {
+      const dep = await market.marketplace.createDeployment(deploymentFromFlow(flowFixture("container-with-redis")));
+      const ref = { teamId: "team-a", deploymentId: dep.id };
+      const order = (await a.client.work(undefined)).orders[0]!;
+      await a.client.answer(order.orderId, { bid: { priceWeiPerSecond: "1000", gpuModel: null } });
+      await b.client.answer(order.orderId, { bid: { priceWeiPerSecond: "2000", gpuModel: null } });
+      const lease = (await snapshotWith(a.client, (s) => s.leases.length > 0)).leases[0]!;
+      const { manifestHash } = await import("#server/marketplace/rules");
+      await a.client.manifest(lease.leaseId, { accepted: true, hash: manifestHash(lease.manifest) });
+      const notRun = (service: string, image: string) => ({ name: service, state: "not-run" as const, uri: null, message: `no engine for ${image}`, notRun: { reason: "no-container-engine" as const, image } });
+      await a.client.report(lease.leaseId, { services: [notRun("agent-api", "ghcr.io/x/agent-runtime:1.4.2"), notRun("cache", "redis:7.2-alpine")], metrics: null, logs: [] });
+
+      const ready = await market.marketplace.status(ref);
+      expect(ready).toMatchObject({ status: "ready", lease: { nodeId: a.nodeId, state: "active" } });
+      expect(ready.lease?.services.map((s) => [s.name, s.state, s.notRun?.image])).toEqual([
+        ["agent-api", "not-run", "ghcr.io/x/agent-runtime:1.4.2"],
+        ["cache", "not-run", "redis:7.2-alpine"],
+      ]);
+      const types = (await eventsUntil(market.marketplace, ref, (e) => e.type === "ServiceNotRun" && e.data.service === "cache")).map((e) => e.type);
+      expect(types.slice(-2)).toEqual(["ServiceNotRun", "ServiceNotRun"]);
+      // Nothing is served from a container that is not run.
+      await expect(market.marketplace.endpoint(ref)).rejects.toMatchObject({ code: "NOT_FOUND", message: expect.stringContaining("serves no model") });
+
+      // The lease is watched like any other: its node goes silent, and it moves to the other node.
+      beating.delete(a);
+      const moved = await eventsUntil(market.marketplace, ref, (e) => e.type === "OrderCreated" && e.data.attempt === 2);
+      expect(moved.find((e) => e.type === "LeaseClosed")?.data).toMatchObject({ leaseId: lease.leaseId, reason: "node-down" });
+      const reorder = (await snapshotWith(b.client, (s) => s.orders.length > 0)).orders[0]!;
+      await b.client.answer(reorder.orderId, { bid: { priceWeiPerSecond: "2000", gpuModel: null } });
+      expect(await market.marketplace.status(ref)).toMatchObject({ status: "leased", lease: { nodeId: b.nodeId } });
+    } finally {
+      clearInterval(beat);
+    }
   });
 
   it("a node saying it serves at the cloud metadata address fails that lease, and the address is never handed out", async () => {

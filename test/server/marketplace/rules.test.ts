@@ -71,12 +71,23 @@ describe("should a node bid", () => {
     expect(decideBid(node({ tier: "secured1" }), order(), SPON_PER_HOUR, prices)).toMatchObject({ bid: false, reason: expect.stringContaining("tier") });
     expect(decideBid(node(), order({ regions: ["germany"] }), SPON_PER_HOUR, prices)).toMatchObject({ bid: false, reason: expect.stringContaining("region") });
     expect(decideBid(node({ capabilities: { modelServing: null, containers: false } }), order(), SPON_PER_HOUR, prices)).toMatchObject({ bid: false });
-    expect(decideBid(node(), order({ needsModelServing: false, needsContainers: true }), SPON_PER_HOUR, prices)).toMatchObject({
-      bid: false,
-      reason: expect.stringContaining("no container engine"),
-    });
     expect(decideBid(node({ freeGpus: new Map([["l4", 0], ["a10", 0]]) }), order(), SPON_PER_HOUR, prices)).toMatchObject({ bid: false, reason: "no free 1 × a10 or l4" });
     expect(decideBid(node({ freeCpu: 2 }), order(), SPON_PER_HOUR, prices)).toMatchObject({ bid: false, reason: expect.stringContaining("CPU") });
+  });
+
+  it("a node without a container engine bids on a container-only order, priced by its resources like any order (provider and fizz)", () => {
+    const noEngine = { modelServing: null, containers: false };
+    const containerOnly = order({ needsModelServing: false, needsContainers: true, gpu: null, ingressPorts: false });
+    const expected = prices.cpuCore * 4n + prices.memoryGi * 16n + prices.storageGi * 20n;
+    for (const kind of ["provider", "fizz"] as const) {
+      const decision = decideBid(node({ kind, capabilities: noEngine }), { ...containerOnly, mode: kind }, SPON_PER_HOUR, prices);
+      expect(decision).toEqual({ bid: true, gpuModel: null, priceWeiPerSecond: expected });
+    }
+    // Fizz mode's own limits still apply to containers: a replicated container is provider-only.
+    expect(decideBid(node({ kind: "fizz", capabilities: noEngine }), { ...containerOnly, mode: "fizz", replicas: 2 }, SPON_PER_HOUR, prices)).toMatchObject({
+      bid: false,
+      reason: expect.stringContaining("one replica"),
+    });
   });
 
   it("never bids over the order's maximum price", () => {

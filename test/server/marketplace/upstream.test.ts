@@ -57,12 +57,20 @@ describe("a node serving the operator's upstream", () => {
     await market.marketplace.close(ref);
   });
 
-  it("a container-only deployment gets no bid: the node says it has no container engine", async () => {
+  it("a container-only deployment is leased by the node, which says plainly it does not run the images", async () => {
     const dep = await market.marketplace.createDeployment(deploymentFromFlow(flowFixture("container-with-redis")));
     const ref = { teamId: "team-a", deploymentId: dep.id };
-    const events = await eventsUntil(market.marketplace, ref, (e) => e.type === "OrderClosed");
-    expect(events.find((e) => e.type === "BidDeclined")?.data.reason).toBe("this node has no container engine, so it cannot run the order's image");
-    expect((await market.marketplace.status(ref)).message).toContain("operator-pc: this node has no container engine");
+    const events = await eventsUntil(market.marketplace, ref, (e, all) => all.filter((x) => x.type === "ServiceNotRun").length === 2);
+    expect(events.map((e) => e.type)).toEqual(["OrderCreated", "BidPlaced", "OrderMatched", "LeaseCreated", "ManifestReceived", "ServiceNotRun", "ServiceNotRun"]);
+    expect(events.at(-1)?.data).toMatchObject({ service: "cache", state: "not-run", image: "redis:7.2-alpine", message: "Node operator-pc has no container engine, so it does not run the image redis:7.2-alpine." });
+    const status = await market.marketplace.status(ref);
+    expect(status).toMatchObject({ status: "ready", lease: { nodeId: node.nodeId, state: "active" } });
+    expect(status.lease?.services.map((s) => [s.name, s.state, s.uri, s.notRun])).toEqual([
+      ["agent-api", "not-run", null, { reason: "no-container-engine", image: "ghcr.io/x/agent-runtime:1.4.2" }],
+      ["cache", "not-run", null, { reason: "no-container-engine", image: "redis:7.2-alpine" }],
+    ]);
+    await market.marketplace.close(ref);
+    expect((await market.marketplace.status(ref)).status).toBe("closed");
   });
 });
 
