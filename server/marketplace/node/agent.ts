@@ -68,7 +68,7 @@ export class NodeAgent {
   }
 
   async start(): Promise<void> {
-    await this.joinMatchmaker();
+    await this.joinWithRetries();
     this.heartbeatTimer = setInterval(() => void this.beat(), this.heartbeatIntervalMs);
     const every = this.options.healthIntervalMs ?? 2000;
     this.healthTimer = setInterval(() => void this.checkHealth(), every);
@@ -82,6 +82,24 @@ export class NodeAgent {
     if (this.healthTimer) clearInterval(this.healthTimer);
     await this.pollLoop?.catch(() => undefined);
     await Promise.all([...this.leases.values()].map((l) => l.server?.close()));
+  }
+
+  /**
+   * The first join retries while the matchmaker cannot be reached or answers 5xx/429 (a host
+   * still starting, or too busy to answer in time); a refusal (401 forged token, 400) ends it.
+   */
+  private async joinWithRetries(attempts = 8): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.joinMatchmaker();
+      } catch (error) {
+        const passing = !(error instanceof MatchmakerError) || error.status >= 500 || error.status === 429;
+        if (!passing || attempt >= attempts || this.stopped) throw error;
+        const waitMs = Math.min(250 * 2 ** (attempt - 1), 5000);
+        this.log(`could not join yet (${error instanceof Error ? error.message : String(error)}); trying again in ${waitMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   private async joinMatchmaker(): Promise<void> {

@@ -1,4 +1,6 @@
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
@@ -39,3 +41,38 @@ describe("a restarted node", () => {
     expect(status).toMatchObject({ status: "ready", order: { attempt: 1 } });
   }, 60_000);
 });
+
+describe("a node started before its matchmaker", () => {
+  let early: Market | undefined;
+  let waiting: NodeProcess | undefined;
+  afterAll(async () => {
+    await waiting?.stop();
+    await early?.stop();
+  });
+
+  it("retries the join while nothing answers, and joins once the matchmaker listens", async () => {
+    const port = await freePort();
+    let refused!: () => void;
+    const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
+    const joined = startNodeProcess(`http://127.0.0.1:${port}/market/v1`, ["--kind", "fizz", "--name", "early-bird", "--gpu", "rtx4090:1"], {
+      onLine: (line) => {
+        if (line.includes("could not join yet")) refused();
+      },
+    });
+    joined.catch(() => undefined);
+    // Nothing listens on the port yet: the node's first attempt is refused, and it says it tries again.
+    await firstRefusal;
+    early = await startMarket({ port });
+    waiting = await joined;
+    expect(waiting.nodeId).toMatch(/^node_/);
+  }, 60_000);
+});
+
+/** A port nothing listens on now (the OS picks it, then it is let go). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

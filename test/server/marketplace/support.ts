@@ -50,7 +50,7 @@ export async function startMarket(options: Partial<MatchmakerOptions> & { dbPath
 export type NodeProcess = { child: ChildProcess; nodeId: string; name: string; stop(): Promise<void> };
 
 /** Starts the real node program as its own process and waits for it to say it joined. */
-export async function startNodeProcess(joinUrl: string, args: string[], options: { token?: string } = {}): Promise<NodeProcess> {
+export async function startNodeProcess(joinUrl: string, args: string[], options: { token?: string; onLine?: (line: string) => void } = {}): Promise<NodeProcess> {
   const root = projectRoot();
   const child = spawn(process.execPath, ["--import", "tsx", join(root, "server/marketplace/node/main.ts"), "--join", joinUrl, "--token", options.token ?? JOIN_TOKEN, "--health-interval-ms", "200", ...args], {
     cwd: root,
@@ -61,6 +61,7 @@ export async function startNodeProcess(joinUrl: string, args: string[], options:
   const lines = createInterface({ input: child.stdout! });
   const nodeId = await new Promise<string>((resolve, reject) => {
     lines.on("line", (line) => {
+      options.onLine?.(line);
       const id = / joined as (node_\S+)/.exec(line)?.[1];
       if (id) resolve(id);
     });
