@@ -57,21 +57,6 @@ export function bucketRequests(rows: readonly Row[], sinceMs: number, untilMs: n
   return { sinceMs: start, bucketMs, points, totals: summarize(rows) };
 }
 
-export function recordEndpointRequest(db: Db, r: RequestRecord): void {
-  db.insert(endpointRequests)
-    .values({
-      teamId: r.teamId,
-      endpointId: r.endpointId,
-      apiKeyId: r.apiKeyId,
-      promptTokens: Math.max(0, Math.round(r.promptTokens)),
-      completionTokens: Math.max(0, Math.round(r.completionTokens)),
-      latencyMs: Math.max(0, Math.round(r.latencyMs)),
-      status: r.status,
-      at: new Date(r.at),
-    })
-    .run();
-}
-
 export function endpointMetrics(db: Db, teamId: string, endpointId: string, options: { sinceMs: number; bucketMs: number; now?: number }): EndpointMetrics {
   const now = options.now ?? Date.now();
   // At most MAX_BUCKETS buckets: a long range gets wider buckets rather than a huge answer.
