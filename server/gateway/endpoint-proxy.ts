@@ -2,8 +2,10 @@ import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import { MarketplaceError, type Marketplace, type ServingEndpoint } from "../marketplace/marketplace";
+import { usageOfAnswer } from "../marketplace/openai-usage";
 import { sendWithFailover } from "../marketplace/serving";
 import type { AuthenticatedKey } from "../services/api-keys";
+import type { RequestRecord } from "../services/endpoint-metrics";
 import { GatewayError } from "./errors";
 
 /**
@@ -19,7 +21,7 @@ export type GatewayEndpoints = {
   findBySlug(teamId: string, slug: string): GatewayEndpoint | null;
   list(scope: { teamId: string }): Promise<{ slug: string; createdAt: number }[]>;
   serving(teamId: string, endpointId: string, options: { timeoutMs?: number; signal?: AbortSignal }): Promise<ServingEndpoint>;
-  recordRequest(record: { teamId: string; endpointId: string; apiKeyId: string | null; promptTokens: number; completionTokens: number; latencyMs: number; status: number; at: number }): void;
+  recordRequest(record: RequestRecord): void;
 };
 
 export type EndpointProxyDeps = {
@@ -90,7 +92,7 @@ export async function proxyToEndpoint(
       response.once("error", reject);
       res.once("close", resolve);
     });
-    if (size <= MAX_METERED_BYTES) Object.assign(usage, usageOf(Buffer.concat(metered).toString("utf8"), String(response.headers["content-type"] ?? "")));
+    if (size <= MAX_METERED_BYTES) Object.assign(usage, usageOfAnswer(Buffer.concat(metered).toString("utf8"), String(response.headers["content-type"] ?? "").includes("text/event-stream")));
   } catch (error) {
     status = status || statusOf(error);
     if (res.headersSent) {
@@ -129,32 +131,6 @@ function passedHeaders(response: IncomingMessage): Record<string, string | strin
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
   return headers;
-}
-
-/** Tokens from an OpenAI answer: its `usage`, or for a stream the last usage seen, else one per content chunk. */
-export function usageOf(text: string, contentType: string): { promptTokens: number; completionTokens: number } {
-  type Usage = { prompt_tokens?: number; completion_tokens?: number };
-  const from = (u: Usage | undefined) => ({ promptTokens: u?.prompt_tokens ?? 0, completionTokens: u?.completion_tokens ?? 0 });
-  if (!contentType.includes("text/event-stream")) {
-    try {
-      return from((JSON.parse(text) as { usage?: Usage }).usage);
-    } catch {
-      return { promptTokens: 0, completionTokens: 0 };
-    }
-  }
-  let chunks = 0;
-  let usage: Usage | undefined;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
-    try {
-      const event = JSON.parse(line.slice(6)) as { usage?: Usage; choices?: { delta?: { content?: string } }[] };
-      if (event.usage) usage = event.usage;
-      if (event.choices?.[0]?.delta?.content) chunks += 1;
-    } catch {
-      // not an event line
-    }
-  }
-  return usage ? from(usage) : { promptTokens: 0, completionTokens: chunks };
 }
 
 function statusOf(error: unknown): number {

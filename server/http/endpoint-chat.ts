@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { MarketplaceError, type ServingEndpoint } from "../marketplace/marketplace";
+import { streamUsage } from "../marketplace/openai-usage";
+import type { RequestRecord } from "../services/endpoint-metrics";
 import { DomainError } from "../services/errors";
 import type { Context } from "../trpc/context";
 import { BodyTooLargeError, readBodyWithin } from "./read-body";
@@ -28,16 +30,7 @@ type Viewer = NonNullable<Context["viewer"]>;
 export type EndpointChatDeps = {
   viewerOf(req: IncomingMessage, res: ServerResponse): Viewer | null;
   serving(teamId: string, endpointId: string, options: { timeoutMs: number; signal: AbortSignal }): Promise<ServingEndpoint>;
-  recordRequest(record: {
-    teamId: string;
-    endpointId: string;
-    apiKeyId: string | null;
-    promptTokens: number;
-    completionTokens: number;
-    latencyMs: number;
-    status: number;
-    at: number;
-  }): void;
+  recordRequest(record: RequestRecord): void;
   now?: () => number;
 };
 
@@ -56,21 +49,6 @@ const MARKET_STATUS: Record<MarketplaceError["code"], number> = {
   UNAVAILABLE: 409,
 };
 const DOMAIN_STATUS: Record<DomainError["kind"], number> = { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429, PRECONDITION_FAILED: 412 };
-
-/** The token counts of an OpenAI stream's usage chunk, if the server sent one. */
-export function usageOfStream(text: string): { promptTokens: number; completionTokens: number } | null {
-  let usage: { promptTokens: number; completionTokens: number } | null = null;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("data:") || !line.includes('"usage"')) continue;
-    try {
-      const u = (JSON.parse(line.slice(5)) as { usage?: { prompt_tokens?: number; completion_tokens?: number } | null }).usage;
-      if (u) usage = { promptTokens: u.prompt_tokens ?? 0, completionTokens: u.completion_tokens ?? 0 };
-    } catch {
-      // a line cut by the tail window: the usage chunk is the last and whole
-    }
-  }
-  return usage;
-}
 
 const ENDPOINT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -154,10 +132,10 @@ function chat(deps: EndpointChatDeps) {
         res.write(value);
         tail = (tail + decoder.decode(value, { stream: true })).slice(-4096);
       }
-      record(200, usageOfStream(tail), latencyMs);
+      record(200, streamUsage(tail).usage, latencyMs);
     } catch {
       // The person stopping the answer is not the endpoint's error.
-      if (!abort.signal.aborted) record(502, usageOfStream(tail), latencyMs);
+      if (!abort.signal.aborted) record(502, streamUsage(tail).usage, latencyMs);
     }
     res.end();
   };

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { readBodyWithin } from "../../http/read-body";
 import { sameSecret, sha256Hex } from "../local/ids";
 import type { LeaseMetrics } from "../marketplace";
+import { usageOfAnswer } from "../openai-usage";
 
 /**
  * What a node runs for a model-serving lease: an OpenAI-compatible HTTP server (GET /v1/models,
@@ -53,24 +54,6 @@ function sendError(res: ServerResponse, status: number, message: string, type = 
   if (res.headersSent) return void res.end();
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify({ error: { message, type, param: null, code: null } }));
-}
-
-/** Usage from a streamed answer: the last `usage` seen, else one token per content chunk. */
-function countStreamTokens(text: string): { prompt: number; completion: number } {
-  let chunks = 0;
-  type Usage = { prompt_tokens?: number; completion_tokens?: number };
-  let usage = null as Usage | null;
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
-    try {
-      const event = JSON.parse(line.slice(6)) as { usage?: Usage; choices?: { delta?: { content?: string } }[] };
-      if (event.usage) usage = event.usage;
-      if (event.choices?.[0]?.delta?.content) chunks += 1;
-    } catch {
-      // a partial line from the upstream: counted by what arrived whole
-    }
-  }
-  return { prompt: usage?.prompt_tokens ?? 0, completion: usage?.completion_tokens ?? chunks };
 }
 
 /** POSTs a JSON body to the backend; resolves with its response once the headers arrived. */
@@ -166,19 +149,10 @@ export async function startLeaseServer(options: {
       });
     });
     const text = size <= MAX_METERED_BYTES ? Buffer.concat(metered).toString("utf8") : "";
-    let tokens = { prompt: 0, completion: 0 };
-    if (body.stream === true) tokens = countStreamTokens(text);
-    else {
-      try {
-        const usage = (JSON.parse(text) as { usage?: { prompt_tokens?: number; completion_tokens?: number } }).usage;
-        tokens = { prompt: usage?.prompt_tokens ?? 0, completion: usage?.completion_tokens ?? 0 };
-      } catch {
-        // a non-JSON error body from the upstream
-      }
-    }
-    counters.promptTokens += tokens.prompt;
-    counters.completionTokens += tokens.completion;
-    log(`POST /v1/${path} model=${asked}${body.stream === true ? " stream" : ""} → ${status} in ${Math.round(performance.now() - started)} ms, ${tokens.prompt}+${tokens.completion} tokens`);
+    const tokens = usageOfAnswer(text, body.stream === true);
+    counters.promptTokens += tokens.promptTokens;
+    counters.completionTokens += tokens.completionTokens;
+    log(`POST /v1/${path} model=${asked}${body.stream === true ? " stream" : ""} → ${status} in ${Math.round(performance.now() - started)} ms, ${tokens.promptTokens}+${tokens.completionTokens} tokens`);
   }
 
   const server = createServer((req, res) => {

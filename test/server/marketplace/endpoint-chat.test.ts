@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
-import { endpointChatHandler, ENDPOINT_CHAT_PATH, usageOfStream, type EndpointChatDeps } from "#server/http/endpoint-chat";
+import { endpointChatHandler, ENDPOINT_CHAT_PATH, type EndpointChatDeps } from "#server/http/endpoint-chat";
 import { MarketplaceError } from "#server/marketplace/marketplace";
 
 type Recorded = Parameters<EndpointChatDeps["recordRequest"]>[0];
@@ -88,10 +88,5 @@ describe("POST /api/endpoints/:id/chat", () => {
     const response = await post("ep_stopped", { messages: [{ role: "user", content: "hi" }] });
     expect(response.status).toBe(409);
     expect(((await response.json()) as { error: { message: string } }).error.message).toBe("The endpoint qwen is stopped; start it on its page.");
-  });
-
-  it("reads the usage chunk at the end of a stream", () => {
-    expect(usageOfStream('data: {"choices":[]}\ndata: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}}\ndata: [DONE]\n')).toEqual({ promptTokens: 5, completionTokens: 7 });
-    expect(usageOfStream("data: [DONE]\n")).toBeNull();
   });
 });

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { streamUsage, usageOfAnswer } from "#server/marketplace/openai-usage";
+
+const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ delta: { content } }] })}`;
+
+describe("token usage read from an OpenAI answer", () => {
+  it("a stream: the last usage chunk wins; without one, a token per content chunk", () => {
+    const withUsage = [chunk("a"), chunk("b"), 'data: {"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":7}}', "data: [DONE]", ""].join("\n");
+    expect(streamUsage(withUsage)).toEqual({ usage: { promptTokens: 5, completionTokens: 7 }, contentChunks: 2 });
+    expect(usageOfAnswer(withUsage, true)).toEqual({ promptTokens: 5, completionTokens: 7 });
+    expect(usageOfAnswer([chunk("a"), chunk("b"), chunk("c"), "data: [DONE]"].join("\n"), true)).toEqual({ promptTokens: 0, completionTokens: 3 });
+    expect(streamUsage("data: [DONE]\n").usage).toBeNull();
+  });
+
+  it("a line cut short (a tail window) is skipped, not fatal", () => {
+    expect(streamUsage(`{"delta":{"content":"x"}}]}\n${chunk("a")}\ndata: {"usage":{"prompt_tok`)).toEqual({ usage: null, contentChunks: 1 });
+  });
+
+  it("a whole answer: its usage, or zero for a body that is not JSON", () => {
+    expect(usageOfAnswer('{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4}}', false)).toEqual({ promptTokens: 3, completionTokens: 4 });
+    expect(usageOfAnswer("<html>Bad gateway</html>", false)).toEqual({ promptTokens: 0, completionTokens: 0 });
+  });
+});
