@@ -20,6 +20,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { bundleAsProduction } from "./support/bundle";
 import { formatStats, summarize } from "./support/stats";
 
 const LATENCY_SAMPLES = 1000;
@@ -182,27 +183,12 @@ async function throughput(url: string, key: string, body: string, pids: { host: 
 }
 
 /**
- * The children run this file bundled as `npm start` runs the host (server/build-host.mjs:
- * esbuild, npm packages external), not under tsx, whose keep-names wrappers and module hooks
- * cost per request. The bundles sit inside the project so their npm imports resolve.
+ * The children run this file bundled as `npm start` runs the host (support/bundle.ts), not
+ * under tsx, whose keep-names wrappers and module hooks cost per request.
  */
 async function bundles(): Promise<{ host: string[]; node: string[] }> {
   if (process.env.ENDPOINT_BENCH_TSX) return { host: ["--import", "tsx", fileURLToPath(import.meta.url)], node: ["--import", "tsx", fileURLToPath(new URL("../server/marketplace/node/main.ts", import.meta.url))] };
-  const { build } = await import("esbuild");
-  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
-  const outdir = join(fileURLToPath(new URL("..", import.meta.url)), "node_modules", ".cache", "skyloom-bench");
-  await build({
-    entryPoints: { "endpoint-gateway.bench": fileURLToPath(import.meta.url), "marketplace-node": fileURLToPath(new URL("../server/marketplace/node/main.ts", import.meta.url)) },
-    outdir,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    plugins: [packageImportsPlugin()],
-    logLevel: "warning",
-  });
+  const outdir = await bundleAsProduction("", { "endpoint-gateway.bench": fileURLToPath(import.meta.url), "marketplace-node": fileURLToPath(new URL("../server/marketplace/node/main.ts", import.meta.url)) }, ".mjs");
   return { host: [join(outdir, "endpoint-gateway.bench.mjs")], node: [join(outdir, "marketplace-node.mjs")] };
 }
 

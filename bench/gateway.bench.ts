@@ -16,6 +16,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleAsProduction } from "./support/bundle";
 import { formatStats, summarize } from "./support/stats";
 
 const ROUNDS = 3;
@@ -98,28 +99,9 @@ async function runHost(stubUrl: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------- parent: the load generator
-/**
- * The children run this file bundled by esbuild as server/build-host.mjs bundles the host for
- * `npm start` (npm packages external), so the host runs the code production runs: under tsx
- * every closure also pays for esbuild's keep-names wrapper, and module loading goes through
- * tsx's hooks. The bundle sits inside the project so its npm imports resolve.
- */
+/** The children run this file bundled as `npm start` runs the host (support/bundle.ts). */
 async function bundleSelf(): Promise<string> {
-  const { build } = await import("esbuild");
-  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
-  const outfile = join(fileURLToPath(new URL("..", import.meta.url)), "node_modules", ".cache", "skyloom-bench", "gateway.bench.mjs");
-  await build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    plugins: [packageImportsPlugin()],
-    logLevel: "warning",
-  });
-  return outfile;
+  return join(await bundleAsProduction("", { "gateway.bench": fileURLToPath(import.meta.url) }, ".mjs"), "gateway.bench.mjs");
 }
 
 let childScript: string[] = ["--import", "tsx", fileURLToPath(import.meta.url)];

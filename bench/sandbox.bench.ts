@@ -16,6 +16,7 @@ import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleAsProduction } from "./support/bundle";
 import { codeToolsAgentGraph } from "../test/fixtures/agent-graphs";
 import { summarize } from "./support/stats";
 
@@ -60,21 +61,8 @@ async function runHost(): Promise<void> {
 // ---------------------------------------------------------------- parent: the load generator
 /** The host runs as production runs it: bundled, with the worker entry beside the bundle. */
 async function bundleSelf(): Promise<string> {
-  const { build } = await import("esbuild");
-  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
   const root = fileURLToPath(new URL("..", import.meta.url));
-  const outdir = join(root, "node_modules", ".cache", "skyloom-bench", "sandbox");
-  await build({
-    entryPoints: { "sandbox.bench": fileURLToPath(import.meta.url), "sandbox-worker": join(root, "server", "sandbox", "worker.ts") },
-    outdir,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    plugins: [packageImportsPlugin()],
-    logLevel: "warning",
-  });
+  const outdir = await bundleAsProduction("sandbox", { "sandbox.bench": fileURLToPath(import.meta.url), "sandbox-worker": join(root, "server", "sandbox", "worker.ts") });
   return join(outdir, "sandbox.bench.js");
 }
 
