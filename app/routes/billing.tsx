@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { TRPCError } from "@trpc/server";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { AppHeader } from "#app/components/app-header";
 import { AddFunds } from "#app/components/billing/add-funds";
 import { BalanceCards } from "#app/components/billing/balance-cards";
@@ -13,7 +13,11 @@ import { SpendCharts } from "#app/components/billing/spend-charts";
 import { SpendLimits } from "#app/components/billing/spend-limits";
 import { StatementTable } from "#app/components/billing/statement-table";
 import { requireViewer } from "#app/lib/require-viewer.server";
-import { useTRPC } from "#app/lib/trpc";
+import { useTRPC, type RouterOutputs } from "#app/lib/trpc";
+
+/** How often the balance is read again while it moves on its own (leases streaming, usage awaiting its charge). */
+const MOVING_POLL_MS = 4_000;
+const isMoving = (s: RouterOutputs["billing"]["summary"]) => BigInt(s.held.wei) > 0n || BigInt(s.metered.wei) > 0n;
 
 export const meta: MetaFunction = () => [{ title: "Billing · Skyloom" }];
 
@@ -34,7 +38,14 @@ export default function BillingPage() {
   const { me, teams, instructions } = loaded;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const summary = useQuery({ ...trpc.billing.summary.queryOptions(), initialData: loaded.summary });
+  // Running leases and metered usage change the balance while the page is open (a lease closed
+  // a moment ago returns its escrow a block later): follow them until nothing moves.
+  const summary = useQuery({
+    ...trpc.billing.summary.queryOptions(),
+    initialData: loaded.summary,
+    refetchInterval: (query) => (query.state.data && isMoving(query.state.data) ? MOVING_POLL_MS : false),
+  });
+  useStatementFollowsBalance(summary.data);
   const isAdmin = me.team?.role === "admin" || me.team?.role === "owner";
   // Deposits this page sent and is waiting for (the watcher lists them a poll later).
   const [sent, setSent] = useState<string[]>([]);
@@ -71,4 +82,17 @@ export default function BillingPage() {
       </main>
     </div>
   );
+}
+
+/** Reads the statement again whenever the balance it explains changed, so the two never disagree on screen. */
+function useStatementFollowsBalance(summary: RouterOutputs["billing"]["summary"]) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const balance = `${summary.available.wei}/${summary.held.wei}/${summary.metered.wei}`;
+  const shown = useRef(balance);
+  useEffect(() => {
+    if (shown.current === balance) return;
+    shown.current = balance;
+    void queryClient.invalidateQueries({ queryKey: trpc.billing.statement.pathKey() });
+  }, [balance, queryClient, trpc]);
 }
