@@ -25,7 +25,7 @@ let services: Services | null = null;
 async function startHost(): Promise<{ services: Services; caller: ServerCaller }> {
   const started = await createServices(
     { config, secretKey: Buffer.alloc(32, 7) },
-    { signupLimiter: new SignupLimiter(1000), billing: true, marketplace: { nodes: NODES, matchmaker: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 5000, bidWindowMs: 300 } } },
+    { signupLimiter: new SignupLimiter(1000), billing: true, marketplace: { nodes: NODES, matchmaker: { heartbeatIntervalMs: 100, heartbeatTimeoutMs: 5000, bidWindowMs: 1_500 } } },
   );
   services = started;
   await started.market!.listenAndStartNodes();

@@ -36,7 +36,7 @@ let teamId = "";
 
 beforeAll(async () => {
   upstream = await startDevModelServer({ chunkDelayMs: 40 });
-  host = await startGatewayHost({ SKYLOOM_MARKETPLACE_NODES: "0" }, { marketplace: { nodes: [], matchmaker: { heartbeatIntervalMs: 200, heartbeatTimeoutMs: 10_000, bidWindowMs: 500, failoverRetryMs: 300 } } });
+  host = await startGatewayHost({ SKYLOOM_MARKETPLACE_NODES: "0" }, { marketplace: { nodes: [], matchmaker: { heartbeatIntervalMs: 200, heartbeatTimeoutMs: 10_000, bidWindowMs: 1_500, failoverRetryMs: 300 } } });
   alice = await host.person("alice@example.com");
   teamId = (await alice.team.list()).find((t) => t.active)!.id;
   const { token: joinToken } = await alice.node.joinTokens.create({ name: "test nodes" });
