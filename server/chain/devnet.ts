@@ -75,7 +75,8 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
     args.push("--state", options.statePath, "--state-interval", String(options.stateIntervalSeconds ?? 2));
   }
   if (options.blockTimeSeconds) args.push("--block-time", String(options.blockTimeSeconds), "--mixed-mining");
-  const child = spawn(anvilBinaryPath(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const [command, commandArgs] = withParentDeathSignal(anvilBinaryPath(), args);
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
@@ -112,6 +113,21 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
   return { rpcUrl, port, child, stop: () => signal("SIGTERM"), kill: () => signal("SIGKILL") };
 }
 
+/** util-linux's setpriv: in Debian's base system and most Linux distributions. */
+const SETPRIV = "/usr/bin/setpriv";
+
+/**
+ * On Linux, anvil runs under `setpriv --pdeathsig SIGTERM`, so when its host dies, even by
+ * SIGKILL, it gets the SIGTERM a clean stop would send: it writes its state and exits instead
+ * of living on as an orphan (benches and browser tests on temporary folders never restart the
+ * host that would stop it). Elsewhere it is spawned directly and `stopLeftoverAnvil` remains
+ * the only cleanup.
+ */
+function withParentDeathSignal(binary: string, args: string[]): [string, string[]] {
+  if (process.platform !== "linux" || !existsSync(SETPRIV)) return [binary, args];
+  return [SETPRIV, ["--pdeathsig", "SIGTERM", "--", binary, ...args]];
+}
+
 /** Polls eth_chainId until the node answers. */
 export async function waitForRpc(rpcUrl: string, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -140,8 +156,8 @@ export type Devnet = {
 };
 
 /**
- * A host killed with SIGKILL leaves its anvil running (nothing tells a child its parent died),
- * holding the newest chain in memory. The pid file names both: when the host is gone and the
+ * A host killed with SIGKILL can leave its anvil running where `withParentDeathSignal` is not
+ * available (or while its SIGTERM is still being handled), holding the newest chain in memory. The pid file names both: when the host is gone and the
  * process is still an anvil on this data folder's state file, the next start stops it with
  * SIGTERM so it writes that state before the new anvil loads it — a crash of the host loses no
  * block. When that host is still alive, two hosts share one data folder: refuse.

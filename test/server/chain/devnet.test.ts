@@ -68,6 +68,34 @@ describe("embedded devnet", () => {
     }
   }, 60_000);
 
+  it("a host killed with SIGKILL takes its anvil with it: the chain is written, no orphan keeps running", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "skyloom-devnet-orphan-"));
+    const root = join(import.meta.dirname, "..", "..", "..");
+    const script = `import { startDevnet } from ${JSON.stringify(join(root, "server/chain/devnet.ts"))};
+      const devnet = await startDevnet(${JSON.stringify(dir)}, { blockEveryMs: 0 });
+      console.log("anvil " + devnet.anvil.child.pid);
+      setInterval(() => {}, 1000);`;
+    const host = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const anvilPid = await new Promise<number>((resolve, reject) => {
+        let out = "";
+        host.stdout!.on("data", (c: Buffer) => {
+          out += c.toString();
+          const m = /anvil (\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        host.once("exit", (code) => reject(new Error(`the host exited (${code}) before its devnet started: ${out}`)));
+      });
+      expect(existsSync(`/proc/${anvilPid}`)).toBe(true);
+      host.kill("SIGKILL");
+      await expect.poll(() => existsSync(`/proc/${anvilPid}`), { timeout: 15_000, interval: 50 }).toBe(false);
+      expect(existsSync(join(dir, "chain", "anvil-state.json"))).toBe(true);
+    } finally {
+      host.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("refuses to start when a live host already runs the devnet in this data folder", async () => {
     const running = await startDevnet(dataDir, { blockEveryMs: 0 });
     const pidFile = join(dataDir, "chain", "anvil.pid");
