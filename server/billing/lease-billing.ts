@@ -129,6 +129,9 @@ export class LeaseBilling {
          WHERE d.status IN ('ordering', 'leased', 'ready') AND e.state IN ('closed', 'unlocked', 'released')
            AND e.rowid = (SELECT x.rowid FROM lease_escrows x WHERE x.market_deployment_id = e.market_deployment_id ORDER BY x.created_at DESC, x.rowid DESC LIMIT 1)`,
       ),
+      heldLinesOf: db.prepare<[string, string], { amount: string }>(
+        "SELECT l.amount FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE l.account_id = ? AND e.memo = ?",
+      ),
       nodeTeam: db.prepare<[string], { team_id: string | null; name: string; payout_address: string | null }>("SELECT team_id, name, payout_address FROM market_nodes WHERE id = ?"),
     };
   }
@@ -168,6 +171,16 @@ export class LeaseBilling {
   /** The team's spendable balance now. */
   availableWei(teamId: string): bigint {
     return this.deps.ledger.balanceOf(accountId.available({ teamId }));
+  }
+
+  /**
+   * Whether an order's escrow has left the team's held balance in the ledger: paid and refunded
+   * (posted by the watcher once the chain's close is confirmed), unlocked, or released. The chain
+   * gives a close's refund back at once; the ledger only some confirmations later.
+   */
+  escrowReturned(row: LeaseEscrowRow): boolean {
+    const held = this.q.heldLinesOf.all(accountId.held({ teamId: row.team_id }), row.order_id);
+    return held.reduce((sum, line) => sum + amountFromText(line.amount), 0n) === 0n;
   }
 
   isLeaseBound(leaseId: string): boolean {
