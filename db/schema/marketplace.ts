@@ -29,6 +29,8 @@ export const marketNodes = sqliteTable("market_nodes", {
   status: text("status", { enum: MARKET_NODE_STATUSES }).notNull(),
   /** The team whose join token admitted the node (its earnings go to that team); null for the host's own nodes. */
   teamId: text("team_id"),
+  /** Where the node's lease earnings are paid (checksummed, `skyloom node --payout-address`); null: an address derived from its id. */
+  payoutAddress: text("payout_address"),
   joinedAt: integer("joined_at", { mode: "timestamp_ms" }).notNull(),
   lastHeartbeatAt: integer("last_heartbeat_at", { mode: "timestamp_ms" }).notNull(),
 });

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import { keccak256, toHex, type Address, type Hash } from "viem";
+import { getAddress, keccak256, toHex, type Address, type Hash } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { LeaseEscrowState } from "#db/schema";
 import { accountId } from "./accounts";
@@ -80,11 +80,16 @@ const ORDER_STATE = { None: 0, Locked: 1, Leased: 2, Closed: 3, Unlocked: 4 } as
 const OPEN_STATES: readonly LeaseEscrowState[] = ["reserved", "locked", "leased"];
 
 /**
- * The escrow address a marketplace node is paid at, derived from its id (the embedded nodes and
- * joined nodes name no payout address yet; ADR 031). Deterministic, so a restart pays the same.
+ * The escrow address a marketplace node is paid at when its operator named none, derived from
+ * its id (the embedded nodes; ADR 031). Deterministic, so a restart pays the same.
  */
 export function providerAddressFor(nodeId: string): Address {
   return privateKeyToAccount(keccak256(toHex(`skyloom-provider:${nodeId}`))).address;
+}
+
+/** Where a node's lease is paid: the address its operator gave (`--payout-address`), else the derived one. */
+export function payoutAddressOf(nodeId: string, given: string | null): Address {
+  return given ? getAddress(given) : providerAddressFor(nodeId);
 }
 
 export class LeaseBilling {
@@ -124,7 +129,10 @@ export class LeaseBilling {
          WHERE d.status IN ('ordering', 'leased', 'ready') AND e.state IN ('closed', 'unlocked', 'released')
            AND e.rowid = (SELECT x.rowid FROM lease_escrows x WHERE x.market_deployment_id = e.market_deployment_id ORDER BY x.created_at DESC, x.rowid DESC LIMIT 1)`,
       ),
-      nodeTeam: db.prepare<[string], { team_id: string | null; name: string }>("SELECT team_id, name FROM market_nodes WHERE id = ?"),
+      heldLinesOf: db.prepare<[string, string], { amount: string }>(
+        "SELECT l.amount FROM ledger_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE l.account_id = ? AND e.memo = ?",
+      ),
+      nodeTeam: db.prepare<[string], { team_id: string | null; name: string; payout_address: string | null }>("SELECT team_id, name, payout_address FROM market_nodes WHERE id = ?"),
     };
   }
 
@@ -163,6 +171,16 @@ export class LeaseBilling {
   /** The team's spendable balance now. */
   availableWei(teamId: string): bigint {
     return this.deps.ledger.balanceOf(accountId.available({ teamId }));
+  }
+
+  /**
+   * Whether an order's escrow has left the team's held balance in the ledger: paid and refunded
+   * (posted by the watcher once the chain's close is confirmed), unlocked, or released. The chain
+   * gives a close's refund back at once; the ledger only some confirmations later.
+   */
+  escrowReturned(row: LeaseEscrowRow): boolean {
+    const held = this.q.heldLinesOf.all(accountId.held({ teamId: row.team_id }), row.order_id);
+    return held.reduce((sum, line) => sum + amountFromText(line.amount), 0n) === 0n;
   }
 
   isLeaseBound(leaseId: string): boolean {
@@ -241,8 +259,8 @@ export class LeaseBilling {
     return this.deps.serialize(async () => {
       const row = this.mustRow(orderId);
       if (row.state !== "locked") return;
-      const provider = providerAddressFor(lease.nodeId);
       const node = this.q.nodeTeam.get(lease.nodeId);
+      const provider = payoutAddressOf(lease.nodeId, node?.payout_address ?? null);
       if (node?.team_id) linkProvider(this.deps.sqlite, { teamId: node.team_id, address: provider, label: node.name, nodeId: lease.nodeId });
       if ((await this.chainState(orderId)) === ORDER_STATE.Locked) await this.chain.chain.escrowTx.startLease(orderId, provider, lease.ratePerSecond);
       const order = await this.chain.chain.escrow.read.orders([orderId]);

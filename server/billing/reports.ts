@@ -1,7 +1,7 @@
 /**
  * What the Billing page reads: the statement (every change of the team's available balance,
  * with the balance after it; also as CSV) and daily usage and spend by agent, API key or
- * endpoint. Team-scoped by construction: every query starts from the team's own accounts or rows.
+ * endpoint (lease spend, and the requests and tokens each endpoint served). Team-scoped by construction: every query starts from the team's own accounts or rows.
  */
 import type Database from "better-sqlite3";
 import { accountId } from "./accounts";
@@ -120,6 +120,24 @@ function leaseSpendRows(sqlite: Database.Database, teamId: string, fromMs: numbe
   return out;
 }
 
+/**
+ * Calls served by each Model Endpoint per UTC day (the gateway's `endpoint_requests`, every
+ * status): requests and tokens, at no token cost (endpoints are paid by lease time). Starts from
+ * the team's own endpoints, and checks each row's team too. The caller flushes the endpoints'
+ * request buffer first (EndpointService.flushRequests), or the last 200 ms are missing.
+ */
+function endpointRequestRows(sqlite: Database.Database, teamId: string, fromMs: number) {
+  return sqlite
+    .prepare<[number, string, string], { day: string; key: string; label: string; requests: number; promptTokens: number; completionTokens: number }>(
+      `SELECT strftime('%Y-%m-%d', r.at / 1000, 'unixepoch') AS day, e.id AS key, e.slug AS label, COUNT(*) AS requests,
+         SUM(r.prompt_tokens) AS promptTokens, SUM(r.completion_tokens) AS completionTokens
+       FROM model_endpoints e JOIN endpoint_requests r ON r.endpoint_id = e.id AND r.at >= ?
+       WHERE e.team_id = ? AND r.team_id = ? GROUP BY day, e.id`,
+    )
+    .all(fromMs, teamId, teamId)
+    .map((r) => ({ ...r, cost: 0n }));
+}
+
 export const USAGE_GROUPS = ["agent", "endpoint", "apiKey"] as const;
 export type UsageGroupBy = (typeof USAGE_GROUPS)[number];
 
@@ -140,7 +158,9 @@ export function usageReport(sqlite: Database.Database, teamId: string, days: num
   const from = dayList[0]!;
   const rows: { day: string; key: string; label: string; requests: number; promptTokens: number; completionTokens: number; cost: bigint }[] = [];
   if (groupBy === "endpoint") {
-    for (const r of leaseSpendRows(sqlite, teamId, Date.parse(`${from}T00:00:00Z`), now)) rows.push({ ...r, requests: 0, promptTokens: 0, completionTokens: 0 });
+    const fromMs = Date.parse(`${from}T00:00:00Z`);
+    for (const r of leaseSpendRows(sqlite, teamId, fromMs, now)) rows.push({ ...r, requests: 0, promptTokens: 0, completionTokens: 0 });
+    rows.push(...endpointRequestRows(sqlite, teamId, fromMs));
   } else {
     const labelSql =
       groupBy === "agent"

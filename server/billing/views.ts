@@ -4,6 +4,7 @@
  */
 import { accountId } from "./accounts";
 import { amountFromText, SPON_DECIMALS } from "./amounts";
+import { providerAddressFor } from "./lease-billing";
 import { monthStart } from "./metering";
 import { money } from "./money";
 import type { BillingService } from "./service";
@@ -100,6 +101,15 @@ export async function earningsSummary(billing: BillingService, teamId: string) {
     earned: total((p) => p.earnedWei),
     paid: total((p) => p.paidWei),
     pending: total((p) => p.pendingWei),
-    providers: providers.map((p) => ({ address: p.address, label: p.label, nodeId: p.nodeId, earned: money(p.earnedWei), paid: money(p.paidWei), pending: money(p.pendingWei) })),
+    providers: providers.map((p) => ({
+      address: p.address,
+      label: p.label,
+      nodeId: p.nodeId,
+      // The node named no --payout-address: the host pays an address it derives from the node id.
+      derivedAddress: p.nodeId !== null && p.address === providerAddressFor(p.nodeId).toLowerCase(),
+      earned: money(p.earnedWei),
+      paid: money(p.paidWei),
+      pending: money(p.pendingWei),
+    })),
   };
 }

@@ -49,6 +49,8 @@ export type MarketNode = {
   capabilities: NodeCapabilities;
   status: "up" | "down";
   lastHeartbeatAt: number;
+  /** Where its lease earnings are paid (checksummed); null or absent: an address derived from its id. */
+  payoutAddress?: string | null;
 };
 
 /** One service of a deployment, as the manifest describes it to the node. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NODE_TIERS } from "./marketplace";
+import { payoutAddressProblem } from "./payout-address";
 
 /**
  * The wire protocol between the matchmaker and node processes (ADR 024): JSON over HTTP, the
@@ -49,6 +50,15 @@ export const JoinRequestSchema = z.object({
   tier: z.enum(NODE_TIERS),
   inventory: InventorySchema,
   capabilities: CapabilitiesSchema,
+  /** Where the node's earnings are paid; absent: an address derived from its id (ADR 031). */
+  payoutAddress: z
+    .string()
+    .max(42)
+    .superRefine((a, ctx) => {
+      const problem = payoutAddressProblem(a);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .optional(),
 });
 export type JoinRequest = z.infer<typeof JoinRequestSchema>;
 

@@ -23,6 +23,7 @@ export const nodeRouter = router({
       freeGpus: offers.find((o) => o.nodeId === n.id)?.freeGpus ?? [],
       backend: n.capabilities.modelServing?.label ?? null,
       lastHeartbeatAt: n.lastHeartbeatAt,
+      payoutAddress: n.payoutAddress ?? null,
     }));
   }),
 

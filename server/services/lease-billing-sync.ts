@@ -26,6 +26,12 @@ const SYNC_EVERY_MS = 1_000;
  */
 export const ROLLING_ESCROW_SECONDS = 24 * 3600;
 
+/**
+ * How long a failover's or wake's new order waits for the ended order's refund to reach the
+ * ledger (the watcher's confirmations) before it is reserved anyway.
+ */
+export const REFUND_WAIT_MS = 120_000;
+
 /** What to reserve for `secondsLeft` at `maxWeiPerSecond`: all of it, or a day of an "until stopped" term. */
 export function escrowToReserve(maxWeiPerSecond: bigint, durationSeconds: number, secondsLeft: number): bigint {
   const seconds = durationSeconds >= UNTIL_STOPPED_SECONDS ? Math.min(secondsLeft, ROLLING_ESCROW_SECONDS) : secondsLeft;
@@ -181,16 +187,21 @@ export class LeaseBillingSync {
 
   /**
    * Deployments whose last order ended while the deployment goes on (a failover or a wake placed
-   * a new market order): a new escrow order for the time it has left.
+   * a new market order): a new escrow order for the time it has left, once the ended order's
+   * refund is in the ledger (its new lease runs unbilled until then, as between a market lease
+   * and its chain start).
    */
   private async reorderWhereNeeded(skip: ReadonlySet<string>): Promise<void> {
     const leases = this.deps.leases;
     for (const last of leases.lastOrdersOfLiveDeployments()) {
       const deploymentId = last.market_deployment_id as string;
       if (skip.has(deploymentId) || last.stop_message !== null) continue;
+      const now = (this.deps.now ?? Date.now)();
+      // The chain refunded the ended order at its close, the ledger not yet: reserving now would
+      // find that money still held and stop a team that can pay with "Funds ran out".
+      if (!leases.escrowReturned(last) && now - last.updated_at < REFUND_WAIT_MS) continue;
       const status = await this.statusOf(last, deploymentId);
       if (!status || !LIVE.includes(status.status)) continue;
-      const now = (this.deps.now ?? Date.now)();
       const seconds = status.endsAt === null ? status.durationSeconds : Math.max(60, Math.ceil((status.endsAt - now) / 1000));
       const escrowWei = escrowToReserve(status.maxPriceWeiPerSecond, status.durationSeconds, seconds);
       const subject = { kind: last.subject_kind, id: last.subject_id, label: last.subject_label };

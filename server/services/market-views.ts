@@ -220,4 +220,6 @@ export type MarketNodeView = NodeRef & {
   freeGpus: { model: string; count: number }[];
   backend: string | null;
   lastHeartbeatAt: number;
+  /** Where its earnings are paid (`--payout-address`); null: an address derived from its id. */
+  payoutAddress: string | null;
 };

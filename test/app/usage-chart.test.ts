@@ -49,6 +49,13 @@ describe("usage and spend chart rows", () => {
     expect(formatDay("2026-01-05")).toBe("Jan 5");
   });
 
+  it("counts requests per group for the requests chart", () => {
+    const today = chartRows(report, chartSeries(report), "requests")[1]!;
+    expect([today.a, today.b, today.c]).toEqual([1, 1, 1]);
+    expect(tooltipValue(today, "a", "requests")).toBe("1 request");
+    expect(tooltipValue({ ...today, a: 2 }, "a", "requests")).toBe("2 requests");
+  });
+
   it("draws nothing for a group with no usage in the period", () => {
     expect(chartSeries({ groups: [{ key: "z", label: "idle" }], days: [{ day: "2026-12-01", total: { wei: "0" }, byGroup: {} }] })).toEqual([]);
   });

@@ -3,11 +3,12 @@
  * devnet and its embedded nodes: with no money the endpoint form says what to add; "Get test
  * SPON" funds the team; the endpoint deploys, its page shows the escrow held and the spend
  * rising by the second; Billing shows the hold, the statement line naming the endpoint, and its
- * lease spend in the chart by endpoint; stopping returns the rest.
+ * lease spend, its playground call and that call's tokens in the charts by endpoint; stopping
+ * returns the rest.
  */
 import type { Page } from "@playwright/test";
 import { expect, signUp, test as base, uniqueEmail } from "./support/fixtures";
-import { gotoHydrated } from "./support/hydration";
+import { gotoHydrated, reloadHydrated } from "./support/hydration";
 import { startBuiltServer, type StartedServer } from "./support/server";
 
 const test = base.extend<object, { billingHost: StartedServer }>({
@@ -61,6 +62,11 @@ test("Get test SPON → deploy an endpoint: escrow held, spend by the second, th
   await expect(spent).not.toHaveAttribute("data-wei", "0", { timeout: 20_000 });
   const first = BigInt((await spent.getAttribute("data-wei")) ?? "0");
   await expect.poll(async () => BigInt((await spent.getAttribute("data-wei")) ?? "0"), { timeout: 20_000 }).toBeGreaterThan(first);
+  // One call through the playground: usage by endpoint counts it.
+  await page.getByLabel("Message").fill("Say hello");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByTestId("playground-answer").last()).not.toHaveText(/^…?$/);
+  await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
 
   // Billing: the hold, the statement line naming the endpoint, its spend in the chart by endpoint.
   await page.getByTestId("billing-link").click();
@@ -70,6 +76,10 @@ test("Get test SPON → deploy an endpoint: escrow held, spend by the second, th
   await charts.getByLabel("Endpoint").check();
   await expect(charts.getByTestId("spend-chart")).toContainText(slug);
   await expect(charts.getByTestId("spend-chart").locator(".recharts-bar-rectangle path").first()).toBeVisible();
+  // …and the call it served, with its tokens.
+  await expect(charts.getByTestId("usage-totals")).toContainText(/ · 1 request · [1-9][\d,]* tokens/);
+  await expect(charts.getByTestId("requests-chart")).toContainText(slug);
+  await expect(charts.getByTestId("tokens-chart").locator(".recharts-bar-rectangle path").first()).toBeVisible();
 
   // Stop: the lease closes and what it did not use comes back.
   await page.goBack();
@@ -78,7 +88,15 @@ test("Get test SPON → deploy an endpoint: escrow held, spend by the second, th
   await page.getByRole("button", { name: "Stop endpoint" }).click();
   await expect(page.getByTestId("endpoint-status")).toHaveAttribute("data-status", "stopped");
   await expect(escrow.getByTestId("endpoint-escrow-held")).toHaveAttribute("data-wei", "0");
+  // The refund is posted once the close is confirmed on the chain, maybe after the page loaded
+  // (neither the balance nor the statement polls): a person reloads until both show it.
   await gotoHydrated(page, "/billing");
-  await expect(page.getByTestId("statement-row").filter({ hasText: `Lease of endpoint ${slug} closed: unused escrow returned` })).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId("balance-held")).toContainText("0.00 SPON");
+  const refund = page.getByTestId("statement-row").filter({ hasText: `Lease of endpoint ${slug} closed: unused escrow returned` });
+  let firstLoad = true;
+  await expect(async () => {
+    if (!firstLoad) await reloadHydrated(page);
+    firstLoad = false;
+    await expect(refund).toBeVisible({ timeout: 1_000 });
+    await expect(page.getByTestId("balance-held")).toContainText("0.00 SPON", { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
 });

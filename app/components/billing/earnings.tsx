@@ -74,7 +74,10 @@ export function Earnings({ canSettle }: { canSettle: boolean }) {
               {earnings.data.providers.map((p) => (
                 <tr key={p.address} className="border-t border-slate-200">
                   <td className="py-1.5">{p.label}</td>
-                  <td className="font-mono text-xs">{p.address}</td>
+                  <td className="text-xs">
+                    <span className="font-mono">{p.address}</span>
+                    {p.derivedAddress && <span className="block text-slate-500">payout to derived address (start the node with --payout-address to use your own)</span>}
+                  </td>
                   <td className="text-right">
                     <Amount value={p.earned} />
                   </td>

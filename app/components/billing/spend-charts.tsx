@@ -67,9 +67,8 @@ export function SpendCharts() {
           ) : (
             <div className="grid gap-6 md:grid-cols-2">
               <DailyChart title="Spend per day (SPON, UTC)" measure="spend" rows={chartRows(report, series, "spend")} series={series} testId="spend-chart" />
-              {groupBy !== "endpoint" && (
-                <DailyChart title="Tokens per day (UTC)" measure="tokens" rows={chartRows(report, series, "tokens")} series={series} testId="tokens-chart" />
-              )}
+              <DailyChart title="Tokens per day (UTC)" measure="tokens" rows={chartRows(report, series, "tokens")} series={series} testId="tokens-chart" />
+              <DailyChart title="Requests per day (UTC)" measure="requests" rows={chartRows(report, series, "requests")} series={series} testId="requests-chart" />
             </div>
           )}
           {series.length > 0 && <SeriesTable rows={chartRows(report, series, "spend")} series={series} />}

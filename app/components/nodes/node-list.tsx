@@ -16,6 +16,7 @@ export function NodeList({ nodes }: { nodes: MarketNodeView[] }) {
             <th scope="col" className="py-1 font-medium">Tier</th>
             <th scope="col" className="py-1 font-medium">GPUs (free)</th>
             <th scope="col" className="py-1 font-medium">Serves models with</th>
+            <th scope="col" className="py-1 font-medium">Payout</th>
             <th scope="col" className="py-1 font-medium">Status</th>
           </tr>
         </thead>
@@ -31,6 +32,9 @@ export function NodeList({ nodes }: { nodes: MarketNodeView[] }) {
                 <span className="block text-slate-500">free: {gpuText(n.freeGpus)}</span>
               </td>
               <td className="py-1.5 text-xs">{n.backend ?? "—"}</td>
+              <td className="py-1.5 text-xs" data-testid="node-payout">
+                {n.payoutAddress ? <span className="font-mono">{n.payoutAddress}</span> : <span className="text-slate-500">payout to derived address</span>}
+              </td>
               <td className="py-1.5">
                 <span className={`text-xs font-medium ${n.status === "up" ? "text-emerald-700" : "text-red-700"}`}>{n.status === "up" ? "up" : "down"}</span>
               </td>

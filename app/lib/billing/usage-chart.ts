@@ -52,9 +52,9 @@ export function chartSeries(report: UsageReportLike, maxSeries = PALETTE.length)
   return series;
 }
 
-export type ChartMeasure = "spend" | "tokens";
+export type ChartMeasure = "spend" | "tokens" | "requests";
 
-/** One row per day: each series' spend (SPON) or tokens; groups outside `series` go to "Other". */
+/** One row per day: each series' spend (SPON), tokens or requests; groups outside `series` go to "Other". */
 export function chartRows(report: UsageReportLike, series: readonly ChartSeries[], measure: ChartMeasure): ChartRow[] {
   const own = new Set(series.map((s) => s.key));
   return report.days.map((day) => {
@@ -63,7 +63,7 @@ export function chartRows(report: UsageReportLike, series: readonly ChartSeries[
     for (const [key, point] of Object.entries(day.byGroup)) {
       const into = own.has(key) ? key : OTHER_KEY;
       wei.set(into, (wei.get(into) ?? 0n) + toWei(point.cost.wei));
-      count.set(into, (count.get(into) ?? 0) + point.promptTokens + point.completionTokens);
+      count.set(into, (count.get(into) ?? 0) + (measure === "requests" ? point.requests : point.promptTokens + point.completionTokens));
     }
     const row: ChartRow = { day: day.day, label: formatDay(day.day) };
     for (const s of series) {
@@ -75,10 +75,12 @@ export function chartRows(report: UsageReportLike, series: readonly ChartSeries[
   });
 }
 
-/** The tooltip's text for one bar segment: exact SPON from the row's wei, or a token count. */
+/** The tooltip's text for one bar segment: exact SPON from the row's wei, or a token or request count. */
 export function tooltipValue(row: ChartRow, key: string, measure: ChartMeasure): string {
   if (measure === "spend") return formatSponShort(String(row[`${key}:wei`] ?? "0"));
-  return `${Number(row[key] ?? 0).toLocaleString("en")} tokens`;
+  const count = Number(row[key] ?? 0);
+  if (measure === "requests") return `${count.toLocaleString("en")} request${count === 1 ? "" : "s"}`;
+  return `${count.toLocaleString("en")} tokens`;
 }
 
 /** Totals over the whole report, for the chart's caption and its text alternative. */

@@ -4,6 +4,7 @@ import type { Db, DbTx } from "#db/client";
 import { marketBids, marketDeployments, marketLeases, marketNodes, marketOrders } from "#db/schema/marketplace";
 import { MarketplaceError, type LeaseCloseReason, type LeaseEvent, type LeaseEventType, type LeaseServiceStatus, type ManifestService } from "../marketplace";
 import type { JoinRequest, JoinResponse, ManifestReport, OrderAnswer, WorkSnapshot } from "../protocol";
+import { checksummedPayoutAddress } from "../payout-address";
 import { explainNoBids, gpusFree, pickWinner } from "../rules";
 import { closeWithoutBids, retryAwaitingDeployments, sweep } from "./failover";
 import type { MatchmakerOptions } from "./matchmaker-options";
@@ -120,7 +121,9 @@ export class Matchmaker {
 
   join(req: JoinRequest): JoinResponse {
     const now = new Date(this.now());
-    const attributes = { kind: req.kind, name: req.name, region: req.region, tier: req.tier, inventory: req.inventory, capabilities: req.capabilities };
+    // A rejoin without --payout-address goes back to the derived address: the node says where it is paid each time.
+    const payoutAddress = req.payoutAddress ? checksummedPayoutAddress(req.payoutAddress) : null;
+    const attributes = { kind: req.kind, name: req.name, region: req.region, tier: req.tier, inventory: req.inventory, capabilities: req.capabilities, payoutAddress };
     const claimed = req.nodeId ? store.getNode(this.db, req.nodeId) : undefined;
     const existing = claimed && req.secret && sameSecret(req.secret, claimed.secretHash) ? claimed : undefined;
     const hostToken = Boolean(req.token && this.joinTokenHashes.some((h) => sameSecret(req.token as string, h)));

@@ -37,6 +37,7 @@ export const toNode = (r: NodeRow): MarketNode => ({
   capabilities: r.capabilities as NodeCapabilities,
   status: r.status,
   lastHeartbeatAt: r.lastHeartbeatAt.getTime(),
+  payoutAddress: r.payoutAddress,
 });
 
 export const toOrder = (r: OrderRow): Order => ({

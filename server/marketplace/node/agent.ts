@@ -26,6 +26,8 @@ export type NodeAgentOptions = {
   backend: Backend & { kind: "dev-model" | "upstream" };
   listenHost?: string;
   advertiseHost?: string;
+  /** Where this node's earnings are paid (checksummed); absent: the host derives one from the node id. */
+  payoutAddress?: string;
   /** Unreserve a bid the matchmaker has not decided after this long (spec §1.5). */
   bidTimeoutMs?: number;
   healthIntervalMs?: number;
@@ -106,12 +108,18 @@ export class NodeAgent {
     const o = this.options;
     const attributes = { kind: o.kind, name: o.name, region: o.region, tier: o.tier, inventory: o.inventory, capabilities: this.capabilities };
     const identity = this.nodeId ? undefined : o.identity;
-    const joined = await this.client.join({ ...attributes, token: o.token, ...(identity ? { nodeId: identity.nodeId, secret: identity.secret } : {}) });
+    const joined = await this.client.join({
+      ...attributes,
+      token: o.token,
+      ...(identity ? { nodeId: identity.nodeId, secret: identity.secret } : {}),
+      ...(o.payoutAddress ? { payoutAddress: o.payoutAddress } : {}),
+    });
     this.nodeId = joined.nodeId;
     this.heartbeatIntervalMs = joined.heartbeatIntervalMs;
     this.client.setCredentials(joined.nodeId, joined.secret);
     o.onIdentity?.({ nodeId: joined.nodeId, secret: joined.secret });
     this.log(`node ${o.name} joined as ${joined.nodeId} (${o.kind}, ${o.region}, ${o.tier}); serving models from ${o.backend.label}`);
+    this.log(o.payoutAddress ? `earnings are paid to ${o.payoutAddress}` : "earnings are paid to an address the host derives from the node id (set --payout-address to use your own)");
   }
 
   // ---------------------------------------------------------------- the work loop

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { GPU_IDS } from "#agents/catalog/gpus";
 import { startDevModelServer, type DevModelServer } from "../../dev-model/server";
 import { NODE_TIERS, type NodeTier } from "../marketplace";
+import { checksummedPayoutAddress, payoutAddressProblem } from "../payout-address";
 import { NodeAgent } from "./agent";
 import { defaultPriceTable } from "./pricing";
 
@@ -26,6 +27,9 @@ export const NODE_USAGE = `Usage:
   --name NAME  --region SLUG  --tier ${NODE_TIERS.join("|")}
   --cpu N  --memory-gi N  --storage-gi N     resources offered (default 32, 128, 1000)
   --price-percent N      bid N% of Skyloom's catalog prices (default 100)
+  --payout-address 0x…   the EVM address your lease earnings are paid to (checksummed, or
+                         all lower case); without it the host pays an address it derives
+                         from the node id
   --state FILE           keep this node's identity here, so a restart rejoins as the same node
   --listen-host IP       interface the endpoints listen on (default 127.0.0.1)
   --advertise-host IP    IP address the host reaches the endpoints at (default: the listen
@@ -55,6 +59,13 @@ function positive(name: string, text: string | undefined, fallback: number): num
   return n;
 }
 
+function payoutAddressOf(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const problem = payoutAddressProblem(text.trim());
+  if (problem) throw new NodeUsageError(`--payout-address: ${problem}.`);
+  return checksummedPayoutAddress(text.trim());
+}
+
 export type RunningNode = { agent: NodeAgent; devModel: DevModelServer | null; stop(): Promise<void> };
 
 export async function runNodeCommand(argv: readonly string[], log: (line: string) => void = (l) => console.log(l)): Promise<RunningNode> {
@@ -78,6 +89,7 @@ export async function runNodeCommand(argv: readonly string[], log: (line: string
       "listen-host": { type: "string" },
       "advertise-host": { type: "string" },
       "health-interval-ms": { type: "string" },
+      "payout-address": { type: "string" },
     },
   });
   const kind = values.kind;
@@ -91,6 +103,7 @@ export async function runNodeCommand(argv: readonly string[], log: (line: string
   }
   const tier = (values.tier ?? (kind === "provider" ? "community1" : "community3")) as NodeTier;
   if (!NODE_TIERS.includes(tier)) throw new NodeUsageError(`--tier is one of ${NODE_TIERS.join(", ")}.`);
+  const payoutAddress = payoutAddressOf(values["payout-address"]);
   const statePath = values.state;
   const identity = statePath && existsSync(statePath) ? (JSON.parse(readFileSync(statePath, "utf8")) as { nodeId: string; secret: string }) : undefined;
   if (!values.token && !identity) throw new NodeUsageError("--token is required to join (or --state with a saved identity).");
@@ -127,6 +140,7 @@ export async function runNodeCommand(argv: readonly string[], log: (line: string
     backend,
     listenHost: values["listen-host"],
     advertiseHost: values["advertise-host"],
+    payoutAddress,
     healthIntervalMs: positive("health-interval-ms", values["health-interval-ms"], 2000),
     log,
   });

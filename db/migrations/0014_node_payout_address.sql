@@ -1,0 +1,1 @@
+ALTER TABLE `market_nodes` ADD `payout_address` text;
