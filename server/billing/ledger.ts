@@ -82,7 +82,8 @@ export function validatePosting(p: Posting): Map<string, bigint> {
 function prepare(sqlite: Database.Database) {
   return {
     entryByKey: sqlite.prepare<[string], { id: number; digest: string }>("SELECT id, digest FROM ledger_entries WHERE key = ?"),
-    balance: sqlite.prepare<[string], { balance: string }>("SELECT balance FROM ledger_accounts WHERE id = ?"),
+    /** The balance text alone (pluck: no row object built; undefined when the account has no row). */
+    balance: sqlite.prepare<[string], string>("SELECT balance FROM ledger_accounts WHERE id = ?").pluck(),
     createAccount: sqlite.prepare("INSERT INTO ledger_accounts (id, kind, team_id, balance, created_at) VALUES (?, ?, ?, ?, ?)"),
     setBalance: sqlite.prepare("UPDATE ledger_accounts SET balance = ? WHERE id = ?"),
     /** No row changed: the key was posted before (the unique key index is the idempotency check). */
@@ -98,16 +99,16 @@ export function createLedger(sqlite: Database.Database, clock: () => number = Da
   const s = prepare(sqlite);
 
   function balanceOf(accountId: string): bigint {
-    const row = s.balance.get(accountId);
-    return row ? amountFromText(row.balance) : 0n;
+    const balance = s.balance.get(accountId);
+    return balance === undefined ? 0n : amountFromText(balance);
   }
 
   /** The stored balance of each account the posting moves (absent: the account has no row yet). */
   function storedBalances(net: Map<string, bigint>): Map<string, string> {
     const stored = new Map<string, string>();
     for (const account of net.keys()) {
-      const row = s.balance.get(account);
-      if (row) stored.set(account, row.balance);
+      const balance = s.balance.get(account);
+      if (balance !== undefined) stored.set(account, balance);
     }
     return stored;
   }
