@@ -16,6 +16,7 @@
  *
  * `npm run bench -- billing`; BILLING_BENCH=metering,gateway,deposit picks parts;
  * BILLING_BENCH_PROFILE=<dir> writes the hosts' CPU profiles there (node --cpu-prof).
+ * BILLING_BENCH_ROUNDS=<n> sets the gateway part's rounds per setting (8).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";

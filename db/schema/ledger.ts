@@ -22,10 +22,16 @@ export const ledgerAccounts = sqliteTable(
   (t) => [index("ledger_accounts_team_idx").on(t.teamId)],
 );
 
+/*
+ * Entries and lines are posted on every /v1 request, in the run's transaction: each index and
+ * the AUTOINCREMENT counter (sqlite_sequence, one more row written per insert) cost on the
+ * gateway's hot path, so they hold only what a query reads (ADR 025). Their ids still only grow:
+ * SQLite gives a new row the largest id plus one, and ledger rows are never deleted.
+ */
 export const ledgerEntries = sqliteTable(
   "ledger_entries",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(),
     /** Idempotency key: posting the same key again is a no-op that returns this entry. */
     key: text("key").notNull(),
     kind: text("kind").notNull(),
@@ -35,13 +41,14 @@ export const ledgerEntries = sqliteTable(
     digest: text("digest").notNull(),
     at: integer("at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [uniqueIndex("ledger_entries_key_idx").on(t.key), index("ledger_entries_team_idx").on(t.teamId, t.at)],
+  // The key index is the idempotency check (INSERT … ON CONFLICT (key) DO NOTHING).
+  (t) => [uniqueIndex("ledger_entries_key_idx").on(t.key)],
 );
 
 export const ledgerLines = sqliteTable(
   "ledger_lines",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(),
     entryId: integer("entry_id")
       .notNull()
       .references(() => ledgerEntries.id),
@@ -53,7 +60,9 @@ export const ledgerLines = sqliteTable(
     /** The account's balance after this entry (statements read it; null on lines posted before it existed). */
     balanceAfter: text("balance_after"),
   },
-  (t) => [index("ledger_lines_entry_idx").on(t.entryId), index("ledger_lines_account_idx").on(t.accountId, t.entryId)],
+  // An account's lines in posting order: an index on account_id holds each line's id after it,
+  // so a statement page (account, id < cursor, newest first) reads only its rows, unsorted.
+  (t) => [index("ledger_lines_account_idx").on(t.accountId)],
 );
 
 /** A team's escrow account on the chain: the bytes32 deposit reference its deposits carry. */

@@ -10,7 +10,7 @@
  * caller is already in one — that is how usage lands in the same transaction as the run's row.
  */
 import type Database from "better-sqlite3";
-import { mayGoNegative, parseAccountId, type ParsedAccount } from "./accounts";
+import { mayGoNegative, parseAccountId } from "./accounts";
 import { amountFromText, amountToText } from "./amounts";
 
 export type PostingLine = { account: string; amount: bigint };
@@ -82,12 +82,12 @@ export function validatePosting(p: Posting): Map<string, bigint> {
 function prepare(sqlite: Database.Database) {
   return {
     entryByKey: sqlite.prepare<[string], { id: number; digest: string }>("SELECT id, digest FROM ledger_entries WHERE key = ?"),
-    balance: sqlite.prepare<[string], { balance: string }>("SELECT balance FROM ledger_accounts WHERE id = ?"),
-    /** Creates the account on its first posting, else sets its new balance. */
-    writeBalance: sqlite.prepare(
-      "INSERT INTO ledger_accounts (id, kind, team_id, balance, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET balance = excluded.balance",
-    ),
-    insertEntry: sqlite.prepare("INSERT INTO ledger_entries (key, kind, team_id, memo, digest, at) VALUES (?, ?, ?, ?, ?, ?)"),
+    /** The balance text alone (pluck: no row object built; undefined when the account has no row). */
+    balance: sqlite.prepare<[string], string>("SELECT balance FROM ledger_accounts WHERE id = ?").pluck(),
+    createAccount: sqlite.prepare("INSERT INTO ledger_accounts (id, kind, team_id, balance, created_at) VALUES (?, ?, ?, ?, ?)"),
+    setBalance: sqlite.prepare("UPDATE ledger_accounts SET balance = ? WHERE id = ?"),
+    /** No row changed: the key was posted before (the unique key index is the idempotency check). */
+    insertEntry: sqlite.prepare("INSERT INTO ledger_entries (key, kind, team_id, memo, digest, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING"),
     insertLine: sqlite.prepare("INSERT INTO ledger_lines (entry_id, account_id, amount, balance_after) VALUES (?, ?, ?, ?)"),
   };
 }
@@ -99,31 +99,60 @@ export function createLedger(sqlite: Database.Database, clock: () => number = Da
   const s = prepare(sqlite);
 
   function balanceOf(accountId: string): bigint {
-    const row = s.balance.get(accountId);
-    return row ? amountFromText(row.balance) : 0n;
+    const balance = s.balance.get(accountId);
+    return balance === undefined ? 0n : amountFromText(balance);
+  }
+
+  /** The stored balance of each account the posting moves (absent: the account has no row yet). */
+  function storedBalances(net: Map<string, bigint>): Map<string, string> {
+    const stored = new Map<string, string>();
+    for (const account of net.keys()) {
+      const balance = s.balance.get(account);
+      if (balance !== undefined) stored.set(account, balance);
+    }
+    return stored;
+  }
+
+  function duplicateOf(p: Posting, digest: string): PostResult | null {
+    const existing = s.entryByKey.get(p.key);
+    if (!existing) return null;
+    if (existing.digest !== digest) throw new IdempotencyConflict(p.key);
+    return { entryId: existing.id, duplicate: true };
   }
 
   function postNow(p: Posting, net: Map<string, bigint>, digest: string): PostResult {
-    const existing = s.entryByKey.get(p.key);
-    if (existing) {
-      if (existing.digest !== digest) throw new IdempotencyConflict(p.key);
-      return { entryId: existing.id, duplicate: true };
-    }
     const now = clock();
     // Every check before the first write: a refusal leaves nothing behind, even without a savepoint.
-    const updates: [string, bigint, ParsedAccount][] = [];
+    const stored = storedBalances(net);
     const afterOf = new Map<string, string>();
     for (const [account, change] of net) {
-      const row = s.balance.get(account);
-      const parsed = parseAccountId(account);
-      const before = row ? amountFromText(row.balance) : 0n;
+      const text = stored.get(account);
+      const before = text === undefined ? 0n : amountFromText(text);
       const after = before + change;
-      if (after < 0n && !mayGoNegative(parsed.kind)) throw new InsufficientFunds(account, before, -change);
-      updates.push([account, after, parsed]);
+      // A key posted before answers with its entry even when the money has moved on since.
+      if (after < 0n && !mayGoNegative(parseAccountId(account).kind)) {
+        const duplicate = duplicateOf(p, digest);
+        if (duplicate) return duplicate;
+        throw new InsufficientFunds(account, before, -change);
+      }
       afterOf.set(account, amountToText(after));
     }
-    const entryId = Number(s.insertEntry.run(p.key, p.kind, p.teamId ?? null, p.memo ?? null, digest, p.at ?? now).lastInsertRowid);
-    for (const [account, after, parsed] of updates) s.writeBalance.run(account, parsed.kind, parsed.teamId, amountToText(after), now);
+    // The idempotency check is the insert itself: the unique key index refuses a key seen before,
+    // and then nothing has been written.
+    const inserted = s.insertEntry.run(p.key, p.kind, p.teamId ?? null, p.memo ?? null, digest, p.at ?? now);
+    if (inserted.changes === 0) {
+      const duplicate = duplicateOf(p, digest);
+      if (!duplicate) throw new Error(`Ledger key ${p.key}: the entry was neither inserted nor found.`);
+      return duplicate;
+    }
+    const entryId = Number(inserted.lastInsertRowid);
+    for (const [account, after] of afterOf) {
+      if (stored.has(account)) s.setBalance.run(after, account);
+      else {
+        const parsed = parseAccountId(account);
+        s.createAccount.run(account, parsed.kind, parsed.teamId, after, now);
+      }
+    }
     for (const line of p.lines) s.insertLine.run(entryId, line.account, amountToText(line.amount), afterOf.get(line.account));
     return { entryId, duplicate: false };
   }

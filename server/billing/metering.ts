@@ -103,9 +103,10 @@ export class UsageMeter {
         .prepare<[string, string, string], CostColumns>("SELECT cost_spon, cost_wei_fraction FROM billing_usage_daily WHERE api_key_id = ? AND day >= ? AND team_id = ?")
         .safeIntegers(true),
       // Every SET expression reads the row as it was, so the carry uses the old fraction.
-      addRollup: sqlite.prepare(
+      // Positional parameters: binding by name costs a third of this upsert (run on every request).
+      addRollup: sqlite.prepare<[teamId: string, day: string, agentId: string, apiKeyId: string, promptTokens: number, completionTokens: number, costSpon: bigint, costWeiFraction: bigint]>(
         `INSERT INTO billing_usage_daily (team_id, day, agent_id, api_key_id, requests, prompt_tokens, completion_tokens, cost_spon, cost_wei_fraction)
-         VALUES (@teamId, @day, @agentId, @apiKeyId, 1, @promptTokens, @completionTokens, @costSpon, @costWeiFraction)
+         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
          ON CONFLICT (team_id, day, agent_id, api_key_id) DO UPDATE SET requests = requests + 1,
            prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
            cost_spon = cost_spon + excluded.cost_spon + (cost_wei_fraction + excluded.cost_wei_fraction) / ${WEI_PER_SPON},
@@ -155,16 +156,7 @@ export class UsageMeter {
       }
       if (!this.tryPostUsage(usage, charged)) throw new Error(`Run ${usage.runId}: the usage posting was refused within the spare balance.`);
     }
-    this.q.addRollup.run({
-      teamId: usage.teamId,
-      day: usage.day,
-      agentId: usage.agentId,
-      apiKeyId: usage.apiKeyId,
-      promptTokens: usage.promptTokens,
-      completionTokens: usage.completionTokens,
-      costSpon: charged / WEI_PER_SPON,
-      costWeiFraction: charged % WEI_PER_SPON,
-    });
+    this.q.addRollup.run(usage.teamId, usage.day, usage.agentId, usage.apiKeyId, usage.promptTokens, usage.completionTokens, charged / WEI_PER_SPON, charged % WEI_PER_SPON);
     return charged;
   }
 

@@ -78,6 +78,18 @@ describe("ledger postings", () => {
     expect(entryCount()).toBe(1);
   });
 
+  it("answers a key posted before with its entry even when the balance could no longer pay it, inside a caller's transaction too", () => {
+    ledger.post(deposit("d", alice, 10n));
+    const spent = ledger.post(spend("s", alice, 10n));
+    expect(ledger.post(spend("s", alice, 10n))).toEqual({ entryId: spent.entryId, duplicate: true });
+    expect(database.sqlite.transaction(() => ledger.post(spend("s", alice, 10n)))()).toEqual({ entryId: spent.entryId, duplicate: true });
+    // Different lines under the key: a conflict, not a shortfall.
+    expect(() => ledger.post(spend("s", alice, 11n))).toThrow(IdempotencyConflict);
+    expect(entryCount()).toBe(2);
+    expect(ledger.balanceOf(accountId.available(alice))).toBe(0n);
+    expect(ledger.audit()).toEqual([]);
+  });
+
   it("refuses a posting that would make a balance negative, atomically, with the balance and the shortfall", () => {
     ledger.post(deposit("d", alice, 10n));
     const refusal = (() => {
