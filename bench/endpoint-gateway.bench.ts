@@ -11,7 +11,9 @@
  * build/host/marketplace-node.js, joining it with a team token; and this load generator.
  * ENDPOINT_BENCH_TSX=1 runs the children under tsx instead (slower per request).
  * ENDPOINT_BENCH_PROFILE=DIR writes CPU profiles of the host and the serving node there and
- * skips the deploy and failover runs. Medians of several rounds, each with the load average.
+ * skips the deploy and failover runs; ENDPOINT_BENCH_GATEWAY_ONLY=1 skips them without profiles
+ * (for back-to-back before/after runs of the gateway figures). Medians of several rounds, each
+ * with the load average.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -30,8 +32,9 @@ const CLIENTS = 8;
 const GOAL_ADDED_MS = 1;
 const GOAL_RPS = 1500;
 const PROFILE = process.env.ENDPOINT_BENCH_PROFILE;
-const DEPLOY_RUNS = PROFILE ? 0 : 5;
-const FAILOVER_RUNS = PROFILE ? 0 : 3;
+const GATEWAY_ONLY = Boolean(PROFILE || process.env.ENDPOINT_BENCH_GATEWAY_ONLY);
+const DEPLOY_RUNS = GATEWAY_ONLY ? 0 : 5;
+const FAILOVER_RUNS = GATEWAY_ONLY ? 0 : 3;
 // A tiny answer: the bench measures the path, not the development model's text.
 const BODY = (model: string) => JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], max_tokens: 4 });
 const MODEL_ID = "Qwen/Qwen2.5-7B-Instruct";
@@ -82,7 +85,7 @@ async function runHost(nodeScript: string[]): Promise<void> {
   const info: HostInfo = { url, key, slug: e.slug, directBaseUrl: direct.baseUrl, directKey: direct.apiKey, model: direct.model, hostPid: process.pid, servingNodePid: servingNode?.child.pid ?? 0 };
   console.log(JSON.stringify(info));
   await new Promise((resolve) => process.once("message", resolve));
-  if (PROFILE) process.exit(0); // --cpu-prof writes the profiles at a normal exit (the exit handler above stops the nodes)
+  if (GATEWAY_ONLY) process.exit(0); // --cpu-prof writes the profiles at a normal exit (the exit handler above stops the nodes)
   await alice.endpoint.delete({ id: e.id });
 
   const deploy: number[] = [];
@@ -259,10 +262,10 @@ async function main(): Promise<void> {
   const hostCpu = Number(cpu(gatewayRounds, "host"));
   console.log(`  → the host alone could serve about ${(1000 / hostCpu).toFixed(0)} req/s on one core; all three processes need ${(Number(cpu(gatewayRounds, "host")) + Number(cpu(gatewayRounds, "node")) + Number(cpu(gatewayRounds, "generator"))).toFixed(3)} ms of CPU per request (2 cores here, shared)`);
 
-  if (PROFILE) {
+  if (GATEWAY_ONLY) {
     child.send("exit");
     await new Promise((resolve) => child.once("exit", resolve));
-    console.log(`CPU profiles of the host and the nodes: ${PROFILE}`);
+    if (PROFILE) console.log(`CPU profiles of the host and the nodes: ${PROFILE}`);
     return;
   }
   progress(`deploy (${DEPLOY_RUNS} runs) and failover (${FAILOVER_RUNS} runs)`);
