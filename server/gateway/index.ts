@@ -51,7 +51,7 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
   const keyed = (handler: Handler) => async (req: Request, res: Response) => {
     try {
       cors.allowKnownOrigin(req, res);
-      const key = authenticate(services.apiKeys, req, `${publicUrlFor(req, site)}/settings/api-keys`);
+      const key = authenticate(services.apiKeys, req, () => `${publicUrlFor(req, site)}/settings/api-keys`);
       cors.checkKey(req, res, key);
       if (key.requestsPerMinute !== null) {
         const decision = limiter.take(key.id, key.requestsPerMinute);
