@@ -17,7 +17,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent, request, type RequestOptions } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -139,15 +139,24 @@ async function startNode(script: string[], joinUrl: string, token: string, name:
 // ---------------------------------------------------------------- parent: the load generator
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function post(url: string, key: string, body: string): Promise<number> {
+/** One target's request, prepared once: the load generator's own CPU per request stays small (it shares the 2 cores). */
+type Target = { url: string; options: RequestOptions; body: string };
+
+function target(url: string, key: string, body: string): Target {
+  const { hostname, port, pathname } = new URL(url);
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+  return { url, options: { method: "POST", host: hostname, port, path: pathname, agent, headers }, body };
+}
+
+function post(to: Target): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+    const req = request(to.options, (res) => {
       res.resume();
-      res.once("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode} from ${url}`))));
+      res.once("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode} from ${to.url}`))));
     });
-    req.once("error", (error) => reject(new Error(`POST ${url}: ${error.message}`)));
-    req.end(body);
+    req.once("error", (error) => reject(new Error(`POST ${to.url}: ${error.message}`)));
+    req.end(to.body);
   });
 }
 
@@ -164,14 +173,14 @@ function cpuMs(pid: number): number {
 
 type Round = { rps: number; load: number; cpuPerRequestMs: { host: number; node: number; generator: number } };
 
-async function throughput(url: string, key: string, body: string, pids: { host: number; node: number }): Promise<Round> {
+async function throughput(to: Target, pids: { host: number; node: number }): Promise<Round> {
   const before = { host: cpuMs(pids.host), node: cpuMs(pids.node), generator: process.cpuUsage() };
   const until = performance.now() + SECONDS_PER_ROUND * 1000;
   let done = 0;
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (performance.now() < until) {
-        await post(url, key, body);
+        await post(to);
         done += 1;
       }
     }),
@@ -221,8 +230,10 @@ async function main(): Promise<void> {
     });
   progress("starting the host and two nodes, deploying an endpoint");
   const info = await nextJson<HostInfo>();
-  const viaGateway = () => post(`${info.url}/v1/chat/completions`, info.key, BODY(info.slug));
-  const direct = () => post(`${info.directBaseUrl}/chat/completions`, info.directKey, BODY(info.model));
+  const gatewayTarget = target(`${info.url}/v1/chat/completions`, info.key, BODY(info.slug));
+  const directTarget = target(`${info.directBaseUrl}/chat/completions`, info.directKey, BODY(info.model));
+  const viaGateway = () => post(gatewayTarget);
+  const direct = () => post(directTarget);
   progress("warming up");
   for (let i = 0; i < 300; i++) await Promise.all([viaGateway(), direct()]);
 
@@ -240,8 +251,8 @@ async function main(): Promise<void> {
   const directRounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     progress(`throughput round ${r + 1} of ${ROUNDS}`);
-    gatewayRounds.push(await throughput(`${info.url}/v1/chat/completions`, info.key, BODY(info.slug), pids));
-    directRounds.push(await throughput(`${info.directBaseUrl}/chat/completions`, info.directKey, BODY(info.model), { host: 0, node: pids.node }));
+    gatewayRounds.push(await throughput(gatewayTarget, pids));
+    directRounds.push(await throughput(directTarget, { host: 0, node: pids.node }));
   }
 
   const added = summarize(gatewayMs).median - summarize(directMs).median;
