@@ -11,11 +11,13 @@
  * build/host/marketplace-node.js, joining it with a team token; and this load generator.
  * ENDPOINT_BENCH_TSX=1 runs the children under tsx instead (slower per request).
  * ENDPOINT_BENCH_PROFILE=DIR writes CPU profiles of the host and the serving node there and
- * skips the deploy and failover runs. Medians of several rounds, each with the load average.
+ * skips the deploy and failover runs; ENDPOINT_BENCH_GATEWAY_ONLY=1 skips them without profiles
+ * (for back-to-back before/after runs of the gateway figures). Medians of several rounds, each
+ * with the load average.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent, request, type RequestOptions } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -30,8 +32,9 @@ const CLIENTS = 8;
 const GOAL_ADDED_MS = 1;
 const GOAL_RPS = 1500;
 const PROFILE = process.env.ENDPOINT_BENCH_PROFILE;
-const DEPLOY_RUNS = PROFILE ? 0 : 5;
-const FAILOVER_RUNS = PROFILE ? 0 : 3;
+const GATEWAY_ONLY = Boolean(PROFILE || process.env.ENDPOINT_BENCH_GATEWAY_ONLY);
+const DEPLOY_RUNS = GATEWAY_ONLY ? 0 : 5;
+const FAILOVER_RUNS = GATEWAY_ONLY ? 0 : 3;
 // A tiny answer: the bench measures the path, not the development model's text.
 const BODY = (model: string) => JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], max_tokens: 4 });
 const MODEL_ID = "Qwen/Qwen2.5-7B-Instruct";
@@ -82,7 +85,7 @@ async function runHost(nodeScript: string[]): Promise<void> {
   const info: HostInfo = { url, key, slug: e.slug, directBaseUrl: direct.baseUrl, directKey: direct.apiKey, model: direct.model, hostPid: process.pid, servingNodePid: servingNode?.child.pid ?? 0 };
   console.log(JSON.stringify(info));
   await new Promise((resolve) => process.once("message", resolve));
-  if (PROFILE) process.exit(0); // --cpu-prof writes the profiles at a normal exit (the exit handler above stops the nodes)
+  if (GATEWAY_ONLY) process.exit(0); // --cpu-prof writes the profiles at a normal exit (the exit handler above stops the nodes)
   await alice.endpoint.delete({ id: e.id });
 
   const deploy: number[] = [];
@@ -136,15 +139,24 @@ async function startNode(script: string[], joinUrl: string, token: string, name:
 // ---------------------------------------------------------------- parent: the load generator
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function post(url: string, key: string, body: string): Promise<number> {
+/** One target's request, prepared once: the load generator's own CPU per request stays small (it shares the 2 cores). */
+type Target = { url: string; options: RequestOptions; body: string };
+
+function target(url: string, key: string, body: string): Target {
+  const { hostname, port, pathname } = new URL(url);
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) };
+  return { url, options: { method: "POST", host: hostname, port, path: pathname, agent, headers }, body };
+}
+
+function post(to: Target): Promise<number> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+    const req = request(to.options, (res) => {
       res.resume();
-      res.once("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode} from ${url}`))));
+      res.once("end", () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode} from ${to.url}`))));
     });
-    req.once("error", (error) => reject(new Error(`POST ${url}: ${error.message}`)));
-    req.end(body);
+    req.once("error", (error) => reject(new Error(`POST ${to.url}: ${error.message}`)));
+    req.end(to.body);
   });
 }
 
@@ -161,14 +173,14 @@ function cpuMs(pid: number): number {
 
 type Round = { rps: number; load: number; cpuPerRequestMs: { host: number; node: number; generator: number } };
 
-async function throughput(url: string, key: string, body: string, pids: { host: number; node: number }): Promise<Round> {
+async function throughput(to: Target, pids: { host: number; node: number }): Promise<Round> {
   const before = { host: cpuMs(pids.host), node: cpuMs(pids.node), generator: process.cpuUsage() };
   const until = performance.now() + SECONDS_PER_ROUND * 1000;
   let done = 0;
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (performance.now() < until) {
-        await post(url, key, body);
+        await post(to);
         done += 1;
       }
     }),
@@ -218,8 +230,10 @@ async function main(): Promise<void> {
     });
   progress("starting the host and two nodes, deploying an endpoint");
   const info = await nextJson<HostInfo>();
-  const viaGateway = () => post(`${info.url}/v1/chat/completions`, info.key, BODY(info.slug));
-  const direct = () => post(`${info.directBaseUrl}/chat/completions`, info.directKey, BODY(info.model));
+  const gatewayTarget = target(`${info.url}/v1/chat/completions`, info.key, BODY(info.slug));
+  const directTarget = target(`${info.directBaseUrl}/chat/completions`, info.directKey, BODY(info.model));
+  const viaGateway = () => post(gatewayTarget);
+  const direct = () => post(directTarget);
   progress("warming up");
   for (let i = 0; i < 300; i++) await Promise.all([viaGateway(), direct()]);
 
@@ -237,8 +251,8 @@ async function main(): Promise<void> {
   const directRounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     progress(`throughput round ${r + 1} of ${ROUNDS}`);
-    gatewayRounds.push(await throughput(`${info.url}/v1/chat/completions`, info.key, BODY(info.slug), pids));
-    directRounds.push(await throughput(`${info.directBaseUrl}/chat/completions`, info.directKey, BODY(info.model), { host: 0, node: pids.node }));
+    gatewayRounds.push(await throughput(gatewayTarget, pids));
+    directRounds.push(await throughput(directTarget, { host: 0, node: pids.node }));
   }
 
   const added = summarize(gatewayMs).median - summarize(directMs).median;
@@ -259,10 +273,10 @@ async function main(): Promise<void> {
   const hostCpu = Number(cpu(gatewayRounds, "host"));
   console.log(`  → the host alone could serve about ${(1000 / hostCpu).toFixed(0)} req/s on one core; all three processes need ${(Number(cpu(gatewayRounds, "host")) + Number(cpu(gatewayRounds, "node")) + Number(cpu(gatewayRounds, "generator"))).toFixed(3)} ms of CPU per request (2 cores here, shared)`);
 
-  if (PROFILE) {
+  if (GATEWAY_ONLY) {
     child.send("exit");
     await new Promise((resolve) => child.once("exit", resolve));
-    console.log(`CPU profiles of the host and the nodes: ${PROFILE}`);
+    if (PROFILE) console.log(`CPU profiles of the host and the nodes: ${PROFILE}`);
     return;
   }
   progress(`deploy (${DEPLOY_RUNS} runs) and failover (${FAILOVER_RUNS} runs)`);

@@ -2,7 +2,8 @@ import type Database from "better-sqlite3";
 
 /**
  * The statements on Skyloom's hot paths, every one of them here: a gateway request reads its
- * key and its agent, and a run stores its row, its steps, its origin and its usage. They are
+ * key and its agent, a run stores its row, its steps, its origin and its usage, and a request
+ * to a model endpoint its record. They are
  * better-sqlite3's own statements, prepared once per database by the composition root
  * (server/composition.ts): building a drizzle query per event cost more than the write, and
  * drizzle's result mapping more than the read. Everything else goes through drizzle.
@@ -51,6 +52,13 @@ export function prepareHotStatements(sqlite: Database.Database) {
          errors = errors + excluded.errors,
          prompt_tokens = prompt_tokens + excluded.prompt_tokens,
          completion_tokens = completion_tokens + excluded.completion_tokens`,
+    ),
+
+    // ---- model endpoints (server/services/endpoint-request-buffer.ts)
+    /** One request to a model endpoint, written with its batch. */
+    insertEndpointRequest: sqlite.prepare<[EndpointRequestParams]>(
+      `insert into endpoint_requests (team_id, endpoint_id, api_key_id, prompt_tokens, completion_tokens, latency_ms, status, at)
+       values (@teamId, @endpointId, @apiKeyId, @promptTokens, @completionTokens, @latencyMs, @status, @at)`,
     ),
 
     // ---- gateway reads (server/services/api-keys.ts, published-agents.ts)
@@ -122,6 +130,17 @@ export type AgentUsageParams = {
   errors: 0 | 1;
   promptTokens: number;
   completionTokens: number;
+};
+
+export type EndpointRequestParams = {
+  teamId: string;
+  endpointId: string;
+  apiKeyId: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  status: number;
+  at: number;
 };
 
 export type ApiKeyRow = {

@@ -175,7 +175,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     // Cancelling first ends the runs' event streams, so open SSE responses finish.
     stops.push(() => runs.stop());
 
-    const endpoints = new EndpointService({ db, marketplace, publicUrl: config.publicUrl, leaseBilling });
+    const endpoints = new EndpointService({ db, statements, marketplace, publicUrl: config.publicUrl, leaseBilling });
     endpointCache = endpoints;
     endpoints.startIdleTimer();
     stops.push(() => endpoints.close());

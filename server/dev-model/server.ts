@@ -25,12 +25,17 @@ export type DevModelOptions = {
 };
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-let sequence = 0;
 
-/** Every completion gets its own id: LangGraph merges messages that share one. */
-function completionId(): string {
-  sequence += 1;
-  return `chatcmpl-dev-${sequence.toString(36)}-${randomBytes(6).toString("hex")}`;
+/**
+ * Every completion gets its own id (LangGraph merges messages that share one): a count after
+ * a random part drawn once per server, so ids differ across servers and restarts too, without
+ * asking the system for random bytes per answer.
+ */
+function completionIds(): () => string {
+  const server = randomBytes(6).toString("hex");
+  let sequence = 0;
+  // The count last: a tool call's id is made of the last characters (see handleCompletion).
+  return () => `chatcmpl-dev-${server}-${(sequence += 1).toString(36)}`;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -64,6 +69,7 @@ function pieces(text: string): string[] {
 export async function startDevModelServer(options: DevModelOptions = {}): Promise<DevModelServer> {
   let answered = 0;
   const delay = options.chunkDelayMs ?? 0;
+  const completionId = completionIds();
 
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]?.replace(/\/+$/, "") ?? "";

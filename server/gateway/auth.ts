@@ -19,22 +19,23 @@ export function presentedToken(req: Request): string | undefined {
   return typeof apiKey === "string" && apiKey.trim() ? apiKey.trim() : undefined;
 }
 
-export function authenticate(apiKeys: Pick<ApiKeyService, "find">, req: Request, keysUrl: string): AuthenticatedKey {
+/** `keysPage` is asked for only when a request is refused (it is worked out from the request's Host). */
+export function authenticate(apiKeys: Pick<ApiKeyService, "find">, req: Request, keysPage: () => string): AuthenticatedKey {
   const token = presentedToken(req);
   if (!token) {
     throw new GatewayError(
       401,
-      `You didn't provide an API key. Send it as "Authorization: Bearer YOUR_KEY"; create keys at ${keysUrl}.`,
+      `You didn't provide an API key. Send it as "Authorization: Bearer YOUR_KEY"; create keys at ${keysPage()}.`,
       "invalid_request_error",
       "missing_api_key",
     );
   }
   const key = apiKeys.find(token);
   if (!key) {
-    throw new GatewayError(401, `Incorrect API key provided: ${mask(token)}. You can find your API keys at ${keysUrl}.`, "invalid_request_error", "invalid_api_key");
+    throw new GatewayError(401, `Incorrect API key provided: ${mask(token)}. You can find your API keys at ${keysPage()}.`, "invalid_request_error", "invalid_api_key");
   }
   if (key.revoked) {
-    throw new GatewayError(401, `The API key ${mask(token)} was revoked. Create a new one at ${keysUrl}.`, "invalid_request_error", "invalid_api_key");
+    throw new GatewayError(401, `The API key ${mask(token)} was revoked. Create a new one at ${keysPage()}.`, "invalid_request_error", "invalid_api_key");
   }
   return key;
 }

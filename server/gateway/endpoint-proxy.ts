@@ -1,4 +1,4 @@
-import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import { MarketplaceError, type Marketplace, type ServingEndpoint } from "../marketplace/marketplace";
@@ -6,6 +6,7 @@ import { usageOfAnswer } from "../marketplace/openai-usage";
 import { sendWithFailover } from "../marketplace/serving";
 import type { AuthenticatedKey } from "../services/api-keys";
 import type { RequestRecord } from "../services/endpoint-metrics";
+import { relay } from "../http/relay";
 import { GatewayError } from "./errors";
 
 /**
@@ -34,8 +35,6 @@ export type EndpointProxyDeps = {
 const DEFAULT_WAIT_MS = 30_000;
 /** Usage is read from answers up to this size; larger ones are passed on but counted as zero tokens. */
 const MAX_METERED_BYTES = 4 * 1024 * 1024;
-/** One pool of kept-alive connections to lease servers: a new TCP connection per request costs more than the proxying. */
-const keepAlive = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
 
 /** The endpoint `model` names, if the key may call it; null when it is not an endpoint (an agent, then). */
 export function endpointForKey(endpoints: GatewayEndpoints, key: AuthenticatedKey, model: string): GatewayEndpoint | null {
@@ -49,88 +48,131 @@ export function endpointForKey(endpoints: GatewayEndpoints, key: AuthenticatedKe
 }
 
 type Upstream = { response: IncomingMessage; firstByteMs: number };
+/** Where a lease server's base URL points, parsed once (not per request). */
+type Target = { secure: boolean; host: string; port: string; basePath: string };
 
-export async function proxyToEndpoint(
-  deps: EndpointProxyDeps,
-  req: Request,
-  res: Response,
-  key: AuthenticatedKey,
-  endpoint: GatewayEndpoint,
-  path: "/chat/completions" | "/embeddings",
-  body: Record<string, unknown>,
-): Promise<void> {
-  const startedAt = Date.now();
-  const abort = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) abort.abort();
-  });
-  let status = 0;
-  const usage = { promptTokens: 0, completionTokens: 0 };
-  let latencyMs = 0;
-  try {
-    const source = {
-      endpoint: (o: { timeoutMs: number; signal?: AbortSignal }) => deps.endpoints.serving(key.teamId, endpoint.id, o),
-      reportUnreachable: async (serving: ServingEndpoint, error: string) =>
-        endpoint.marketDeploymentId ? deps.marketplace.reportUnreachable({ teamId: key.teamId, deploymentId: endpoint.marketDeploymentId }, { leaseId: serving.leaseId, error }) : { reordered: false },
-    };
-    const { result } = await sendWithFailover(source, { timeoutMs: deps.waitMs ?? DEFAULT_WAIT_MS, signal: abort.signal }, (serving) =>
-      send(serving, path, JSON.stringify({ ...body, model: serving.model }), abort.signal, startedAt),
-    );
-    const { response } = result;
-    status = response.statusCode ?? 502;
-    latencyMs = result.firstByteMs;
-    res.writeHead(status, passedHeaders(response));
-    const metered: Buffer[] = [];
-    let size = 0;
-    response.on("data", (chunk: Buffer) => {
-      if (size + chunk.length <= MAX_METERED_BYTES) metered.push(chunk);
-      size += chunk.length;
+/**
+ * The gateway's proxy to model endpoints, one per gateway: it owns the kept-alive connections
+ * to lease servers (a new TCP connection per request cost more than the proxying) and the
+ * parsed lease server URLs.
+ */
+export class EndpointProxy {
+  private readonly keepAlive = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
+  private readonly targets = new Map<string, Target>();
+
+  constructor(private readonly deps: EndpointProxyDeps) {}
+
+  async proxy(req: Request, res: Response, key: AuthenticatedKey, endpoint: GatewayEndpoint, path: "/chat/completions" | "/embeddings", body: Record<string, unknown>): Promise<void> {
+    const { deps } = this;
+    const startedAt = Date.now();
+    const abort = new AbortController();
+    // The request in flight to the lease server, ended with the client's (no signal per request: its listeners cost).
+    let upstream: ClientRequest | null = null;
+    res.once("close", () => {
+      if (res.writableFinished) return;
+      abort.abort();
+      upstream?.destroy(clientClosed());
     });
-    await new Promise<void>((resolve, reject) => {
-      response.pipe(res);
-      response.once("end", resolve);
-      response.once("error", reject);
-      res.once("close", resolve);
-    });
-    if (size <= MAX_METERED_BYTES) Object.assign(usage, usageOfAnswer(Buffer.concat(metered).toString("utf8"), String(response.headers["content-type"] ?? "").includes("text/event-stream")));
-  } catch (error) {
-    status = status || statusOf(error);
-    if (res.headersSent) {
-      // The lease's server died mid-answer: what was sent stays sent; the stream ends with an error event.
-      if (!res.writableEnded) res.end(`data: ${JSON.stringify(upstreamLost().body())}\n\n`);
-      return;
+    let status = 0;
+    const usage = { promptTokens: 0, completionTokens: 0 };
+    let latencyMs = 0;
+    try {
+      const source = {
+        endpoint: (o: { timeoutMs: number; signal?: AbortSignal }) => deps.endpoints.serving(key.teamId, endpoint.id, o),
+        reportUnreachable: async (serving: ServingEndpoint, error: string) =>
+          endpoint.marketDeploymentId ? deps.marketplace.reportUnreachable({ teamId: key.teamId, deploymentId: endpoint.marketDeploymentId }, { leaseId: serving.leaseId, error }) : { reordered: false },
+      };
+      const { result } = await sendWithFailover(source, { timeoutMs: deps.waitMs ?? DEFAULT_WAIT_MS, signal: abort.signal }, (serving) => {
+        body.model = serving.model;
+        const sent = this.send(serving, path, JSON.stringify(body), startedAt);
+        upstream = sent.request;
+        return sent.answered;
+      });
+      const { response } = result;
+      status = response.statusCode ?? 502;
+      latencyMs = result.firstByteMs;
+      const { headers, stream } = passedHeaders(response.rawHeaders);
+      res.writeHead(status, headers);
+      const { kept, size, failed } = await relay(response, res, MAX_METERED_BYTES);
+      if (failed) throw failed;
+      if (size <= MAX_METERED_BYTES) Object.assign(usage, usageOfAnswer((kept.length === 1 ? kept[0]! : Buffer.concat(kept)).toString("utf8"), stream));
+    } catch (error) {
+      status = status || statusOf(error);
+      if (res.headersSent) {
+        // The lease's server died mid-answer: what was sent stays sent; the stream ends with an error event.
+        if (!res.writableEnded) res.end(`data: ${JSON.stringify(upstreamLost().body())}\n\n`);
+        return;
+      }
+      throw toGatewayError(error, endpoint.slug);
+    } finally {
+      deps.endpoints.recordRequest({ teamId: key.teamId, endpointId: endpoint.id, apiKeyId: key.id, ...usage, latencyMs: latencyMs || Date.now() - startedAt, status: status || 499, at: startedAt });
     }
-    throw toGatewayError(error, endpoint.slug);
-  } finally {
-    deps.endpoints.recordRequest({ teamId: key.teamId, endpointId: endpoint.id, apiKeyId: key.id, ...usage, latencyMs: latencyMs || Date.now() - startedAt, status: status || 499, at: startedAt });
+  }
+
+  private send(serving: ServingEndpoint, path: string, payload: string, startedAt: number): { request: ClientRequest; answered: Promise<Upstream> } {
+    const target = this.target(serving.baseUrl);
+    let request!: ClientRequest;
+    const answered = new Promise<Upstream>((resolve, reject) => {
+      request = (target.secure ? httpsRequest : httpRequest)(
+        {
+          method: "POST",
+          host: target.host,
+          port: target.port,
+          path: target.basePath + path,
+          agent: target.secure ? undefined : this.keepAlive,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...(serving.apiKey ? { authorization: `Bearer ${serving.apiKey}` } : {}) },
+        },
+        (response) => resolve({ response, firstByteMs: Date.now() - startedAt }),
+      );
+      request.once("error", reject);
+      request.end(payload);
+    });
+    return { request, answered };
+  }
+
+  private target(baseUrl: string): Target {
+    let target = this.targets.get(baseUrl);
+    if (!target) {
+      const url = new URL(baseUrl);
+      // An IPv6 literal's brackets belong to the URL, not to the address connected to.
+      target = { secure: url.protocol === "https:", host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: url.port, basePath: url.pathname.replace(/\/$/, "") };
+      if (this.targets.size >= MAX_TARGETS) this.targets.clear();
+      this.targets.set(baseUrl, target);
+    }
+    return target;
   }
 }
 
-function send(serving: ServingEndpoint, path: string, payload: string, signal: AbortSignal, startedAt: number): Promise<Upstream> {
-  const url = new URL(`${serving.baseUrl.replace(/\/$/, "")}${path}`);
-  const call = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const upstream = call(
-      url,
-      {
-        method: "POST",
-        agent: url.protocol === "https:" ? undefined : keepAlive,
-        signal,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...(serving.apiKey ? { authorization: `Bearer ${serving.apiKey}` } : {}) },
-      },
-      (response) => resolve({ response, firstByteMs: Date.now() - startedAt }),
-    );
-    upstream.once("error", reject);
-    upstream.end(payload);
-  });
-}
+/** Lease server URLs remembered; past this many (endpoints moving a lot), the map starts over. */
+const MAX_TARGETS = 1000;
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "proxy-authenticate", "proxy-authorization", "te", "trailer", "upgrade"]);
 
-function passedHeaders(response: IncomingMessage): Record<string, string | string[]> {
+/**
+ * The answer's headers to pass on (hop-by-hop ones left out; a repeated one joined as
+ * node:http joins it, set-cookie kept apart), and whether it is an event stream. Read from
+ * the raw list: `response.headers` would build another object per request.
+ */
+function passedHeaders(raw: string[]): { headers: Record<string, string | string[]>; stream: boolean } {
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(response.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-  return headers;
+  let stream = false;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    if (HOP_BY_HOP.has(name)) continue;
+    if (name === "content-type" && value.includes("text/event-stream")) stream = true;
+    const seen = headers[name];
+    if (seen === undefined) headers[name] = name === "set-cookie" ? [value] : value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else headers[name] = `${seen}, ${value}`;
+  }
+  return { headers, stream };
+}
+
+function clientClosed(): Error {
+  const error = new Error("The client closed the request.");
+  error.name = "AbortError";
+  return error;
 }
 
 function statusOf(error: unknown): number {

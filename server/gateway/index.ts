@@ -6,7 +6,7 @@ import { authenticate, KeyUsageRecorder } from "./auth";
 import { agentForKey, handleChatCompletion, modelNotFound } from "./chat-completions";
 import { GatewayCors } from "./cors";
 import { readJsonBody } from "./body";
-import { endpointForKey, proxyToEndpoint, type GatewayEndpoints } from "./endpoint-proxy";
+import { EndpointProxy, endpointForKey, type GatewayEndpoints } from "./endpoint-proxy";
 import { GatewayError, internalError, sendGatewayError, sendJson } from "./errors";
 import { KeyRateLimiter } from "./rate-limit";
 import type { AuthenticatedKey } from "../services/api-keys";
@@ -51,7 +51,7 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
   const keyed = (handler: Handler) => async (req: Request, res: Response) => {
     try {
       cors.allowKnownOrigin(req, res);
-      const key = authenticate(services.apiKeys, req, `${publicUrlFor(req, site)}/settings/api-keys`);
+      const key = authenticate(services.apiKeys, req, () => `${publicUrlFor(req, site)}/settings/api-keys`);
       cors.checkKey(req, res, key);
       if (key.requestsPerMinute !== null) {
         const decision = limiter.take(key.id, key.requestsPerMinute);
@@ -98,11 +98,11 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
   });
 
   const endpoints = services.endpoints;
-  const proxyDeps = endpoints && services.marketplace ? { endpoints, marketplace: services.marketplace, waitMs: options.endpointWaitMs } : null;
+  const proxy = endpoints && services.marketplace ? new EndpointProxy({ endpoints, marketplace: services.marketplace, waitMs: options.endpointWaitMs }) : null;
   /** The endpoint a request's `model` names, when it is one and the key may call it. */
   const endpointFor = (key: AuthenticatedKey, body: unknown) => {
     const model = (body as { model?: unknown } | null)?.model;
-    return proxyDeps && typeof model === "string" ? endpointForKey(proxyDeps.endpoints, key, model) : null;
+    return proxy && endpoints && typeof model === "string" ? endpointForKey(endpoints, key, model) : null;
   };
   /** Endpoints are listed for keys that may call them (server keys without an agent restriction). */
   const endpointModels = async (key: AuthenticatedKey) =>
@@ -129,7 +129,7 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
   const chatCompletion = keyed(async (req, res, key) => {
     const body = await readJsonBody(req);
     const endpoint = endpointFor(key, body);
-    if (endpoint && proxyDeps) return proxyToEndpoint(proxyDeps, req, res, key, endpoint, "/chat/completions", body as Record<string, unknown>);
+    if (endpoint && proxy) return proxy.proxy(req, res, key, endpoint, "/chat/completions", body as Record<string, unknown>);
     return handleChatCompletion(chatDeps, req, res, key, body);
   });
   const embeddings = keyed(async (req, res, key) => {
@@ -137,8 +137,8 @@ export function createGateway(services: GatewayServices, options: GatewayOptions
     const model = (body as { model?: unknown } | null)?.model;
     if (typeof model !== "string" || model === "") throw new GatewayError(400, "Set `model` to the slug of one of the team's embedding endpoints.", "invalid_request_error", null, "model");
     const endpoint = endpointFor(key, body);
-    if (!endpoint || !proxyDeps) throw modelNotFound(model);
-    return proxyToEndpoint(proxyDeps, req, res, key, endpoint, "/embeddings", body as Record<string, unknown>);
+    if (!endpoint || !proxy) throw modelNotFound(model);
+    return proxy.proxy(req, res, key, endpoint, "/embeddings", body as Record<string, unknown>);
   });
 
   const route = (req: Request, res: Response): void => {

@@ -32,11 +32,32 @@ export function usageOfAnswer(text: string, stream: boolean): TokenUsage {
     const { usage, contentChunks } = streamUsage(text);
     return usage ?? { promptTokens: 0, completionTokens: contentChunks };
   }
+  const closing = closingUsage(text);
+  if (closing) return closing;
   try {
     const usage = (JSON.parse(text) as { usage?: WireUsage | null }).usage;
     return usage ? fromWire(usage) : { promptTokens: 0, completionTokens: 0 };
   } catch {
     // a non-JSON body (an upstream's error page)
     return { promptTokens: 0, completionTokens: 0 };
+  }
+}
+
+/**
+ * The usage of an answer that ends with it (OpenAI, vLLM and Ollama write `usage` last), read
+ * without parsing the rest: the proxies read every answer, and most of one is the text. Null
+ * when the answer does not end with a `usage` member of the outer object: `{"usage": …}`
+ * parses only if what follows the last `"usage"` closes the answer's object exactly; the
+ * whole answer is parsed then.
+ */
+function closingUsage(text: string): TokenUsage | null {
+  const at = text.lastIndexOf('"usage"');
+  // An escaped quote is inside a string, not a member's name.
+  if (at <= 0 || text.charCodeAt(at - 1) === 92 /* \ */) return null;
+  try {
+    const usage = (JSON.parse(`{${text.slice(at)}`) as { usage?: WireUsage | null }).usage;
+    return usage && typeof usage === "object" ? fromWire(usage) : null;
+  } catch {
+    return null;
   }
 }

@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, lt, or } from "drizzle-orm";
 import type { Db, DbTx } from "#db/client";
-import { apiKeys, endpointRequests, modelEndpoints } from "#db/schema";
+import type { EndpointRequestParams, HotStatements } from "#db/hot-statements";
+import { apiKeys, modelEndpoints } from "#db/schema";
 import type { RequestRecord } from "./endpoint-metrics";
 
 /**
@@ -13,8 +14,8 @@ import type { RequestRecord } from "./endpoint-metrics";
  * its rows for the next one.
  */
 export const FLUSH_EVERY_MS = 200;
-/** Rows per INSERT statement: 8 columns each stays far below SQLite's bound-parameter limit. */
-const ROWS_PER_INSERT = 500;
+/** Ids per `in (…)` lookup: far below SQLite's bound-parameter limit. */
+const IDS_PER_LOOKUP = 500;
 
 export class EndpointRequestBuffer {
   private records: RequestRecord[] = [];
@@ -25,6 +26,8 @@ export class EndpointRequestBuffer {
 
   constructor(
     private readonly db: Db,
+    /** Rows go in one prepared statement each: drizzle built a query of every row's values per batch, which cost more than the write. */
+    private readonly statements: Pick<HotStatements, "insertEndpointRequest">,
     private readonly flushEveryMs = FLUSH_EVERY_MS,
   ) {}
 
@@ -56,8 +59,7 @@ export class EndpointRequestBuffer {
     this.lastUsed = new Map();
     try {
       this.db.transaction((tx) => {
-        const rows = storable(tx, records);
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) tx.insert(endpointRequests).values(rows.slice(i, i + ROWS_PER_INSERT)).run();
+        for (const row of storable(tx, records)) this.statements.insertEndpointRequest.run(row);
         for (const [id, { teamId, at }] of lastUsed) {
           const when = new Date(at);
           // Only forward: a late flush never moves an endpoint's last use back in time.
@@ -102,13 +104,13 @@ export class EndpointRequestBuffer {
  * written at once: an endpoint deleted since takes its requests with it (cascade), a deleted
  * key leaves the request without a key (set null).
  */
-function storable(tx: DbTx, records: readonly RequestRecord[]): (typeof endpointRequests.$inferInsert)[] {
+function storable(tx: DbTx, records: readonly RequestRecord[]): EndpointRequestParams[] {
   if (records.length === 0) return [];
   const existing = <T extends string>(ids: T[], table: typeof modelEndpoints | typeof apiKeys) => {
     const wanted = [...new Set(ids)];
     const found = new Set<string>();
-    for (let i = 0; i < wanted.length; i += ROWS_PER_INSERT) {
-      for (const row of tx.select({ id: table.id }).from(table).where(inArray(table.id, wanted.slice(i, i + ROWS_PER_INSERT))).all()) found.add(row.id);
+    for (let i = 0; i < wanted.length; i += IDS_PER_LOOKUP) {
+      for (const row of tx.select({ id: table.id }).from(table).where(inArray(table.id, wanted.slice(i, i + IDS_PER_LOOKUP))).all()) found.add(row.id);
     }
     return found;
   };
@@ -117,7 +119,7 @@ function storable(tx: DbTx, records: readonly RequestRecord[]): (typeof endpoint
   return records.filter((r) => endpoints.has(r.endpointId)).map((r) => toRow({ ...r, apiKeyId: r.apiKeyId && keys.has(r.apiKeyId) ? r.apiKeyId : null }));
 }
 
-function toRow(r: RequestRecord): typeof endpointRequests.$inferInsert {
+function toRow(r: RequestRecord): EndpointRequestParams {
   return {
     teamId: r.teamId,
     endpointId: r.endpointId,
@@ -126,6 +128,6 @@ function toRow(r: RequestRecord): typeof endpointRequests.$inferInsert {
     completionTokens: Math.max(0, Math.round(r.completionTokens)),
     latencyMs: Math.max(0, Math.round(r.latencyMs)),
     status: r.status,
-    at: new Date(r.at),
+    at: Math.trunc(r.at),
   };
 }

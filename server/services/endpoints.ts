@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, count, desc, eq } from "drizzle-orm";
 import type { Db } from "#db/client";
+import type { HotStatements } from "#db/hot-statements";
 import { modelEndpoints, publishedAgents } from "#db/schema";
 import { findModel } from "#agents/catalog/index";
 import { newId } from "#agents/graph/index";
@@ -63,6 +64,8 @@ export class EndpointService {
   constructor(
     private readonly deps: {
       db: Db;
+      /** The prepared statement request records are written with (db/hot-statements.ts). */
+      statements: Pick<HotStatements, "insertEndpointRequest">;
       marketplace: Marketplace;
       publicUrl: string;
       now?: () => number;
@@ -72,7 +75,7 @@ export class EndpointService {
     },
   ) {
     this.now = deps.now ?? Date.now;
-    this.requests = new EndpointRequestBuffer(deps.db, deps.flushEveryMs);
+    this.requests = new EndpointRequestBuffer(deps.db, deps.statements, deps.flushEveryMs);
   }
 
   startIdleTimer(): void {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { eq } from "drizzle-orm";
 import { prepareHotStatements, type HotStatements } from "#db/hot-statements";
+import { endpointRequests } from "#db/schema";
 import { helloAgentGraph } from "#server/services/seed";
 import { createTestBackend, type TestBackend } from "../support/harness";
 
@@ -87,6 +89,18 @@ const checks: Record<keyof HotStatements, () => void> = {
       p: 6,
       c: 8,
     });
+  },
+  insertEndpointRequest() {
+    // An endpoint row to record against (its own fields do not matter here).
+    backend.sqlite
+      .prepare(
+        `insert into model_endpoints (id, team_id, slug, model_id, gpu, mode, max_price_wei_per_second, state, created_at, updated_at)
+         values ('mep_hot', ?, 'hot-endpoint', 'm', 'a10', 'provider', '1', 'stopped', 0, 0)`,
+      )
+      .run(ids.teamId);
+    statements.insertEndpointRequest.run({ teamId: ids.teamId, endpointId: "mep_hot", apiKeyId: ids.keyId, promptTokens: 3, completionTokens: 4, latencyMs: 5, status: 200, at: 1_700_000_000_000 });
+    const stored = backend.services.db.select().from(endpointRequests).where(eq(endpointRequests.endpointId, "mep_hot")).all();
+    expect(stored).toMatchObject([{ teamId: ids.teamId, apiKeyId: ids.keyId, promptTokens: 3, completionTokens: 4, latencyMs: 5, status: 200, at: new Date(1_700_000_000_000) }]);
   },
   findApiKey() {
     const found = backend.services.apiKeys.find(ids.token);

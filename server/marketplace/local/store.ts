@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, lte } from "drizzle-orm";
 import type { DbLike } from "#db/client";
 import { marketBids, marketDeployments, marketEvents, marketLeaseLogs, marketLeases, marketNodes, marketOrders } from "#db/schema/marketplace";
 import type {
@@ -206,15 +206,16 @@ export function appendLogs(db: DbLike, leaseId: string, lines: readonly { at: nu
   db.insert(marketLeaseLogs)
     .values(lines.map((l) => ({ leaseId, at: new Date(l.at), line: l.line })))
     .run();
-  const newest = db
+  // The newest line past the `keep` newest (one indexed read, not every id of the lease per report): it and older lines go.
+  const oldestDropped = db
     .select({ id: marketLeaseLogs.id })
     .from(marketLeaseLogs)
     .where(eq(marketLeaseLogs.leaseId, leaseId))
-    .orderBy(asc(marketLeaseLogs.id))
-    .all();
-  const drop = newest.length - keep;
-  const cutoff = drop > 0 ? newest[drop - 1]?.id : undefined;
-  if (cutoff !== undefined) db.delete(marketLeaseLogs).where(and(eq(marketLeaseLogs.leaseId, leaseId), lt(marketLeaseLogs.id, cutoff + 1))).run();
+    .orderBy(desc(marketLeaseLogs.id))
+    .limit(1)
+    .offset(keep)
+    .get();
+  if (oldestDropped) db.delete(marketLeaseLogs).where(and(eq(marketLeaseLogs.leaseId, leaseId), lte(marketLeaseLogs.id, oldestDropped.id))).run();
 }
 
 export function logsOfDeployment(db: DbLike, deploymentId: string, limit: number) {

@@ -1,8 +1,9 @@
-import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Agent as HttpAgent, createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { readBodyWithin } from "../../http/read-body";
-import { sameSecret, sha256Hex } from "../local/ids";
+import { relay } from "../../http/relay";
 import type { LeaseMetrics } from "../marketplace";
 import { usageOfAnswer } from "../openai-usage";
 
@@ -40,9 +41,6 @@ export const MAX_LOG_LINES_PER_REPORT = 200;
 const LATENCY_WINDOW = 1000;
 /** Usage is read from answers up to this size; larger ones are passed on but counted as zero tokens. */
 const MAX_METERED_BYTES = 4 * 1024 * 1024;
-// Kept-alive connections to the backend: a new connection (and fetch's stream machinery) per
-// request cost more than the answer itself (issue 12's speed goal).
-const backendAgents = { http: new HttpAgent({ keepAlive: true, maxSockets: 256 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -56,24 +54,58 @@ function sendError(res: ServerResponse, status: number, message: string, type = 
   res.end(JSON.stringify({ error: { message, type, param: null, code: null } }));
 }
 
-/** POSTs a JSON body to the backend; resolves with its response once the headers arrived. */
-function postToBackend(backend: Backend, path: string, body: string, signal: AbortSignal): Promise<IncomingMessage> {
-  const url = new URL(`${backend.baseUrl.replace(/\/+$/, "")}/${path}`);
-  const secure = url.protocol === "https:";
-  return new Promise((resolve, reject) => {
-    const req = (secure ? httpsRequest : httpRequest)(
-      url,
-      {
-        method: "POST",
-        agent: secure ? backendAgents.https : backendAgents.http,
-        signal,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(backend.apiKey ? { authorization: `Bearer ${backend.apiKey}` } : {}) },
-      },
-      resolve,
-    );
-    req.once("error", reject);
-    req.end(body);
-  });
+/**
+ * The lease's way to its backend: kept-alive connections (a new connection, and fetch's stream
+ * machinery, per request cost more than the answer itself: issue 12's speed goal) and the
+ * backend's URL parsed once, not per request.
+ */
+class BackendClient {
+  private readonly secure: boolean;
+  private readonly agent: HttpAgent;
+  private readonly host: string;
+  private readonly port: string;
+  private readonly basePath: string;
+
+  constructor(private readonly backend: Backend) {
+    const url = new URL(backend.baseUrl);
+    this.secure = url.protocol === "https:";
+    this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
+    // An IPv6 literal's brackets belong to the URL, not to the address connected to.
+    this.host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    this.port = url.port;
+    this.basePath = url.pathname.replace(/\/+$/, "");
+  }
+
+  /** POSTs a JSON body; `answered` resolves with the response once its headers arrived. */
+  post(path: string, body: string | Buffer): { request: ClientRequest; answered: Promise<IncomingMessage> } {
+    let request!: ClientRequest;
+    const answered = new Promise<IncomingMessage>((resolve, reject) => {
+      request = (this.secure ? httpsRequest : httpRequest)(
+        {
+          method: "POST",
+          host: this.host,
+          port: this.port,
+          path: `${this.basePath}/${path}`,
+          agent: this.agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(this.backend.apiKey ? { authorization: `Bearer ${this.backend.apiKey}` } : {}) },
+        },
+        resolve,
+      );
+      request.once("error", reject);
+      request.end(body);
+    });
+    return { request, answered };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** Checks a presented key against the lease's, in constant time whatever its length (both hashed). */
+function keyChecker(accessToken: string): (given: string) => boolean {
+  const expected = createHash("sha256").update(accessToken, "utf8").digest();
+  return (given) => timingSafeEqual(createHash("sha256").update(given, "utf8").digest(), expected);
 }
 
 export async function startLeaseServer(options: {
@@ -85,36 +117,42 @@ export async function startLeaseServer(options: {
   host?: string;
   advertiseHost?: string;
 }): Promise<LeaseServer> {
-  const tokenHash = sha256Hex(options.accessToken);
+  const keyMatches = keyChecker(options.accessToken);
+  const backend = new BackendClient(options.backend);
   const latencies: number[] = [];
   const counters = { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0 };
   let logs: { at: number; line: string }[] = [];
   let notKept = 0;
+  /** Whether a line would be kept: a busy lease's lines past the limit are only counted (and not formatted). */
+  const logsRoom = () => logs.length < MAX_LOG_LINES_PER_REPORT - 1;
   const log = (line: string) => {
-    if (logs.length < MAX_LOG_LINES_PER_REPORT - 1) logs.push({ at: Date.now(), line });
+    if (logsRoom()) logs.push({ at: Date.now(), line });
     else notKept += 1;
   };
   log(`lease ${options.leaseId}: serving ${options.models.join(", ")} from ${options.backend.label}`);
 
   async function forward(req: IncomingMessage, res: ServerResponse, path: "chat/completions" | "embeddings"): Promise<void> {
     const started = performance.now();
+    let raw: Buffer;
     let body: Record<string, unknown>;
     try {
-      body = JSON.parse((await readBodyWithin(req, MAX_BODY_BYTES)).toString("utf8")) as Record<string, unknown>;
+      raw = await readBodyWithin(req, MAX_BODY_BYTES);
+      body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
     } catch {
       return sendError(res, 400, "The body is not valid JSON (or is over 8 MB).");
     }
     const asked = typeof body.model === "string" ? body.model : "";
     if (!options.models.includes(asked)) return sendError(res, 404, `This endpoint serves ${options.models.join(", ")}, not "${asked}".`, "not_found_error");
     counters.requests += 1;
-    const upstreamBody = JSON.stringify({ ...body, model: options.backend.model ?? asked });
-    const aborted = new AbortController();
+    // The body goes on as it came unless the backend names the model otherwise (no re-serialising per request).
+    const renamed = options.backend.model !== undefined && options.backend.model !== asked;
+    const sent = backend.post(path, renamed ? JSON.stringify({ ...body, model: options.backend.model }) : raw);
     res.on("close", () => {
-      if (!res.writableEnded) aborted.abort();
+      if (!res.writableEnded) sent.request.destroy();
     });
     let upstream: IncomingMessage;
     try {
-      upstream = await postToBackend(options.backend, path, upstreamBody, aborted.signal);
+      upstream = await sent.answered;
     } catch (error) {
       counters.errors += 1;
       log(`POST /v1/${path} ${asked}: backend unreachable (${(error as Error).message})`);
@@ -130,35 +168,21 @@ export async function startLeaseServer(options: {
     const { "content-length": length, "content-encoding": encoding } = upstream.headers;
     res.writeHead(status, { "content-type": upstream.headers["content-type"] ?? "application/json", "cache-control": "no-cache", ...(length ? { "content-length": length } : {}), ...(encoding ? { "content-encoding": encoding } : {}) });
     // Passed on chunk by chunk as it arrives (streams stay streams); a copy is kept for the usage.
-    const metered: Buffer[] = [];
-    let size = 0;
-    upstream.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_METERED_BYTES) metered.push(chunk);
-    });
-    await new Promise<void>((resolve) => {
-      upstream.pipe(res);
-      upstream.once("end", resolve);
-      upstream.once("error", () => {
-        res.end();
-        resolve();
-      });
-      res.once("close", () => {
-        upstream.destroy();
-        resolve();
-      });
-    });
-    const text = size <= MAX_METERED_BYTES ? Buffer.concat(metered).toString("utf8") : "";
+    const { kept, size, failed } = await relay(upstream, res, MAX_METERED_BYTES);
+    // The backend failed mid-answer: what was sent stays sent, and the answer ends here.
+    if (failed) res.end();
+    const text = size <= MAX_METERED_BYTES ? (kept.length === 1 ? kept[0]! : Buffer.concat(kept)).toString("utf8") : "";
     const tokens = usageOfAnswer(text, body.stream === true);
     counters.promptTokens += tokens.promptTokens;
     counters.completionTokens += tokens.completionTokens;
-    log(`POST /v1/${path} model=${asked}${body.stream === true ? " stream" : ""} → ${status} in ${Math.round(performance.now() - started)} ms, ${tokens.promptTokens}+${tokens.completionTokens} tokens`);
+    if (logsRoom()) log(`POST /v1/${path} model=${asked}${body.stream === true ? " stream" : ""} → ${status} in ${Math.round(performance.now() - started)} ms, ${tokens.promptTokens}+${tokens.completionTokens} tokens`);
+    else notKept += 1;
   }
 
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]?.replace(/\/+$/, "") ?? "";
     const key = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "")?.[1] ?? "";
-    if (!sameSecret(key, tokenHash)) return sendError(res, 401, "Missing or wrong API key for this endpoint.", "authentication_error");
+    if (!keyMatches(key)) return sendError(res, 401, "Missing or wrong API key for this endpoint.", "authentication_error");
     if (req.method === "GET" && path === "/v1/models") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ object: "list", data: options.models.map((id) => ({ id, object: "model", created: 0, owned_by: options.backend.label })) }));
@@ -196,6 +220,7 @@ export async function startLeaseServer(options: {
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        backend.close();
       }),
   };
 }

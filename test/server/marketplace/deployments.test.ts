@@ -7,6 +7,7 @@ import { chatOutputBlock } from "#agents/blocks/io-chat-output/block";
 import { modelEndpointBlock } from "#agents/blocks/model-endpoint/block";
 import type { GraphDoc } from "#agents/graph/index";
 import { endpointRequests } from "#db/schema";
+import { prepareHotStatements } from "#db/hot-statements";
 import type { RunEvent } from "#agents/runtime/events";
 import type { EmbeddedNodeSpec } from "#server/marketplace/local/embedded-nodes";
 import { MARKET_BASE_PATH } from "#server/marketplace/protocol";
@@ -247,7 +248,7 @@ describe("one-click model endpoints", () => {
 
   it("delete closes it and removes it", async () => {
     // A request recorded just before the delete must not block its batch: its row goes with the endpoint.
-    const batch = new EndpointRequestBuffer(backend.services.db, 60_000);
+    const batch = new EndpointRequestBuffer(backend.services.db, prepareHotStatements(backend.sqlite), 60_000);
     batch.record({ teamId, endpointId, apiKeyId: null, promptTokens: 1, completionTokens: 1, latencyMs: 1, status: 200, at: Date.now() });
     expect(backend.services.endpoints.findBySlug(teamId, slug)?.id).toBe(endpointId);
     await owner.trpc.endpoint.delete({ id: endpointId });

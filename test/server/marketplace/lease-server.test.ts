@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startDevModelServer, type DevModelServer } from "#server/dev-model/server";
 import { startLeaseServer, MAX_LOG_LINES_PER_REPORT, type LeaseServer } from "#server/marketplace/node/lease-server";
 import { HeartbeatSchema } from "#server/marketplace/protocol";
@@ -59,5 +61,33 @@ describe("the lease server", () => {
     expect(HeartbeatSchema.safeParse(beat).success).toBe(true);
     expect(lease.metrics().requests - before).toBe(requests);
     expect(lease.drainLogs()).toEqual([]);
+  });
+});
+
+describe("a client that leaves mid-answer", () => {
+  it("ends the lease server's request to the backend too (no answer left running for nobody)", async () => {
+    // A backend that sends the start of a stream and then holds it open, telling when its client left.
+    let backendClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (backendClosed = resolve));
+    const backend = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write('data: {"choices":[{"delta":{"content":"hi"}}]}\n\n');
+      res.once("close", () => backendClosed());
+    });
+    await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+    const held = await startLeaseServer({ leaseId: "lse_held", accessToken: KEY, models: ["qwen-test"], backend: { baseUrl: `http://127.0.0.1:${(backend.address() as AddressInfo).port}/v1`, label: "held" } });
+    try {
+      const client = new AbortController();
+      const res = await fetch(`${held.uri}/chat/completions`, { method: "POST", signal: client.signal, headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` }, body: JSON.stringify({ model: "qwen-test", messages: [], stream: true }) });
+      const reader = res.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('"hi"');
+      client.abort();
+      await closed;
+    } finally {
+      await held.close();
+      backend.closeAllConnections();
+      await new Promise((resolve) => backend.close(resolve));
+    }
   });
 });

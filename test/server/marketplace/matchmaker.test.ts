@@ -55,6 +55,26 @@ describe("matchmaker", () => {
     await expect(client.work(undefined)).rejects.toBeInstanceOf(MatchmakerError);
   });
 
+  it("keeps a lease's newest log lines, up to its limit, across reports", async () => {
+    market = await startMarket({ logLinesPerLease: 3 });
+    const a = await fakeNode(market, "a");
+    const dep = await market.marketplace.createDeployment(qwen());
+    const ref = { teamId: "team-a", deploymentId: dep.id };
+    const order = (await a.client.work(undefined)).orders[0]!;
+    await a.client.answer(order.orderId, { bid: { priceWeiPerSecond: "20000000000000", gpuModel: "a10" } });
+    const lease = (await snapshotWith(a.client, (s) => s.leases.length > 0)).leases[0]!;
+    const { manifestHash } = await import("#server/marketplace/rules");
+    await a.client.manifest(lease.leaseId, { accepted: true, hash: manifestHash(lease.manifest) });
+    const report = (lines: string[]) =>
+      a.client.report(lease.leaseId, { services: [{ name: "llm", state: "ready", uri: "http://127.0.0.1:9/v1", message: null }], metrics: null, logs: lines.map((line, i) => ({ at: i, line })) });
+    await report(["one", "two"]);
+    expect((await market.marketplace.logs(ref)).map((l) => l.line)).toEqual(["one", "two"]);
+    await report(["three", "four", "five"]);
+    expect((await market.marketplace.logs(ref)).map((l) => l.line)).toEqual(["three", "four", "five"]);
+    await report(["six"]);
+    expect((await market.marketplace.logs(ref)).map((l) => l.line)).toEqual(["four", "five", "six"]);
+  });
+
   it("the cheapest bid wins once every live node answered; the manifest is accepted by hash; ready serves", async () => {
     market = await startMarket();
     const a = await fakeNode(market, "a");

@@ -21,3 +21,23 @@ describe("token usage read from an OpenAI answer", () => {
     expect(usageOfAnswer("<html>Bad gateway</html>", false)).toEqual({ promptTokens: 0, completionTokens: 0 });
   });
 });
+
+describe("the usage that closes a whole answer (read without parsing the rest)", () => {
+  const answer = (usage: string, content = "hello") => `{"id":"x","choices":[{"message":{"content":${JSON.stringify(content)}}}],${usage}}`;
+
+  it("reads it as a full parse would", () => {
+    expect(usageOfAnswer(answer('"usage": {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}'), false)).toEqual({ promptTokens: 9, completionTokens: 2 });
+    expect(usageOfAnswer(`${answer('"usage":{"prompt_tokens":1}')}\n`, false)).toEqual({ promptTokens: 1, completionTokens: 0 });
+    expect(usageOfAnswer(answer('"usage":null'), false)).toEqual({ promptTokens: 0, completionTokens: 0 });
+  });
+
+  it("is not fooled by a `usage` in the text, a nested one, or one that is not last", () => {
+    // The model's text mentions usage: the outer usage still counts.
+    expect(usageOfAnswer(answer('"usage":{"prompt_tokens":4,"completion_tokens":5}', 'see "usage":{"prompt_tokens":99}}'), false)).toEqual({ promptTokens: 4, completionTokens: 5 });
+    expect(usageOfAnswer(answer('"x":1', 'a "usage":{"prompt_tokens":99}}'), false)).toEqual({ promptTokens: 0, completionTokens: 0 });
+    // A nested object named usage is not the answer's.
+    expect(usageOfAnswer('{"meta":{"usage":{"prompt_tokens":99}}}', false)).toEqual({ promptTokens: 0, completionTokens: 0 });
+    // Usage not last: the whole answer is parsed.
+    expect(usageOfAnswer('{"usage":{"prompt_tokens":3,"completion_tokens":1},"id":"x"}', false)).toEqual({ promptTokens: 3, completionTokens: 1 });
+  });
+});
