@@ -5,8 +5,11 @@
  * does: join, POST /heartbeat every second, and a long poll on GET /work. The child's CPU time
  * (user + system, process.cpuUsage) over each window ÷ the window's wall time is the figure.
  * Medians of several windows, with the load average (the machine is shared).
+ * MM_PROF=dir writes a CPU profile of each window (not of the start-up and joins) to dir.
  */
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -21,12 +24,22 @@ async function runMatchmaker(): Promise<void> {
   const market = await startMarket({ heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000, bidWindowMs: 1000 });
   process.on("SIGTERM", () => process.exit(0));
   console.log(JSON.stringify({ url: market.server.url }));
+  const profiler = process.env.MM_PROF ? new Session() : null;
+  profiler?.connect();
+  await profiler?.post("Profiler.enable");
+  let window = 0;
   for await (const line of createInterface({ input: process.stdin })) {
     if (line !== "measure") continue;
+    await profiler?.post("Profiler.start");
     const cpu = process.cpuUsage();
     const started = performance.now();
     await new Promise((resolve) => setTimeout(resolve, WINDOW_MS));
     const used = process.cpuUsage(cpu);
+    if (profiler && process.env.MM_PROF) {
+      const { profile } = await profiler.post("Profiler.stop");
+      mkdirSync(process.env.MM_PROF, { recursive: true });
+      writeFileSync(`${process.env.MM_PROF}/window-${(window += 1)}.cpuprofile`, JSON.stringify(profile));
+    }
     console.log(JSON.stringify({ cpuPercent: ((used.user + used.system) / 1000 / (performance.now() - started)) * 100, nodes: (await market.marketplace.listOffers()).length }));
   }
 }
@@ -34,7 +47,7 @@ async function runMatchmaker(): Promise<void> {
 async function main(): Promise<void> {
   const { MatchmakerClient } = await import("#server/marketplace/node/client");
   const { JOIN_TOKEN } = await import("../test/server/marketplace/support");
-  const child = spawn(process.execPath, [...(process.env.MM_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.MM_PROF] : []), "--import", "tsx", fileURLToPath(import.meta.url), "--matchmaker"], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--matchmaker"], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((resolve) => lines.once("line", resolve));
   const { url } = JSON.parse(await next()) as { url: string };
