@@ -56,12 +56,15 @@ export function retryAwaitingDeployments(matchmaker: Matchmaker, options: { dueO
 
 export function sweep(matchmaker: Matchmaker): void {
   const now = matchmaker.now();
-  for (const node of store.staleNodes(matchmaker.db, now - matchmaker.heartbeatTimeoutMs)) {
-    if (matchmaker.inRestartGrace(node.id, now)) continue;
+  const heardBefore = now - matchmaker.heartbeatTimeoutMs;
+  // The stored times lag the heartbeats by up to a second: the book has the newest.
+  for (const node of store.staleNodes(matchmaker.db, heardBefore)) {
+    const lastHeardAt = matchmaker.heartbeats.lastHeardAt(node.id, node.lastHeartbeatAt.getTime());
+    if (lastHeardAt >= heardBefore || matchmaker.inRestartGrace(node.id, now)) continue;
     matchmaker.transact((tx, emit) => {
       tx.update(marketNodes).set({ status: "down" }).where(eq(marketNodes.id, node.id)).run();
       for (const lease of store.liveLeasesOfNode(tx, node.id)) {
-        emit(lease.deploymentId, "NodeDown", { nodeId: node.id, nodeName: node.name, silentForMs: now - node.lastHeartbeatAt.getTime() });
+        emit(lease.deploymentId, "NodeDown", { nodeId: node.id, nodeName: node.name, silentForMs: now - lastHeardAt });
         matchmaker.closeLeaseAndReorder(tx, emit, lease, "node-down");
       }
     });
