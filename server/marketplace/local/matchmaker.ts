@@ -11,6 +11,8 @@ import type { MatchmakerOptions } from "./matchmaker-options";
 import { newId, newSecret, sameSecret, sha256Hex } from "./ids";
 import { NodeAuth } from "./node-auth";
 import * as store from "./store";
+import { PreparedReads } from "./store-prepared";
+import { WorkSnapshots } from "./work-snapshots";
 import { nodeServiceUriProblem } from "./node-uri";
 
 /**
@@ -47,6 +49,9 @@ export class Matchmaker {
   private sweeper: NodeJS.Timeout | null = null;
   /** Last heartbeats, written once a second; the sweeper's watchdog reads them here. */
   readonly heartbeats: HeartbeatBook;
+  /** The long polls' and the sweeper's reads, prepared once. */
+  readonly reads: PreparedReads;
+  private readonly workSnapshots: WorkSnapshots;
   private readonly nodeAuth: NodeAuth;
   // Prepared once: the heartbeat runs for every node every second (bench/matchmaker-load).
   private readonly nodeStatus;
@@ -73,6 +78,8 @@ export class Matchmaker {
     this.version = this.now();
     this.signals.setMaxListeners(0);
     this.heartbeats = new HeartbeatBook(this.db);
+    this.reads = new PreparedReads(this.db);
+    this.workSnapshots = new WorkSnapshots(this.reads);
     this.nodeAuth = new NodeAuth(this.db);
     this.nodeStatus = this.db.select({ status: marketNodes.status }).from(marketNodes).where(eq(marketNodes.id, sql.placeholder("id"))).prepare();
   }
@@ -169,19 +176,7 @@ export class Matchmaker {
 
   /** What this node should know now: open orders it may bid on and its live leases. */
   snapshot(nodeId: string): WorkSnapshot {
-    const orders = store.openOrders(this.db).flatMap((o) => {
-      if (o.excludedNodes.includes(nodeId)) return [];
-      const d = store.getDeployment(this.db, o.deploymentId);
-      if (!d) return [];
-      const answered = store.answersFor(this.db, o.id).some((a) => a.nodeId === nodeId);
-      return [{ orderId: o.id, deploymentId: d.id, requirements: store.requirementsOf(d), maxPriceWeiPerSecond: d.maxPriceWeiPerSecond, manifestHash: d.manifestHash, bidDeadline: o.bidDeadline.getTime(), answered }];
-    });
-    const leases = store.liveLeasesOfNode(this.db, nodeId).flatMap((l) => {
-      const d = store.getDeployment(this.db, l.deploymentId);
-      if (!d || l.state === "closed") return [];
-      return [{ leaseId: l.id, orderId: l.orderId, deploymentId: d.id, state: l.state, gpuModel: l.gpuModel, gpuCount: l.gpuCount, requirements: store.requirementsOf(d), manifestHash: d.manifestHash, manifest: d.manifest, accessToken: l.accessToken }];
-    });
-    return { version: this.version, orders, leases };
+    return this.workSnapshots.snapshot(nodeId, this.version);
   }
 
   /** Long poll: answers at once when the node's view is stale, else on the next change. */
