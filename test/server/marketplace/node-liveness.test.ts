@@ -26,7 +26,9 @@ describe("node authentication", () => {
     const joined = await client.join({ ...NODE, token: JOIN_TOKEN });
     client.setCredentials(joined.nodeId, joined.secret);
     await client.heartbeat({ leases: {} });
-    await client.heartbeat({ leases: {} });
+    // A heartbeat is answered with 204 and no body (nodes never read one).
+    const beat = await fetch(`${market.server.url}/heartbeat`, { method: "POST", headers: { authorization: `Bearer ${joined.nodeId}.${joined.secret}` }, body: JSON.stringify({ leases: {} }) });
+    expect([beat.status, await beat.text()]).toEqual([204, ""]);
 
     const guesser = new MatchmakerClient(market.server.url);
     guesser.setCredentials(joined.nodeId, `${joined.secret.slice(0, -1)}${joined.secret.endsWith("A") ? "B" : "A"}`);
