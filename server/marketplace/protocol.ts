@@ -9,7 +9,7 @@ import { payoutAddressProblem } from "./payout-address";
  *
  *   POST {base}/join                       JoinRequest → JoinResponse (join token or node secret)
  *   GET  {base}/work?after=V               long poll → WorkSnapshot (open orders, my leases)
- *   POST {base}/heartbeat                  Heartbeat → { ok }
+ *   POST {base}/heartbeat                  Heartbeat → 204, no body (was 200 { ok }; nodes read neither)
  *   POST {base}/orders/:orderId/answer     OrderAnswer (bid or decline) → { ok }
  *   POST {base}/leases/:leaseId/manifest   ManifestReport (accepted with hash, or rejected)
  *   POST {base}/leases/:leaseId/report     LeaseReport (service states, metrics, logs) → { ok }

@@ -42,7 +42,7 @@ export function closeWithoutBids(matchmaker: Matchmaker, tx: DbTx, emit: Emit, o
  */
 export function retryAwaitingDeployments(matchmaker: Matchmaker, options: { dueOnly: boolean }): void {
   const now = matchmaker.now();
-  for (const { deployment, order } of store.deploymentsAwaitingRetry(matchmaker.db)) {
+  for (const { deployment, order } of matchmaker.reads.deploymentsAwaitingRetry()) {
     if (options.dueOnly && order.createdAt.getTime() + matchmaker.failoverRetryMs > now) continue;
     matchmaker.transact((tx, emit) => {
       // Re-read inside the transaction: a concurrent retry or a close may have moved it on.
@@ -56,18 +56,21 @@ export function retryAwaitingDeployments(matchmaker: Matchmaker, options: { dueO
 
 export function sweep(matchmaker: Matchmaker): void {
   const now = matchmaker.now();
-  for (const node of store.staleNodes(matchmaker.db, now - matchmaker.heartbeatTimeoutMs)) {
-    if (matchmaker.inRestartGrace(node.id, now)) continue;
+  const heardBefore = now - matchmaker.heartbeatTimeoutMs;
+  // The stored times lag the heartbeats by up to a second: the book has the newest.
+  for (const node of matchmaker.reads.staleNodes(heardBefore)) {
+    const lastHeardAt = matchmaker.heartbeats.lastHeardAt(node.id, node.lastHeartbeatAt.getTime());
+    if (lastHeardAt >= heardBefore || matchmaker.inRestartGrace(node.id, now)) continue;
     matchmaker.transact((tx, emit) => {
       tx.update(marketNodes).set({ status: "down" }).where(eq(marketNodes.id, node.id)).run();
       for (const lease of store.liveLeasesOfNode(tx, node.id)) {
-        emit(lease.deploymentId, "NodeDown", { nodeId: node.id, nodeName: node.name, silentForMs: now - node.lastHeartbeatAt.getTime() });
+        emit(lease.deploymentId, "NodeDown", { nodeId: node.id, nodeName: node.name, silentForMs: now - lastHeardAt });
         matchmaker.closeLeaseAndReorder(tx, emit, lease, "node-down");
       }
     });
   }
-  for (const lease of store.liveLeases(matchmaker.db)) {
-    const d = store.getDeployment(matchmaker.db, lease.deploymentId);
+  for (const lease of matchmaker.reads.liveLeases()) {
+    const d = matchmaker.reads.deployment(lease.deploymentId);
     if (d?.endsAt && d.endsAt.getTime() <= now) {
       matchmaker.transact((tx, emit) => {
         matchmaker.closeLease(tx, emit, lease, "expired");
@@ -78,7 +81,7 @@ export function sweep(matchmaker: Matchmaker): void {
       matchmaker.transact((tx, emit) => matchmaker.closeLeaseAndReorder(tx, emit, lease, "manifest-timeout"));
     }
   }
-  for (const order of store.openOrders(matchmaker.db)) {
+  for (const order of matchmaker.reads.openOrders()) {
     if (order.bidDeadline.getTime() <= now && !matchmaker.hasOrderTimer(order.id)) matchmaker.decide(order.id);
   }
   retryAwaitingDeployments(matchmaker, { dueOnly: true });

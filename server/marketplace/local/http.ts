@@ -41,18 +41,25 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** A heartbeat's answer: nothing to say, so no body (every node beats every second). */
+function sendNoContent(res: ServerResponse): void {
+  if (!res.headersSent) res.writeHead(204).end();
+}
+
 export function matchmakerHandler(matchmaker: Matchmaker) {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://matchmaker");
-    if (!url.pathname.startsWith(`${MARKET_BASE_PATH}/`)) return send(res, 404, { error: "Not a marketplace route." });
-    const path = url.pathname.slice(MARKET_BASE_PATH.length);
+    // Split by hand: a URL object per request showed in the profile, and only /work has a query.
+    const [pathname = "/", query = ""] = (req.url ?? "/").split("?", 2);
+    if (!pathname.startsWith(`${MARKET_BASE_PATH}/`)) return send(res, 404, { error: "Not a marketplace route." });
+    const path = pathname.slice(MARKET_BASE_PATH.length);
     if (req.method === "POST" && path === "/join") return send(res, 200, matchmaker.join(await readJson(req, JoinRequestSchema)));
 
     const nodeId = matchmaker.authenticate(req.headers.authorization);
     if (req.method === "GET" && path === "/work") {
-      const after = url.searchParams.get("after");
+      const after = new URLSearchParams(query).get("after");
       const abort = new AbortController();
-      res.on("close", () => abort.abort());
+      // Only a poll the node gave up on ends early (an answered one closes too).
+      res.on("close", () => res.writableFinished || abort.abort());
       return send(res, 200, await matchmaker.work(nodeId, after === null ? undefined : Number(after), abort.signal));
     }
     if (req.method === "POST" && path === "/heartbeat") {
@@ -67,7 +74,7 @@ export function matchmakerHandler(matchmaker: Matchmaker) {
           if (!(error instanceof MarketplaceError && error.code === "NOT_FOUND")) throw error;
         }
       }
-      return send(res, 200, { ok: true });
+      return sendNoContent(res);
     }
     const order = /^\/orders\/([\w-]{1,60})\/answer$/.exec(path);
     if (req.method === "POST" && order?.[1]) {

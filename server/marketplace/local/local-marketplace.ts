@@ -51,6 +51,7 @@ export class LocalMarketplace implements Marketplace {
   }
 
   async listNodes(): Promise<MarketNode[]> {
+    this.matchmaker.heartbeats.flush(); // the list shows each node's last heartbeat
     return store.allNodes(this.db).map(store.toNode);
   }
 

@@ -7,9 +7,13 @@ import type { JoinRequest, JoinResponse, ManifestReport, OrderAnswer, WorkSnapsh
 import { checksummedPayoutAddress } from "../payout-address";
 import { explainNoBids, gpusFree, pickWinner } from "../rules";
 import { closeWithoutBids, retryAwaitingDeployments, sweep } from "./failover";
+import { HeartbeatBook } from "./heartbeat-book";
 import type { MatchmakerOptions } from "./matchmaker-options";
 import { newId, newSecret, sameSecret, sha256Hex } from "./ids";
+import { NodeAuth } from "./node-auth";
 import * as store from "./store";
+import { PreparedReads } from "./store-prepared";
+import { WorkSnapshots } from "./work-snapshots";
 import { nodeServiceUriProblem } from "./node-uri";
 
 /**
@@ -44,9 +48,14 @@ export class Matchmaker {
   private version: number;
   private orderTimers = new Map<string, NodeJS.Timeout>();
   private sweeper: NodeJS.Timeout | null = null;
-  // Prepared once: authenticate and heartbeat run for every node every second (bench/matchmaker-load).
-  private readonly nodeById;
-  private readonly touchNode;
+  /** Last heartbeats, written once a second; the sweeper's watchdog reads them here. */
+  readonly heartbeats: HeartbeatBook;
+  /** The long polls' and the sweeper's reads, prepared once. */
+  readonly reads: PreparedReads;
+  private readonly workSnapshots: WorkSnapshots;
+  private readonly nodeAuth: NodeAuth;
+  // Prepared once: the heartbeat runs for every node every second (bench/matchmaker-load).
+  private readonly nodeStatus;
   private readonly restartGraceMs: number;
   /** Nodes up before a restart and not heard from since, and until when they may be silent. */
   private returning = new Set<string>();
@@ -69,8 +78,11 @@ export class Matchmaker {
     this.now = options.now ?? Date.now;
     this.version = this.now();
     this.signals.setMaxListeners(0);
-    this.nodeById = this.db.select().from(marketNodes).where(eq(marketNodes.id, sql.placeholder("id"))).prepare();
-    this.touchNode = this.db.update(marketNodes).set({ lastHeartbeatAt: sql`${sql.placeholder("at")}` }).where(eq(marketNodes.id, sql.placeholder("id"))).prepare();
+    this.heartbeats = new HeartbeatBook(this.db);
+    this.reads = new PreparedReads(this.db);
+    this.workSnapshots = new WorkSnapshots(this.reads);
+    this.nodeAuth = new NodeAuth(this.db);
+    this.nodeStatus = this.db.select({ status: marketNodes.status }).from(marketNodes).where(eq(marketNodes.id, sql.placeholder("id"))).prepare();
   }
 
   /**
@@ -86,6 +98,7 @@ export class Matchmaker {
     const every = Math.max(10, Math.min(500, Math.floor(this.heartbeatTimeoutMs / 4)));
     this.sweeper = setInterval(() => this.sweep(), every);
     this.sweeper.unref();
+    this.heartbeats.start();
   }
 
   stop(): void {
@@ -93,6 +106,7 @@ export class Matchmaker {
     this.sweeper = null;
     for (const t of this.orderTimers.values()) clearTimeout(t);
     this.orderTimers.clear();
+    this.heartbeats.stop();
     this.signals.emit("stop");
   }
 
@@ -147,16 +161,12 @@ export class Matchmaker {
 
   /** The node id for an `Authorization: Bearer <nodeId>.<secret>` header. */
   authenticate(authorization: string | undefined): string {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1] ?? "";
-    const dot = token.indexOf(".");
-    const node = dot > 0 ? this.nodeById.get({ id: token.slice(0, dot) }) : undefined;
-    if (!node || !sameSecret(token.slice(dot + 1), node.secretHash)) throw new MarketplaceError("UNAUTHORIZED", "Unknown node or wrong node secret.");
-    return node.id;
+    return this.nodeAuth.authenticate(authorization);
   }
 
   heartbeat(nodeId: string): void {
     this.returning.delete(nodeId);
-    const node = this.nodeById.get({ id: nodeId });
+    const node = this.nodeStatus.get({ id: nodeId });
     if (!node) throw new MarketplaceError("UNAUTHORIZED", "Unknown node.");
     if (node.status === "down") {
       // Back after being declared down: its old leases were re-ordered; it starts afresh.
@@ -164,24 +174,12 @@ export class Matchmaker {
       retryAwaitingDeployments(this, { dueOnly: false });
       return;
     }
-    this.touchNode.run({ at: this.now(), id: nodeId });
+    this.heartbeats.beat(nodeId, this.now());
   }
 
   /** What this node should know now: open orders it may bid on and its live leases. */
   snapshot(nodeId: string): WorkSnapshot {
-    const orders = store.openOrders(this.db).flatMap((o) => {
-      if (o.excludedNodes.includes(nodeId)) return [];
-      const d = store.getDeployment(this.db, o.deploymentId);
-      if (!d) return [];
-      const answered = store.answersFor(this.db, o.id).some((a) => a.nodeId === nodeId);
-      return [{ orderId: o.id, deploymentId: d.id, requirements: store.requirementsOf(d), maxPriceWeiPerSecond: d.maxPriceWeiPerSecond, manifestHash: d.manifestHash, bidDeadline: o.bidDeadline.getTime(), answered }];
-    });
-    const leases = store.liveLeasesOfNode(this.db, nodeId).flatMap((l) => {
-      const d = store.getDeployment(this.db, l.deploymentId);
-      if (!d || l.state === "closed") return [];
-      return [{ leaseId: l.id, orderId: l.orderId, deploymentId: d.id, state: l.state, gpuModel: l.gpuModel, gpuCount: l.gpuCount, requirements: store.requirementsOf(d), manifestHash: d.manifestHash, manifest: d.manifest, accessToken: l.accessToken }];
-    });
-    return { version: this.version, orders, leases };
+    return this.workSnapshots.snapshot(nodeId, this.version);
   }
 
   /** Long poll: answers at once when the node's view is stale, else on the next change. */

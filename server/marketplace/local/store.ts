@@ -136,15 +136,15 @@ export function consecutiveNoBidOrders(db: DbLike, deploymentId: string): number
 
 /** Deployments waiting to order again after a failover found no node (ADR 029). */
 export function deploymentsAwaitingRetry(db: DbLike): { deployment: DeploymentRow; order: OrderRow }[] {
-  return db
-    .select()
-    .from(marketDeployments)
-    .where(eq(marketDeployments.status, "ordering"))
-    .all()
-    .flatMap((deployment) => {
-      const order = currentOrder(db, deployment.id);
-      return order && order.state === "closed" && order.closedReason === "no-bids" ? [{ deployment, order }] : [];
-    });
+  return awaitingRetry(db, db.select().from(marketDeployments).where(eq(marketDeployments.status, "ordering")).all());
+}
+
+/** Of the deployments in status "ordering", those whose current order closed for want of bids. */
+export function awaitingRetry(db: DbLike, ordering: DeploymentRow[]): { deployment: DeploymentRow; order: OrderRow }[] {
+  return ordering.flatMap((deployment) => {
+    const order = currentOrder(db, deployment.id);
+    return order && order.state === "closed" && order.closedReason === "no-bids" ? [{ deployment, order }] : [];
+  });
 }
 
 export function liveLeasesOfNode(db: DbLike, nodeId: string): LeaseRow[] {
