@@ -39,20 +39,48 @@ export const leaseReserveKey = (orderId: Hash | string): string => `lease:reserv
 /** The key that gives a reservation back when its lock never happened. */
 export const leaseReleaseKey = (orderId: Hash | string): string => `lease:release:${orderId.toLowerCase()}`;
 
+/** The ledger's side that an escrow log's posting depends on (the watcher reads it in the batch's transaction). */
+export type LedgerState = {
+  /** The team a deposit reference belongs to, or the bare reference. */
+  holderFor: (depositRef: Hash) => Holder;
+  /** Whether an order's escrow is already held by a live `lease:reserve:` entry. */
+  reservedInLedger?: (orderId: Hash) => boolean;
+  /** An account's balance now. Without it, takes from unlocked money come from the first account alone. */
+  balanceOf?: (accountId: string) => bigint;
+};
+
+/**
+ * The chain took `amount` from a holder's unlocked balance, which the ledger splits into
+ * available, metered and charging. The ledger can be ahead of the chain there: a /v1 run settled
+ * between a chain transaction and its confirmation has moved money the chain still counts as
+ * unlocked from available to metered (it is charged on chain later, in batches). The chain's
+ * event is the truth and must always post, so it takes from `accounts` in turn, as much as each
+ * holds; any rest stays on the first (a refusal then names the account that should have had it).
+ * Their sum equals the chain's unlocked balance, so reconciliation stays exact.
+ */
+function takeFromUnlocked(accounts: string[], to: string, amount: bigint, balanceOf: (accountId: string) => bigint) {
+  const taken = new Map<string, bigint>();
+  let rest = amount;
+  for (const account of accounts) {
+    const balance = balanceOf(account);
+    const part = balance < rest ? balance : rest;
+    if (part <= 0n) continue;
+    taken.set(account, part);
+    rest -= part;
+  }
+  if (rest > 0n) taken.set(accounts[0]!, (taken.get(accounts[0]!) ?? 0n) + rest);
+  return [...[...taken].map(([account, part]) => ({ account, amount: -part })), { account: to, amount }];
+}
+
 /**
  * The posting for one escrow log, or null when the event moves no money (LeaseStarted, amounts
- * of zero, and the lock of an order the host reserved in the ledger before sending it).
- * `holderFor` maps a deposit reference to its team (or to the bare reference); `reservedInLedger`
- * says whether an order's escrow is already held by a live `lease:reserve:` entry. Lease events
- * carry their order id as the memo (statements and usage name the endpoint it paid for);
- * the rest carry the transaction hash.
+ * of zero, and the lock of an order the host reserved in the ledger before sending it). Lease
+ * events carry their order id as the memo (statements and usage name the endpoint it paid for);
+ * the rest carry the transaction hash. A posting that takes unlocked money depends on balances:
+ * post it once, and on a replay use the entry already under its key (the watcher does).
  */
-export function postingForEscrowLog(
-  chainId: number,
-  log: EscrowLog,
-  holderFor: (depositRef: Hash) => Holder,
-  reservedInLedger: (orderId: Hash) => boolean = () => false,
-): Posting | null {
+export function postingForEscrowLog(chainId: number, log: EscrowLog, state: LedgerState): Posting | null {
+  const { holderFor, reservedInLedger = () => false, balanceOf = () => 0n } = state;
   const key = chainPostingKey(chainId, log);
   const team = (h: Holder) => ("teamId" in h ? h.teamId : null);
   const memo = "orderId" in log.args ? log.args.orderId.toLowerCase() : log.transactionHash;
@@ -67,11 +95,14 @@ export function postingForEscrowLog(
     }
     case "Withdrawn": {
       const h = holderFor(log.args.account);
-      return entry("withdrawal", h, transfer(accountId.available(h), escrow, log.args.amount), log.args.amount);
+      const from = [accountId.available(h), accountId.metered(h), accountId.charging(h)];
+      return entry("withdrawal", h, takeFromUnlocked(from, escrow, log.args.amount, balanceOf), log.args.amount);
     }
     case "Charged": {
       const h = holderFor(log.args.account);
-      return entry("usage.charge", h, transfer(accountId.charging(h), accountId.platformRevenue(), log.args.amount), log.args.amount);
+      // Swept to charging before it was sent; charging first, then what else the chain counts as unlocked.
+      const from = [accountId.charging(h), accountId.metered(h), accountId.available(h)];
+      return entry("usage.charge", h, takeFromUnlocked(from, accountId.platformRevenue(), log.args.amount, balanceOf), log.args.amount);
     }
     case "RevenueWithdrawn":
       return entry("revenue.withdrawal", null, transfer(accountId.platformRevenue(), escrow, log.args.amount), log.args.amount);
@@ -79,7 +110,8 @@ export function postingForEscrowLog(
       // Reserved (available → held) before the lock was sent: the chain now agrees, nothing moves.
       if (reservedInLedger(log.args.orderId)) return null;
       const h = holderFor(log.args.account);
-      return entry("order.lock", h, transfer(accountId.available(h), accountId.held(h), log.args.amount), log.args.amount);
+      const from = [accountId.available(h), accountId.metered(h), accountId.charging(h)];
+      return entry("order.lock", h, takeFromUnlocked(from, accountId.held(h), log.args.amount, balanceOf), log.args.amount);
     }
     case "OrderUnlocked": {
       const h = holderFor(log.args.account);

@@ -17,7 +17,7 @@ import type { Address, Chain, Hash, PublicClient, Transport } from "viem";
 import { sponEscrowAbi } from "#server/chain/generated/contracts";
 import type { Holder } from "./accounts";
 import { amountToText } from "./amounts";
-import { leaseReleaseKey, leaseReserveKey, postingForEscrowLog, type EscrowLog } from "./chain-postings";
+import { chainPostingKey, leaseReleaseKey, leaseReserveKey, postingForEscrowLog, type EscrowLog } from "./chain-postings";
 import type { Ledger } from "./ledger";
 
 export class ChainReorgTooDeep extends Error {
@@ -108,8 +108,11 @@ export function createChainWatcher(o: ChainWatcherOptions) {
       let posted = 0;
       logs.forEach((log, i) => {
         o.beforePosting?.(log, i);
-        const posting = postingForEscrowLog(o.chainId, log, holderFor, reservedInLedger);
-        const result = posting ? o.ledger.post(posting) : null;
+        // A log seen before (a rewound cursor) keeps the entry it made: a take from unlocked money
+        // is split by the balances at the time, which have moved on since.
+        const seen = q.entryByKey.get(chainPostingKey(o.chainId, log));
+        const posting = seen ? null : postingForEscrowLog(o.chainId, log, { holderFor, reservedInLedger, balanceOf: o.ledger.balanceOf });
+        const result = seen ? { entryId: seen.id, duplicate: true } : posting ? o.ledger.post(posting) : null;
         if (result && !result.duplicate) posted += 1;
         if (log.eventName === "Deposited") q.upsertDeposit.run(depositRow(log, "credited", result?.entryId ?? null));
       });

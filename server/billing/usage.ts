@@ -57,15 +57,21 @@ export async function sweepUsage(chain: ChainClients, ledger: Ledger, sqlite: Da
   if (amount === 0n) return null;
   const batchRef = `0x${randomBytes(32).toString("hex")}` as Hash;
   const depositRef = depositRefFor(sqlite, teamId);
-  const move = (key: string, from: string, to: string) =>
-    ledger.post({ key, kind: "usage.sweep", teamId, memo: batchRef, lines: [{ account: from, amount: -amount }, { account: to, amount }] });
-  move(`sweep:${batchRef}`, accountId.metered(team), accountId.charging(team));
+  const move = (key: string, from: string, to: string, moved: bigint) =>
+    ledger.post({ key, kind: "usage.sweep", teamId, memo: batchRef, lines: [{ account: from, amount: -moved }, { account: to, amount: moved }] });
+  move(`sweep:${batchRef}`, accountId.metered(team), accountId.charging(team), amount);
   try {
     await chain.escrowTx.charge(depositRef, batchRef, amount);
   } catch (error) {
     // Refused by the simulation (never sent) or reverted on-chain: no Charged event will come.
     // Any other failure (a timeout waiting for the receipt) may still land: it stays in charging.
-    if (error instanceof ContractFunctionExecutionError || error instanceof ChainError) move(`sweep:${batchRef}:refused`, accountId.charging(team), accountId.metered(team));
+    // A lock or withdrawal confirmed meanwhile may have taken part of charging (chain-postings.ts
+    // takeFromUnlocked): what is left of it goes back.
+    if (error instanceof ContractFunctionExecutionError || error instanceof ChainError) {
+      const charging = ledger.balanceOf(accountId.charging(team));
+      const back = charging < amount ? charging : amount;
+      if (back > 0n) move(`sweep:${batchRef}:refused`, accountId.charging(team), accountId.metered(team), back);
+    }
     throw error;
   }
   return batchRef;

@@ -10,11 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEther } from "viem";
 import { openDatabase, type DatabaseHandle } from "#db/client";
 import { migrationsFolder } from "#db/root";
+import { accountId } from "#server/billing/accounts";
 import { ChainReorgTooDeep, createChainWatcher } from "#server/billing/chain-watcher";
 import { depositRefFor, getTestSpon, teamBilling, teamDevnetWallet } from "#server/billing/deposits";
 import { createLedger } from "#server/billing/ledger";
 import { reconcile } from "#server/billing/reconcile";
-import { startTestChain, type TestChain } from "../chain/support";
+import { postUsage } from "#server/billing/usage";
+import { devnetAccount } from "#server/chain/devnet";
+import { id32, startTestChain, type TestChain } from "../chain/support";
 
 let t: TestChain;
 let dir: string;
@@ -107,6 +110,60 @@ describe("chain watcher", () => {
       await t.test.revert({ id: snapshot });
       await t.test.mine({ blocks: CONFIRMATIONS + 3 }); // same heights, different blocks
       await expect(watcher.pollOnce()).rejects.toBeInstanceOf(ChainReorgTooDeep);
+    } finally {
+      other.close();
+    }
+  });
+
+  /**
+   * Issue 13, kill -9 test SEED=1137414930: the operator locked what the ledger showed
+   * available, and a /v1 run settled before the lock was confirmed, moving part of that money
+   * available → metered (the chain still counts it as unlocked until a charge). The lock's
+   * posting then found too little in available and stopped the watcher with InsufficientFunds.
+   */
+  it("a lock or withdrawal confirmed after usage was metered takes the rest from metered, once", async () => {
+    // Its own database, so a watcher stuck here leaves the other tests alone.
+    const other = openDatabase(join(dir, "metered.sqlite"), migrationsFolder());
+    try {
+      const ledger = createLedger(other.sqlite);
+      const watcher = watcherOn(other);
+      const team = { teamId: "epsilon" };
+      const balances = () => ({
+        available: ledger.balanceOf(accountId.available(team)),
+        metered: ledger.balanceOf(accountId.metered(team)),
+        held: ledger.balanceOf(accountId.held(team)),
+      });
+      const confirmAll = async () => {
+        await t.test.mine({ blocks: CONFIRMATIONS });
+        await watcher.pollOnce();
+      };
+      await getTestSpon(t.chain, other.sqlite, "epsilon", parseEther("10"));
+      await confirmAll();
+      expect(balances()).toEqual({ available: parseEther("10"), metered: 0n, held: 0n });
+      const cursorBeforeLock = other.sqlite.prepare<[], { last_block: number; last_block_hash: string }>("SELECT last_block, last_block_hash FROM chain_cursors").get()!;
+
+      // The lock is mined; a run's usage is metered before the lock has its confirmations.
+      const ref = depositRefFor(other.sqlite, "epsilon");
+      await t.chain.escrowTx.lock(id32("epsilon-order"), ref, parseEther("8"));
+      postUsage(ledger, { key: "usage:epsilon-run", teamId: "epsilon", amountWei: parseEther("3") });
+      await confirmAll();
+      expect(balances()).toEqual({ available: 0n, metered: parseEther("2"), held: parseEther("8") });
+
+      // Nothing left in available: a withdrawal of what the chain counts as unlocked comes from metered.
+      await t.chain.escrowTx.withdraw(ref, devnetAccount(1).address, parseEther("1.5"));
+      await confirmAll();
+      expect(balances()).toEqual({ available: 0n, metered: parseEther("0.5"), held: parseEther("8") });
+      expect((await reconcile(t.chain, other.sqlite, ledger)).differences).toEqual([]);
+
+      // Delivered again from a rewound cursor (the balances have moved on): the entries stay as they were.
+      const entries = () => other.sqlite.prepare("SELECT count(*) AS n FROM ledger_entries").get();
+      const before = entries();
+      other.sqlite.prepare("UPDATE chain_cursors SET last_block = ?, last_block_hash = ?").run(cursorBeforeLock.last_block, cursorBeforeLock.last_block_hash);
+      await confirmAll();
+      expect(entries()).toEqual(before);
+      expect(balances()).toEqual({ available: 0n, metered: parseEther("0.5"), held: parseEther("8") });
+      expect(ledger.audit()).toEqual([]);
+      expect((await reconcile(t.chain, other.sqlite, ledger)).differences).toEqual([]);
     } finally {
       other.close();
     }
