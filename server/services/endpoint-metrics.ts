@@ -1,5 +1,6 @@
 import { and, asc, eq, gte } from "drizzle-orm";
 import type { Db } from "#db/client";
+import type { EndpointRequestParams } from "#db/hot-statements";
 import { endpointRequests } from "#db/schema";
 import type { EndpointMetrics, MetricsPoint } from "./market-views";
 
@@ -11,16 +12,8 @@ export const MAX_BUCKETS = 500;
 /** A request with a status of 400 or more counts as an error. */
 const ERROR_STATUS = 400;
 
-export type RequestRecord = {
-  teamId: string;
-  endpointId: string;
-  apiKeyId: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  latencyMs: number;
-  status: number;
-  at: number;
-};
+/** One request an endpoint served, as its row in `endpoint_requests` is written. */
+export type RequestRecord = EndpointRequestParams;
 
 export function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
