@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { gatewayWithAndWithoutBilling, runBenchHost, runStub } from "./support/billing-gateway";
+import { gatewayWithAndWithoutBilling, runBenchHost, runStub, type BenchSetting } from "./support/billing-gateway";
 import { formatStats, summarize } from "./support/stats";
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -134,7 +134,7 @@ async function depositCredited(): Promise<void> {
 
 const [role, ...args] = process.argv.slice(2);
 if (role === "stub") runStub();
-else if (role === "host") await runBenchHost(args[0]!, args[1] as "on" | "off");
+else if (role === "host") await runBenchHost(args[0]!, args[1] as BenchSetting);
 else {
   const parts = (process.env.BILLING_BENCH ?? "metering,gateway,deposit").split(",");
   console.log(`load average at start: ${load()} (2 cores, shared)`);
