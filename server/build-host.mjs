@@ -6,7 +6,7 @@
 // child processes; ADR 024), and the flow importer into build/host/import-worker.js. npm packages stay external; the #agents/*,
 // #db/*, … imports resolve through package.json "imports".
 import { build } from "esbuild";
-import { packageImportsPlugin, projectRoot } from "./package-imports.mjs";
+import { hostBundleOptions, projectRoot } from "./package-imports.mjs";
 
 await build({
   entryPoints: {
@@ -18,12 +18,7 @@ await build({
   },
   absWorkingDir: projectRoot,
   outdir: "build/host",
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  packages: "external",
-  plugins: [packageImportsPlugin()],
+  ...hostBundleOptions(),
   sourcemap: true,
   logLevel: "warning",
 });

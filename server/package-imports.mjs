@@ -41,3 +41,13 @@ export function packageImportsPlugin() {
     },
   };
 }
+
+/**
+ * The esbuild options every bundle of the host's code shares (`npm run build`, the benches that
+ * measure what production runs, the test of what the host imports at start): one ES module for
+ * Node 20, npm packages left to node_modules, `#…` imports resolved as above.
+ * @returns {{ bundle: true; platform: "node"; format: "esm"; target: string; packages: "external"; plugins: import("esbuild").Plugin[] }}
+ */
+export function hostBundleOptions() {
+  return { bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", plugins: [packageImportsPlugin()] };
+}

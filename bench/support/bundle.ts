@@ -11,18 +11,13 @@ import { fileURLToPath } from "node:url";
  */
 export async function bundleAsProduction(subdir: string, entryPoints: Record<string, string>, extension: ".js" | ".mjs" = ".js"): Promise<string> {
   const { build } = await import("esbuild");
-  const { packageImportsPlugin } = await import("#server/package-imports.mjs");
+  const { hostBundleOptions } = await import("#server/package-imports.mjs");
   const outdir = join(fileURLToPath(new URL("../..", import.meta.url)), "node_modules", ".cache", "skyloom-bench", subdir);
   await build({
     entryPoints,
     outdir,
     outExtension: { ".js": extension },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    plugins: [packageImportsPlugin()],
+    ...hostBundleOptions(),
     logLevel: "warning",
   });
   return outdir;

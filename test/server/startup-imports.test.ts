@@ -1,6 +1,6 @@
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { packageImportsPlugin } from "#server/package-imports.mjs";
+import { hostBundleOptions } from "#server/package-imports.mjs";
 
 /**
  * The host bundles as `npm run build` does (server/build-host.mjs) and the packages it imports
@@ -14,12 +14,7 @@ describe("the host's start", () => {
     const result = await build({
       entryPoints: ["server/main.ts"],
       outfile: "host.js",
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      packages: "external",
-      plugins: [packageImportsPlugin()],
+      ...hostBundleOptions(),
       write: false,
       metafile: true,
       logLevel: "silent",
