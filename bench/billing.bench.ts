@@ -5,18 +5,20 @@
  *    writes (hold released, cost computed, ledger entry, rollup row), group-committed 64 to a
  *    transaction as the run store does. Also its CPU time per posting (process.cpuUsage), which
  *    depends much less on the load of the shared machine than postings per second do.
- * 2. The gateway with and without billing in one run (target ≤ 5 % of its throughput):
- *    /v1/chat/completions of the same agent against a zero-latency stub model, on a host with
- *    SKYLOOM_BILLING=off and one with billing on (the embedded devnet, the team funded by its
- *    welcome grant). Rounds alternate off/on so a change of the machine's load hits both. Shown
- *    by req/s medians and by host CPU per request (from /proc, so independent of the load).
+ * 2. The gateway with and without its ledger write in one run (target ≤ 5 % of its throughput):
+ *    /v1/chat/completions of the same agent against a zero-latency stub model, hosts bundled as
+ *    `npm start` runs them. 2a compares a host with SKYLOOM_BILLING=off and one with billing on
+ *    (the embedded devnet, the team funded by its welcome grant), rounds alternating. 2b is the
+ *    issue's measure: the billed host with its usage posting switched on and off between short
+ *    rounds, in pairs. Shown by req/s and by host CPU per request (from /proc).
  * 3. A deposit credited after its last confirmation on the devnet (target ≤ 1 s): the host's
  *    own chain billing (devnet, watcher, block ticker as `npm start` runs them), the confirming
  *    block mined by the bench, the time until the team's balance shows the deposit.
  *
  * `npm run bench -- billing`; BILLING_BENCH=metering,gateway,deposit picks parts;
  * BILLING_BENCH_PROFILE=<dir> writes the hosts' CPU profiles there (node --cpu-prof).
- * BILLING_BENCH_ROUNDS=<n> sets the gateway part's rounds per setting (8).
+ * BILLING_BENCH_ROUNDS=<n> sets the rounds per host of part 2a (6), BILLING_BENCH_PAIRS=<n> the pairs
+ * of part 2b (20); BILLING_BENCH_TSX=1 runs the hosts under tsx instead of bundled as production.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -54,10 +56,8 @@ async function meteringPostings(): Promise<void> {
     const cpuMicros: number[] = [];
     const loads: number[] = [];
     const settleGroup = database.sqlite.transaction((holds: { teamId: string; hold: ReturnType<typeof meter.reserve> }[]) => {
-      holds.forEach(({ teamId, hold }, i) => {
-        // Run ids are random UUIDs, as the host's are: their keys land all over the key index.
-        meter.postRunUsage({ runId: randomUUID(), startedAt: Date.now(), teamId, agentId: `agent-${i % 5}`, apiKeyId: `key-${i % 3}`, day: "2026-12-01", promptTokens: 12, completionTokens: 5, hold });
-      });
+      // As the run store settles a group: the runs' usage posted together, one entry per team.
+      meter.postRunsUsage(holds.map(({ teamId, hold }, i) => ({ runId: randomUUID(), startedAt: Date.now(), teamId, agentId: `agent-${i % 5}`, apiKeyId: `key-${i % 3}`, day: "2026-12-01", promptTokens: 12, completionTokens: 5, hold })));
     });
     for (let round = 0; round < ROUNDS; round++) {
       const started = performance.now();
@@ -76,7 +76,7 @@ async function meteringPostings(): Promise<void> {
     }
     const problems = ledger.audit();
     if (problems.length > 0) throw new Error(`the ledger does not balance after the bench: ${problems.slice(0, 3).join("; ")}`);
-    console.log(`\n1. metering: hold + settle (ledger entry + rollup), ${GROUP} per group commit, ${ROUNDS} rounds of ${BATCHES * GROUP}:`);
+    console.log(`\n1. metering: hold + settle (ledger entry per team and group + rollup), ${GROUP} per group commit over ${teams.length} teams, ${ROUNDS} rounds of ${BATCHES * GROUP}:`);
     console.log(formatStats("  postings/s", "postings/s", rates, 0));
     console.log(formatStats("  CPU per posting (process.cpuUsage)", "µs", cpuMicros, 1));
     console.log(`  → ${Math.round(1_000_000 / median(cpuMicros))} postings per CPU-second; load average during the rounds: median ${median(loads).toFixed(2)}`);

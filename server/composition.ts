@@ -129,7 +129,7 @@ export async function createServices(base: ServicesBase, adapters: ServiceAdapte
     const billing = await BillingService.start({ config: config.billing, dataDir: config.dataDir, sqlite: database.sqlite, enabled: adapters.billing !== false });
     stops.push(() => billing.stop());
 
-    const runStore = new RunStore(database.sqlite, statements, adapters.runStorageRetry, billing.enabled ? (usage) => billing.meter.postRunUsage(usage) : undefined);
+    const runStore = new RunStore(database.sqlite, statements, adapters.runStorageRetry, billing.enabled ? (usages) => billing.meter.postRunsUsage(usages) : undefined);
     // Runs that finished in the last turn are still waiting for their group commit.
     stops.push(() => runStore.stop());
 

@@ -1,8 +1,9 @@
 /**
- * The gateway half of bench/billing.bench.ts: a zero-latency stub model, three Skyloom hosts (billing
- * off, on, and on without the usage posting) in child processes, and alternating rounds of /v1/chat/completions against each.
- * The hosts' CPU time is read from /proc, so the CPU per request does not depend on what else the
- * shared machine runs; req/s does, hence the alternation.
+ * The gateway half of bench/billing.bench.ts: a zero-latency stub model, two Skyloom hosts
+ * (billing off and on) in child processes, and alternating rounds of /v1/chat/completions. The
+ * billed host's usage posting can be switched off between rounds, which measures the ledger
+ * write alone. The hosts' CPU time is read from /proc, so the CPU per request does not depend on
+ * what else the shared machine runs; req/s does, hence the alternation.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,12 +11,16 @@ import { createServer, Agent, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { bundleAsProduction } from "./bundle";
 import { formatStats, summarize } from "./stats";
 
-/** More rounds (BILLING_BENCH_ROUNDS) narrow the medians on a busy machine. */
-const ROUNDS = Number(process.env.BILLING_BENCH_ROUNDS ?? 8);
+/** More rounds (BILLING_BENCH_ROUNDS, BILLING_BENCH_PAIRS) narrow the medians on a busy machine. */
+const ROUNDS = Number(process.env.BILLING_BENCH_ROUNDS ?? 6);
 const SECONDS_PER_ROUND = 4;
+const PAIRS = Number(process.env.BILLING_BENCH_PAIRS ?? 20);
+const SECONDS_PER_PAIR_ROUND = 4;
 const CONCURRENCY = 8;
 const IDLE_SECONDS = 5;
 
@@ -33,33 +38,38 @@ export function runStub(): void {
   server.listen(0, "127.0.0.1", () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` })));
 }
 
-/**
- * The hosts compared: billing off; billing on; and billing on with the usage posting taken out
- * (the hold and quota check stay), so the ledger write in the run's transaction is measured
- * before and after in one run, as issue 13 states its goal.
- */
-export type BenchSetting = "off" | "on" | "no-posting";
-const SETTINGS: readonly BenchSetting[] = ["off", "on", "no-posting"];
+/** The hosts compared: billing off, and billing on (the embedded devnet, the team funded by its welcome grant). */
+export type BenchSetting = "off" | "on";
 
-/** A Skyloom host with one published agent and a secret key, as `setting` says; prints its URL, key and model. */
+/**
+ * A Skyloom host with one published agent and a secret key, as `setting` says; prints its URL,
+ * key and model. The billed host also reads "posting off" / "posting on" lines on stdin: off
+ * takes the usage posting out of the run's settlement (bench only; the hold and quota check
+ * stay), so the ledger write is measured before and after in one process, as issue 13 asks.
+ */
 export async function runBenchHost(stubUrl: string, setting: BenchSetting): Promise<void> {
-  const billing = setting === "off" ? "off" : "on";
   const { startSkyloom } = await import("#server/index");
   const { helloAgentGraph } = await import("#server/services/seed");
   const { sessionCaller } = await import("../../test/support/session-caller");
-  const dir = mkdtempSync(join(tmpdir(), `skyloom-bench-billing-${billing}-`));
+  const dir = mkdtempSync(join(tmpdir(), `skyloom-bench-billing-${setting}-`));
   const skyloom = await startSkyloom(
-    { DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", OPENAI_BASE_URL: stubUrl, OPENAI_API_KEY: "stub-key", SKYLOOM_BILLING: billing, SKYLOOM_WELCOME_TEST_SPON: "1000" },
+    { DATA_DIR: dir, PORT: "0", SEED_DEMO: "false", SKYLOOM_MARKETPLACE_NODES: "0", OPENAI_BASE_URL: stubUrl, OPENAI_API_KEY: "stub-key", SKYLOOM_BILLING: setting, SKYLOOM_WELCOME_TEST_SPON: "1000" },
     { pages: false },
   );
-  if (setting === "no-posting") {
-    // Bench only: the run's settlement still calls the meter in its transaction, which now lets
-    // the hold go and writes nothing (no ledger entry, no balance update, no rollup row).
+  if (setting === "on") {
     const meter = skyloom.services.billing.meter;
-    meter.postRunUsage = (usage) => {
-      meter.release(usage.hold);
-      return 0n;
-    };
+    const postRunsUsage = meter.postRunsUsage.bind(meter);
+    // Without the posting the settlement still calls the meter in its transaction, which lets
+    // the holds go and writes nothing (no ledger entry, no balance update, no rollup row).
+    const withoutPosting: typeof meter.postRunsUsage = (usages) =>
+      usages.map((usage) => {
+        meter.release(usage.hold);
+        return 0n;
+      });
+    createInterface({ input: process.stdin }).on("line", (line) => {
+      meter.postRunsUsage = line === "posting off" ? withoutPosting : postRunsUsage;
+      console.log(JSON.stringify({ posting: line !== "posting off" }));
+    });
   }
   const caller = sessionCaller(skyloom.services).trpc;
   await caller.auth.signup({ email: "bench@example.com", password: "correct-horse-battery" });
@@ -70,21 +80,44 @@ export async function runBenchHost(stubUrl: string, setting: BenchSetting): Prom
   process.once("SIGTERM", () => void skyloom.close().finally(() => (rmSync(dir, { recursive: true, force: true }), process.exit(0))));
 }
 
-type Child = { child: ChildProcess; info: Record<string, string> };
+type Child = { child: ChildProcess; info: Record<string, string>; nextLine: () => Promise<string> };
 
-function startChild(benchFile: string, args: string[]): Promise<Child> {
+/**
+ * The bench file bundled as server/build-host.mjs bundles the host for `npm start`, so the hosts
+ * run the code production runs (BILLING_BENCH_TSX=1: under tsx instead).
+ */
+async function childScript(benchFile: string): Promise<string[]> {
+  if (process.env.BILLING_BENCH_TSX) return ["--import", "tsx", fileURLToPath(benchFile)];
+  const outdir = await bundleAsProduction("billing", { "billing.bench": fileURLToPath(benchFile) }, ".mjs");
+  return [join(outdir, "billing.bench.mjs")];
+}
+
+function startChild(script: string[], args: string[]): Promise<Child> {
   const profileDir = process.env.BILLING_BENCH_PROFILE;
   const profile = profileDir && args[0] === "host" ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, `host-billing-${args[2]}`)}`] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(benchFile), ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (line) resolve({ child, info: JSON.parse(line) as Record<string, string> });
-    });
-    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}: ${out}`)));
+  const child = spawn(process.execPath, [...profile, ...script, ...args], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+  // However the bench ends, its children end with it.
+  process.once("exit", () => child.exitCode === null && child.kill("SIGTERM"));
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (!line.startsWith("{")) return;
+    const waiter = waiting.shift();
+    if (waiter) waiter(line);
+    else lines.push(line);
   });
+  const nextLine = () => new Promise<string>((resolve) => (lines.length > 0 ? resolve(lines.shift()!) : waiting.push(resolve)));
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
+    void nextLine().then((line) => resolve({ child, info: JSON.parse(line) as Record<string, string>, nextLine }));
+  });
+}
+
+/** Turns the billed host's usage posting on or off, and waits until it has. */
+async function setPosting(host: Child, on: boolean): Promise<void> {
+  host.child.stdin!.write(on ? "posting on\n" : "posting off\n");
+  const ack = JSON.parse(await host.nextLine()) as { posting: boolean };
+  if (ack.posting !== on) throw new Error(`the host answered ${JSON.stringify(ack)} to posting ${on ? "on" : "off"}`);
 }
 
 function post(agent: Agent, url: URL, key: string, body: string): Promise<number> {
@@ -106,7 +139,7 @@ function cpuSeconds(pid: number): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function round(host: Child): Promise<{ rps: number; errors: number; cpuMsPerRequest: number }> {
+async function round(host: Child, seconds: number): Promise<{ rps: number; errors: number; cpuMsPerRequest: number }> {
   const url = new URL(`${host.info.url}/v1/chat/completions`);
   const body = JSON.stringify({ model: host.info.model, messages: [{ role: "user", content: "What is Skyloom?" }] });
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -127,25 +160,26 @@ async function round(host: Child): Promise<{ rps: number; errors: number; cpuMsP
   measuring = true;
   const started = performance.now();
   const cpuBefore = cpuSeconds(host.child.pid!);
-  await sleep(SECONDS_PER_ROUND * 1000);
+  await sleep(seconds * 1000);
   measuring = false;
   const cpu = cpuSeconds(host.child.pid!) - cpuBefore;
-  const seconds = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - started) / 1000;
   stop = true;
   await Promise.all(workers);
   agent.destroy();
-  return { rps: done / seconds, errors, cpuMsPerRequest: (cpu * 1000) / Math.max(1, done) };
+  return { rps: done / elapsed, errors, cpuMsPerRequest: (cpu * 1000) / Math.max(1, done) };
 }
 
 const pct = (a: number, b: number) => `${(((a - b) / b) * 100).toFixed(1)} %`;
+const m = (xs: number[]) => summarize(xs).median;
 
-/** Part 2 of the billing bench: billing off vs on, alternating rounds in one run. */
+/** Part 2 of the billing bench: the gateway with and without billing, and with and without its ledger write, in one run. */
 export async function gatewayWithAndWithoutBilling(benchFile: string): Promise<void> {
-  const stub = await startChild(benchFile, ["stub"]);
-  const hosts = {
-    off: await startChild(benchFile, ["host", stub.info.url!, "off"]),
-    on: await startChild(benchFile, ["host", stub.info.url!, "on"]),
-    "no-posting": await startChild(benchFile, ["host", stub.info.url!, "no-posting"]),
+  const script = await childScript(benchFile);
+  const stub = await startChild(script, ["stub"]);
+  const hosts: Record<BenchSetting, Child> = {
+    off: await startChild(script, ["host", stub.info.url!, "off"]),
+    on: await startChild(script, ["host", stub.info.url!, "on"]),
   };
   try {
     // The billed team's first request waits for its welcome grant to be credited.
@@ -155,58 +189,92 @@ export async function gatewayWithAndWithoutBilling(benchFile: string): Promise<v
       if (status !== 200) throw new Error(`warm-up request answered ${status}`);
     }
     warm.destroy();
-    // What each host spends with no request at all (the billed one follows its chain).
-    const idle: Record<BenchSetting, number> = { off: 0, on: 0, "no-posting": 0 };
-    for (const setting of SETTINGS) {
-      const before = cpuSeconds(hosts[setting].child.pid!);
-      await sleep(IDLE_SECONDS * 1000);
-      idle[setting] = ((cpuSeconds(hosts[setting].child.pid!) - before) * 1000) / IDLE_SECONDS;
-    }
-    const rps: Record<BenchSetting, number[]> = { off: [], on: [], "no-posting": [] };
-    const cpu: Record<BenchSetting, number[]> = { off: [], on: [], "no-posting": [] };
-    const loads: number[] = [];
-    let errors = 0;
-    for (let i = 0; i < ROUNDS; i++) {
-      // Each round starts with the next setting, so none always runs first or last.
-      for (const setting of SETTINGS.map((_, j) => SETTINGS[(i + j) % SETTINGS.length]!)) {
-        const r = await round(hosts[setting]);
-        rps[setting].push(r.rps);
-        cpu[setting].push(r.cpuMsPerRequest);
-        errors += r.errors;
-      }
-      loads.push(loadavg()[0]!);
-    }
-    const m = (xs: number[]) => summarize(xs).median;
-    // Per round pair: the same moment's load hits both settings.
-    const ratios = rps.on.map((on, i) => on / rps.off[i]!);
-    console.log(`\n2. gateway, ${CONCURRENCY} clients, ${ROUNDS} rounds of ${SECONDS_PER_ROUND} s per setting, alternating (load average: median ${m(loads).toFixed(2)}, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}):`);
-    console.log(formatStats("  billing off", "req/s", rps.off, 0));
-    console.log(formatStats("  billing on (hold + usage posted in the run's transaction)", "req/s", rps.on, 0));
-    console.log(formatStats("  on/off req/s, round by round", "", ratios, 3));
-    console.log(formatStats("  host CPU per request, billing off", "ms", cpu.off, 3));
-    console.log(formatStats("  host CPU per request, billing on", "ms", cpu.on, 3));
-    console.log(`  host CPU with no requests: billing off ${idle.off.toFixed(1)} ms/s, billing on ${idle.on.toFixed(1)} ms/s (the chain watcher and the devnet's block ticker)`);
-    // The background (chain watcher, timers) spread over a round's requests, taken out round by
-    // round: at the few req/s of a loaded machine it would otherwise outweigh the request path.
-    const path = (setting: BenchSetting) => cpu[setting].map((c, i) => c - idle[setting] / rps[setting][i]!);
-    const pathOff = m(path("off"));
-    const pathOn = m(path("on"));
-    console.log(formatStats("  request path alone (host CPU per request less the idle background), billing off", "ms", path("off"), 3));
-    console.log(formatStats("  request path alone, billing on", "ms", path("on"), 3));
-    console.log(`  cost of billing (target ≤ 5 %): ${pct(pathOn, pathOff)} host CPU per request on the request path (${pathOff.toFixed(3)} → ${pathOn.toFixed(3)} ms),`);
-    console.log(`    ${pct(m(cpu.on), m(cpu.off))} with the background (${m(cpu.off).toFixed(3)} → ${m(cpu.on).toFixed(3)} ms); by req/s: ${((1 - m(ratios)) * 100).toFixed(1)} % (median of round-by-round ratios), ${((1 - m(rps.on) / m(rps.off)) * 100).toFixed(1)} % (medians); errors: ${errors}`);
-    // The goal's own measure: the same billed host with and without the usage posting.
-    const postingRatios = rps.on.map((on, i) => on / rps["no-posting"][i]!);
-    const pathNoPosting = m(path("no-posting"));
-    console.log(formatStats("  billing on without the usage posting (hold and quota check only)", "req/s", rps["no-posting"], 0));
-    console.log(formatStats("  with/without the usage posting req/s, round by round", "", postingRatios, 3));
-    console.log(
-      `  cost of the ledger write in the run's transaction (target ≤ 5 % of throughput): ${((1 - m(postingRatios)) * 100).toFixed(1)} % by req/s (median of round-by-round ratios), ` +
-        `${pct(pathOn, pathNoPosting)} host CPU per request on the request path (${pathNoPosting.toFixed(3)} → ${pathOn.toFixed(3)} ms)`,
-    );
+    const idle = { off: await idleCpu(hosts.off), on: await idleCpu(hosts.on) };
+    await billingOffAndOn(hosts, idle);
+    await ledgerWriteCost(hosts.on, idle.on);
   } finally {
-    const hostChildren = Object.values(hosts).map((h) => h.child);
-    for (const child of [...hostChildren, stub.child]) child.kill("SIGTERM");
-    await Promise.all(hostChildren.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+    const children = [hosts.off.child, hosts.on.child, stub.child];
+    for (const child of children) child.kill("SIGTERM");
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
   }
+}
+
+/** What a host spends with no request at all, in ms per second (the billed one follows its chain). */
+async function idleCpu(host: Child): Promise<number> {
+  const before = cpuSeconds(host.child.pid!);
+  await sleep(IDLE_SECONDS * 1000);
+  return ((cpuSeconds(host.child.pid!) - before) * 1000) / IDLE_SECONDS;
+}
+
+/**
+ * Host CPU per request less the idle background spread over the round's requests: at the few
+ * req/s of a loaded machine the chain watcher and timers would otherwise outweigh the request path.
+ */
+const requestPath = (cpuMs: number[], rps: number[], idleMsPerSecond: number) => cpuMs.map((c, i) => c - idleMsPerSecond / rps[i]!);
+
+/** 2a. Billing off vs on: two hosts, alternating rounds so a change of the machine's load hits both. */
+async function billingOffAndOn(hosts: Record<BenchSetting, Child>, idle: Record<BenchSetting, number>): Promise<void> {
+  const rps: Record<BenchSetting, number[]> = { off: [], on: [] };
+  const cpu: Record<BenchSetting, number[]> = { off: [], on: [] };
+  const loads: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const setting of i % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+      const r = await round(hosts[setting], SECONDS_PER_ROUND);
+      rps[setting].push(r.rps);
+      cpu[setting].push(r.cpuMsPerRequest);
+      errors += r.errors;
+    }
+    loads.push(loadavg()[0]!);
+  }
+  const ratios = rps.on.map((on, i) => on / rps.off[i]!);
+  const pathOff = requestPath(cpu.off, rps.off, idle.off);
+  const pathOn = requestPath(cpu.on, rps.on, idle.on);
+  console.log(`\n2a. gateway with billing off and on, ${CONCURRENCY} clients, ${ROUNDS} rounds of ${SECONDS_PER_ROUND} s per host, alternating (load average: median ${m(loads).toFixed(2)}, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}):`);
+  console.log(formatStats("  billing off", "req/s", rps.off, 0));
+  console.log(formatStats("  billing on (quota check, hold, usage posted in the run's transaction)", "req/s", rps.on, 0));
+  console.log(formatStats("  on/off req/s, round by round", "", ratios, 3));
+  console.log(formatStats("  host CPU per request on the request path (less the idle background), billing off", "ms", pathOff, 3));
+  console.log(formatStats("  host CPU per request on the request path, billing on", "ms", pathOn, 3));
+  console.log(`  host CPU with no requests: billing off ${idle.off.toFixed(1)} ms/s, billing on ${idle.on.toFixed(1)} ms/s (the chain watcher and the devnet's block ticker)`);
+  console.log(`  cost of billing as a whole: ${((1 - m(ratios)) * 100).toFixed(1)} % of req/s (median of round-by-round ratios), ${pct(m(pathOn), m(pathOff))} host CPU per request; errors: ${errors}`);
+}
+
+/**
+ * 2b. The issue's measure: the ledger write in the run's transaction, before and after in one
+ * run. The same billed host with its usage posting on and off, in pairs of short rounds (the
+ * order flips each pair), so both sides share the process, its database, its chain and the
+ * moment's load.
+ */
+async function ledgerWriteCost(host: Child, idleMsPerSecond: number): Promise<void> {
+  const rps = { with: [] as number[], without: [] as number[] };
+  const cpu = { with: [] as number[], without: [] as number[] };
+  const loads: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < PAIRS; i++) {
+    for (const posting of i % 2 === 0 ? [true, false] : [false, true]) {
+      await setPosting(host, posting);
+      const r = await round(host, SECONDS_PER_PAIR_ROUND);
+      if (process.env.BILLING_BENCH_VERBOSE) console.error(`  … pair ${i + 1}, posting ${posting ? "on " : "off"}: ${r.rps.toFixed(0)} req/s, ${r.cpuMsPerRequest.toFixed(3)} ms host CPU per request (load ${loadavg()[0]!.toFixed(2)})`);
+      rps[posting ? "with" : "without"].push(r.rps);
+      cpu[posting ? "with" : "without"].push(r.cpuMsPerRequest);
+      errors += r.errors;
+    }
+    loads.push(loadavg()[0]!);
+  }
+  await setPosting(host, true);
+  const ratios = rps.with.map((w, i) => w / rps.without[i]!);
+  const pathWith = requestPath(cpu.with, rps.with, idleMsPerSecond);
+  const pathWithout = requestPath(cpu.without, rps.without, idleMsPerSecond);
+  const cost = 1 - m(ratios);
+  console.log(`\n2b. the ledger write in the run's transaction: the billed host with and without its usage posting, ${PAIRS} pairs of ${SECONDS_PER_PAIR_ROUND} s rounds (load average: median ${m(loads).toFixed(2)}, ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}):`);
+  console.log(formatStats("  without the usage posting (quota check and hold only)", "req/s", rps.without, 0));
+  console.log(formatStats("  with the usage posting", "req/s", rps.with, 0));
+  console.log(formatStats("  with/without req/s, pair by pair", "", ratios, 3));
+  console.log(formatStats("  host CPU per request on the request path, without", "ms", pathWithout, 3));
+  console.log(formatStats("  host CPU per request on the request path, with", "ms", pathWith, 3));
+  console.log(
+    `  cost of the ledger write (target ≤ 5 % of throughput): ${(cost * 100).toFixed(1)} % of req/s (median of pair-by-pair ratios), ` +
+      `${pct(m(pathWith), m(pathWithout))} host CPU per request (${m(pathWithout).toFixed(3)} → ${m(pathWith).toFixed(3)} ms); errors: ${errors}; target ${cost <= 0.05 ? "met" : "NOT met"}`,
+  );
 }

@@ -8,11 +8,12 @@
  * check and its hold run in one synchronous step, so concurrent requests can never hold the
  * same money twice.
  *
- * The run's settlement (run-settlement.ts, in the run's own transaction) calls `postRunUsage`:
- * it releases the hold and charges what the run did cost, available → metered in the ledger,
- * capped at what the team can still spend (a run that used more than its hold takes only spare
- * money; what it cannot pay is logged, never owed), and adds it to the daily usage rollup.
- * Nothing is ever negative: the ledger refuses a posting that would be.
+ * The run store calls `postRunsUsage` in the transaction that settles the runs (run-store.ts,
+ * the runs of one group commit together): it releases their holds and charges what they did
+ * cost, available → metered in the ledger, one entry per team, capped at what the team can
+ * still spend (a run that used more than its hold takes only spare money; what it cannot pay is
+ * logged, never owed), and adds it to the daily usage rollup. Nothing is ever negative: the
+ * ledger refuses a posting that would be.
  */
 import type Database from "better-sqlite3";
 import type { GraphDoc } from "#agents/graph/index";
@@ -69,6 +70,13 @@ export class QuotaExceeded extends Error {
  */
 export const usageKey = (usage: Pick<BilledUsage, "startedAt" | "runId">): string => `usage:${usage.startedAt.toString(36).padStart(9, "0")}:run:${usage.runId}`;
 
+/** The runs a usage entry charges: one named by its key, or a group's, listed in its memo (see tryPostUsage). */
+export function runIdsOfUsageEntry(entry: { key: string; memo: string | null }): string[] {
+  const runPart = entry.key.slice(entry.key.indexOf(":run:") + ":run:".length);
+  if (!/\+\d+$/.test(runPart)) return [runPart];
+  return /^\d+ runs \(([^)]*)\)/.exec(entry.memo ?? "")?.[1]?.split(" ") ?? [];
+}
+
 /** A hold not settled after this long belongs to a run that was lost: it is let go. */
 export const HOLD_EXPIRES_MS = 30 * 60_000;
 
@@ -104,10 +112,10 @@ export class UsageMeter {
         .safeIntegers(true),
       // Every SET expression reads the row as it was, so the carry uses the old fraction.
       // Positional parameters: binding by name costs a third of this upsert (run on every request).
-      addRollup: sqlite.prepare<[teamId: string, day: string, agentId: string, apiKeyId: string, promptTokens: number, completionTokens: number, costSpon: bigint, costWeiFraction: bigint]>(
+      addRollup: sqlite.prepare<[teamId: string, day: string, agentId: string, apiKeyId: string, requests: number, promptTokens: number, completionTokens: number, costSpon: bigint, costWeiFraction: bigint]>(
         `INSERT INTO billing_usage_daily (team_id, day, agent_id, api_key_id, requests, prompt_tokens, completion_tokens, cost_spon, cost_wei_fraction)
-         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-         ON CONFLICT (team_id, day, agent_id, api_key_id) DO UPDATE SET requests = requests + 1,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (team_id, day, agent_id, api_key_id) DO UPDATE SET requests = requests + excluded.requests,
            prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens,
            cost_spon = cost_spon + excluded.cost_spon + (cost_wei_fraction + excluded.cost_wei_fraction) / ${WEI_PER_SPON},
            cost_wei_fraction = (cost_wei_fraction + excluded.cost_wei_fraction) % ${WEI_PER_SPON}`,
@@ -142,34 +150,94 @@ export class UsageMeter {
 
   /** Inside the run's transaction: releases the hold, posts what the run cost (capped at what is spare), rolls it up. Returns the wei charged. */
   postRunUsage(usage: BilledUsage): bigint {
-    this.release(usage.hold);
-    const cost = tokenCostWei(usage.hold.price, usage.promptTokens, usage.completionTokens);
-    // Within its hold a run is paid for: the holds in flight and the month's charges never pass
-    // the limits together, and the ledger refuses the posting if a chain event (a lease's lock,
-    // a withdrawal) took the money meanwhile. Only then, or past its hold, is the spare money read.
-    let charged = cost;
-    if (cost > usage.hold.amountWei || !this.tryPostUsage(usage, cost)) {
-      const spare = this.spare(usage.teamId, usage.apiKeyId).amount;
-      charged = cost < spare ? cost : spare > 0n ? spare : 0n;
-      if (charged < cost) {
-        console.warn(`Run ${usage.runId} cost ${weiToSpon(cost)} SPON; the team could pay ${weiToSpon(charged)} SPON of it (balance or spend limit reached).`);
+    return this.postRunsUsage([usage])[0]!;
+  }
+
+  /**
+   * Inside the transaction of runs settled together (the run store's group commit): releases
+   * their holds and posts what they cost, one ledger entry per team for the runs that stayed
+   * within their holds (ADR 033: the entry's lines, balances and key are the gateway's costliest
+   * writes, and a group shares them), and one rollup row change per team, day, agent and key.
+   * A team whose runs cannot all be paid that way has each run posted on its own, capped.
+   * Returns the wei charged for each run, in order.
+   */
+  postRunsUsage(usages: readonly BilledUsage[]): bigint[] {
+    for (const usage of usages) this.release(usage.hold);
+    const costs = usages.map((u) => tokenCostWei(u.hold.price, u.promptTokens, u.completionTokens));
+    const charged = [...costs];
+    const batched: number[] = [];
+    for (const runs of groupIndexes(usages, (u) => u.teamId)) {
+      // Within its hold a run is paid for: the holds in flight and the month's charges never pass
+      // the limits together, and the ledger refuses the posting if a chain event (a lease's lock,
+      // a withdrawal) took the money meanwhile. Only then, or past a hold, is the spare money read.
+      const withinHolds = runs.every((i) => costs[i]! <= usages[i]!.hold.amountWei);
+      if (withinHolds && this.tryPostUsage(runs.map((i) => usages[i]!), runs.reduce((sum, i) => sum + costs[i]!, 0n))) {
+        batched.push(...runs);
+        continue;
       }
-      if (!this.tryPostUsage(usage, charged)) throw new Error(`Run ${usage.runId}: the usage posting was refused within the spare balance.`);
+      for (const i of runs) {
+        charged[i] = this.postCapped(usages[i]!, costs[i]!);
+        // Rolled up at once: the next run's spare money counts this one's charge against the limits.
+        this.rollUp(usages, charged, [i]);
+      }
     }
-    this.q.addRollup.run(usage.teamId, usage.day, usage.agentId, usage.apiKeyId, usage.promptTokens, usage.completionTokens, charged / WEI_PER_SPON, charged % WEI_PER_SPON);
+    for (const runs of groupIndexes(batched.map((i) => usages[i]!), rollupKey)) this.rollUp(usages, charged, runs.map((j) => batched[j]!));
     return charged;
   }
 
-  /** Posts a run's usage (available → metered); false when the balance cannot cover it (nothing written). */
-  private tryPostUsage(usage: BilledUsage, amount: bigint): boolean {
+  /** Adds runs of one team, day, agent and key to their daily rollup row. */
+  private rollUp(usages: readonly BilledUsage[], charged: readonly bigint[], runs: readonly number[]): void {
+    const first = usages[runs[0]!]!;
+    let promptTokens = 0;
+    let completionTokens = 0;
+    let cost = 0n;
+    for (const i of runs) {
+      promptTokens += usages[i]!.promptTokens;
+      completionTokens += usages[i]!.completionTokens;
+      cost += charged[i]!;
+    }
+    this.q.addRollup.run(first.teamId, first.day, first.agentId, first.apiKeyId, runs.length, promptTokens, completionTokens, cost / WEI_PER_SPON, cost % WEI_PER_SPON);
+  }
+
+  /** One run's usage on its own entry, capped at what the team can still spend: what it cannot pay is logged, never owed. */
+  private postCapped(usage: BilledUsage, cost: bigint): bigint {
+    if (cost <= usage.hold.amountWei && this.tryPostUsage([usage], cost)) return cost;
+    const spare = this.spare(usage.teamId, usage.apiKeyId).amount;
+    const charged = cost < spare ? cost : spare > 0n ? spare : 0n;
+    if (charged < cost) {
+      console.warn(`Run ${usage.runId} cost ${weiToSpon(cost)} SPON; the team could pay ${weiToSpon(charged)} SPON of it (balance or spend limit reached).`);
+    }
+    if (!this.tryPostUsage([usage], charged)) throw new Error(`Run ${usage.runId}: the usage posting was refused within the spare balance.`);
+    return charged;
+  }
+
+  /**
+   * Posts runs' usage of one team (available → metered) as one entry; false when the balance
+   * cannot cover it (nothing written). One run keeps its own key (usageKey); a group is keyed by
+   * its first run and how many follow, and its memo names every run, so each run's charge can
+   * be traced to its entry.
+   */
+  private tryPostUsage(runs: readonly BilledUsage[], amount: bigint): boolean {
     if (amount === 0n) return true;
-    const team = { teamId: usage.teamId };
+    const first = runs[0]!;
+    const team = { teamId: first.teamId };
+    let promptTokens = 0;
+    let completionTokens = 0;
+    for (const run of runs) {
+      promptTokens += run.promptTokens;
+      completionTokens += run.completionTokens;
+    }
+    const agents = [...new Set(runs.map((r) => r.agentId))].join(", ");
+    const memo =
+      runs.length === 1
+        ? `run ${first.runId} · agent ${first.agentId} · ${promptTokens} in / ${completionTokens} out tokens`
+        : `${runs.length} runs (${runs.map((r) => r.runId).join(" ")}) · agent ${agents} · ${promptTokens} in / ${completionTokens} out tokens`;
     try {
       this.ledger.post({
-        key: usageKey(usage),
+        key: runs.length === 1 ? usageKey(first) : `${usageKey(first)}+${runs.length - 1}`,
         kind: "usage",
-        teamId: usage.teamId,
-        memo: `run ${usage.runId} · agent ${usage.agentId} · ${usage.promptTokens} in / ${usage.completionTokens} out tokens`,
+        teamId: first.teamId,
+        memo,
         lines: [
           { account: accountId.available(team), amount: -amount },
           { account: accountId.metered(team), amount },
@@ -245,6 +313,21 @@ export class UsageMeter {
       this.release(hold);
     }
   }
+}
+
+const rollupKey = (u: BilledUsage) => `${u.teamId}\u0000${u.day}\u0000${u.agentId}\u0000${u.apiKeyId}`;
+
+/** The indexes of `items` grouped by `keyOf`, groups in order of first appearance. */
+function groupIndexes<T>(items: readonly T[], keyOf: (item: T) => string): number[][] {
+  if (items.length === 1) return [[0]];
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
+  return [...groups.values()];
 }
 
 function add(map: Map<string, bigint>, key: string, amount: bigint): void {

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { HotStatements } from "#db/hot-statements";
+import type { BilledUsage } from "../billing/metering";
 import { writePosting, type Posting, type SettlementWriters } from "./run-settlement";
 
 /** A run as the store writes it (run-recorder.ts). */
@@ -41,6 +42,10 @@ function isForeignKeyError(error: unknown): boolean {
  * A settlement that fails is kept and retried with growing delays; while runs wait, /healthz
  * says "degraded" with their count and the last error. After the last attempt a run is given
  * up (counted as lost, and logged).
+ *
+ * Billed usage is collected while the runs are written and handed to billing once, at the end of
+ * the transaction that settles them: the runs of a group share their ledger entry (ADR 033). A run
+ * whose savepoint is rolled back takes its usage with it.
  */
 export class RunStore {
   private readonly finishedThisTurn: StoredRun[] = [];
@@ -56,23 +61,49 @@ export class RunStore {
     sqlite: Database.Database,
     statements: HotStatements,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-    /** Billing's usage posting, written in each gateway run's transaction (absent: nothing billed). */
-    billUsage?: SettlementWriters["billUsage"],
+    /** Billing's usage posting, in the transaction that settles the runs (absent: nothing billed). */
+    billUsage?: (usages: readonly BilledUsage[]) => void,
   ) {
-    const writers: SettlementWriters = { statements, billUsage };
-    const writeInTransaction = sqlite.transaction((run: StoredRun, settle: boolean) => run.writeTo(writers, settle));
+    // The usage of the runs written in the transaction under way, not yet posted.
+    const billed: BilledUsage[] = [];
+    let grouping = false;
+    const postBilled = () => {
+      if (billed.length > 0) billUsage?.(billed.splice(0));
+    };
+    const writers: SettlementWriters = { statements, billUsage: billUsage && ((usage) => billed.push(usage)) };
+    const writeInTransaction = sqlite.transaction((run: StoredRun, settle: boolean) => {
+      const before = billed.length;
+      try {
+        run.writeTo(writers, settle);
+      } catch (error) {
+        billed.length = before;
+        throw error;
+      }
+      if (!grouping) postBilled();
+    });
     this.writeOne = (run, settle) => this.attempt(run, () => writeInTransaction(run, settle));
     // Nested in writeGroup's transaction, writeOne's transaction becomes a savepoint.
     this.writeGroup = sqlite.transaction((runs: readonly StoredRun[], failed: [StoredRun, unknown][]) => {
-      for (const run of runs) {
-        try {
-          this.writeOne(run, true);
-        } catch (error) {
-          failed.push([run, error]);
+      billed.length = 0;
+      grouping = true;
+      try {
+        for (const run of runs) {
+          try {
+            this.writeOne(run, true);
+          } catch (error) {
+            failed.push([run, error]);
+          }
         }
+      } finally {
+        grouping = false;
       }
+      postBilled();
     });
-    this.postOnItsOwn = sqlite.transaction((posting: Posting) => writePosting(writers, posting));
+    this.postOnItsOwn = sqlite.transaction((posting: Posting) => {
+      billed.length = 0;
+      writePosting(writers, posting);
+      postBilled();
+    });
   }
 
   /** A followed run's progress, now. A failure is noted; the settlement writes what is missing. */

@@ -13,7 +13,7 @@ import { accountId } from "#server/billing/accounts";
 import { sponToWei } from "#server/billing/amounts";
 import { createLedger, type Ledger } from "#server/billing/ledger";
 import { setSpendLimit } from "#server/billing/limits";
-import { QuotaExceeded, UsageMeter, usageKey, type UsageHold } from "#server/billing/metering";
+import { QuotaExceeded, runIdsOfUsageEntry, UsageMeter, usageKey, type BilledUsage, type UsageHold } from "#server/billing/metering";
 import { estimateRunCost, parsePriceTable, priceTableFrom, runPrice } from "#server/billing/prices";
 import { ConfigError } from "#server/env";
 import { helloAgentGraph } from "#server/services/seed";
@@ -87,6 +87,54 @@ describe("holds and settlements", () => {
     expect(ledger.audit()).toEqual([]);
   });
 
+  it("settles a group of runs with one entry per team that names every run, and one rollup change per agent and key", () => {
+    const other = "team-2";
+    fund(estimateWei * 10n);
+    ledger.post({ key: "fund-other", kind: "deposit", teamId: other, lines: [{ account: accountId.available({ teamId: other }), amount: estimateWei * 10n }, { account: accountId.chainEscrow(), amount: -estimateWei * 10n }] });
+    const usageOf = (teamId: string, runId: string, agentId: string, promptTokens: number): BilledUsage => ({
+      runId, teamId, agentId, apiKeyId: "key-1", startedAt: Date.parse("2026-12-01T10:00:00Z"), day: "2026-12-01", promptTokens, completionTokens: 10,
+      hold: meter.reserve({ ...request, teamId }),
+    });
+    const group = [usageOf(team, "g-1", "agent-1", 100), usageOf(other, "g-2", "agent-1", 5), usageOf(team, "g-3", "agent-2", 200), usageOf(team, "g-4", "agent-1", 300)];
+    const charged = database.sqlite.transaction(() => meter.postRunsUsage(group))();
+    const cost = (promptTokens: number) => (BigInt(promptTokens) * sponToWei("0.001") + 10n * sponToWei("0.002") + 999n) / 1000n;
+    expect(charged).toEqual([cost(100), cost(5), cost(200), cost(300)]);
+    expect(meter.heldFor(team)).toBe(0n);
+
+    const entries = database.sqlite.prepare<[], { key: string; memo: string; team_id: string }>("SELECT key, memo, team_id FROM ledger_entries WHERE kind = 'usage' ORDER BY id").all();
+    expect(entries.map((e) => [e.team_id, e.key, runIdsOfUsageEntry(e)])).toEqual([
+      [team, `${usageKey(group[0]!)}+2`, ["g-1", "g-3", "g-4"]],
+      [other, usageKey(group[1]!), ["g-2"]],
+    ]);
+    expect(entries[0]!.memo).toBe("3 runs (g-1 g-3 g-4) · agent agent-1, agent-2 · 600 in / 30 out tokens");
+    expect(ledger.balanceOf(accountId.metered({ teamId: team }))).toBe(cost(100) + cost(200) + cost(300));
+    expect(ledger.balanceOf(accountId.metered({ teamId: other }))).toBe(cost(5));
+    const rollup = database.sqlite.prepare("SELECT team_id, agent_id, requests, prompt_tokens FROM billing_usage_daily ORDER BY team_id, agent_id").all();
+    expect(rollup).toEqual([
+      { team_id: team, agent_id: "agent-1", requests: 2, prompt_tokens: 400 },
+      { team_id: team, agent_id: "agent-2", requests: 1, prompt_tokens: 200 },
+      { team_id: other, agent_id: "agent-1", requests: 1, prompt_tokens: 5 },
+    ]);
+    expect(ledger.audit()).toEqual([]);
+  });
+
+  it("posts each run of a group on its own, capped, when one ran past its hold and the balance is short", () => {
+    const usageOf = (runId: string, promptTokens: number): BilledUsage => ({
+      runId, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.parse("2026-12-01T10:00:00Z"), day: "2026-12-01", promptTokens, completionTokens: 0,
+      hold: meter.reserve(request),
+    });
+    fund(estimateWei * 2n);
+    const group = [usageOf("small", 1), usageOf("huge", 1_000_000)];
+    const charged = database.sqlite.transaction(() => meter.postRunsUsage(group))();
+    expect(charged[0]).toBe(sponToWei("0.000001"));
+    // The huge run takes what was left, and no more.
+    expect(charged[1]).toBe(estimateWei * 2n - sponToWei("0.000001"));
+    expect(ledger.balanceOf(accountId.available({ teamId: team }))).toBe(0n);
+    const keys = database.sqlite.prepare<[], { key: string }>("SELECT key FROM ledger_entries WHERE kind = 'usage' ORDER BY id").all().map((e) => e.key);
+    expect(keys).toEqual([usageKey(group[0]!), usageKey(group[1]!)]);
+    expect(ledger.audit()).toEqual([]);
+  });
+
   it("adds a day's cost exactly past whole SPON (the rollup carries the wei below one SPON)", () => {
     const dear = priceTableFrom("skyloom-dev=0.987654321987654321/0");
     const dearMeter = new UsageMeter(database.sqlite, ledger, () => dear);
@@ -117,10 +165,13 @@ describe("holds and settlements", () => {
           refused += 1;
         }
       } else if (inFlight.length > 0) {
-        const hold = inFlight.splice(Math.floor(random() * inFlight.length), 1)[0]!;
-        // Some runs cost more than their hold (many tokens): they take only what is spare.
-        const big = random() < 0.1;
-        settle(hold, `run-${i}`, big ? 50_000 : Math.floor(random() * 30), big ? 50_000 : Math.floor(random() * 1_000));
+        // Runs settle alone or a few together (a group commit); some cost more than their hold
+        // (many tokens): they take only what is spare.
+        const together = inFlight.splice(0, Math.min(inFlight.length, 1 + Math.floor(random() * 3))).map((hold, j): BilledUsage => {
+          const big = random() < 0.1;
+          return { runId: `run-${i}-${j}`, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.now(), day: new Date().toISOString().slice(0, 10), promptTokens: big ? 50_000 : Math.floor(random() * 30), completionTokens: big ? 50_000 : Math.floor(random() * 1_000), hold };
+        });
+        database.sqlite.transaction(() => meter.postRunsUsage(together))();
       }
       expect(ledger.balanceOf(accountId.available({ teamId: team }))).toBeGreaterThanOrEqual(0n);
       expect(meter.spentThisMonth(team) + meter.heldFor(team)).toBeLessThanOrEqual(limit);

@@ -25,6 +25,7 @@ import { accountId } from "#server/billing/accounts";
 import { amountFromText, sponToWei, weiToSpon } from "#server/billing/amounts";
 import { linkProvider } from "#server/billing/earnings";
 import { createLedger } from "#server/billing/ledger";
+import { runIdsOfUsageEntry } from "#server/billing/metering";
 import { estimateRunCost, priceTableFrom } from "#server/billing/prices";
 import { reconcile } from "#server/billing/reconcile";
 import { runReconcile } from "#server/billing/reconcile-command";
@@ -394,23 +395,22 @@ async function checkLedgerEqualsChain(run: { deposits: number; billedRuns: Set<s
 
     // Usage rides in its run's transaction: every usage entry has its run, the daily rollup adds
     // up to the ledger's usage for every team, and every run answered before a kill is billed.
-    // A usage key ends with its run's id (`usage:<started>:run:<runId>`, metering.ts usageKey).
-    const runIdOf = (key: string) => key.slice(key.lastIndexOf(":run:") + ":run:".length);
+    // An entry names its runs (metering.ts runIdsOfUsageEntry): in its key, or a group's in its memo.
     const runIds = new Set(sqlite.prepare<[], { id: string }>("SELECT id FROM runs").all().map((r) => r.id));
     const usage = sqlite
-      .prepare<[], { key: string; team_id: string; amount: string }>(
-        `SELECT e.key, e.team_id, l.amount FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id AND l.account_id LIKE '%:metered' WHERE e.kind = 'usage'`,
+      .prepare<[], { key: string; memo: string | null; team_id: string; amount: string }>(
+        `SELECT e.key, e.memo, e.team_id, l.amount FROM ledger_entries e JOIN ledger_lines l ON l.entry_id = e.id AND l.account_id LIKE '%:metered' WHERE e.kind = 'usage'`,
       )
       .all()
-      .map((u) => ({ ...u, run: runIds.has(runIdOf(u.key)) ? runIdOf(u.key) : null }));
-    expect(usage.filter((u) => u.run === null)).toEqual([]);
+      .map((u) => ({ ...u, runs: runIdsOfUsageEntry(u) }));
+    expect(usage.filter((u) => u.runs.length === 0 || u.runs.some((id) => !runIds.has(id)))).toEqual([]);
     const rollup = sqlite.prepare<[string], { cost_spon: number; cost_wei_fraction: number }>("SELECT cost_spon, cost_wei_fraction FROM billing_usage_daily WHERE team_id = ?").safeIntegers(true);
     for (const team of run.teams) {
       const inLedger = usage.filter((u) => u.team_id === team.id).reduce((sum, u) => sum + amountFromText(u.amount), 0n);
       const inRollup = rollup.all(team.id).reduce((sum, r) => sum + BigInt(r.cost_spon) * 10n ** 18n + BigInt(r.cost_wei_fraction), 0n);
       expect(inRollup, `team ${team.id}: rollup vs ledger usage`).toBe(inLedger);
     }
-    const billed = new Set(usage.map((u) => runIdOf(u.key)));
+    const billed = new Set(usage.flatMap((u) => u.runs));
     expect([...run.billedRuns].filter((id) => !billed.has(id)), "runs answered but not billed").toEqual([]);
   } finally {
     db.close();
