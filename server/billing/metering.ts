@@ -148,11 +148,6 @@ export class UsageMeter {
     add(this.heldByKey, hold.apiKeyId, -hold.amountWei);
   }
 
-  /** Inside the run's transaction: releases the hold, posts what the run cost (capped at what is spare), rolls it up. Returns the wei charged. */
-  postRunUsage(usage: BilledUsage): bigint {
-    return this.postRunsUsage([usage])[0]!;
-  }
-
   /**
    * Inside the transaction of runs settled together (the run store's group commit): releases
    * their holds and posts what they cost, one ledger entry per team for the runs that stayed
@@ -188,14 +183,8 @@ export class UsageMeter {
   /** Adds runs of one team, day, agent and key to their daily rollup row. */
   private rollUp(usages: readonly BilledUsage[], charged: readonly bigint[], runs: readonly number[]): void {
     const first = usages[runs[0]!]!;
-    let promptTokens = 0;
-    let completionTokens = 0;
-    let cost = 0n;
-    for (const i of runs) {
-      promptTokens += usages[i]!.promptTokens;
-      completionTokens += usages[i]!.completionTokens;
-      cost += charged[i]!;
-    }
+    const { promptTokens, completionTokens } = tokensOf(runs.map((i) => usages[i]!));
+    const cost = runs.reduce((sum, i) => sum + charged[i]!, 0n);
     this.q.addRollup.run(first.teamId, first.day, first.agentId, first.apiKeyId, runs.length, promptTokens, completionTokens, cost / WEI_PER_SPON, cost % WEI_PER_SPON);
   }
 
@@ -221,12 +210,7 @@ export class UsageMeter {
     if (amount === 0n) return true;
     const first = runs[0]!;
     const team = { teamId: first.teamId };
-    let promptTokens = 0;
-    let completionTokens = 0;
-    for (const run of runs) {
-      promptTokens += run.promptTokens;
-      completionTokens += run.completionTokens;
-    }
+    const { promptTokens, completionTokens } = tokensOf(runs);
     const agents = [...new Set(runs.map((r) => r.agentId))].join(", ");
     const memo =
       runs.length === 1
@@ -314,6 +298,9 @@ export class UsageMeter {
     }
   }
 }
+
+const tokensOf = (runs: readonly BilledUsage[]) =>
+  runs.reduce((sum, r) => ({ promptTokens: sum.promptTokens + r.promptTokens, completionTokens: sum.completionTokens + r.completionTokens }), { promptTokens: 0, completionTokens: 0 });
 
 const rollupKey = (u: BilledUsage) => `${u.teamId}\u0000${u.day}\u0000${u.agentId}\u0000${u.apiKeyId}`;
 

@@ -55,7 +55,7 @@ describe("holds and settlements", () => {
   const request = { teamId: team, apiKeyId: "key-1", graph: helloAgentGraph(), inputChars: 20 };
   const { estimateWei } = estimateRunCost(prices, helloAgentGraph(), 20);
   const settle = (hold: UsageHold, runId: string, promptTokens: number, completionTokens: number) =>
-    database.sqlite.transaction(() => meter.postRunUsage({ runId, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.parse("2026-12-01T10:00:00Z"), day: "2026-12-01", promptTokens, completionTokens, hold }))();
+    database.sqlite.transaction(() => meter.postRunsUsage([{ runId, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.parse("2026-12-01T10:00:00Z"), day: "2026-12-01", promptTokens, completionTokens, hold }])[0]!)();
 
   it("refuses at zero balance, holds what a request may cost, and charges what it did", () => {
     expect(() => meter.reserve(request)).toThrow(QuotaExceeded);
@@ -141,7 +141,7 @@ describe("holds and settlements", () => {
     fund(sponToWei("100"));
     for (let i = 0; i < 3; i++) {
       const hold = dearMeter.reserve(request);
-      database.sqlite.transaction(() => dearMeter.postRunUsage({ runId: `dear-${i}`, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.now(), day: new Date().toISOString().slice(0, 10), promptTokens: 1000, completionTokens: 0, hold }))();
+      database.sqlite.transaction(() => dearMeter.postRunsUsage([{ runId: `dear-${i}`, teamId: team, agentId: "agent-1", apiKeyId: "key-1", startedAt: Date.now(), day: new Date().toISOString().slice(0, 10), promptTokens: 1000, completionTokens: 0, hold }]))();
     }
     expect(dearMeter.spentThisMonth(team)).toBe(sponToWei("2.962962965962962963"));
     expect(dearMeter.spentThisMonth(team, "key-1")).toBe(sponToWei("2.962962965962962963"));
