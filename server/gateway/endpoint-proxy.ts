@@ -1,11 +1,11 @@
-import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent, type ClientRequest, type IncomingMessage } from "node:http";
 import type { IncomingMessage as Request, ServerResponse as Response } from "node:http";
 import { MarketplaceError, type Marketplace, type ServingEndpoint } from "../marketplace/marketplace";
 import { usageOfAnswer } from "../marketplace/openai-usage";
 import { sendWithFailover } from "../marketplace/serving";
 import type { AuthenticatedKey } from "../services/api-keys";
 import type { RequestRecord } from "../services/endpoint-metrics";
+import { JsonPostTarget } from "../http/json-post";
 import { relay } from "../http/relay";
 import { GatewayError } from "./errors";
 
@@ -48,8 +48,6 @@ export function endpointForKey(endpoints: GatewayEndpoints, key: AuthenticatedKe
 }
 
 type Upstream = { response: IncomingMessage; firstByteMs: number };
-/** Where a lease server's base URL points, parsed once (not per request). */
-type Target = { secure: boolean; host: string; port: string; basePath: string };
 
 /**
  * The gateway's proxy to model endpoints, one per gateway: it owns the kept-alive connections
@@ -58,7 +56,7 @@ type Target = { secure: boolean; host: string; port: string; basePath: string };
  */
 export class EndpointProxy {
   private readonly keepAlive = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 10_000 });
-  private readonly targets = new Map<string, Target>();
+  private readonly targets = new Map<string, JsonPostTarget>();
 
   constructor(private readonly deps: EndpointProxyDeps) {}
 
@@ -110,32 +108,15 @@ export class EndpointProxy {
   }
 
   private send(serving: ServingEndpoint, path: string, payload: string, startedAt: number): { request: ClientRequest; answered: Promise<Upstream> } {
-    const target = this.target(serving.baseUrl);
-    let request!: ClientRequest;
-    const answered = new Promise<Upstream>((resolve, reject) => {
-      request = (target.secure ? httpsRequest : httpRequest)(
-        {
-          method: "POST",
-          host: target.host,
-          port: target.port,
-          path: target.basePath + path,
-          agent: target.secure ? undefined : this.keepAlive,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...(serving.apiKey ? { authorization: `Bearer ${serving.apiKey}` } : {}) },
-        },
-        (response) => resolve({ response, firstByteMs: Date.now() - startedAt }),
-      );
-      request.once("error", reject);
-      request.end(payload);
-    });
-    return { request, answered };
+    const { request, answered } = this.target(serving.baseUrl).post(path, payload, serving.apiKey);
+    return { request, answered: answered.then((response) => ({ response, firstByteMs: Date.now() - startedAt })) };
   }
 
-  private target(baseUrl: string): Target {
+  /** The lease server at `baseUrl`, its URL parsed once (not per request). */
+  private target(baseUrl: string): JsonPostTarget {
     let target = this.targets.get(baseUrl);
     if (!target) {
-      const url = new URL(baseUrl);
-      // An IPv6 literal's brackets belong to the URL, not to the address connected to.
-      target = { secure: url.protocol === "https:", host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: url.port, basePath: url.pathname.replace(/\/$/, "") };
+      target = new JsonPostTarget(baseUrl, { http: this.keepAlive });
       if (this.targets.size >= MAX_TARGETS) this.targets.clear();
       this.targets.set(baseUrl, target);
     }

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Agent as HttpAgent, createServer, request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import type { AddressInfo } from "node:net";
+import { JsonPostTarget } from "../../http/json-post";
 import { readBodyWithin } from "../../http/read-body";
 import { relay } from "../../http/relay";
 import type { LeaseMetrics } from "../marketplace";
@@ -54,54 +55,6 @@ function sendError(res: ServerResponse, status: number, message: string, type = 
   res.end(JSON.stringify({ error: { message, type, param: null, code: null } }));
 }
 
-/**
- * The lease's way to its backend: kept-alive connections (a new connection, and fetch's stream
- * machinery, per request cost more than the answer itself: issue 12's speed goal) and the
- * backend's URL parsed once, not per request.
- */
-class BackendClient {
-  private readonly secure: boolean;
-  private readonly agent: HttpAgent;
-  private readonly host: string;
-  private readonly port: string;
-  private readonly basePath: string;
-
-  constructor(private readonly backend: Backend) {
-    const url = new URL(backend.baseUrl);
-    this.secure = url.protocol === "https:";
-    this.agent = this.secure ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new HttpAgent({ keepAlive: true, maxSockets: 256 });
-    // An IPv6 literal's brackets belong to the URL, not to the address connected to.
-    this.host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    this.port = url.port;
-    this.basePath = url.pathname.replace(/\/+$/, "");
-  }
-
-  /** POSTs a JSON body; `answered` resolves with the response once its headers arrived. */
-  post(path: string, body: string | Buffer): { request: ClientRequest; answered: Promise<IncomingMessage> } {
-    let request!: ClientRequest;
-    const answered = new Promise<IncomingMessage>((resolve, reject) => {
-      request = (this.secure ? httpsRequest : httpRequest)(
-        {
-          method: "POST",
-          host: this.host,
-          port: this.port,
-          path: `${this.basePath}/${path}`,
-          agent: this.agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...(this.backend.apiKey ? { authorization: `Bearer ${this.backend.apiKey}` } : {}) },
-        },
-        resolve,
-      );
-      request.once("error", reject);
-      request.end(body);
-    });
-    return { request, answered };
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
-
 /** Checks a presented key against the lease's, in constant time whatever its length (both hashed). */
 function keyChecker(accessToken: string): (given: string) => boolean {
   const expected = createHash("sha256").update(accessToken, "utf8").digest();
@@ -118,7 +71,9 @@ export async function startLeaseServer(options: {
   advertiseHost?: string;
 }): Promise<LeaseServer> {
   const keyMatches = keyChecker(options.accessToken);
-  const backend = new BackendClient(options.backend);
+  // The lease's own kept-alive connections to its backend, closed with the lease.
+  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 256 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }) };
+  const backend = new JsonPostTarget(options.backend.baseUrl, agents);
   const latencies: number[] = [];
   const counters = { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0 };
   let logs: { at: number; line: string }[] = [];
@@ -146,7 +101,7 @@ export async function startLeaseServer(options: {
     counters.requests += 1;
     // The body goes on as it came unless the backend names the model otherwise (no re-serialising per request).
     const renamed = options.backend.model !== undefined && options.backend.model !== asked;
-    const sent = backend.post(path, renamed ? JSON.stringify({ ...body, model: options.backend.model }) : raw);
+    const sent = backend.post(`/${path}`, renamed ? JSON.stringify({ ...body, model: options.backend.model }) : raw, options.backend.apiKey);
     res.on("close", () => {
       if (!res.writableEnded) sent.request.destroy();
     });
@@ -220,7 +175,8 @@ export async function startLeaseServer(options: {
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-        backend.close();
+        agents.http.destroy();
+        agents.https.destroy();
       }),
   };
 }
